@@ -1,0 +1,53 @@
+"""insurrules: health-insurance eligibility rules as code.
+
+>>> import insurrules
+>>> insurrules.decide({
+...     "scheme": "kz-osms", "as_of": "2026-03-15",
+...     "person": {"id": "870412445016", "birth_date": "1987-04-12", "sex": "female",
+...                "welfare_levels": [{"level": "D", "start": "2026-01-01"}],
+...                "care_requests": ["2026-03-02"]},
+... }).state_funded
+StateFunded(category='welfare_level_de', budget='local')
+
+Schemes: ``kz-osms`` (:mod:`insurrules.kz`) and ``vn-bhyt`` (:mod:`insurrules.vn`), imported on
+first use so ``import insurrules`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from insurrules._version import __version__
+from insurrules.api import Explanation, decide, decide_many, explain
+from insurrules.case import Case
+from insurrules.errors import InsurrulesError, RulesError
+from insurrules.models import Decision, Reason, StateFunded
+from insurrules.months import YearMonth
+from insurrules.parameters import RuleSet
+
+__all__ = [
+    "Case",
+    "Decision",
+    "Explanation",
+    "InsurrulesError",
+    "Reason",
+    "RuleSet",
+    "RulesError",
+    "StateFunded",
+    "YearMonth",
+    "__version__",
+    "decide",
+    "decide_many",
+    "explain",
+]
+
+_LAZY = {"kz", "vn", "population", "claims", "reform"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(f"insurrules.{name}")
+    if name == "Reform":
+        return importlib.import_module("insurrules.reform").Reform
+    raise AttributeError(f"module 'insurrules' has no attribute {name!r}")

@@ -1,0 +1,66 @@
+"""Kazakhstan individual identification numbers (ИИН): check digit, birth date and sex.
+
+An IIN is 12 digits: ``YYMMDD`` birth date, a 7th digit giving century and sex (1/2: 1800s
+male/female, 3/4: 1900s, 5/6: 2000s), a 4-digit serial, and a check digit computed by the
+standard two-pass weighted mod-11 algorithm (weights 1..11, then 3..11,1,2; a remainder of 10 on
+both passes means the number is never issued).
+Source: Law RK 'On national registers of identification numbers' No. 223-II of 12.01.2007 and the
+Government rules for forming IINs; the algorithm is the one published for IIN/BIN validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from insurrules.errors import mask_id
+
+__all__ = ["IinInfo", "check_digit", "parse_iin"]
+
+_W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+_W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+_CENTURY_SEX: dict[str, tuple[int, Literal["male", "female"]]] = {
+    "1": (1800, "male"),
+    "2": (1800, "female"),
+    "3": (1900, "male"),
+    "4": (1900, "female"),
+    "5": (2000, "male"),
+    "6": (2000, "female"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IinInfo:
+    birth_date: dt.date
+    sex: Literal["male", "female"]
+
+
+def check_digit(first11: str) -> int | None:
+    """The check digit for the first 11 digits, or ``None`` when no valid IIN can have them."""
+    digits = [int(c) for c in first11]
+    rem = sum(d * w for d, w in zip(digits, _W1, strict=True)) % 11
+    if rem == 10:
+        rem = sum(d * w for d, w in zip(digits, _W2, strict=True)) % 11
+        if rem == 10:
+            return None
+    return rem
+
+
+def parse_iin(iin: str) -> IinInfo:
+    """Validate an IIN and read its birth date and sex; ``ValueError`` says what is wrong."""
+    masked = mask_id(iin)
+    if len(iin) != 12 or not iin.isdigit():
+        raise ValueError(f"an IIN is 12 digits, got {masked}")
+    expected = check_digit(iin[:11])
+    if expected is None or expected != int(iin[11]):
+        raise ValueError(f"IIN {masked} has an invalid check digit")
+    century_sex = _CENTURY_SEX.get(iin[6])
+    if century_sex is None:
+        raise ValueError(f"IIN {masked}: 7th digit must be 1-6 (century and sex), got {iin[6]}")
+    century, sex = century_sex
+    try:
+        born = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
+    except ValueError:
+        raise ValueError(f"IIN {masked} does not start with a real birth date (YYMMDD)") from None
+    return IinInfo(birth_date=born, sex=sex)

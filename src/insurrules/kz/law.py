@@ -1,0 +1,242 @@
+"""The kz-osms routes to insured status, written once over monthly timelines.
+
+This module is the law (kz.md "Routes to insured in month m"); it is the only place it is
+written. It works on :class:`KzFacts`, monthly timelines built from a case (one person, bit sets)
+or from population tables (many persons, arrays), through a :class:`~insurrules.timeline.TimelineOps`
+backend. Parameters come from the :class:`~insurrules.parameters.RuleSet`, month by month.
+
+Routes, in order (the first that holds is the basis):
+
+1. ``transition``: 2020-01..2020-06, every full participant (Law 405-V art. 40; R5.1).
+2. ``state_funded``: a state category holds (art. 26 p. 1 republican; art. 26-1 local from 2026).
+3. ``contributions``: the month is paid and every month of the 12-month window ending with it is
+   settled (art. 5 p. 3; R5.3, W7).
+4. ``prepaid``: from 2022-09-05, the month lies in 12 months each paid in advance by a self-payer
+   (art. 5 as amended 2022; R5.4); D-1 decides what happens to the older debt.
+5. ``grace_period``: within G months after the last month where route 3 or 4 holds; G = 3, or 6
+   from 2026 after 60 unbroken paid months (art. 5 p. 2; R3.1, R3.2; D-2, D-3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from insurrules.months import YearMonth
+from insurrules.parameters import RuleSet
+from insurrules.timeline import TimelineOps
+
+__all__ = ["CategoryTimeline", "KzFacts", "KzRoutes", "grace_segments", "routes"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class KzFacts(Generic[T]):
+    """The facts of a case as timelines (``T``: an ``int`` bit set or a boolean array).
+
+    Person-level values (``birth_month``, ``child_last_month``, ``death_month``) are month
+    indices: ``int`` for one person, integer arrays for a population.
+    """
+
+    full_participant: T  # citizen, kandas, permanent resident: every month, or none
+    eaeu_worker: T
+    alive: T  # months up to and including the month of death
+    before_death: T  # months strictly before the month of death (death month is never due)
+    born: T  # months from the birth month on
+    child: T  # birth month .. month of the 18th birthday
+    paid: T  # a payment record (any payer) arrived by as_of
+    work_paid: T  # a record from employer, employee, entrepreneur or platform
+    advance: Any  # backend records for the prepaid route: (month, arrival month) pairs
+    memberships: dict[str, T]  # membership code -> months it overlaps
+    de_requests: T  # months with a care request made at welfare level D/E (known by as_of)
+    de_level: T  # months with welfare level D/E on some day
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryTimeline(Generic[T]):
+    code: str
+    budget: str
+    source: str
+    months: T
+
+
+@dataclass(frozen=True, slots=True)
+class KzRoutes(Generic[T]):
+    """Every route's timeline, and the intermediate facts the decision explains."""
+
+    transition: T
+    categories: tuple[CategoryTimeline[T], ...]  # in the order decisions report them
+    state: T
+    due: T
+    settled: T
+    contributions: T  # route 3
+    prepaid: T  # route 4 (months covered by a 12-month advance window)
+    hold: T  # route 3 or 4 conditions hold (the months a grace period follows)
+    extended_hold: T  # hold months that earn the extended grace under the law of some month
+    grace: T
+    insured: T
+
+
+def _month(rules: RuleSet, name: str) -> int:
+    value = rules[name].values[-1].value
+    assert isinstance(value, YearMonth)
+    return value.index
+
+
+def _first_month_of(rules: RuleSet, name: str) -> int:
+    start = rules[name].values[0].start
+    return YearMonth.of(start).index
+
+
+def grace_segments(ops: TimelineOps, rules: RuleSet) -> list[tuple[int, int, int, int, int]]:
+    """Months of the frame split by the grace law in force: ``(lo, hi, G, G_ext, run)``.
+
+    ``G_ext`` and ``run`` are 0 where no extended grace exists.
+    """
+    first, last = ops.origin, ops.origin + ops.length - 1
+    segments: list[tuple[int, int, int, int, int]] = []
+    base = rules["kz.grace.months"].month_segments(first, last)
+    ext = rules["kz.grace.extended_months"]
+    run = rules["kz.grace.extended_after_months"]
+    for lo, hi, g in base:
+        for lo2, hi2, ge in ext.month_segments(lo, hi):
+            for lo3, hi3, n in run.month_segments(lo2, hi2):
+                segments.append((lo3, hi3, g or 0, ge or 0, n or 0))
+    return segments
+
+
+def state_categories(
+    facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet
+) -> tuple[CategoryTimeline[Any], ...]:
+    """Art. 26 p. 1 and art. 26-1 categories, each cut to the periods it exists in law."""
+    out: list[CategoryTimeline[Any]] = []
+    tsa_continues = rules["kz.interpretation.targeted_social_assistance_after_2025"].values[-1].value
+    for cat in rules.categories:
+        if cat.code == "child":
+            held = facts.child
+        elif cat.code == "welfare_level_de":
+            held = welfare_level_de(facts, ops, rules, out)
+        else:
+            held = facts.memberships.get(cat.code, ops.empty())
+        for period in cat.periods:
+            end = period.end
+            if cat.code == "targeted_social_assistance" and tsa_continues:
+                end = None  # D-4 alternative reading: АСП stays a republican category
+            window = ops.months(
+                YearMonth.of(period.start).index, YearMonth.of(end).index if end else None
+            )
+            out.append(CategoryTimeline(cat.code, period.budget, period.source, held & window))
+    return tuple(out)
+
+
+def welfare_level_de(
+    facts: KzFacts[Any],
+    ops: TimelineOps,
+    rules: RuleSet,
+    earlier: list[CategoryTimeline[Any]],
+) -> Any:
+    """Art. 26-1 p. 1 subp. 2: D/E persons who apply for care, insured to December (W3).
+
+    A care request at level D/E qualifies when the person is not in an art. 26 p. 1 category in
+    its month (local categories do not bar it) and (D-5) no payment from work exists for the
+    ``kz.welfare.work_lookback_months`` months before it. Cover runs from the request's month to
+    December (D-6), or on while the level stays D/E under the alternative reading.
+    """
+    art26 = ops.empty()
+    for c in earlier:
+        if c.budget == "republican":
+            art26 = art26 | c.months
+    qualifying = facts.de_requests & ops.not_(art26)
+    if rules["kz.interpretation.work_payments_end_de"].values[-1].value:
+        lookback = rules["kz.welfare.work_lookback_months"].values[-1].value
+        recent_work = ops.shift(ops.window_any(facts.work_paid, lookback), 1)
+        qualifying = qualifying & ops.not_(recent_work)
+    if rules["kz.interpretation.de_new_request_each_year"].values[-1].value:
+        return ops.carry(qualifying, ops.year_starts(), 11)
+    return ops.carry(qualifying, ops.not_(facts.de_level), ops.length)
+
+
+def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[Any]:
+    """Evaluate every route for every month of the frame."""
+    participant = facts.full_participant | facts.eaeu_worker
+    alive = facts.alive & facts.born & participant
+
+    # 1. transition (R5.1): full participants only, never EAEU workers
+    transition = (
+        facts.full_participant
+        & ops.months(
+            _month(rules, "kz.transition.first_month"), _month(rules, "kz.transition.last_month")
+        )
+    )
+
+    # 2. state categories (R4.1, R4.2): full participants only
+    categories = tuple(
+        CategoryTimeline(c.code, c.budget, c.source, c.months & facts.full_participant)
+        for c in state_categories(facts, ops, rules)
+    )
+    state = ops.empty()
+    for c in categories:
+        state = state | c.months
+
+    # 3. contributions (R5.2, R5.3): a month is due for a full participant outside any state
+    # category, from 2020-01, before the month of death; it is settled when paid or not due.
+    due = (
+        facts.full_participant
+        & ops.since(_month(rules, "kz.debt.first_month"))
+        & facts.before_death
+        & ops.not_(state)
+    )
+    settled = facts.paid | ops.not_(due)
+    window = rules["kz.debt.window_months"].values[-1].value
+
+    # 4. prepaid (R5.4): windows P..P+11 each paid in advance before P
+    prepay_months = rules["kz.prepaid.months"].values[-1].value
+    starts = ops.advance_windows(facts.advance, prepay_months) & ops.since(
+        _first_month_of(rules, "kz.prepaid.start")
+    )
+    prepaid = ops.window_any(starts, prepay_months)
+
+    # D-1: "bypassed" keeps older debt in the window after the prepaid months; "cancelled"
+    # forgets debt from before the start of a prepaid window.
+    cancelled = rules["kz.interpretation.prepaid_old_debt"].values[-1].value == "cancelled"
+    unsettled = ops.not_(settled)
+    blockers = starts if cancelled else ops.empty()
+    debt_in_window = ops.carry(unsettled, blockers, window - 1)
+    contributions = facts.paid & ops.not_(debt_in_window)
+
+    # 5. grace (R3.1, R3.2)
+    hold = contributions | prepaid
+    if rules["kz.interpretation.grace_after_state_category"].values[-1].value:
+        hold = hold | state  # D-3 alternative: grace also follows a state category
+    d2 = rules["kz.interpretation.state_months_in_run"].values[-1].value
+    own = facts.paid
+    skip = state if d2 == "skip" else ops.empty()
+    if d2 == "count":
+        own = own | state
+    grace = ops.empty()
+    extended_hold = ops.empty()
+    not_hold = ops.not_(hold)
+    for lo, hi, g, ge, n in grace_segments(ops, rules):
+        seg = ops.months(lo, hi)
+        covered = ops.shift(ops.window_any(hold, g), 1) if g else ops.empty()
+        if ge and n:
+            ext = hold & ops.runs_reaching(own, skip, n)
+            extended_hold = extended_hold | ext
+            covered = covered | ops.shift(ops.carry(ext, hold, ge - 1), 1)
+        grace = grace | (seg & covered & not_hold)
+
+    insured = alive & (transition | state | contributions | prepaid | grace)
+    return KzRoutes(
+        transition=transition & alive,
+        categories=categories,
+        state=state & alive,
+        due=due,
+        settled=settled,
+        contributions=contributions & alive,
+        prepaid=prepaid & alive,
+        hold=hold,
+        extended_hold=extended_hold,
+        grace=grace & alive,
+        insured=insured,
+    )

@@ -1,0 +1,26 @@
+"""kz-osms plugged into the shared contract: its case model and its decision function."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from insurrules.kz.case import KzCase
+from insurrules.kz.decide import decide_kz, trace_kz
+from insurrules.kz.rules import default_rules
+from insurrules.models import Decision
+from insurrules.parameters import RuleSet
+
+CASE_MODEL = KzCase
+SCHEME = "kz-osms"
+
+
+def decide_case(case: KzCase, rules: RuleSet | None = None) -> Decision:
+    return decide_kz(case, rules or default_rules())
+
+
+def trace_case(case: KzCase, rules: RuleSet | None = None) -> list[Any]:
+    return list(trace_kz(case, rules or default_rules()))
+
+
+def default_rule_set() -> RuleSet:
+    return default_rules()

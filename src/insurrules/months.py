@@ -1,0 +1,152 @@
+"""Calendar months as a proper type.
+
+The Kazakh rules are decided per calendar month (kz.md "Time model"): a contribution is booked to
+the month it pays *for*, and "insured on date d" means insured for the month containing d. Months
+are therefore values of their own, with exact arithmetic (``L + 3`` is three months after ``L``),
+never "30 days".
+
+Internally a month is also an integer index (``year * 12 + month - 1``) so that monthly timelines
+can be bit sets and arrays; :meth:`YearMonth.index` and :meth:`YearMonth.from_index` convert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import total_ordering
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+__all__ = ["YearMonth", "month_index", "month_of_index"]
+
+_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_index(day: dt.date) -> int:
+    """The month index of the month containing ``day``."""
+    return day.year * 12 + day.month - 1
+
+
+def month_of_index(index: int) -> tuple[int, int]:
+    year, month0 = divmod(index, 12)
+    return year, month0 + 1
+
+
+@total_ordering
+class YearMonth:
+    """A calendar month, e.g. ``YearMonth(2025, 6)`` printed as ``2025-06``."""
+
+    __slots__ = ("_index",)
+    _index: int
+
+    def __init__(self, year: int, month: int) -> None:
+        if not 1 <= month <= 12:
+            raise ValueError(f"month must be 1..12, got {month}")
+        if not 1 <= year <= 9999:
+            raise ValueError(f"year must be 1..9999, got {year}")
+        object.__setattr__(self, "_index", year * 12 + month - 1)
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_index(cls, index: int) -> YearMonth:
+        year, month = month_of_index(index)
+        return cls(year, month)
+
+    @classmethod
+    def of(cls, day: dt.date) -> YearMonth:
+        """The month containing ``day``."""
+        return cls(day.year, day.month)
+
+    @classmethod
+    def parse(cls, text: str) -> YearMonth:
+        """Parse ``YYYY-MM``; anything else is a ``ValueError`` saying what is expected."""
+        match = _PATTERN.match(text)
+        if match is None:
+            raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    # -- views -------------------------------------------------------------------------------
+    @property
+    def year(self) -> int:
+        return self._index // 12
+
+    @property
+    def month(self) -> int:
+        return self._index % 12 + 1
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    def last_day(self) -> dt.date:
+        return (self + 1).first_day() - dt.timedelta(days=1)
+
+    def contains(self, day: dt.date) -> bool:
+        return month_index(day) == self._index
+
+    # -- arithmetic ----------------------------------------------------------------------------
+    def __add__(self, months: int) -> YearMonth:
+        if not isinstance(months, int):
+            return NotImplemented
+        return YearMonth.from_index(self._index + months)
+
+    def __sub__(self, other: Any) -> Any:
+        if isinstance(other, YearMonth):
+            return self._index - other._index
+        if isinstance(other, int):
+            return YearMonth.from_index(self._index - other)
+        return NotImplemented
+
+    # -- comparisons, hashing, text -------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, YearMonth) and other._index == self._index
+
+    def __lt__(self, other: YearMonth) -> bool:
+        if not isinstance(other, YearMonth):
+            return NotImplemented
+        return self._index < other._index
+
+    def __hash__(self) -> int:
+        return hash(("YearMonth", self._index))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("YearMonth is immutable")
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def __repr__(self) -> str:
+        return f"YearMonth({self.year}, {self.month})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (YearMonth, (self.year, self.month))
+
+    # -- pydantic integration ------------------------------------------------------------------
+    @classmethod
+    def _validate(cls, value: Any) -> YearMonth:
+        if isinstance(value, YearMonth):
+            return value
+        if isinstance(value, str):
+            return cls.parse(value)
+        raise ValueError(f"expected a month as YYYY-MM, got {type(value).__name__}")
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="always"),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "examples": ["2025-06"]}

@@ -1,0 +1,383 @@
+"""Dated, sourced rule parameters and interpretation switches.
+
+Every number, date and list the rules use lives in a TOML data file beside the scheme's code
+(``kz/parameters.toml``, ``vn/parameters.toml``), as a history of dated values. Each value carries
+its legal source, and an ``unconfirmed`` flag where the research could not confirm it, so that
+"which value applied in 2021, and why" is answered from data, never from ``if year >= ...``.
+
+Interpretation switches (the D-n decisions of the spec) are parameters too, with a ``decision``
+label and the list of readings they may take; a reform overrides them like any other parameter.
+
+A :class:`RuleSet` is an immutable view of one scheme's parameters. ``with_changes`` returns a new
+rule set with some parameters overridden from a date on, validated before anything runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+from insurrules.errors import RulesError
+from insurrules.months import YearMonth
+
+__all__ = [
+    "CategoryPeriod",
+    "DatedValue",
+    "Parameter",
+    "RuleSet",
+    "StateCategory",
+    "load_rule_set",
+]
+
+_KINDS = ("int", "decimal", "date", "month", "bool", "choice", "list")
+
+
+@dataclass(frozen=True, slots=True)
+class DatedValue:
+    """A parameter value in force from ``start`` until the next value's start."""
+
+    start: dt.date
+    value: Any
+    source: str
+    unconfirmed: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One named parameter: its meaning, type and history of dated values."""
+
+    name: str
+    description: str
+    kind: str
+    values: tuple[DatedValue, ...]
+    unit: str | None = None
+    choices: Mapping[str, str] | None = None
+    decision: str | None = None  # e.g. "D-2": an interpretation switch, not a number from law
+    _starts: tuple[dt.date, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", tuple(v.start for v in self.values))
+
+    @property
+    def is_switch(self) -> bool:
+        return self.decision is not None
+
+    def entry(self, on: dt.date) -> DatedValue | None:
+        """The dated value in force on ``on``, or ``None`` before the first one."""
+        pos = bisect_right(self._starts, on)
+        return self.values[pos - 1] if pos else None
+
+    def at(self, on: dt.date) -> Any:
+        """The value in force on ``on``; a :class:`RulesError` before the parameter existed."""
+        found = self.entry(on)
+        if found is None:
+            raise RulesError(f"{self.name} has no value before {self.values[0].start}")
+        return found.value
+
+    def at_month(self, month: YearMonth | int) -> Any:
+        """The value in force for a month (the value on its first day)."""
+        if isinstance(month, int):
+            month = YearMonth.from_index(month)
+        return self.at(month.first_day())
+
+    def month_segments(self, first: int, last: int) -> list[tuple[int, int, Any]]:
+        """Split months ``first..last`` (indices) into runs of one value: ``(lo, hi, value)``.
+
+        Months before the first dated value get ``None``.
+        """
+        out: list[tuple[int, int, Any]] = []
+        lo = first
+        while lo <= last:
+            on = YearMonth.from_index(lo).first_day()
+            pos = bisect_right(self._starts, on)
+            value = self.values[pos - 1].value if pos else None
+            if pos < len(self.values):
+                nxt = self.values[pos].start
+                next_month = nxt.year * 12 + nxt.month - 1 + (0 if nxt.day == 1 else 1)
+                hi = min(last, next_month - 1)
+            else:
+                hi = last
+            out.append((lo, hi, value))
+            lo = hi + 1
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryPeriod:
+    """A span of dates in which a state-paid category exists in law, and who pays."""
+
+    start: dt.date
+    end: dt.date | None
+    budget: str
+    source: str
+    unconfirmed: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StateCategory:
+    """A state-paid category (membership code) with its legal history, in the law's order."""
+
+    code: str
+    title: str
+    article: str
+    periods: tuple[CategoryPeriod, ...]
+    derived: bool = False  # e.g. kz "child": from the birth date, never given as a membership
+
+    def period_on(self, on: dt.date) -> CategoryPeriod | None:
+        for period in self.periods:
+            if period.start <= on and (period.end is None or on <= period.end):
+                return period
+        return None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """An immutable set of one scheme's parameters, switches and categories."""
+
+    scheme: str
+    title: str
+    parameters: Mapping[str, Parameter]
+    categories: tuple[StateCategory, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    # -- reading ---------------------------------------------------------------------------------
+    def __getitem__(self, name: str) -> Parameter:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise RulesError(_unknown_key(name, self.parameters)) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.parameters
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.parameters)
+
+    def value(self, name: str, on: dt.date) -> Any:
+        return self[name].at(on)
+
+    def category(self, code: str) -> StateCategory:
+        for cat in self.categories:
+            if cat.code == code:
+                return cat
+        raise RulesError(f"unknown category {code!r} for {self.scheme}")
+
+    @property
+    def category_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.categories)
+
+    def switches(self) -> dict[str, Parameter]:
+        return {n: p for n, p in self.parameters.items() if p.is_switch}
+
+    def version(self, on: dt.date) -> str:
+        """The date of the latest change in force on ``on``: "kz-osms 2026-01-01"."""
+        latest = dt.date.min
+        for param in self.parameters.values():
+            for v in param.values:
+                if latest < v.start <= on:
+                    latest = v.start
+        for cat in self.categories:
+            for p in cat.periods:
+                for d in (p.start, p.end + dt.timedelta(days=1) if p.end else None):
+                    if d is not None and latest < d <= on:
+                        latest = d
+        label = latest.isoformat() if latest != dt.date.min else "initial"
+        suffix = " (reformed: " + ", ".join(self.changed) + ")" if self.changed else ""
+        return f"{self.scheme} {label}{suffix}"
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    # -- changing -------------------------------------------------------------------------------
+    def with_changes(self, changes: Mapping[str, Any], *, source: str = "reform") -> RuleSet:
+        """A new rule set with parameters overridden.
+
+        ``changes`` maps a parameter name to either a plain value (in force from the parameter's
+        first date) or dated values: ``{"from 2026-07-01": 9}`` or
+        ``[{"from": "2026-07-01", "value": 9}]``. From each given date on, the new value replaces
+        whatever the history said. Every key, type and date is checked first; an unknown key or a
+        change that changes nothing is a :class:`RulesError`.
+        """
+        if not changes:
+            raise RulesError("a reform must change at least one parameter")
+        problems: list[str] = []
+        new_params = dict(self.parameters)
+        for name, raw in changes.items():
+            if name not in self.parameters:
+                problems.append(_unknown_key(name, self.parameters))
+                continue
+            param = self.parameters[name]
+            try:
+                dated = _parse_change(param, raw)
+            except RulesError as exc:
+                problems.append(f"{name}: {exc}")
+                continue
+            values = list(param.values)
+            for start, value in dated:
+                values = [v for v in values if v.start < start]
+                values.append(DatedValue(start=start, value=value, source=source))
+            updated = replace(param, values=tuple(values))
+            if _history_equal(updated, param):
+                problems.append(f"{name}: the change equals the rules in force (nothing changes)")
+                continue
+            new_params[name] = updated
+        if problems:
+            raise RulesError("invalid reform:\n" + "\n".join(f"  - {p}" for p in problems))
+        return RuleSet(
+            scheme=self.scheme,
+            title=self.title,
+            parameters=new_params,
+            categories=self.categories,
+            changed=tuple(dict.fromkeys((*self.changed, *changes))),
+        )
+
+
+def _history_equal(a: Parameter, b: Parameter) -> bool:
+    points = sorted({v.start for v in a.values} | {v.start for v in b.values})
+    return all(
+        (a.entry(p).value if a.entry(p) else None) == (b.entry(p).value if b.entry(p) else None)
+        for p in points
+    )
+
+
+def _unknown_key(name: str, known: Iterable[str]) -> str:
+    prefix = name.rsplit(".", 1)[0]
+    near = sorted(k for k in known if k.startswith(prefix))
+    hint = f"; parameters under {prefix!r}: {', '.join(near)}" if near else ""
+    return f"unknown parameter {name!r}{hint}"
+
+
+def _parse_change(param: Parameter, raw: Any) -> list[tuple[dt.date, Any]]:
+    if isinstance(raw, Mapping) and raw and all(str(k).startswith("from ") for k in raw):
+        pairs = [(str(k)[5:].strip(), v) for k, v in raw.items()]
+    elif isinstance(raw, list):
+        pairs = []
+        for item in raw:
+            if not isinstance(item, Mapping) or set(item) != {"from", "value"}:
+                raise RulesError("each dated change needs exactly 'from' and 'value'")
+            pairs.append((item["from"], item["value"]))
+    else:
+        pairs = [(param.values[0].start, raw)]
+    out: list[tuple[dt.date, Any]] = []
+    for when, value in pairs:
+        start = when if isinstance(when, dt.date) else _parse_date(str(when))
+        out.append((start, coerce_value(param, value)))
+    out.sort(key=lambda p: p[0])
+    return out
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RulesError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def coerce_value(param: Parameter, value: Any) -> Any:
+    """Check and convert a value for a parameter of kind ``param.kind``."""
+    kind = param.kind
+    if value is None:
+        return None
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RulesError(f"expected a whole number, got {value!r}")
+        if value < 0:
+            raise RulesError(f"expected a non-negative number, got {value}")
+        return value
+    if kind == "decimal":
+        if isinstance(value, float | bool):
+            raise RulesError(f"expected a decimal string or integer (no floats), got {value!r}")
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise RulesError(f"expected a decimal number, got {value!r}") from None
+    if kind == "date":
+        return value if isinstance(value, dt.date) else _parse_date(str(value))
+    if kind == "month":
+        try:
+            return value if isinstance(value, YearMonth) else YearMonth.parse(str(value))
+        except ValueError as exc:
+            raise RulesError(str(exc)) from None
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise RulesError(f"expected true or false, got {value!r}")
+        return value
+    if kind == "choice":
+        assert param.choices is not None
+        if value not in param.choices:
+            raise RulesError(f"expected one of {', '.join(param.choices)}, got {value!r}")
+        return value
+    if kind == "list":
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise RulesError(f"expected a list of codes, got {value!r}")
+        return tuple(value)
+    raise RulesError(f"unknown parameter kind {kind!r}")  # pragma: no cover - data error
+
+
+def load_rule_set(package: str, filename: str = "parameters.toml") -> RuleSet:
+    """Load a scheme's rule set from the TOML data file shipped in ``package``."""
+    text = resources.files(package).joinpath(filename).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    params: dict[str, Parameter] = {}
+    for raw in data.get("parameter", []):
+        kind = raw["type"]
+        if kind not in _KINDS:
+            raise RulesError(f"{raw['name']}: unknown type {kind!r}")
+        stub = Parameter(
+            name=raw["name"],
+            description=raw["description"].strip(),
+            kind=kind,
+            values=(),
+            unit=raw.get("unit"),
+            choices=raw.get("choices"),
+            decision=raw.get("decision"),
+        )
+        values = tuple(
+            DatedValue(
+                start=v["from"],
+                value=coerce_value(stub, v.get("value")),
+                source=v["source"],
+                unconfirmed=bool(v.get("unconfirmed", False)),
+                note=v.get("note"),
+            )
+            for v in raw["values"]
+        )
+        if list(values) != sorted(values, key=lambda v: v.start):
+            raise RulesError(f"{raw['name']}: values must be in date order")
+        if raw["name"] in params:
+            raise RulesError(f"{raw['name']}: defined twice")
+        params[raw["name"]] = replace(stub, values=values)
+    categories = tuple(
+        StateCategory(
+            code=c["code"],
+            title=c["title"],
+            article=c["article"],
+            derived=bool(c.get("derived", False)),
+            periods=tuple(
+                CategoryPeriod(
+                    start=p["from"],
+                    end=p.get("until"),
+                    budget=p["budget"],
+                    source=p["source"],
+                    unconfirmed=bool(p.get("unconfirmed", False)),
+                    note=p.get("note"),
+                )
+                for p in c["periods"]
+            ),
+        )
+        for c in data.get("category", [])
+    )
+    return RuleSet(
+        scheme=data["scheme"], title=data["title"], parameters=params, categories=categories
+    )

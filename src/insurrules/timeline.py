@@ -1,0 +1,222 @@
+"""Monthly timelines: the small interface every month-based rule is written against.
+
+A *timeline* says, for each month of a frame, whether something holds (paid, due, covered...).
+The rules of a scheme are written once against the operations below; the operations exist
+twice, with identical meaning, tested against each other:
+
+* :class:`BitOps` here: one person, a timeline is a Python ``int`` used as a bit set (bit ``i`` =
+  month ``origin + i``). Fast for single cases and free of dependencies.
+* ``insurrules.population.arrays.ArrayOps``: a population, a timeline is a boolean ``numpy``
+  array of shape ``(persons, months)`` (optional ``population`` extra).
+
+Rules combine timelines with ``&`` and ``|`` (valid for both representations) and use
+``ops.not_`` for negation. Operations take an optional ``before`` value: what months before the
+frame count as (e.g. "settled" before the scheme existed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+__all__ = ["BitOps", "TimelineOps"]
+
+
+class TimelineOps(Protocol):
+    """The operations a rule may use (see the module docstring)."""
+
+    origin: int
+    length: int
+
+    def empty(self) -> Any: ...
+    def full(self) -> Any: ...
+    def not_(self, x: Any) -> Any: ...
+    def months(self, first: int | None, last: int | None) -> Any: ...
+    def since(self, first: Any) -> Any: ...
+    def until(self, last: Any) -> Any: ...
+    def flag(self, value: Any) -> Any: ...
+    def shift(self, x: Any, k: int, before: bool = False) -> Any: ...
+    def window_any(self, x: Any, n: int) -> Any: ...
+    def window_all(self, x: Any, n: int, before: bool = False) -> Any: ...
+    def carry(self, x: Any, block: Any, n: int) -> Any: ...
+    def year_starts(self) -> Any: ...
+    def runs_reaching(self, x: Any, skip: Any, n: int) -> Any: ...
+    def advance_windows(self, records: Any, n: int) -> Any: ...
+
+
+class BitOps:
+    """Timeline operations for one person: timelines are ``int`` bit sets."""
+
+    __slots__ = ("_full", "length", "origin")
+
+    def __init__(self, origin: int, length: int) -> None:
+        self.origin = origin
+        self.length = length
+        self._full = (1 << length) - 1
+
+    # -- constructors ------------------------------------------------------------------------
+    def empty(self) -> int:
+        return 0
+
+    def full(self) -> int:
+        return self._full
+
+    def not_(self, x: int) -> int:
+        return self._full ^ x
+
+    def bit(self, month: int) -> int:
+        """The timeline of a single month (absolute index); 0 outside the frame."""
+        i = month - self.origin
+        return 1 << i if 0 <= i < self.length else 0
+
+    def months(self, first: int | None, last: int | None) -> int:
+        """Months ``first..last`` (absolute indices, inclusive; ``None`` = open)."""
+        lo = 0 if first is None else max(0, first - self.origin)
+        hi = self.length - 1 if last is None else min(self.length - 1, last - self.origin)
+        if hi < lo:
+            return 0
+        return ((1 << (hi - lo + 1)) - 1) << lo
+
+    def since(self, first: int) -> int:
+        return self.months(first, None)
+
+    def until(self, last: int) -> int:
+        return self.months(None, last)
+
+    def flag(self, value: bool) -> int:
+        """A person-level fact as a timeline: every month, or none."""
+        return self._full if value else 0
+
+    def from_months(self, months: Iterable[int]) -> int:
+        x = 0
+        origin, length = self.origin, self.length
+        for m in months:
+            i = m - origin
+            if 0 <= i < length:
+                x |= 1 << i
+        return x
+
+    # -- operations ----------------------------------------------------------------------------
+    def shift(self, x: int, k: int, before: bool = False) -> int:
+        """Value at month m is ``x`` at m-k (k > 0: later); months before the frame = ``before``."""
+        out = (x << k) & self._full
+        if before:
+            out |= (1 << k) - 1
+        return out
+
+    def window_any(self, x: int, n: int) -> int:
+        """True at m when ``x`` holds in some month of m-n+1..m."""
+        out = x
+        span = 1
+        # doubling: after each step ``out`` covers windows of length ``span``
+        while span * 2 <= n:
+            out |= out << span
+            span *= 2
+        if span < n:
+            out |= out << (n - span)
+        return out & self._full
+
+    def window_all(self, x: int, n: int, before: bool = False) -> int:
+        """True at m when ``x`` holds in every month of m-n+1..m (months before frame=before)."""
+        missing = self._full ^ x
+        if not before:
+            # months before the frame are missing: the first n-1 months cannot have a full window
+            return self._full ^ (self.window_any(missing, n) | ((1 << min(n - 1, self.length)) - 1))
+        return self._full ^ self.window_any(missing, n)
+
+    def carry(self, x: int, block: int, n: int) -> int:
+        """``x`` carried forward up to ``n`` months through months not in ``block``.
+
+        True at m when x holds at some j in m-n..m and no month in j+1..m is in ``block``.
+        """
+        out = x
+        open_ = self._full ^ block
+        for _ in range(n):
+            nxt = x | ((out << 1) & open_)
+            nxt &= self._full
+            if nxt == out:
+                break
+            out = nxt
+        return out
+
+    def year_starts(self) -> int:
+        """The January months of the frame."""
+        first_jan = (-self.origin) % 12
+        x = 0
+        for i in range(first_jan, self.length, 12):
+            x |= 1 << i
+        return x
+
+    def runs_reaching(self, x: int, skip: int, n: int) -> int:
+        """True at m when the last ``n`` months up to m that are not in ``skip`` all hold in ``x``.
+
+        Months in ``skip`` neither count nor break the run (kz D-2). Months before the frame
+        break it.
+        """
+        out = 0
+        run = 0
+        for i in range(self.length):
+            b = 1 << i
+            if skip & b:
+                pass
+            elif x & b:
+                run += 1
+            else:
+                run = 0
+            if run >= n:
+                out |= b
+        return out
+
+    def advance_windows(self, records: Sequence[tuple[int, int]], n: int) -> int:
+        """Months P where each of P..P+n-1 has a record that arrived before P.
+
+        ``records`` are ``(month, arrival_month)`` pairs (absolute indices); a record counts for
+        window start P only when ``arrival_month < P``.
+        """
+        if not records:
+            return 0
+        earliest: dict[int, int] = {}
+        for month, arrival in records:
+            if arrival < month and earliest.get(month, month) > arrival:
+                earliest[month] = arrival
+        out = 0
+        for p in earliest:
+            if all(earliest.get(p + k, p) < p for k in range(n)):
+                i = p - self.origin
+                if 0 <= i < self.length:
+                    out |= 1 << i
+        return out
+
+    # -- reading (single-person only) ------------------------------------------------------------
+    def holds(self, x: int, month: int) -> bool:
+        i = month - self.origin
+        return 0 <= i < self.length and bool((x >> i) & 1)
+
+    def last_at_or_before(self, x: int, month: int) -> int | None:
+        """The last month <= ``month`` where ``x`` holds."""
+        i = month - self.origin
+        if i < 0:
+            return None
+        y = x & ((1 << (min(i, self.length - 1) + 1)) - 1)
+        return self.origin + y.bit_length() - 1 if y else None
+
+    def run_around(self, x: int, month: int) -> tuple[int, int] | None:
+        """The maximal run of months holding ``x`` that contains ``month``."""
+        if not self.holds(x, month):
+            return None
+        i = month - self.origin
+        below = self._full ^ x
+        low_gap = below & ((1 << i) - 1)
+        lo = low_gap.bit_length()  # first month after the last gap below i
+        high_gap = (below >> i) << i
+        hi = (high_gap & -high_gap).bit_length() - 2 if high_gap else self.length - 1
+        return self.origin + lo, self.origin + hi
+
+    def months_in(self, x: int) -> list[int]:
+        out = []
+        origin = self.origin
+        while x:
+            low = x & -x
+            out.append(origin + low.bit_length() - 1)
+            x ^= low
+        return out
