@@ -70,7 +70,7 @@ class KzMembership(FrozenModel):
     @model_validator(mode="after")
     def _end_after_start(self) -> KzMembership:
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(f"end: {self.end} is before start {self.start}")
         return self
 
 
@@ -84,7 +84,7 @@ class WelfareLevel(FrozenModel):
     @model_validator(mode="after")
     def _end_after_start(self) -> WelfareLevel:
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(f"end: {self.end} is before start {self.start}")
         return self
 
 

@@ -259,7 +259,7 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
 
     details: dict[str, object] = {
         "debt_months": [str(YearMonth.from_index(m)) for m in debt],
-        "amount_due": None if amount is None else str(amount),
+        "amount_due": None if amount is None else format(amount.normalize(), "f"),
     }
     return Decision(
         scheme=SCHEME,

@@ -16,7 +16,7 @@ from typing import Literal
 
 from insurrules.errors import mask_id
 
-__all__ = ["IinInfo", "check_digit", "parse_iin"]
+__all__ = ["IinInfo", "check_digit", "make_iin", "parse_iin"]
 
 _W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -64,3 +64,24 @@ def parse_iin(iin: str) -> IinInfo:
     except ValueError:
         raise ValueError(f"IIN {masked} does not start with a real birth date (YYMMDD)") from None
     return IinInfo(birth_date=born, sex=sex)
+
+
+def make_iin(birth_date: dt.date, sex: Literal["male", "female"], serial: int = 1) -> str:
+    """A valid IIN for a birth date and sex (for tests and synthetic data).
+
+    The serial (0..9999) is moved on until the check digit exists.
+
+    >>> make_iin(dt.date(1987, 4, 12), "female", 4501)
+    '870412445016'
+    """
+    century = (birth_date.year // 100) * 100
+    codes = {v: k for k, v in _CENTURY_SEX.items()}
+    if (century, sex) not in codes:
+        raise ValueError(f"birth_date: no IIN century digit for {birth_date.year}")
+    for step in range(10_000):
+        number = (serial + step) % 10_000
+        first11 = f"{birth_date:%y%m%d}{codes[(century, sex)]}{number:04d}"
+        digit = check_digit(first11)
+        if digit is not None:
+            return first11 + str(digit)
+    raise ValueError("no valid IIN serial")  # pragma: no cover - some serial always works
