@@ -177,6 +177,11 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
     window = rules["kz.debt.window_months"].values[-1].value
     window_lo = m0 - window + 1
     debt = [m for m in ops.months_in(r.due & ops.not_(frame.facts.paid)) if window_lo <= m < m0]
+    if rules["kz.interpretation.prepaid_old_debt"].values[-1].value == "cancelled":
+        # D-1 alternative: debt from before the start of a prepaid window is annulled
+        last_start = ops.last_at_or_before(r.prepaid_starts, m0)
+        if last_start is not None:
+            debt = [m for m in debt if m >= last_start]
     due_now = ops.holds(r.due, m0) and not ops.holds(frame.facts.paid, m0)
     amount = _amount_due([*debt, *([m0] if due_now else [])], rules)
 

@@ -72,6 +72,7 @@ class KzRoutes(Generic[T]):
     settled: T
     contributions: T  # route 3
     prepaid: T  # route 4 (months covered by a 12-month advance window)
+    prepaid_starts: T  # first months P of the advance windows
     hold: T  # route 3 or 4 conditions hold (the months a grace period follows)
     extended_hold: T  # hold months that earn the extended grace under the law of some month
     grace: T
@@ -235,6 +236,7 @@ def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[An
         settled=settled,
         contributions=contributions & alive,
         prepaid=prepaid & alive,
+        prepaid_starts=starts,
         hold=hold,
         extended_hold=extended_hold,
         grace=grace & alive,

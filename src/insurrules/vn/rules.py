@@ -1,0 +1,62 @@
+"""The vn-bhyt rule set in force: parameters, D-n switches and groups from ``parameters.toml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+
+from insurrules.errors import RulesError
+from insurrules.parameters import RuleSet, load_rule_set
+
+__all__ = ["SUPPORT_GROUPS", "default_rules", "rules", "source_of", "support_share"]
+
+#: State-support groups (R5); each has a parameter ``vn.support.<code>`` with its dated share.
+SUPPORT_GROUPS: tuple[str, ...] = (
+    "near_poor",
+    "near_poor_poor_area",
+    "near_poor_poor_commune",
+    "student",
+    "agri_average",
+    "ethnic_minority_transition",
+)
+
+
+@cache
+def default_rules() -> RuleSet:
+    """The rules as shipped (loaded once; a :class:`RuleSet` is immutable)."""
+    return load_rule_set("insurrules.vn")
+
+
+def rules() -> RuleSet:
+    """The vn-bhyt rules in force, to read or to change with :meth:`RuleSet.with_changes`."""
+    return default_rules()
+
+
+def source_of(rule_set: RuleSet, name: str, on: dt.date) -> str:
+    """The legal source of parameter ``name`` as in force on ``on``, flagged if unconfirmed."""
+    entry = rule_set[name].entry(on) or rule_set[name].values[0]
+    return entry.source + (" (unconfirmed)" if entry.unconfirmed else "")
+
+
+def support_share(rule_set: RuleSet, group: str, on: dt.date) -> Decimal:
+    """The state's share for support group ``group`` on ``on`` (R5); a clear error otherwise."""
+    if group not in SUPPORT_GROUPS:
+        raise RulesError(
+            f"support: unknown support group {group!r}; known: {', '.join(SUPPORT_GROUPS)}"
+        )
+    param = rule_set[f"vn.support.{group}"]
+    entry = param.entry(on)
+    if entry is None or entry.value is None:
+        spans = []
+        for i, v in enumerate(param.values):
+            if v.value is None:
+                continue
+            nxt = param.values[i + 1].start if i + 1 < len(param.values) else None
+            spans.append(f"{v.start}.." + (f"{nxt - dt.timedelta(days=1)}" if nxt else ""))
+        raise RulesError(
+            f"support: {group!r} is not a support group on {on.isoformat()}; "
+            f"it has a share in {', '.join(spans)}"
+        )
+    share: Decimal = entry.value
+    return share
