@@ -52,7 +52,9 @@ def _months(value: Any, rule_set: RuleSet, on: dt.date) -> int:
 
 def _rank(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RulesError(f"rank: expected a place on the household ladder 1, 2, 3..., got {value!r}")
+        raise RulesError(
+            f"rank: expected a place on the household ladder 1, 2, 3..., got {value!r}"
+        )
     return value
 
 
@@ -114,10 +116,11 @@ def contribution(
     """
     rule_set = rules or default_rules()
     on = paid_on_date(paid_on)
+    base = _base(rule_set, on)
     n = _months(months, rule_set, on)
     _rank(rank)
     extra = _share(top_up, "top_up")
-    full = rule_set["vn.household.rate"].at(on) * _base(rule_set, on) * n
+    full = rule_set["vn.household.rate"].at(on) * base * n
     if support is None and extra == 0:
         return _whole(full * ladder_share(rank, on, rule_set))
     state = extra + (support_share(rule_set, support, on) if support is not None else Decimal(0))
