@@ -11,7 +11,7 @@ import datetime as dt
 import importlib
 import json
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -35,7 +35,7 @@ class Case(FrozenModel):
     as_of: IsoDate
 
     @classmethod
-    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:
         if cls is Case:
             return parse_case(obj)
         return super().model_validate(obj, *args, **kwargs)
@@ -68,8 +68,8 @@ def scheme_module(scheme: str) -> Any:
 
 @cache
 def _case_adapter() -> TypeAdapter[Any]:
-    models = tuple(scheme_module(s).CASE_MODEL for s in SCHEMES)
-    union = Annotated[models, Field(discriminator="scheme")]  # type: ignore[valid-type]
+    models = [scheme_module(s).CASE_MODEL for s in SCHEMES]
+    union: Any = Annotated[Union[tuple(models)], Field(discriminator="scheme")]  # noqa: UP007
     return TypeAdapter(union)
 
 

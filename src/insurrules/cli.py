@@ -23,7 +23,7 @@ __all__ = ["main"]
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 
 
-class _InvalidInput(Exception):
+class _InvalidInputError(Exception):
     def __init__(self, lines: list[str]) -> None:
         super().__init__("\n".join(lines))
         self.lines = lines
@@ -32,18 +32,20 @@ class _InvalidInput(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # usage errors are invalid input: exit 2
         self.print_usage(sys.stderr)
-        raise _InvalidInput([f"usage: {message}"])
+        raise _InvalidInputError([f"usage: {message}"])
 
 
 def _read_json(path: str) -> Any:
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise _InvalidInput([f"{path}: cannot read ({exc.strerror})"]) from None
+        raise _InvalidInputError([f"{path}: cannot read ({exc.strerror})"]) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _InvalidInput([f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})"]) from None
+        raise _InvalidInputError(
+            [f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})"]
+        ) from None
 
 
 def _human(decision: Any) -> str:
@@ -67,7 +69,13 @@ def _human(decision: Any) -> str:
         lines.append(f"  debt months: {', '.join(details['debt_months'])}")
     if details.get("amount_due") not in (None, "0"):
         lines.append(f"  to pay (self-payer): {details['amount_due']}")
-    for key in ("valid_from", "valid_to", "keep_continuity_by", "continuous_since", "five_years_on"):
+    for key in (
+        "valid_from",
+        "valid_to",
+        "keep_continuity_by",
+        "continuous_since",
+        "five_years_on",
+    ):
         if details.get(key):
             lines.append(f"  {key.replace('_', ' ')}: {details[key]}")
     lines.append("  because:")
@@ -192,7 +200,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return EXIT_INVALID
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
         return run(args, out)
-    except _InvalidInput as exc:
+    except _InvalidInputError as exc:
         for line in exc.lines:
             print(mask_text(line), file=sys.stderr)
         return EXIT_INVALID
@@ -205,6 +213,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_INVALID if isinstance(exc, ValueError) else EXIT_ERROR
     except BrokenPipeError:  # pragma: no cover - output closed early (e.g. | head)
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback
+    except Exception as exc:  # the CLI promises no traceback
         print(f"internal error: {type(exc).__name__}: {mask_text(str(exc))}", file=sys.stderr)
         return EXIT_ERROR

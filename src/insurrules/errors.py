@@ -55,7 +55,9 @@ def _mask_any(value: Any) -> Any:
     return value
 
 
-_PATH = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?)*): (.*)$", re.S)
+_PATH = re.compile(
+    r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?)*): (.*)$", re.S
+)
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
@@ -77,7 +79,9 @@ def sanitize_validation_error(exc: ValidationError, *, drop_loc_prefix: int = 0)
         if err["type"] == "value_error" and ctx is not None and "error" in ctx:
             for line in str(ctx["error"]).split("\n"):
                 match = _PATH.match(line)
-                sub_loc, text = (_split_path(match.group(1)), match.group(2)) if match else ((), line)
+                sub_loc, text = (
+                    (_split_path(match.group(1)), match.group(2)) if match else ((), line)
+                )
                 details.append(
                     {
                         "type": "value_error",
@@ -87,7 +91,11 @@ def sanitize_validation_error(exc: ValidationError, *, drop_loc_prefix: int = 0)
                     }
                 )
             continue
-        detail: dict[str, Any] = {"type": err["type"], "loc": loc, "input": _mask_any(err.get("input"))}
+        detail: dict[str, Any] = {
+            "type": err["type"],
+            "loc": loc,
+            "input": _mask_any(err.get("input")),
+        }
         if ctx is not None:
             detail["ctx"] = {k: _mask_any(v) for k, v in ctx.items()}
         details.append(detail)  # type: ignore[arg-type]

@@ -244,11 +244,12 @@ class RuleSet:
 
 
 def _history_equal(a: Parameter, b: Parameter) -> bool:
+    def value(param: Parameter, on: dt.date) -> Any:
+        found = param.entry(on)
+        return None if found is None else found.value
+
     points = sorted({v.start for v in a.values} | {v.start for v in b.values})
-    return all(
-        (a.entry(p).value if a.entry(p) else None) == (b.entry(p).value if b.entry(p) else None)
-        for p in points
-    )
+    return all(value(a, p) == value(b, p) for p in points)
 
 
 def _unknown_key(name: str, known: Iterable[str]) -> str:
@@ -260,7 +261,7 @@ def _unknown_key(name: str, known: Iterable[str]) -> str:
 
 def _parse_change(param: Parameter, raw: Any) -> list[tuple[dt.date, Any]]:
     if isinstance(raw, Mapping) and raw and all(str(k).startswith("from ") for k in raw):
-        pairs = [(str(k)[5:].strip(), v) for k, v in raw.items()]
+        pairs: list[tuple[Any, Any]] = [(str(k)[5:].strip(), v) for k, v in raw.items()]
     elif isinstance(raw, list):
         pairs = []
         for item in raw:

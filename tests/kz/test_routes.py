@@ -93,7 +93,7 @@ def test_first_category_in_law_order_is_reported() -> None:
 
 
 def test_de_route_does_not_exist_before_2026() -> None:
-    person = {"welfare_levels": [{"level": "D", "start": "2025-01-01"}]}
+    person: dict[str, Any] = {"welfare_levels": [{"level": "D", "start": "2025-01-01"}]}
     assert decide(kz_case("2025-12-20", care_requests=["2025-12-10"], **person)).status == (
         "not_insured"
     )
@@ -102,14 +102,14 @@ def test_de_route_does_not_exist_before_2026() -> None:
 
 
 def test_de_route_needs_level_d_or_e_on_the_request_date() -> None:
-    person = {"welfare_levels": [{"level": "C", "start": "2025-01-01"}]}
+    person: dict[str, Any] = {"welfare_levels": [{"level": "C", "start": "2025-01-01"}]}
     assert decide(kz_case("2026-03-20", care_requests=["2026-03-10"], **person)).status == (
         "not_insured"
     )
 
 
 def test_de_person_already_in_art26_category_is_reported_under_it() -> None:
-    person = {
+    person: dict[str, Any] = {
         "welfare_levels": [{"level": "E", "start": "2025-01-01"}],
         "memberships": [{"code": "pension_recipient", "start": "2024-01-01"}],
         "care_requests": ["2026-03-10"],
@@ -119,7 +119,7 @@ def test_de_person_already_in_art26_category_is_reported_under_it() -> None:
 
 
 def test_d6_new_year_needs_new_request_unless_switched() -> None:
-    person = {
+    person: dict[str, Any] = {
         "welfare_levels": [{"level": "E", "start": "2026-01-01"}],
         "care_requests": ["2026-11-10"],
     }
@@ -129,9 +129,11 @@ def test_d6_new_year_needs_new_request_unless_switched() -> None:
 
 
 def test_d5_work_payment_bars_de_unless_switched() -> None:
-    person = {"welfare_levels": [{"level": "D", "start": "2026-01-01"}]}
+    person: dict[str, Any] = {"welfare_levels": [{"level": "D", "start": "2026-01-01"}]}
     case = kz_case(
-        "2026-04-20", payments("2026-01", "2026-01", "employer"), care_requests=["2026-04-10"],
+        "2026-04-20",
+        payments("2026-01", "2026-01", "employer"),
+        care_requests=["2026-04-10"],
         **person,
     )
     assert decide(case).status == "not_insured"
@@ -140,7 +142,9 @@ def test_d5_work_payment_bars_de_unless_switched() -> None:
     )
     # a work payment four months before is outside the look-back
     case_ok = kz_case(
-        "2026-05-20", payments("2026-01", "2026-01", "employer"), care_requests=["2026-05-10"],
+        "2026-05-20",
+        payments("2026-01", "2026-01", "employer"),
+        care_requests=["2026-05-10"],
         **person,
     )
     assert decide(case_ok).basis == "state_funded"
@@ -150,9 +154,9 @@ def test_d5_work_payment_bars_de_unless_switched() -> None:
 def test_paid_month_with_debt_in_window_does_not_insure() -> None:
     pays = payments("2023-01", "2024-06", skip=("2023-09",))
     assert decide(kz_case("2024-06-25", pays)).status == "not_insured"
-    assert decide(kz_case("2024-09-25", payments("2023-01", "2024-09", skip=("2023-09",)))).basis == (
-        "contributions"
-    )
+    assert decide(
+        kz_case("2024-09-25", payments("2023-01", "2024-09", skip=("2023-09",)))
+    ).basis == ("contributions")
 
 
 def test_debt_never_reaches_before_2020() -> None:
@@ -164,8 +168,11 @@ def test_debt_never_reaches_before_2020() -> None:
 
 
 def test_state_months_are_not_debt() -> None:
-    member = {"memberships": [{"code": "maternity_or_childcare_leave", "start": "2023-01-01",
-                               "end": "2024-02-29"}]}
+    member = {
+        "memberships": [
+            {"code": "maternity_or_childcare_leave", "start": "2023-01-01", "end": "2024-02-29"}
+        ]
+    }
     decision = decide(kz_case("2024-03-25", payments("2024-03", "2024-03"), **member))
     assert decision.basis == "contributions"
 
@@ -211,8 +218,11 @@ def test_six_month_grace_applies_from_january_2026_even_after_a_gap() -> None:
 
 
 def test_d2_state_months_skip_the_sixty_month_run() -> None:
-    member = {"memberships": [{"code": "maternity_or_childcare_leave", "start": "2022-01-01",
-                               "end": "2022-12-31"}]}
+    member = {
+        "memberships": [
+            {"code": "maternity_or_childcare_leave", "start": "2022-01-01", "end": "2022-12-31"}
+        ]
+    }
     pays = payments("2020-01", "2021-12", "employer", amount="9000") + payments(
         "2023-01", "2025-12", "employer", amount="9000"
     )
@@ -222,8 +232,9 @@ def test_d2_state_months_skip_the_sixty_month_run() -> None:
 
 
 def test_d3_no_grace_after_state_category_unless_switched() -> None:
-    member = {"memberships": [{"code": "full_time_student", "start": "2020-09-01",
-                               "end": "2024-06-30"}]}
+    member = {
+        "memberships": [{"code": "full_time_student", "start": "2020-09-01", "end": "2024-06-30"}]
+    }
     case = kz_case("2024-08-10", birth_date="2000-02-02", **member)
     assert decide(case).status == "not_insured"
     alt = decide(case, **{"kz.interpretation.grace_after_state_category": True})
@@ -249,4 +260,5 @@ def test_death_ends_status_at_day_precision() -> None:
 
 def test_month_of_death_is_never_debt() -> None:
     case = kz_case("2024-06-30", payments("2023-01", "2024-05"), death_date="2024-06-12")
-    assert "2024-06" not in (decide(case).details["debt_months"] or [])
+    debt = decide(case).details["debt_months"]
+    assert isinstance(debt, list) and "2024-06" not in debt

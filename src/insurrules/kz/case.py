@@ -10,9 +10,15 @@ before the scheme's benefits started (2020-01-01).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from insurrules.case import Case
 from insurrules.kz.iin import parse_iin
@@ -47,7 +53,7 @@ KzMembershipCode = Literal[
     "targeted_social_assistance",
     "registered_unemployed",
 ]
-KZ_MEMBERSHIP_CODES: tuple[str, ...] = KzMembershipCode.__args__
+KZ_MEMBERSHIP_CODES: tuple[str, ...] = get_args(KzMembershipCode)
 
 Residency = Literal[
     "citizen", "kandas", "permanent_resident", "eaeu_worker", "temporary_resident", "outside_scheme"
@@ -59,6 +65,24 @@ Payer = Literal["employer", "employee", "self", "entrepreneur", "platform", "esp
 BENEFITS_START = dt.date(2020, 1, 1)
 #: ``kz.contributions.first_month``: deductions started 01.07.2017.
 FIRST_CONTRIBUTION_MONTH = YearMonth(2017, 7)
+
+
+def _iin(value: Any) -> PersonalId:
+    pid = personal_id(value)
+    parse_iin(pid)
+    return pid
+
+
+#: An IIN: 12 digits with a valid check digit; masked in reprs (``8704******16``).
+Iin = Annotated[
+    PersonalId,
+    PlainValidator(_iin),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{12}$", "description": "IIN with a valid check digit"}
+    ),
+]
+
 
 class KzMembership(FrozenModel):
     """A period in a state-paid category; ``start`` and ``end`` inclusive, ``end`` null = open."""
@@ -101,7 +125,8 @@ class KzPayment(FrozenModel):
     def _month_in_scheme(cls, month: YearMonth) -> YearMonth:
         if month < FIRST_CONTRIBUTION_MONTH:
             raise ValueError(
-                f"OSMS contributions start with {FIRST_CONTRIBUTION_MONTH}; got a payment for {month}"
+                f"OSMS contributions start with {FIRST_CONTRIBUTION_MONTH}; "
+                f"got a payment for {month}"
             )
         return month
 
@@ -109,7 +134,7 @@ class KzPayment(FrozenModel):
 class KzPerson(FrozenModel):
     """The person a kz-osms case is about."""
 
-    id: Annotated[str, Field(description="IIN, 12 digits with a valid check digit")]
+    id: Iin
     birth_date: IsoDate
     sex: Literal["male", "female"]
     death_date: IsoDate | None = None
@@ -118,27 +143,19 @@ class KzPerson(FrozenModel):
     welfare_levels: tuple[WelfareLevel, ...] = ()
     care_requests: tuple[IsoDate, ...] = ()
 
-    @field_validator("id", mode="before")
-    @classmethod
-    def _valid_iin(cls, value: Any) -> PersonalId:
-        pid = personal_id(value)
-        parse_iin(pid)
-        return pid
-
     @model_validator(mode="after")
     def _consistent(self) -> KzPerson:
         problems: list[str] = []
         iin = parse_iin(self.id)
         if iin.birth_date != self.birth_date:
             problems.append(
-                f"id: the IIN gives birth date {iin.birth_date}, but birth_date is {self.birth_date}"
+                f"id: the IIN gives birth date {iin.birth_date}, "
+                f"but birth_date is {self.birth_date}"
             )
         if iin.sex != self.sex:
             problems.append(f"id: the IIN's 7th digit says {iin.sex}, but sex is {self.sex}")
         if self.death_date is not None and self.death_date < self.birth_date:
-            problems.append(
-                f"death_date: {self.death_date} is before birth_date {self.birth_date}"
-            )
+            problems.append(f"death_date: {self.death_date} is before birth_date {self.birth_date}")
         for i, m in enumerate(self.memberships):
             if m.start < self.birth_date:
                 problems.append(f"memberships[{i}].start: {m.start} is before birth_date")
@@ -170,7 +187,7 @@ def _overlap(a0: dt.date, a1: dt.date | None, b0: dt.date, b1: dt.date | None) -
 class KzCase(Case):
     """A kz-osms case document: who, which date, and every payment record known."""
 
-    scheme: Literal["kz-osms"]  # type: ignore[assignment]
+    scheme: Literal["kz-osms"]
     person: KzPerson
     payments: tuple[KzPayment, ...] = ()
 
@@ -192,7 +209,8 @@ class KzCase(Case):
                 problems.append(f"payments[{i}].month: {p.month} is before the person's birth")
             if p in seen:
                 problems.append(
-                    f"payments[{i}]: duplicates payments[{seen[p]}] (same month, date, amount, payer)"
+                    f"payments[{i}]: duplicates payments[{seen[p]}] "
+                    "(same month, date, amount, payer)"
                 )
             else:
                 seen[p] = i

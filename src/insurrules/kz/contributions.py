@@ -26,8 +26,14 @@ __all__ = ["ContributionAmount", "contribution", "contribution_explained"]
 
 PayerType = Literal["self", "entrepreneur", "employee", "employer"]
 
-_FIXED = {"self": ("kz.rate.self", "kz.base.self_mzp"), "entrepreneur": ("kz.rate.entrepreneur", "kz.base.entrepreneur_mzp")}
-_ON_INCOME = {"employee": ("kz.rate.employee", "kz.cap.employee_mzp"), "employer": ("kz.rate.employer", "kz.cap.employer_mzp")}
+_FIXED = {
+    "self": ("kz.rate.self", "kz.base.self_mzp"),
+    "entrepreneur": ("kz.rate.entrepreneur", "kz.base.entrepreneur_mzp"),
+}
+_ON_INCOME = {
+    "employee": ("kz.rate.employee", "kz.cap.employee_mzp"),
+    "employer": ("kz.rate.employer", "kz.cap.employer_mzp"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +71,9 @@ def _month_of(on: dt.date | YearMonth | str) -> YearMonth:
         try:
             return YearMonth.of(dt.date.fromisoformat(on)) if len(on) == 10 else YearMonth.parse(on)
         except ValueError:
-            raise RulesError(f"on: expected a date YYYY-MM-DD or a month YYYY-MM, got {on!r}") from None
+            raise RulesError(
+                f"on: expected a date YYYY-MM-DD or a month YYYY-MM, got {on!r}"
+            ) from None
     raise RulesError(f"on: expected a date or a month, got {type(on).__name__}")
 
 
@@ -123,7 +131,9 @@ def contribution_explained(
         assert base_entry is not None
         amount = rate_entry.value * base_entry.value * mzp
         reason = f"{rate_entry.value * 100}% of {base_entry.value} × MZP {mzp} for {month}"
-        return ContributionAmount(amount, reason, (rate_entry.source, base_entry.source, mzp_source))
+        return ContributionAmount(
+            amount, reason, (rate_entry.source, base_entry.source, mzp_source)
+        )
     if payer in _ON_INCOME:
         rate_name, cap_name = _ON_INCOME[payer]
         value = _income(income, payer)

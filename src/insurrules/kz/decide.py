@@ -116,7 +116,8 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
         reasons.append(
             Reason(
                 code="kz.facts.later_ignored",
-                message=f"{' and '.join(what)} dated after {case.as_of} ignored: not yet known then",
+                message=f"{' and '.join(what)} dated after {case.as_of} ignored: "
+                "not yet known then",
                 source="insurrules contract: decisions use only facts known on as_of",
             )
         )
@@ -160,7 +161,7 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
     if not never and not dead:
         for cat in r.categories:
             if ops.holds(cat.months, m0):
-                state_funded = StateFunded(category=cat.code, budget=cat.budget)  # type: ignore[arg-type]
+                state_funded = StateFunded(category=cat.code, budget=cat.budget)
                 if basis in ("state_funded", "transition"):
                     title = rules.category(cat.code).title
                     reasons.append(
@@ -190,7 +191,8 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
             len(reasons) - (1 if state_funded else 0),
             Reason(
                 code="kz.transition.launch",
-                message=f"{ym0} is in the launch period 2020-01..2020-06: every participant insured",
+                message=f"{ym0} is in the launch period 2020-01..2020-06: "
+                "every participant insured",
                 source=_source(rules, "kz.transition.last_month", m0),
             ),
         )
@@ -270,7 +272,7 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
         scheme=SCHEME,
         as_of=case.as_of,
         status="insured" if insured else "not_insured",
-        basis=basis,  # type: ignore[arg-type]
+        basis=basis,
         state_funded=state_funded,
         grace_months=None if grace is None else grace.months,
         insured_from=insured_from,
@@ -278,7 +280,7 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
         renew_by=insured_until,
         reasons=tuple(reasons),
         rules_version=version,
-        details=details,  # type: ignore[arg-type]
+        details=details,
     )
 
 
@@ -334,7 +336,9 @@ def _why_not(
                 source=f"{_ART5}; Law 405-V art. 28 (R1.3)",
             )
         )
-    de_months = [m for m in ops.months_in(facts.de_requests) if YearMonth.from_index(m).year == ym0.year]
+    de_months = [
+        m for m in ops.months_in(facts.de_requests) if YearMonth.from_index(m).year == ym0.year
+    ]
     if de_months:
         out.append(
             Reason(

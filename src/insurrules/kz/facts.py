@@ -88,9 +88,7 @@ def build_facts(case: KzCase, rules: RuleSet) -> CaseFrame:
         memberships[m.code] = memberships.get(m.code, 0) | span
 
     levels = set(rules["kz.welfare.levels_covered"].values[-1].value)
-    de_requests = ops.from_months(
-        month_index(d) for d in requests if person.level_on(d) in levels
-    )
+    de_requests = ops.from_months(month_index(d) for d in requests if person.level_on(d) in levels)
     de_level = 0
     for w in person.welfare_levels:
         if w.level in levels:

@@ -2,8 +2,9 @@
 
 This module is the law (kz.md "Routes to insured in month m"); it is the only place it is
 written. It works on :class:`KzFacts`, monthly timelines built from a case (one person, bit sets)
-or from population tables (many persons, arrays), through a :class:`~insurrules.timeline.TimelineOps`
-backend. Parameters come from the :class:`~insurrules.parameters.RuleSet`, month by month.
+or from population tables (many persons, arrays), through a
+:class:`~insurrules.timeline.TimelineOps` backend. Parameters come from the
+:class:`~insurrules.parameters.RuleSet`, month by month.
 
 Routes, in order (the first that holds is the basis):
 
@@ -112,7 +113,9 @@ def state_categories(
 ) -> tuple[CategoryTimeline[Any], ...]:
     """Art. 26 p. 1 and art. 26-1 categories, each cut to the periods it exists in law."""
     out: list[CategoryTimeline[Any]] = []
-    tsa_continues = rules["kz.interpretation.targeted_social_assistance_after_2025"].values[-1].value
+    tsa_continues = (
+        rules["kz.interpretation.targeted_social_assistance_after_2025"].values[-1].value
+    )
     for cat in rules.categories:
         if cat.code == "child":
             held = facts.child
@@ -164,11 +167,8 @@ def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[An
     alive = facts.alive & facts.born & participant
 
     # 1. transition (R5.1): full participants only, never EAEU workers
-    transition = (
-        facts.full_participant
-        & ops.months(
-            _month(rules, "kz.transition.first_month"), _month(rules, "kz.transition.last_month")
-        )
+    transition = facts.full_participant & ops.months(
+        _month(rules, "kz.transition.first_month"), _month(rules, "kz.transition.last_month")
     )
 
     # 2. state categories (R4.1, R4.2): full participants only

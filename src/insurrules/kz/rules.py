@@ -1,4 +1,4 @@
-"""The kz-osms rule set in force: parameters, D-n switches and categories from ``parameters.toml``."""
+"""The kz-osms rule set in force: parameters, D-n switches and categories (``parameters.toml``)."""
 
 from __future__ import annotations
 

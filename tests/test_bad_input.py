@@ -1,0 +1,132 @@
+"""Every kind of bad input in contract.md gets an error naming the field, with the IIN masked."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+import insurrules
+from insurrules.errors import error_lines
+from tests.builders import kz_case, payments
+
+IIN = "870412445016"
+
+
+def good() -> dict[str, Any]:
+    case = kz_case("2025-03-15", payments("2024-01", "2024-03"))
+    assert case["person"]["id"] == IIN
+    return case
+
+
+def problems(case: Any) -> list[str]:
+    with pytest.raises(ValidationError) as info:
+        insurrules.decide(case)
+    lines = error_lines(info.value)
+    text = "\n".join(lines) + str(info.value) + repr(info.value.errors())
+    assert IIN not in text, "the IIN must never appear in an error"
+    return lines
+
+
+def mutate(path: str, value: Any) -> dict[str, Any]:
+    case = copy.deepcopy(good())
+    target: Any = case
+    keys: list[Any] = [int(k) if k.isdigit() else k for k in path.split(".")]
+    for key in keys[:-1]:
+        target = target[key]
+    target[keys[-1]] = value
+    return case
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where", "why"),
+    [
+        ("as_of", "2025-02-30", "as_of", "not a real date"),
+        ("as_of", "15.03.2025", "as_of", "ISO date"),
+        ("as_of", 20250315, "as_of", "ISO date"),
+        ("as_of", "2019-06-01", "as_of", "benefits start on 2020-01-01"),
+        ("person.id", "870412445017", "person.id", "invalid check digit"),
+        ("person.id", "8704124450", "person.id", "12 digits"),
+        ("person.birth_date", "1987-04-13", "person.id", "gives birth date 1987-04-12"),
+        ("person.sex", "male", "person.id", "says female"),
+        ("person.sex", "x", "person.sex", "'male' or 'female'"),
+        ("person.death_date", "1980-01-01", "person.death_date", "before birth_date"),
+        ("person.residency", "tourist", "person.residency", "citizen"),
+        ("payments.0.amount", "-1", "payments[0].amount", "cannot be negative"),
+        ("payments.0.amount", "lots", "payments[0].amount", "not a number"),
+        ("payments.0.amount", "NaN", "payments[0].amount", "finite"),
+        ("payments.0.month", "2024-13", "payments[0].month", "month must be 1..12"),
+        ("payments.0.month", "2016-05", "payments[0].month", "start with 2017-07"),
+        ("payments.0.payer", "boss", "payments[0].payer", "employer"),
+        ("payments.0.paid_on", "1987-01-01", "payments[0].paid_on", "before the person's birth"),
+        ("payments.1", None, "payments[1]", "valid dictionary"),
+        ("scheme", "xx-osms", "", "kz-osms"),
+        ("unknown", 1, "unknown", "Extra inputs are not permitted"),
+        ("person.nickname", "x", "person.nickname", "Extra inputs are not permitted"),
+    ],
+)
+def test_bad_field_is_named_with_its_reason(path: str, value: Any, where: str, why: str) -> None:
+    lines = problems(mutate(path, value))
+    assert any(line.startswith(f"{where or '(case)'}:") and why in line for line in lines), lines
+
+
+def test_membership_end_before_start() -> None:
+    case = good()
+    case["person"]["memberships"] = [
+        {"code": "disability", "start": "2021-05-01", "end": "2021-01-01"}
+    ]
+    assert problems(case) == ["person.memberships[0].end: 2021-01-01 is before start 2021-05-01"]
+
+
+def test_unknown_membership_code_and_derived_child_code() -> None:
+    case = good()
+    case["person"]["memberships"] = [{"code": "child", "start": "2021-05-01"}]
+    lines = problems(case)
+    assert lines[0].startswith("person.memberships[0].code:")
+
+
+def test_duplicate_identical_payment_records() -> None:
+    case = good()
+    case["payments"].append(dict(case["payments"][0]))
+    assert problems(case) == [
+        "payments[3]: duplicates payments[0] (same month, date, amount, payer)"
+    ]
+
+
+def test_overlapping_welfare_levels() -> None:
+    case = good()
+    case["person"]["welfare_levels"] = [
+        {"level": "D", "start": "2026-01-01"},
+        {"level": "C", "start": "2026-03-01", "end": "2026-04-01"},
+    ]
+    assert problems(case) == [
+        "person.welfare_levels[1]: overlaps welfare_levels[0] (one level at a time)"
+    ]
+
+
+def test_several_problems_are_all_reported_one_line_each() -> None:
+    case = good()
+    case["payments"][0]["amount"] = "-3"
+    case["payments"][1]["payer"] = "nobody"
+    case["person"]["death_date"] = "1970-01-01"
+    lines = problems(case)
+    assert len(lines) >= 2
+    assert all(": " in line for line in lines)
+
+
+def test_case_repr_masks_the_iin() -> None:
+    case = insurrules.Case.model_validate(good())
+    assert IIN not in repr(case)
+    assert "8704******16" in repr(case)
+    assert case.model_dump()["person"]["id"] == IIN  # the document itself keeps the real id
+
+
+def test_decide_many_prefixes_errors_with_the_case_index() -> None:
+    bad = mutate("payments.0.amount", "-1")
+    with pytest.raises(ValidationError) as info:
+        insurrules.decide_many([good(), bad])
+    assert error_lines(info.value) == [
+        "[1].payments[0].amount: an amount cannot be negative, got -1"
+    ]
