@@ -28,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
+from insurrules.vn.rules import value_on
 
 __all__ = [
     "Card",
@@ -68,7 +69,7 @@ def child_card_end(birth: dt.date, rules: RuleSet) -> dt.date:
 
 def continuity_deadline(previous_end: dt.date, rules: RuleSet) -> dt.date:
     """The same day-of-month 3 months after ``previous_end`` (D-1): 'keep continuity by'."""
-    months: int = rules["vn.card.continuity_months"].at(previous_end)
+    months: int = value_on(rules, "vn.card.continuity_months", previous_end)
     return add_months(previous_end, months)
 
 
@@ -84,10 +85,10 @@ def within_continuity(
     if day <= previous_end + dt.timedelta(days=1):
         return True
     reference = previous_end
-    if fiscal_year and rules["vn.interpretation.fiscal_year"].at(day) == "within_year":
+    if fiscal_year and value_on(rules, "vn.interpretation.fiscal_year", day) == "within_year":
         reference = max(previous_end, dt.date(day.year - 1, 12, 31))
     deadline = continuity_deadline(reference, rules)
-    if rules["vn.interpretation.three_months"].at(day) == "same_day_exclusive":
+    if value_on(rules, "vn.interpretation.three_months", day) == "same_day_exclusive":
         return day < deadline
     return day <= deadline
 
@@ -128,6 +129,7 @@ class Card:
     source: str = ""
     previous_end: dt.date | None = None  # the latest earlier valid_to the purchase was judged on
     previous_kind: Literal["purchase", "state"] | None = None
+    previous_category: str | None = None
     index: int | None = None
     waited: bool = False  # the 30-day wait applied (R7.1)
 
@@ -183,7 +185,7 @@ def _purchase_card(p: Purchase, earlier: Sequence[Card], rules: RuleSet) -> Card
         if c.kind == "purchase"
         or (
             c.valid_from <= p.paid_on
-            and rules["vn.interpretation.state_card_transfer"].at(p.paid_on)
+            and value_on(rules, "vn.interpretation.state_card_transfer", p.paid_on)
         )
     ]
     previous: Card | None = None
@@ -196,8 +198,8 @@ def _purchase_card(p: Purchase, earlier: Sequence[Card], rules: RuleSet) -> Card
         if previous is None or previous.valid_to is None or card.valid_to > previous.valid_to:
             previous = card
     months = p.months
-    waits = p.payer in rules["vn.card.waiting_payers"].at(p.paid_on)
-    wait = dt.timedelta(days=rules["vn.card.waiting_days"].at(p.paid_on) if waits else 0)
+    waits = p.payer in value_on(rules, "vn.card.waiting_payers", p.paid_on)
+    wait = dt.timedelta(days=value_on(rules, "vn.card.waiting_days", p.paid_on) if waits else 0)
     prev_end = None if previous is None else previous.valid_to
     entry: Entry
     if prev_end is None:
@@ -219,6 +221,7 @@ def _purchase_card(p: Purchase, earlier: Sequence[Card], rules: RuleSet) -> Card
         source=_card_source(entry, rules, p.paid_on),
         previous_end=prev_end,
         previous_kind=None if previous is None else previous.kind,
+        previous_category=None if previous is None else previous.category,
         index=p.index,
         waited=start > p.paid_on and entry in ("first", "restart"),
     )

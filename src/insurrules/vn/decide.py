@@ -40,7 +40,7 @@ from insurrules.vn.cards import (
 )
 from insurrules.vn.case import STATE_GROUPS, VnCase
 from insurrules.vn.contributions import contribution
-from insurrules.vn.rules import source_of, support_share
+from insurrules.vn.rules import source_of, support_share, value_on
 
 __all__ = ["CardTrace", "case_chain", "decide_vn", "state_spans", "trace_vn"]
 
@@ -125,8 +125,13 @@ def _entry_reasons(card: Card, rules: RuleSet) -> list[Reason]:
         else:
             assert card.previous_end is not None
             deadline = continuity_deadline(card.previous_end, rules)
+            previous = (
+                f"the {card.previous_category} state-paid card"
+                if card.previous_kind == "state"
+                else "the previous card"
+            )
             why = (
-                f"more than 3 months after the previous card ended on {card.previous_end} "
+                f"more than 3 months after {previous} ended on {card.previous_end} "
                 f"(continuity needed payment by {deadline}); the 5-year clock restarts"
             )
         if card.waited:
@@ -204,6 +209,8 @@ def _support(case: VnCase, rules: RuleSet) -> tuple[Reason | None, str | None]:
     group = membership.code
     try:
         share = support_share(rules, group, case.as_of)
+        if group == "ethnic_minority_transition":
+            _transition_still_running(membership.start, case.as_of, rules)
     except RulesError as exc:
         return (
             Reason(
@@ -227,6 +234,15 @@ def _support(case: VnCase, rules: RuleSet) -> tuple[Reason | None, str | None]:
         ),
         group,
     )
+
+
+def _transition_still_running(start: dt.date, on: dt.date, rules: RuleSet) -> None:
+    """The ethnic-minority transition support lasts 36 months from its start (R5, R6)."""
+    param = rules["vn.support.ethnic_minority_transition_months"]
+    months: int = (param.entry(on) or param.values[0]).value
+    end = start + relativedelta(months=months) - _DAY
+    if on > end:
+        raise RulesError(f"the transition support runs {months} months from {start}, until {end}")
 
 
 def _renewal_amount(case: VnCase, rules: RuleSet, group: str | None) -> str | None:
@@ -317,7 +333,7 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
             )
         )
 
-    latest = _latest_end(chain)
+    latest = None if dead else _latest_end(chain)
     keep_by = None if latest is None else continuity_deadline(latest, rules)
     since = None
     if shown is not None:
@@ -326,7 +342,7 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
         since = chain.chain_start[max(i for i, c in enumerate(chain.cards) if c.valid_to == latest)]
     five_years: dt.date | None = None
     if since is not None:
-        years: int = rules["vn.card.five_years"].at(as_of)
+        years: int = value_on(rules, "vn.card.five_years", as_of)
         five_years = since + relativedelta(years=years)
 
     if not insured and not dead and pending is None:

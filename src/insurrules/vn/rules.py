@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet, load_rule_set
 
-__all__ = ["SUPPORT_GROUPS", "default_rules", "rules", "source_of", "support_share"]
+__all__ = [
+    "SUPPORT_GROUPS",
+    "default_rules",
+    "rules",
+    "source_of",
+    "support_share",
+    "value_on",
+]
 
 #: State-support groups (R5); each has a parameter ``vn.support.<code>`` with its dated share.
 SUPPORT_GROUPS: tuple[str, ...] = (
@@ -31,6 +39,16 @@ def default_rules() -> RuleSet:
 def rules() -> RuleSet:
     """The vn-bhyt rules in force, to read or to change with :meth:`RuleSet.with_changes`."""
     return default_rules()
+
+
+def value_on(rule_set: RuleSet, name: str, on: dt.date) -> Any:
+    """The value of ``name`` in force on ``on``; before its first date, its first value.
+
+    Card rules are applied to every card in a history, including children's cards from before
+    2015 (R9); the earliest rule in the data stands for them rather than failing.
+    """
+    param = rule_set[name]
+    return (param.entry(on) or param.values[0]).value
 
 
 def source_of(rule_set: RuleSet, name: str, on: dt.date) -> str:
