@@ -23,7 +23,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from insurrules.case import Case
 from insurrules.models import Amount, FrozenModel, IsoDate, PersonalId, personal_id
@@ -68,6 +75,21 @@ STATE_GROUPS: tuple[str, ...] = tuple(
 )
 _OPEN_STATE = frozenset(STATE_GROUPS) - {"child_under_6"}
 Payer = Literal["household", "state", "supported", "employer", "student"]
+
+
+#: The 12-digit personal identification number (any 12 digits: no check digit); masked in reprs.
+PersonalNumber = Annotated[
+    PersonalId,
+    PlainValidator(personal_id),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{12}$",
+            "description": "personal identification number, 12 digits",
+        }
+    ),
+]
 
 
 class VnMembership(FrozenModel):
@@ -115,17 +137,12 @@ class VnPayment(FrozenModel):
 class VnPerson(FrozenModel):
     """The person a vn-bhyt case is about."""
 
-    id: Annotated[str, Field(description="personal identification number, 12 digits")]
+    id: PersonalNumber
     birth_date: IsoDate
     sex: Literal["male", "female"]
     death_date: IsoDate | None = None
     memberships: tuple[VnMembership, ...] = ()
     household: Household | None = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _twelve_digits(cls, value: Any) -> PersonalId:
-        return personal_id(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> VnPerson:
