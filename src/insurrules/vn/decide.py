@@ -449,6 +449,16 @@ class CardTrace:
     continuous_since: str
     valid_on_as_of: bool
 
+    def __str__(self) -> str:
+        if self.kind == "state":
+            what = f"state-paid: {self.category}"
+        else:
+            wait = ", 30-day wait" if self.waiting_period_applied else ""
+            what = f"bought {self.paid_on} ({self.months} months, {self.payer}): {self.entry}{wait}"
+        mark = "  <- valid on as_of" if self.valid_on_as_of else ""
+        until = self.valid_to or "open"
+        return f"{self.valid_from}..{until}  {what}; continuous since {self.continuous_since}{mark}"
+
 
 def trace_vn(case: VnCase, rules: RuleSet) -> list[CardTrace]:
     """The card chain, one entry per card, in order of ``valid_from``."""
