@@ -1,0 +1,266 @@
+"""Compare a population under two rule sets: who changes, and what it costs the budgets.
+
+>>> import insurrules
+>>> from insurrules.population import compare, synthetic
+>>> pop = synthetic(3_000, seed=2, as_of="2026-03-15")
+>>> reform = insurrules.Reform.from_dict({"title": "36 months", "scheme": "kz-osms",
+...     "changes": {"kz.grace.extended_after_months": {"from 2026-01-01": 36}}})
+>>> result = compare(pop, "2026-03-15", None, reform)
+>>> result.summary.filter(dimension="total")["losing_cover"].item()
+0
+
+Costs use ``kz.state.monthly_contribution.<budget>`` (tenge per person per month; some values
+are flagged unconfirmed in ``kz/parameters.toml``, and ``cost_unconfirmed`` says so per row).
+They count the months of the calendar year of ``as_of`` in which the state pays for a person,
+as far as the facts known on ``as_of`` reach (memberships with a known end, the 18th
+birthday, D/E cover to December...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from insurrules.errors import RulesError
+from insurrules.kz.rules import default_rules
+from insurrules.parameters import RuleSet
+from insurrules.population.engine import _as_date, evaluate_arrays
+from insurrules.population.tables import Population
+from insurrules.reform import Reform
+
+__all__ = ["Comparison", "compare"]
+
+_COMPARED = (
+    "status",
+    "basis",
+    "state_category",
+    "budget",
+    "grace_months",
+    "insured_from",
+    "insured_until",
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of :func:`compare`.
+
+    ``per_person``: one row per person whose result differs, with ``<column>_baseline`` and
+    ``<column>_reform`` and ``change`` (``newly_insured``, ``losing_cover`` or ``changed``).
+    ``summary``: counts per ``dimension`` (``total``, ``basis``, ``state_category``, ``region``
+    when the persons table has one, ``budget``) and ``value``: ``persons``, ``newly_insured``,
+    ``losing_cover``, ``unchanged``, ``invalid``; for ``total`` and ``budget`` rows also the
+    state-paid months in the year of ``as_of`` and their cost (tenge) under each rule set.
+    ``baseline`` and ``reform``: the full :func:`~insurrules.population.evaluate` results.
+    """
+
+    as_of: dt.date
+    baseline_rules: RuleSet
+    reform_rules: RuleSet
+    baseline: pl.DataFrame
+    reform: pl.DataFrame
+    per_person: pl.DataFrame
+    summary: pl.DataFrame
+
+    def plot(self) -> Any:
+        """A matplotlib ``Figure``: status changes by basis, and state cost by budget.
+
+        Needs the ``plot`` extra (``pip install insurrules[plot]``).
+        """
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "Comparison.plot() needs matplotlib: pip install insurrules[plot]"
+            ) from None
+        fig = Figure(figsize=(11, 4.2), layout="constrained")
+        left, right = fig.subplots(1, 2)
+        by_basis = self.summary.filter(pl.col("dimension") == "basis").sort("value")
+        labels = [str(v) for v in by_basis["value"].to_list()]
+        xs = list(range(len(labels)))
+        width = 0.4
+        left.bar([x - width / 2 for x in xs], by_basis["newly_insured"].to_list(), width,
+                 label="newly insured", color="#2a9d8f")
+        left.bar([x + width / 2 for x in xs], by_basis["losing_cover"].to_list(), width,
+                 label="losing cover", color="#e76f51")
+        left.set_xticks(xs, labels, rotation=20)
+        left.set_ylabel("persons")
+        left.set_title(f"Status changes on {self.as_of} by basis")
+        left.legend()
+        budgets = self.summary.filter(pl.col("dimension") == "budget").sort("value")
+        names = [str(v) for v in budgets["value"].to_list()]
+        xs = list(range(len(names)))
+
+        def money(col: str) -> list[float]:
+            return [float(v or 0) / 1e6 for v in budgets[col].to_list()]  # plot only: floats
+
+        right.bar([x - width / 2 for x in xs], money("cost_baseline"), width, label="baseline",
+                  color="#8d99ae")
+        right.bar([x + width / 2 for x in xs], money("cost_reform"), width, label="reform",
+                  color="#264653")
+        right.set_xticks(xs, names)
+        right.set_ylabel("million tenge")
+        right.set_title(f"State contributions in {self.as_of.year} by budget")
+        right.legend()
+        return fig
+
+
+def _resolve(
+    rules: RuleSet | Reform | Mapping[str, Any] | None, base: RuleSet | None
+) -> RuleSet:
+    if rules is None:
+        return base or default_rules()
+    if isinstance(rules, RuleSet):
+        return rules
+    if isinstance(rules, Reform):
+        return rules.apply(base)
+    if isinstance(rules, Mapping):
+        return (base or default_rules()).with_changes(rules)
+    raise RulesError(f"expected a RuleSet, a Reform or a mapping of changes, got {type(rules)}")
+
+
+def _rate(rules: RuleSet, budget: str, year: int) -> tuple[Decimal | None, bool]:
+    name = f"kz.state.monthly_contribution.{budget}"
+    if name not in rules:
+        return None, True
+    entry = rules[name].entry(dt.date(year, 1, 1))
+    if entry is None or entry.value is None:
+        return None, True
+    return Decimal(entry.value), entry.unconfirmed
+
+
+def compare(
+    population: Population,
+    as_of: dt.date | str,
+    baseline: RuleSet | Reform | Mapping[str, Any] | None,
+    reform: RuleSet | Reform | Mapping[str, Any],
+) -> Comparison:
+    """Evaluate ``population`` on ``as_of`` under ``baseline`` (``None``: the rules in force) and
+    under ``reform`` (a :class:`RuleSet`, a :class:`~insurrules.Reform` applied to the baseline,
+    or a mapping of changes for ``RuleSet.with_changes``), and compare."""
+    day = _as_date(as_of)
+    base_rules = _resolve(baseline, None)
+    reform_rules = _resolve(reform, base_rules)
+    before = evaluate_arrays(population, day, base_rules, extras=True)
+    after = evaluate_arrays(population, day, reform_rules, extras=True)
+    budgets = [c.removeprefix("state_months_") for c in before.columns if c.startswith("state_")]
+
+    joined = before.select(*_COMPARED, "error").rename(
+        {c: f"{c}_baseline" for c in _COMPARED}
+    ).hstack(after.select(*_COMPARED).rename({c: f"{c}_reform" for c in _COMPARED}))
+    joined = pl.concat(
+        [population.persons.select("id", *(["region"] if "region" in population.persons.columns
+                                           else [])), joined],
+        how="horizontal",
+    )
+    was = pl.col("status_baseline") == "insured"
+    now = pl.col("status_reform") == "insured"
+    differs = pl.any_horizontal(
+        pl.col(f"{c}_baseline").ne_missing(pl.col(f"{c}_reform")) for c in _COMPARED
+    )
+    joined = joined.with_columns(
+        pl.when(pl.col("error").is_not_null())
+        .then(pl.lit("invalid"))
+        .when(~was & now)
+        .then(pl.lit("newly_insured"))
+        .when(was & ~now)
+        .then(pl.lit("losing_cover"))
+        .when(differs)
+        .then(pl.lit("changed"))
+        .otherwise(pl.lit("unchanged"))
+        .alias("change")
+    )
+    per_person = joined.filter(pl.col("change").is_in(["newly_insured", "losing_cover", "changed"]))
+
+    counts = [
+        (pl.col("change") == "newly_insured").sum().alias("newly_insured"),
+        (pl.col("change") == "losing_cover").sum().alias("losing_cover"),
+        pl.col("change").is_in(["unchanged", "changed"]).sum().alias("unchanged"),
+        (pl.col("change") == "invalid").sum().alias("invalid"),
+        pl.len().alias("persons"),
+        (pl.col("status_baseline") == "insured").sum().alias("insured_baseline"),
+        (pl.col("status_reform") == "insured").sum().alias("insured_reform"),
+    ]
+    frames = [joined.select(pl.lit("total").alias("dimension"), pl.lit("all").alias("value"),
+                            *counts)]
+    keys = {
+        "basis": pl.coalesce("basis_reform", "basis_baseline"),
+        "state_category": pl.coalesce("state_category_reform", "state_category_baseline"),
+    }
+    if "region" in joined.columns:
+        keys["region"] = pl.col("region").cast(pl.String)
+    for dim, key in keys.items():
+        frames.append(
+            joined.group_by(key.fill_null("none").alias("value"))
+            .agg(counts)
+            .select(pl.lit(dim).alias("dimension"), pl.all())
+            .sort("value")
+        )
+    budget_rows = []
+    total_months = {"baseline": 0, "reform": 0}
+    total_cost: dict[str, Decimal | None] = {"baseline": Decimal(0), "reform": Decimal(0)}
+    unconfirmed_any = False
+    for budget in budgets:
+        row: dict[str, Any] = {"dimension": "budget", "value": budget}
+        for label, res, rules in (("baseline", before, base_rules), ("reform", after,
+                                                                     reform_rules)):
+            months = int(res[f"state_months_{budget}"].sum())
+            rate, unconfirmed = _rate(rules, budget, day.year)
+            cost = None if rate is None else rate * months
+            row[f"state_months_{label}"] = months
+            row[f"cost_{label}"] = cost
+            total_months[label] += months
+            previous = total_cost[label]
+            total_cost[label] = None if previous is None or cost is None else previous + cost
+            unconfirmed_any = unconfirmed_any or (unconfirmed and months > 0)
+            row["cost_unconfirmed"] = row.get("cost_unconfirmed", False) or unconfirmed
+        budget_rows.append(row)
+    money = pl.Decimal(precision=24, scale=2)
+    extra_schema = {
+        "state_months_baseline": pl.Int64,
+        "cost_baseline": money,
+        "state_months_reform": pl.Int64,
+        "cost_reform": money,
+        "cost_unconfirmed": pl.Boolean,
+    }
+    budget_frame = pl.DataFrame(
+        budget_rows, schema={"dimension": pl.String, "value": pl.String, **extra_schema}
+    )
+    summary = pl.concat(frames, how="vertical_relaxed").with_columns(
+        pl.lit(None, dtype=dtype).alias(name) for name, dtype in extra_schema.items()
+    )
+    summary = summary.with_columns(
+        pl.when(pl.col("dimension") == "total").then(pl.lit(value, dtype=extra_schema[name]))
+        .otherwise(pl.col(name)).alias(name)
+        for name, value in (
+            ("state_months_baseline", total_months["baseline"]),
+            ("cost_baseline", total_cost["baseline"]),
+            ("state_months_reform", total_months["reform"]),
+            ("cost_reform", total_cost["reform"]),
+            ("cost_unconfirmed", unconfirmed_any),
+        )
+    )
+    budget_counts = (
+        joined.group_by(pl.coalesce("budget_reform", "budget_baseline").alias("value"))
+        .agg(counts)
+        .drop_nulls("value")
+    )
+    budget_frame = budget_frame.join(budget_counts, on="value", how="left").with_columns(
+        pl.col(c).fill_null(0) for c in ("newly_insured", "losing_cover", "unchanged", "invalid",
+                                         "persons", "insured_baseline", "insured_reform")
+    )
+    summary = pl.concat([summary, budget_frame.select(summary.columns)], how="vertical_relaxed")
+    return Comparison(
+        as_of=day,
+        baseline_rules=base_rules,
+        reform_rules=reform_rules,
+        baseline=before.drop([c for c in before.columns if c.startswith("state_months_")]),
+        reform=after.drop([c for c in after.columns if c.startswith("state_months_")]),
+        per_person=per_person,
+        summary=summary,
+    )

@@ -1,0 +1,331 @@
+"""A synthetic Kazakhstan population for demos, docs and benchmarks — not real people.
+
+Every person is invented (IINs are valid and agree with the invented birth date and sex, but
+belong to no one). The mix is calibrated, roughly, to published figures, so that results have
+the right shape; it is no statistical model:
+
+* over 90 % of the population insured in early 2026 (Zakon.kz 30.01.2026, ">90 % insured",
+  kz-sources R4.2); the generator lands near 92 % on 2026-03-15;
+* about 4.8 % of persons at welfare levels D/E (about 960 000 per 20 million; consistent with
+  Almaty's 95 000 D/E residents of about 2.3 million, W12), of whom about 36 % apply for care
+  in the year (Almaty: 34 000 active care users of 95 000, W12);
+* age structure: about 32 % under 18 and 8 % aged 63 or more (Bureau of National Statistics,
+  population by age at 01.01.2025 — approximate, unconfirmed here);
+* among adults below pension age: about 62 % employees (monthly employer deductions; the
+  employee's own contribution is not generated, it changes no status), 6 % individual
+  entrepreneurs, 6 % self-payers (some paying with gaps, some stopped, some paying 12 months in
+  advance), 13 % in a state-paid category (students, parents of a child under 3, disability,
+  registered unemployed...), 13 % paying nothing (some with old debt); a few percent are in a
+  grace period on ``as_of``;
+* 98.5 % citizens; a few kandas, permanent residents, EAEU workers and temporary residents;
+  0.6 % died in the two years before ``as_of``.
+
+Histories cover ``history_months`` months (72 by default) up to the month of ``as_of``.
+Amounts are whole tenge; regions are an illustrative split by population share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from insurrules.population.tables import Population
+
+__all__ = ["REGIONS", "synthetic"]
+
+#: Regions with their approximate share of the population (illustrative).
+REGIONS: dict[str, float] = {
+    "Almaty city": 0.117,
+    "Astana": 0.073,
+    "Shymkent": 0.061,
+    "Turkistan": 0.107,
+    "Almaty region": 0.077,
+    "Zhetisu": 0.035,
+    "Zhambyl": 0.060,
+    "Kyzylorda": 0.041,
+    "Aktobe": 0.047,
+    "Atyrau": 0.035,
+    "Mangystau": 0.039,
+    "West Kazakhstan": 0.035,
+    "Karaganda": 0.055,
+    "Ulytau": 0.011,
+    "Kostanay": 0.041,
+    "North Kazakhstan": 0.027,
+    "Akmola": 0.038,
+    "Pavlodar": 0.037,
+    "East Kazakhstan": 0.036,
+    "Abai": 0.030,
+    "unknown": 0.058,
+}
+
+_W1 = np.arange(1, 12)
+_W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+Ints = npt.NDArray[np.int64]
+
+
+def _month_of(days: npt.NDArray[np.datetime64]) -> Ints:
+    m = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    return m + 1970 * 12
+
+
+def _first_day(month: Ints) -> npt.NDArray[np.datetime64]:
+    return (month - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
+
+
+def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_], rng: np.random.Generator) -> pl.Series:
+    """Valid IINs: YYMMDD, century/sex digit, a serial, and the two-pass mod-11 check digit."""
+    n = birth.shape[0]
+    year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = birth.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (birth - birth.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    century = np.where(year >= 2000, 5, 3) - np.where(year < 1900, 2, 0)
+    d7 = century + np.where(male, 0, 1)
+    serial = rng.integers(0, 10_000, n)
+    yy = year % 100
+    digits = np.stack(
+        [yy // 10, yy % 10, month // 10, month % 10, day // 10, day % 10, d7,
+         serial // 1000, serial // 100 % 10, serial // 10 % 10, serial % 10],
+        axis=1,
+    )
+    check = np.full(n, -1, dtype=np.int64)
+    todo = np.ones(n, dtype=np.bool_)
+    while todo.any():
+        sub = digits[todo]
+        r1 = (sub @ _W1) % 11
+        r2 = (sub @ _W2) % 11
+        c = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
+        idx = np.flatnonzero(todo)
+        check[idx] = c
+        bad = idx[c < 0]
+        # no valid number with this serial: take the next serial
+        serial[bad] = (serial[bad] + 1) % 10_000
+        for k, div in enumerate((1000, 100, 10, 1)):
+            digits[bad, 7 + k] = serial[bad] // div % 10
+        todo[:] = False
+        todo[bad] = True
+    text = np.char.add(
+        np.char.add(
+            np.char.zfill((yy * 10000 + month * 100 + day).astype(str), 6),
+            d7.astype(str),
+        ),
+        np.char.add(np.char.zfill(serial.astype(str), 4), check.astype(str)),
+    )
+    return pl.Series("id", text, dtype=pl.String)
+
+
+def _dates(days: npt.NDArray[np.datetime64]) -> pl.Series:
+    missing = np.isnat(days)
+    values = np.where(missing, 0, (days - _EPOCH).astype(np.int64)).astype(np.int32)
+    out = pl.Series(values).cast(pl.Date)
+    return out.scatter(np.flatnonzero(missing), None) if missing.any() else out
+
+
+def synthetic(
+    n: int,
+    seed: int = 0,
+    as_of: dt.date | str = "2026-03-15",
+    history_months: int = 72,
+) -> Population:
+    """A synthetic kz-osms population of ``n`` persons (see the module docstring).
+
+    Deterministic for a given ``seed``; vectorised (a million persons in a few seconds).
+    """
+    day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of)
+    rng = np.random.default_rng(seed)
+    today = np.datetime64(day, "D")
+    m0 = day.year * 12 + day.month - 1
+    first_m = max(m0 - history_months + 1, 2017 * 12 + 6)
+
+    # -- persons ---------------------------------------------------------------------------
+    band = rng.choice(3, size=n, p=[0.32, 0.60, 0.08])
+    lo_age = np.array([0.0, 18.0, 63.0])[band]
+    hi_age = np.array([18.0, 63.0, 90.0])[band]
+    age_years = lo_age + rng.random(n) * (hi_age - lo_age)
+    birth = today - (age_years * 365.25).astype(np.int64).astype("timedelta64[D]") - 1
+    birth = np.maximum(birth, np.datetime64("1925-01-01"))
+    male = rng.random(n) < 0.49
+    birth_m = _month_of(birth)
+    adult_m = birth_m + 18 * 12
+    residency = rng.choice(
+        ["citizen", "kandas", "permanent_resident", "eaeu_worker", "temporary_resident"],
+        size=n,
+        p=[0.985, 0.007, 0.004, 0.002, 0.002],
+    )
+    dies = (rng.random(n) < 0.006 * (1 + 4 * (band == 2))) & (band > 0)
+    death = np.where(
+        dies, today - rng.integers(1, 730, n).astype("timedelta64[D]"), np.datetime64("NaT")
+    )
+    death = np.where(dies & (death < birth), birth, death)
+    region = rng.choice(list(REGIONS), size=n, p=np.array(list(REGIONS.values())) / sum(REGIONS.values()))
+
+    # -- roles of adults below pension age --------------------------------------------------
+    working_age = band == 1
+    role = np.where(
+        working_age,
+        rng.choice(5, size=n, p=[0.62, 0.06, 0.06, 0.13, 0.13]),
+        -1,
+    )  # 0 employee, 1 entrepreneur, 2 self-payer, 3 state category, 4 pays nothing
+    pattern = rng.choice(5, size=n, p=[0.84, 0.05, 0.04, 0.04, 0.03])
+    # 0 steady, 1 stopped 1-3 months ago (grace), 2 stopped 4-30 months ago, 3 gaps, 4 prepaid
+    start = np.maximum(first_m, adult_m)
+    late_start = rng.random(n) < 0.25
+    start = np.where(late_start, start + rng.integers(0, history_months, n), start)
+    end = np.full(n, m0, dtype=np.int64)
+    end = np.where(pattern == 1, m0 - rng.integers(1, 4, n), end)
+    end = np.where(pattern == 2, m0 - rng.integers(4, 31, n), end)
+    payer_of_role = np.array(["employer", "entrepreneur", "self"])
+    pays = (role >= 0) & (role <= 2)
+    # some who pay nothing now paid once and left debt behind
+    old_payer = (role == 4) & (rng.random(n) < 0.5)
+    end = np.where(old_payer, m0 - rng.integers(7, 60, n), end)
+    start = np.where(old_payer, np.minimum(start, end - rng.integers(1, 24, n)), start)
+    start = np.maximum(start, np.maximum(first_m, adult_m))
+    prepay = pays & (role >= 1) & (pattern == 4)
+    end = np.where(prepay, m0 + rng.integers(1, 12, n), end)
+    has_pay = (pays | old_payer) & (end >= start)
+    payer_code = np.where(old_payer, 2, np.clip(role, 0, 2))
+
+    who = np.flatnonzero(has_pay)
+    counts = (end[who] - start[who] + 1).astype(np.int64)
+    rows = np.repeat(who, counts)
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    months = start[rows] + (np.arange(rows.size) - offsets)
+    gappy = (pattern[rows] == 3) & (payer_code[rows] == 2) & (rng.random(rows.size) < 0.2)
+    keep = ~gappy
+    rows, months = rows[keep], months[keep]
+    paid_on = _first_day(months) + rng.integers(0, 28, rows.size).astype("timedelta64[D]")
+    is_prepaid = prepay[rows] & (months > m0 - 12)
+    prepaid_day = _first_day(np.maximum(m0 - 12, start[rows])) - np.timedelta64(5, "D")
+    paid_on = np.where(is_prepaid, prepaid_day, paid_on)
+    paid_on = np.maximum(paid_on, birth[rows])
+    payer = payer_of_role[payer_code[rows]]
+    amount = np.where(
+        payer == "employer",
+        rng.integers(850, 9000, rows.size) * 3,
+        np.where(payer == "entrepreneur", 5950, 4250),
+    )
+
+    ids = _iins(birth, male, rng)
+    payments = pl.DataFrame(
+        {
+            "person_id": ids.gather(rows),
+            "month": _dates(_first_day(months)),
+            "paid_on": _dates(paid_on),
+            "amount": amount.astype(np.int64),
+            "payer": pl.Series(payer, dtype=pl.String),
+        }
+    )
+
+    # -- state categories ------------------------------------------------------------------
+    codes: list[npt.NDArray[np.str_]] = []
+    m_rows: list[Ints] = []
+    m_start: list[npt.NDArray[np.datetime64]] = []
+    m_end: list[npt.NDArray[np.datetime64]] = []
+    state = np.flatnonzero(role == 3)
+    age = age_years[state]
+    female = ~male[state]
+    pick = np.where(
+        age < 23,
+        rng.choice(["full_time_student", "disability"], size=state.size, p=[0.9, 0.1]),
+        np.where(
+            female & (age < 42),
+            rng.choice(
+                ["parent_of_child_under_3", "maternity_or_childcare_leave",
+                 "pregnant_non_working", "disability"],
+                size=state.size,
+                p=[0.55, 0.25, 0.1, 0.1],
+            ),
+            rng.choice(
+                ["disability", "registered_unemployed", "carer_of_group1_disabled",
+                 "mother_heroine_award"],
+                size=state.size,
+                p=[0.5, 0.3, 0.1, 0.1],
+            ),
+        ),
+    )
+    pick = np.where((pick == "mother_heroine_award") & ~female, "disability", pick)
+    st_start = np.maximum(
+        today - rng.integers(30, 2000, state.size).astype("timedelta64[D]"),
+        birth[state] + np.timedelta64(18 * 366, "D"),
+    )
+    st_start = np.minimum(st_start, today)
+    open_end = np.isin(pick, ["disability", "mother_heroine_award", "carer_of_group1_disabled"])
+    st_end = np.where(
+        open_end,
+        np.datetime64("NaT"),
+        today + rng.integers(-60, 900, state.size).astype("timedelta64[D]"),
+    )
+    st_end = np.where(~open_end & (st_end < st_start), st_start + np.timedelta64(180, "D"), st_end)
+    codes.append(pick)
+    m_rows.append(state)
+    m_start.append(st_start)
+    m_end.append(st_end)
+    # pensions from the general retirement age (R6.4: 63 men; 61 women, simplified)
+    old = np.flatnonzero((band == 2) & (rng.random(n) < 0.97))
+    ret_age = np.where(male[old], 63, 61)
+    pension_start = birth[old] + (ret_age * 365.25).astype(np.int64).astype("timedelta64[D]")
+    codes.append(np.full(old.size, "pension_recipient"))
+    m_rows.append(old)
+    m_start.append(np.minimum(pension_start, today))
+    m_end.append(np.full(old.size, np.datetime64("NaT"), dtype="datetime64[D]"))
+    mem_rows = np.concatenate(m_rows)
+    memberships = pl.DataFrame(
+        {
+            "person_id": ids.gather(mem_rows),
+            "code": pl.Series(np.concatenate(codes), dtype=pl.String),
+            "start": _dates(np.concatenate(m_start)),
+            "end": _dates(np.concatenate(m_end).astype("datetime64[D]")),
+        }
+    )
+
+    # -- welfare levels D/E and care requests -------------------------------------------------
+    # D/E falls mostly on people without work income: those paying nothing are most likely
+    p_de = np.where(role == 4, 0.20, np.where(role == 3, 0.06, 0.035))
+    p_de = np.where(band == 1, p_de, 0.045)
+    de = rng.random(n) < p_de * 0.93
+    de_rows = np.flatnonzero(de)
+    level_start = np.maximum(
+        np.datetime64("2025-01-01") + rng.integers(0, 420, de_rows.size).astype("timedelta64[D]"),
+        birth[de_rows],
+    )
+    level_start = np.minimum(level_start, today)
+    welfare_levels = pl.DataFrame(
+        {
+            "person_id": ids.gather(de_rows),
+            "level": pl.Series(rng.choice(["D", "E"], size=de_rows.size, p=[0.8, 0.2]),
+                               dtype=pl.String),
+            "start": _dates(level_start),
+            "end": pl.Series([None] * de_rows.size, dtype=pl.Date),
+        }
+    )
+    applies = de_rows[rng.random(de_rows.size) < 0.36]
+    year_start = np.datetime64(dt.date(day.year, 1, 1), "D")
+    span = max((today - year_start).astype(np.int64), 1)
+    request = year_start + rng.integers(0, span, applies.size).astype("timedelta64[D]")
+    request = np.maximum(request, level_start[np.searchsorted(de_rows, applies)])
+    care_requests = pl.DataFrame(
+        {"person_id": ids.gather(applies), "date": _dates(request)}
+    )
+
+    persons = pl.DataFrame(
+        {
+            "id": ids,
+            "birth_date": _dates(birth),
+            "sex": pl.Series(np.where(male, "male", "female"), dtype=pl.String),
+            "death_date": _dates(death.astype("datetime64[D]")),
+            "residency": pl.Series(residency, dtype=pl.String),
+            "region": pl.Series(region, dtype=pl.String),
+        }
+    )
+    return Population(
+        persons=persons,
+        payments=payments,
+        memberships=memberships,
+        welfare_levels=welfare_levels,
+        care_requests=care_requests,
+    )

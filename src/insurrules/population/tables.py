@@ -1,0 +1,503 @@
+"""The tables of a population (kz-osms), their schema, and their validation.
+
+A :class:`Population` holds five polars DataFrames. Required columns are listed per table; other
+columns are kept (``persons.region``, for example, is used by :func:`~insurrules.population.compare`).
+Dates are polars ``Date`` values or ISO ``YYYY-MM-DD`` text; months are ``YYYY-MM`` text or dates.
+
+``persons`` (one row per person, in the order results are returned)
+    ``id`` (text, IIN: 12 digits), ``birth_date`` (date), ``sex`` (``male``/``female``),
+    ``death_date`` (date, optional column, null = alive), ``residency`` (optional column,
+    default ``citizen``: ``citizen``, ``kandas``, ``permanent_resident``, ``eaeu_worker``,
+    ``temporary_resident``, ``outside_scheme``), ``region`` (optional, any text).
+``payments`` (one row per payment record)
+    ``person_id`` (text), ``month`` (the month paid for), ``paid_on`` (date it arrived),
+    ``amount`` (non-negative number or decimal text), ``payer`` (``employer``, ``employee``,
+    ``self``, ``entrepreneur``, ``platform``, ``esp``).
+``memberships`` (periods in state-paid categories)
+    ``person_id``, ``code`` (kz membership code), ``start`` (date), ``end`` (date, null = open).
+``welfare_levels`` (Digital Family Card levels)
+    ``person_id``, ``level`` (``A``..``E``), ``start`` (date), ``end`` (date, null = open).
+``care_requests`` (days the person applied for care)
+    ``person_id``, ``date`` (date).
+
+Structural problems (missing columns, wrong dtypes, duplicate person ids, rows for unknown
+persons, unparseable dates) raise one :class:`PopulationError` listing all of them before any
+work. Problems within a person's records (a bad IIN, an end before a start...) do not stop the
+run: :meth:`Population.row_errors` names them and that person's result row carries the error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from insurrules.errors import InsurrulesError, mask_text
+from insurrules.kz.case import KZ_MEMBERSHIP_CODES, KzCase
+from insurrules.kz.iin import check_digit
+
+__all__ = ["SCHEMA", "TABLES", "Population", "PopulationError"]
+
+TABLES = ("persons", "payments", "memberships", "welfare_levels", "care_requests")
+
+_TEXT, _DATE, _MONTH, _AMOUNT = "text", "date", "month", "amount"
+
+#: table -> column -> (kind, required)
+SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
+    "persons": {
+        "id": (_TEXT, True),
+        "birth_date": (_DATE, True),
+        "sex": (_TEXT, True),
+        "death_date": (_DATE, False),
+        "residency": (_TEXT, False),
+    },
+    "payments": {
+        "person_id": (_TEXT, True),
+        "month": (_MONTH, True),
+        "paid_on": (_DATE, True),
+        "amount": (_AMOUNT, True),
+        "payer": (_TEXT, True),
+    },
+    "memberships": {
+        "person_id": (_TEXT, True),
+        "code": (_TEXT, True),
+        "start": (_DATE, True),
+        "end": (_DATE, False),
+    },
+    "welfare_levels": {
+        "person_id": (_TEXT, True),
+        "level": (_TEXT, True),
+        "start": (_DATE, True),
+        "end": (_DATE, False),
+    },
+    "care_requests": {"person_id": (_TEXT, True), "date": (_DATE, True)},
+}
+
+RESIDENCIES = (
+    "citizen",
+    "kandas",
+    "permanent_resident",
+    "eaeu_worker",
+    "temporary_resident",
+    "outside_scheme",
+)
+PAYERS = ("employer", "employee", "self", "entrepreneur", "platform", "esp")
+LEVELS = ("A", "B", "C", "D", "E")
+FIRST_PAYMENT_MONTH = 2017 * 12 + 6  # 2017-07: OSMS contributions start (KzPayment)
+
+
+class PopulationError(InsurrulesError, ValueError):
+    """The population tables cannot be used as given; ``problems`` lists every problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = [mask_text(p) for p in problems]
+        super().__init__(
+            "invalid population tables:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        )
+
+
+def _to_polars(name: str, data: Any) -> pl.DataFrame:
+    if isinstance(data, pl.DataFrame):
+        return data
+    if isinstance(data, pl.LazyFrame):
+        return data.collect()
+    module = type(data).__module__
+    if module.startswith("pandas"):
+        return pl.from_pandas(data)
+    if module.startswith("pyarrow"):
+        out = pl.from_arrow(data)
+        assert isinstance(out, pl.DataFrame)
+        return out
+    if isinstance(data, dict):
+        return pl.DataFrame(data)
+    raise PopulationError([f"{name}: expected a polars, pandas or Arrow table, got {module}"])
+
+
+def _empty(table: str) -> pl.DataFrame:
+    dtypes = {_TEXT: pl.String, _DATE: pl.Date, _MONTH: pl.Date, _AMOUNT: pl.String}
+    return pl.DataFrame(
+        schema={
+            col: dtypes[kind] for col, (kind, required) in SCHEMA[table].items() if required
+        }
+    )
+
+
+def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
+    """Check columns and dtypes; parse date and month text; give optional columns defaults."""
+    exprs: list[pl.Expr] = []
+    for col, (kind, required) in SCHEMA[table].items():
+        where = f"{table}.{col}"
+        if col not in df.columns:
+            if required:
+                problems.append(f"{where}: missing column")
+            elif kind == _DATE:
+                exprs.append(pl.lit(None, dtype=pl.Date).alias(col))
+            elif col == "residency":
+                exprs.append(pl.lit("citizen").alias(col))
+            continue
+        dtype = df.schema[col]
+        if kind == _TEXT:
+            if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
+                exprs.append(pl.col(col).cast(pl.String))
+            elif dtype != pl.String and dtype != pl.Null:
+                problems.append(f"{where}: expected text, got {dtype}")
+            elif dtype == pl.Null:
+                exprs.append(pl.col(col).cast(pl.String))
+        elif kind in (_DATE, _MONTH):
+            if dtype == pl.Date:
+                if kind == _MONTH:
+                    exprs.append(pl.col(col).dt.truncate("1mo"))
+            elif dtype == pl.Null:
+                exprs.append(pl.col(col).cast(pl.Date))
+            elif dtype == pl.String:
+                text = pl.col(col).str.strip_chars()
+                if kind == _MONTH:
+                    text = pl.when(text.str.len_chars() == 7).then(text + "-01").otherwise(text)
+                parsed = text.str.to_date("%Y-%m-%d", strict=False)
+                bad = df.filter(pl.col(col).is_not_null() & parsed.is_null())
+                if bad.height:
+                    example = bad[col][0]
+                    what = "YYYY-MM" if kind == _MONTH else "YYYY-MM-DD"
+                    problems.append(
+                        f"{where}: {bad.height} value(s) are not dates ({what}), e.g. {example!r}"
+                    )
+                exprs.append(parsed.alias(col))
+            else:
+                problems.append(f"{where}: expected a date or ISO date text, got {dtype}")
+        elif kind == _AMOUNT and not (dtype.is_numeric() or dtype == pl.String):
+            problems.append(f"{where}: expected a number or decimal text, got {dtype}")
+    for col, (kind, required) in SCHEMA[table].items():
+        if required and col in df.columns and kind != _AMOUNT and df[col].null_count():
+            problems.append(f"{table}.{col}: {df[col].null_count()} row(s) are empty")
+    return df.with_columns(exprs) if exprs else df
+
+
+@dataclass(frozen=True)
+class Population:
+    """The tables of a kz-osms population (see the module docstring for the schema).
+
+    Build it with :meth:`from_frames` or :meth:`from_parquet`; the constructor expects tables
+    already checked and normalized.
+    """
+
+    persons: pl.DataFrame
+    payments: pl.DataFrame = field(default_factory=lambda: _empty("payments"))
+    memberships: pl.DataFrame = field(default_factory=lambda: _empty("memberships"))
+    welfare_levels: pl.DataFrame = field(default_factory=lambda: _empty("welfare_levels"))
+    care_requests: pl.DataFrame = field(default_factory=lambda: _empty("care_requests"))
+    scheme: str = "kz-osms"
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_frames(
+        cls,
+        persons: Any,
+        payments: Any = None,
+        memberships: Any = None,
+        welfare_levels: Any = None,
+        care_requests: Any = None,
+    ) -> Population:
+        """Check and normalize tables given as polars, pandas or Arrow tables.
+
+        Raises :class:`PopulationError` listing every structural problem.
+        """
+        given = {
+            "persons": persons,
+            "payments": payments,
+            "memberships": memberships,
+            "welfare_levels": welfare_levels,
+            "care_requests": care_requests,
+        }
+        problems: list[str] = []
+        frames: dict[str, pl.DataFrame] = {}
+        for name, data in given.items():
+            df = _empty(name) if data is None else _to_polars(name, data)
+            frames[name] = _normalize(name, df, problems)
+        if problems:
+            raise PopulationError(problems)
+        ids = frames["persons"]["id"]
+        dup = ids.is_duplicated()
+        if dup.any():
+            n = int(ids.filter(dup).n_unique())
+            problems.append(f"persons.id: {n} id(s) appear more than once")
+        known = ids.unique()
+        for name in TABLES[1:]:
+            unknown = frames[name].filter(~pl.col("person_id").is_in(known.implode()))
+            if unknown.height:
+                problems.append(
+                    f"{name}.person_id: {unknown.height} row(s) for persons not in persons"
+                )
+        if problems:
+            raise PopulationError(problems)
+        return cls(**frames)
+
+    @classmethod
+    def from_parquet(cls, directory: str | Path) -> Population:
+        """Read ``persons.parquet`` and the other tables (each optional but persons) from a
+        directory written by :meth:`to_parquet` (or a directory of ``<table>/*.parquet`` parts)."""
+        root = Path(directory)
+        frames: dict[str, Any] = {}
+        for name in TABLES:
+            single = root / f"{name}.parquet"
+            parts = root / name
+            if single.exists():
+                frames[name] = pl.read_parquet(single)
+            elif parts.is_dir() and any(parts.glob("*.parquet")):
+                frames[name] = pl.read_parquet(parts / "*.parquet")
+            elif name == "persons":
+                raise PopulationError([f"{root}: no persons.parquet"])
+        return cls.from_frames(**frames)
+
+    def to_parquet(self, directory: str | Path) -> Path:
+        """Write each table as ``<directory>/<table>.parquet``."""
+        root = Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        for name, df in self.tables():
+            df.write_parquet(root / f"{name}.parquet")
+        return root
+
+    def tables(self) -> Iterator[tuple[str, pl.DataFrame]]:
+        for name in TABLES:
+            yield name, getattr(self, name)
+
+    def __len__(self) -> int:
+        return self.persons.height
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={df.height}" for name, df in self.tables())
+        return f"Population({self.scheme}: {sizes})"
+
+    def take(self, ids: Any) -> Population:
+        """The sub-population of the given person ids (persons keep their order)."""
+        keep = pl.Series(list(ids), dtype=pl.String).implode()
+        return Population(
+            persons=self.persons.filter(pl.col("id").is_in(keep)),
+            **{
+                name: df.filter(pl.col("person_id").is_in(keep))
+                for name, df in self.tables()
+                if name != "persons"
+            },
+        )
+
+    # -- one person ----------------------------------------------------------------------------
+    def case_document(self, person_id: str, as_of: dt.date | str) -> dict[str, Any]:
+        """The case document (a plain mapping) of one person, as :func:`insurrules.decide` takes it."""
+        rows = self.persons.filter(pl.col("id") == person_id)
+        if rows.height == 0:
+            raise KeyError(mask_text(f"no person {person_id}"))
+        p = rows.row(0, named=True)
+
+        def of(table: str) -> list[dict[str, Any]]:
+            return getattr(self, table).filter(pl.col("person_id") == person_id).to_dicts()
+
+        person: dict[str, Any] = {
+            "id": p["id"],
+            "birth_date": p["birth_date"],
+            "sex": p["sex"],
+            "residency": p["residency"],
+        }
+        if p["death_date"] is not None:
+            person["death_date"] = p["death_date"]
+        person["memberships"] = [
+            {"code": m["code"], "start": m["start"], "end": m["end"]} for m in of("memberships")
+        ]
+        person["welfare_levels"] = [
+            {"level": w["level"], "start": w["start"], "end": w["end"]}
+            for w in of("welfare_levels")
+        ]
+        person["care_requests"] = [r["date"] for r in of("care_requests")]
+        payments = [
+            {
+                "month": f"{x['month'].year:04d}-{x['month'].month:02d}",
+                "paid_on": x["paid_on"],
+                "amount": x["amount"],
+                "payer": x["payer"],
+            }
+            for x in of("payments")
+        ]
+        return {
+            "scheme": self.scheme,
+            "as_of": as_of,
+            "person": person,
+            "payments": payments,
+        }
+
+    def case(self, person_id: str, as_of: dt.date | str) -> KzCase:
+        """The validated case of one person (raises the case model's validation error)."""
+        from insurrules.case import parse_case
+
+        case = parse_case(self.case_document(person_id, as_of))
+        assert isinstance(case, KzCase)
+        return case
+
+    # -- row-level validation ----------------------------------------------------------------
+    @cached_property
+    def row_errors(self) -> pl.Series:
+        """Per person (in order): null, or the problems in that person's records."""
+        return _row_errors(self)
+
+
+def _iin_problems(persons: pl.DataFrame) -> pl.DataFrame:
+    idx = pl.col("_row")
+    pid = pl.col("id")
+    digits = [pid.str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(12)]
+    w1 = sum(d * w for d, w in zip(digits[:11], range(1, 12), strict=True))
+    w2 = sum(d * w for d, w in zip(digits[:11], (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True))
+    r1 = w1 % 11  # type: ignore[operator]
+    r2 = w2 % 11  # type: ignore[operator]
+    check = pl.when(r1 != 10).then(r1).when(r2 != 10).then(r2).otherwise(None)
+    d7 = digits[6]
+    century = pl.when(d7 <= 2).then(1800).when(d7 <= 4).then(1900).otherwise(2000)
+    born_text = pl.format(
+        "{}-{}-{}",
+        (century + pid.str.slice(0, 2).cast(pl.Int64, strict=False)).cast(pl.String),
+        pid.str.slice(2, 2),
+        pid.str.slice(4, 2),
+    )
+    born = born_text.str.to_date("%Y-%m-%d", strict=False)
+    sex = pl.when(d7 % 2 == 1).then(pl.lit("male")).otherwise(pl.lit("female"))
+    well_formed = pid.str.contains(r"^\d{12}$")
+    msg = (
+        pl.when(~well_formed)
+        .then(pl.lit("person.id: an IIN is 12 digits"))
+        .when(check.is_null() | (check != digits[11]))
+        .then(pl.lit("person.id: the IIN has an invalid check digit"))
+        .when((d7 < 1) | (d7 > 6))
+        .then(pl.lit("person.id: the IIN's 7th digit must be 1-6 (century and sex)"))
+        .when(born.is_null())
+        .then(pl.lit("person.id: the IIN does not start with a real birth date (YYMMDD)"))
+        .when(born != pl.col("birth_date"))
+        .then(pl.format("person.id: the IIN gives birth date {}, but birth_date is {}", born,
+                        pl.col("birth_date")))
+        .when(sex != pl.col("sex"))
+        .then(pl.format("person.id: the IIN's 7th digit says {}, but sex is {}", sex,
+                        pl.col("sex")))
+        .otherwise(None)
+    )
+    return persons.select(idx, msg.alias("msg"))
+
+
+def _row_errors(pop: Population) -> pl.Series:
+    persons = pop.persons.select("id", "birth_date", "sex", "death_date", "residency").with_row_index(
+        "_row"
+    )
+    rows = persons.select("id", "_row", "birth_date")
+    found: list[pl.DataFrame] = [_iin_problems(persons)]
+
+    def check(df: pl.DataFrame, cond: pl.Expr, msg: pl.Expr | str) -> None:
+        text = pl.lit(msg) if isinstance(msg, str) else msg
+        found.append(df.filter(cond).select(pl.col("_row"), text.alias("msg")))
+
+    check(
+        persons,
+        ~pl.col("sex").is_in(["male", "female"]),
+        pl.format("person.sex: expected male or female, got '{}'", pl.col("sex")),
+    )
+    check(
+        persons,
+        ~pl.col("residency").is_in(list(RESIDENCIES)),
+        pl.format("person.residency: unknown residency '{}'", pl.col("residency")),
+    )
+    check(
+        persons,
+        pl.col("death_date") < pl.col("birth_date"),
+        pl.format("person.death_date: {} is before birth_date", pl.col("death_date")),
+    )
+
+    def joined(table: str) -> pl.DataFrame:
+        df: pl.DataFrame = getattr(pop, table)
+        return df.join(rows, left_on="person_id", right_on="id", how="inner")
+
+    for table, code_col, codes in (
+        ("memberships", "code", KZ_MEMBERSHIP_CODES),
+        ("welfare_levels", "level", LEVELS),
+    ):
+        df = joined(table)
+        check(
+            df,
+            ~pl.col(code_col).is_in(list(codes)),
+            pl.format(f"person.{table}.{code_col}: unknown code '{{}}'", pl.col(code_col)),
+        )
+        check(
+            df,
+            pl.col("end") < pl.col("start"),
+            pl.format(f"person.{table}.end: {{}} is before start {{}}", pl.col("end"),
+                      pl.col("start")),
+        )
+        if table == "memberships":
+            check(
+                df,
+                pl.col("start") < pl.col("birth_date"),
+                pl.format("person.memberships.start: {} is before birth_date", pl.col("start")),
+            )
+        else:
+            w = df.select("_row", "start", "end").with_row_index("_w")
+            pairs = w.join(w, on="_row", suffix="_b").filter(
+                (pl.col("_w") > pl.col("_w_b"))
+                & (pl.col("end").is_null() | (pl.col("start_b") <= pl.col("end")))
+                & (pl.col("end_b").is_null() | (pl.col("start") <= pl.col("end_b")))
+            )
+            check(pairs, pl.lit(True), "person.welfare_levels: periods overlap (one level at a time)")
+    requests = joined("care_requests")
+    check(
+        requests,
+        pl.col("date") < pl.col("birth_date"),
+        pl.format("person.care_requests: {} is before birth_date", pl.col("date")),
+    )
+    pay = joined("payments")
+    month_idx = pl.col("month").dt.year() * 12 + pl.col("month").dt.month() - 1
+    born_idx = pl.col("birth_date").dt.year() * 12 + pl.col("birth_date").dt.month() - 1
+    check(
+        pay,
+        ~pl.col("payer").is_in(list(PAYERS)),
+        pl.format("payments.payer: unknown payer '{}'", pl.col("payer")),
+    )
+    check(
+        pay,
+        month_idx < FIRST_PAYMENT_MONTH,
+        pl.format("payments.month: OSMS contributions start with 2017-07; got {}",
+                  pl.col("month").dt.strftime("%Y-%m")),
+    )
+    check(
+        pay,
+        pl.col("paid_on") < pl.col("birth_date"),
+        pl.format("payments.paid_on: {} is before the person's birth", pl.col("paid_on")),
+    )
+    check(
+        pay,
+        (pl.col("paid_on") >= pl.col("birth_date")) & (month_idx < born_idx),
+        pl.format("payments.month: {} is before the person's birth",
+                  pl.col("month").dt.strftime("%Y-%m")),
+    )
+    amount = pl.col("amount")
+    if pay.schema["amount"] == pl.String:
+        number = amount.str.strip_chars().cast(pl.Float64, strict=False)
+    else:
+        number = amount.cast(pl.Float64, strict=False)
+    check(
+        pay,
+        amount.is_null() | number.is_null() | number.is_nan() | number.is_infinite(),
+        "payments.amount: not a finite number",
+    )
+    check(pay, number < 0, "payments.amount: an amount cannot be negative")
+    dups = pay.filter(
+        pl.struct("_row", "month", "paid_on", "amount", "payer").is_duplicated()
+    )
+    check(
+        dups,
+        pl.lit(True),
+        "payments: duplicate records (same month, date, amount, payer)",
+    )
+    allmsgs = pl.concat([f.select("_row", pl.col("msg").cast(pl.String)) for f in found]).filter(
+        pl.col("msg").is_not_null()
+    )
+    per_row = allmsgs.unique(maintain_order=True).group_by("_row").agg(
+        pl.col("msg").str.join("; ")
+    )
+    out = persons.select("_row").join(per_row, on="_row", how="left").sort("_row")
+    return out["msg"].alias("error")

@@ -1,0 +1,171 @@
+"""ArrayOps (population) against BitOps (one person): random timelines, every operation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps
+from insurrules.timeline import BitOps
+
+ORIGIN = 2019 * 12 + 5  # any month: year_starts must not assume January
+LENGTH = 40
+PERSONS = 4
+
+bits = st.integers(0, (1 << LENGTH) - 1)
+rows_of_bits = st.lists(bits, min_size=PERSONS, max_size=PERSONS)
+window = st.integers(0, LENGTH + 3)
+
+
+def to_array(xs: list[int]) -> np.ndarray:
+    return np.array([[(x >> i) & 1 for i in range(LENGTH)] for x in xs], dtype=np.bool_)
+
+
+def to_bits(a: np.ndarray) -> list[int]:
+    return [sum(1 << i for i in range(LENGTH) if a[p, i]) for p in range(a.shape[0])]
+
+
+B = BitOps(ORIGIN, LENGTH)
+A = ArrayOps(ORIGIN, LENGTH, PERSONS)
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+@SETTINGS
+@given(rows_of_bits, st.integers(1, LENGTH + 2), st.booleans())
+def test_shift_agrees(xs: list[int], k: int, before: bool) -> None:
+    got = to_bits(A.shift(to_array(xs), k, before))
+    assert got == [B.shift(x, k, before) for x in xs]
+
+
+@SETTINGS
+@given(rows_of_bits, window)
+def test_window_any_agrees(xs: list[int], n: int) -> None:
+    assert to_bits(A.window_any(to_array(xs), n)) == [B.window_any(x, n) for x in xs]
+
+
+@SETTINGS
+@given(rows_of_bits, st.integers(1, LENGTH + 2), st.booleans())
+def test_window_all_agrees(xs: list[int], n: int, before: bool) -> None:
+    got = to_bits(A.window_all(to_array(xs), n, before))
+    assert got == [B.window_all(x, n, before) for x in xs]
+
+
+@SETTINGS
+@given(rows_of_bits, rows_of_bits, window)
+def test_carry_agrees(xs: list[int], blocks: list[int], n: int) -> None:
+    got = to_bits(A.carry(to_array(xs), to_array(blocks), n))
+    assert got == [B.carry(x, b, n) for x, b in zip(xs, blocks, strict=True)]
+
+
+@SETTINGS
+@given(rows_of_bits, rows_of_bits, window)
+def test_runs_reaching_agrees(xs: list[int], skips: list[int], n: int) -> None:
+    got = to_bits(A.runs_reaching(to_array(xs), to_array(skips), n))
+    assert got == [B.runs_reaching(x, s, n) for x, s in zip(xs, skips, strict=True)]
+
+
+def test_constructors_agree() -> None:
+    assert to_bits(np.broadcast_to(A.empty(), A.shape).copy()) == [B.empty()] * PERSONS
+    assert to_bits(np.broadcast_to(A.full(), A.shape).copy()) == [B.full()] * PERSONS
+    assert to_bits(np.array(A.year_starts())) == [B.year_starts()] * PERSONS
+    x = to_array([0b1011, 0, B.full(), 5])
+    assert to_bits(A.not_(x)) == [B.not_(v) for v in to_bits(x)]
+
+
+@SETTINGS
+@given(
+    st.lists(st.integers(ORIGIN - 5, ORIGIN + LENGTH + 5), min_size=PERSONS, max_size=PERSONS),
+    st.lists(st.integers(ORIGIN - 5, ORIGIN + LENGTH + 5), min_size=PERSONS, max_size=PERSONS),
+    st.sampled_from(["months", "since", "until", "scalar"]),
+)
+def test_month_spans_agree(firsts: list[int], lasts: list[int], kind: str) -> None:
+    if kind == "since":
+        got = to_bits(np.asarray(A.since(np.array(firsts))))
+        assert got == [B.since(f) for f in firsts]
+    elif kind == "until":
+        got = to_bits(np.asarray(A.until(np.array(lasts))))
+        assert got == [B.until(v) for v in lasts]
+    elif kind == "months":
+        got = to_bits(np.asarray(A.months(np.array(firsts), np.array(lasts))))
+        assert got == [B.months(f, v) for f, v in zip(firsts, lasts, strict=True)]
+    else:
+        got = to_bits(np.array(A.months(firsts[0], lasts[0])))
+        assert got == [B.months(firsts[0], lasts[0])] * PERSONS
+
+
+@SETTINGS
+@given(st.lists(st.booleans(), min_size=PERSONS, max_size=PERSONS))
+def test_flag_agrees(values: list[bool]) -> None:
+    got = to_bits(np.array(A.flag(np.array(values))))
+    assert got == [B.flag(v) for v in values]
+    assert to_bits(np.array(A.flag(True))) == [B.flag(True)] * PERSONS
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, PERSONS - 1),
+            st.integers(ORIGIN - 14, ORIGIN + LENGTH + 14),
+            st.integers(-16, 3),
+        ),
+        max_size=60,
+    ),
+    st.integers(1, 13),
+)
+def test_advance_windows_agree(records: list[tuple[int, int, int]], n: int) -> None:
+    recs = AdvanceRecords(
+        [r for r, _, _ in records], [m for _, m, _ in records], [m + d for _, m, d in records]
+    )
+    got = to_bits(A.advance_windows(recs, n))
+    want = [
+        B.advance_windows([(m, m + d) for r, m, d in records if r == p], n) for p in range(PERSONS)
+    ]
+    assert got == want
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, PERSONS - 1),
+            st.integers(ORIGIN - 5, ORIGIN + LENGTH + 5),
+            st.integers(0, 12),
+        ),
+        max_size=12,
+    )
+)
+def test_cells_and_spans_agree(spans: list[tuple[int, int, int]]) -> None:
+    rows = [r for r, _, _ in spans]
+    firsts = [f for _, f, _ in spans]
+    lasts = [f + w for _, f, w in spans]
+    got = to_bits(A.from_spans(rows, firsts, lasts))
+    want = [0] * PERSONS
+    for r, f, last in zip(rows, firsts, lasts, strict=True):
+        want[r] |= B.months(f, last)
+    assert got == want
+    cells = to_bits(A.from_cells(rows, firsts))
+    assert cells == [B.from_months(f for r, f in zip(rows, firsts, strict=True) if r == p)
+                     for p in range(PERSONS)]
+
+
+@SETTINGS
+@given(rows_of_bits, st.integers(ORIGIN - 3, ORIGIN + LENGTH + 3))
+def test_reading_agrees(xs: list[int], month: int) -> None:
+    a = to_array(xs)
+    held = A.holds(a, month)
+    last = A.last_at_or_before(a, month)
+    lo, hi = A.run_around(a, month)
+    for p, x in enumerate(xs):
+        assert bool(held[p]) == B.holds(x, month)
+        want_last = B.last_at_or_before(x, month)
+        assert (None if last[p] == NO_MONTH else int(last[p])) == want_last
+        run = B.run_around(x, month)
+        assert (None if lo[p] == NO_MONTH else (int(lo[p]), int(hi[p]))) == run
+
+
+def test_negative_shift_is_refused() -> None:
+    with pytest.raises(ValueError, match="k >= 0"):
+        A.shift(A.full(), -1)
