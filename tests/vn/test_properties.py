@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -173,3 +174,9 @@ def test_decision_invariants_and_batch_equal_decide(
     if isinstance(since, str) and isinstance(five, str):
         start = dt.date.fromisoformat(since)
         assert dt.date(start.year + 5, start.month, 1) <= dt.date.fromisoformat(five)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(dt.date(1950, 1, 1), dt.date(2090, 12, 31)), st.integers(0, 120))
+def test_add_months_is_relativedelta(day: dt.date, months: int) -> None:
+    assert add_months(day, months) == day + relativedelta(months=months)

@@ -23,8 +23,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
-
 from insurrules._version import __version__
 from insurrules.errors import RulesError
 from insurrules.models import Decision, Reason, StateFunded
@@ -34,6 +32,7 @@ from insurrules.vn.cards import (
     Chain,
     Purchase,
     StateSpan,
+    add_months,
     build_chain,
     child_card_end,
     continuity_deadline,
@@ -240,7 +239,7 @@ def _transition_still_running(start: dt.date, on: dt.date, rules: RuleSet) -> No
     """The ethnic-minority transition support lasts 36 months from its start (R5, R6)."""
     param = rules["vn.support.ethnic_minority_transition_months"]
     months: int = (param.entry(on) or param.values[0]).value
-    end = start + relativedelta(months=months) - _DAY
+    end = add_months(start, months) - _DAY
     if on > end:
         raise RulesError(f"the transition support runs {months} months from {start}, until {end}")
 
@@ -343,7 +342,7 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
     five_years: dt.date | None = None
     if since is not None:
         years: int = value_on(rules, "vn.card.five_years", as_of)
-        five_years = since + relativedelta(years=years)
+        five_years = add_months(since, 12 * years)
 
     if not insured and not dead and pending is None:
         reasons.append(_not_insured_reason(chain, as_of, latest, keep_by, rules))
