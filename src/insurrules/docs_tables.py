@@ -84,8 +84,11 @@ def _group(name: str) -> str:
     return name.rsplit(".", 1)[0]
 
 
-def parameter_tables(rules: RuleSet, heading: str = "###") -> str:
-    """Every parameter of ``rules`` with its full dated history, grouped by name prefix."""
+def parameter_tables(rules: RuleSet, heading: str = "####") -> str:
+    """Every parameter of ``rules`` with its full dated history, grouped by name prefix.
+
+    Groups get a heading one level above ``heading``; parameters get ``heading``.
+    """
     out: list[str] = []
     current = None
     for name, param in rules.parameters.items():
@@ -96,7 +99,7 @@ def parameter_tables(rules: RuleSet, heading: str = "###") -> str:
         out.append(f"{heading} `{name}` {{#{anchor(name)}}}\n")
         kind = f"`{param.kind}`" + (f", in {param.unit}" if param.unit else "")
         switch = f" Interpretation switch **{param.decision}**." if param.is_switch else ""
-        out.append(f"{param.description} (type {kind}).{switch}\n")
+        out.append(f"{param.description}\n\nType {kind}.{switch}\n")
         if param.choices:
             for key, meaning in param.choices.items():
                 out.append(f"- `{key}`: {meaning}")

@@ -1,0 +1,236 @@
+"""The docs example collector fails on wrong examples, and passes on right ones.
+
+Each kind of executed example (doctest, printed output, console, json) is run through the same
+Sybil configuration the suite uses (``doc_examples.docs_sybil``) on a temporary page; one test
+also runs pytest on such a page to prove the collection itself reports the failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sybil import Document
+from sybil.example import SybilFailure
+
+from tests.docs.doc_examples import ROOT, docs_sybil, source_sybil, teardown_page
+
+FENCE = "```"
+
+
+def _page(tmp_path: Path, body: str, name: str = "page.md") -> Document:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body).replace("~~~", FENCE), encoding="utf-8")
+    document: Document = docs_sybil(tmp_path).parse(path)
+    return document
+
+
+def _run(document: Document) -> None:
+    namespace = document.namespace
+    try:
+        for example in document:
+            example.evaluate()
+    finally:
+        teardown_page(namespace)
+
+
+def _count(document: Document) -> int:
+    return sum(1 for _ in document)
+
+
+RIGHT = """
+    # A page
+
+    !!! example "inside an admonition"
+        ~~~python title="doctest.py"
+        >>> from insurrules.kz import contribution
+        >>> contribution("self", "2026-03")
+        Decimal('4250.00')
+
+        ~~~
+
+    === "In a tab"
+
+        ~~~python hl_lines="2"
+        total = 2 + 2
+        print("total", total)
+        ~~~
+
+        ~~~text title="Output"
+        total 4
+        ~~~
+
+    ~~~json title="case.json"
+    {"scheme": "kz-osms", "as_of": "2020-04-15",
+     "person": {"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"}}
+    ~~~
+
+    ~~~console
+    $ insurrules check case.json --json
+    {
+      "scheme": "kz-osms",
+      "as_of": "2020-04-15",
+      "status": "insured",
+      "basis": "transition",
+    ...
+    $ echo $?
+    0
+    ~~~
+"""
+
+
+def test_right_examples_pass_in_admonitions_tabs_and_titled_fences(tmp_path: Path) -> None:
+    document = _page(tmp_path, RIGHT)
+    assert _count(document) == 5  # two doctest lines, code+output, json, console
+    _run(document)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param(
+            """
+            ~~~python title="wrong.py"
+            >>> 2 + 2
+            5
+
+            ~~~
+            """,
+            "Expected:\n    5\nGot:\n    4",
+            id="doctest-output",
+        ),
+        pytest.param(
+            """
+            !!! note
+                ~~~python
+                print("covered")
+                ~~~
+
+                ~~~text title="Output"
+                not covered
+                ~~~
+            """,
+            "printed output differs",
+            id="printed-output",
+        ),
+        pytest.param(
+            """
+            ~~~console
+            $ insurrules --version
+            insurrules 99.0
+            ~~~
+            """,
+            "insurrules 99.0",
+            id="console-output",
+        ),
+        pytest.param(
+            """
+            ~~~console
+            $ insurrules check missing.json
+            missing.json: cannot read (No such file or directory)
+            $ echo $?
+            0
+            ~~~
+            """,
+            "Got:\n2",
+            id="exit-status",
+        ),
+        pytest.param(
+            """
+            ~~~console
+            $ rm -rf /
+            ~~~
+            """,
+            "runs only insurrules commands",
+            id="foreign-command",
+        ),
+        pytest.param(
+            """
+            ~~~text title="Output"
+            claims to be output of nothing
+            ~~~
+            """,
+            "must directly follow the python block",
+            id="orphan-output",
+        ),
+    ],
+)
+def test_wrong_example_fails(tmp_path: Path, body: str, message: str) -> None:
+    document = _page(tmp_path, body)
+    with pytest.raises(SybilFailure) as failure:
+        _run(document)
+    assert message in str(failure.value)
+
+
+def test_example_that_raises_fails(tmp_path: Path) -> None:
+    document = _page(
+        tmp_path,
+        """
+        ~~~python
+        import insurrules
+        insurrules.decide({"scheme": "kz-osms"})
+        ~~~
+        """,
+    )
+    with pytest.raises(Exception, match="validation error"):
+        _run(document)
+
+
+def test_invalid_json_fails(tmp_path: Path) -> None:
+    document = _page(tmp_path, '\n~~~json title="x.json"\n{"a": 1,}\n~~~\n')
+    with pytest.raises(ValueError, match="Expecting property name"):
+        _run(document)
+
+
+def test_wrong_docstring_example_fails(tmp_path: Path) -> None:
+    module = tmp_path / "wrong_module.py"
+    module.write_text('def f() -> int:\n    """\n    >>> f()\n    2\n    """\n    return 1\n')
+    sys.path.insert(0, str(tmp_path))
+    try:
+        document = source_sybil(tmp_path).parse(module)
+        with pytest.raises(SybilFailure, match="Expected:\n    2\nGot:\n    1"):
+            _run(document)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("wrong_module", None)
+
+
+def test_pytest_collection_reports_a_wrong_page(tmp_path: Path) -> None:
+    """The same Sybil configuration, collected by pytest, fails the run on a wrong page."""
+    (tmp_path / "conftest.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'tests' / 'docs')!r})\n"
+        "from pathlib import Path\n"
+        "from doc_examples import docs_sybil\n"
+        "pytest_collect_file = docs_sybil(Path(__file__).parent).pytest()\n"
+    )
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "good.md").write_text("```python\n>>> 1 + 1\n2\n\n```\n")
+    (tmp_path / "bad.md").write_text("```python\n>>> 1 + 1\n3\n\n```\n")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed, 1 passed" in result.stdout
+    assert "bad.md" in result.stdout
+
+
+def test_every_docs_page_has_executed_examples() -> None:
+    """Each page with Python on it is collected (a page no parser sees would silently pass)."""
+    sybil = docs_sybil()
+    pages = sorted((ROOT / "docs").rglob("*.md"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if f"{FENCE}python" in text:
+            assert _count(sybil.parse(page)) > 0, page
