@@ -7,13 +7,25 @@ scheme's ``parameters.toml`` at build time, so the site can never disagree with 
 
 A scheme whose package is not installed yet renders a warning instead of a table; an unknown
 kind or scheme fails the build.
+
+Charts: a Python fence titled ``chart: NAME.png`` is run at build time (in a temporary
+directory, matplotlib without a display) and must write ``NAME.png``; the image is added to the
+site beside its page, so ``![…](NAME.png)`` shows exactly what the code on the page draws. The
+test suite runs the same fence like every other example.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import re
+import tempfile
+import textwrap
+from pathlib import Path
 from typing import Any
+
+from mkdocs.structure.files import File, Files
 
 from insurrules import docs_tables
 from insurrules.case import SCHEMES, scheme_module
@@ -23,6 +35,40 @@ MARKER = re.compile(
     r"^(?P<indent>[ \t]*)<!--\s*insurrules:(?P<kind>[\w-]+)\s+(?P<args>[^>]*?)\s*-->",
     re.MULTILINE,
 )
+
+
+CHART = re.compile(
+    r"^(?P<indent>[ \t]*)```python[^\n]*title=\"chart: (?P<name>[\w.-]+\.png)\"[^\n]*\n"
+    r"(?P<code>.*?)^(?P=indent)```",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _draw(code: str, name: str, page: str) -> bytes:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    with tempfile.TemporaryDirectory(prefix="insurrules-chart-") as tmp:
+        with contextlib.chdir(tmp):
+            exec(compile(code, f"{page} (chart {name})", "exec"), {"__name__": "__chart__"})
+        image = Path(tmp) / name
+        if not image.exists():
+            raise ValueError(f"{page}: the chart code did not write {name}")
+        return image.read_bytes()
+
+
+def on_files(files: Files, config: Any) -> Files:
+    for page in list(files.documentation_pages()):
+        text = Path(page.abs_src_path or "").read_text(encoding="utf-8")
+        for match in CHART.finditer(text):
+            code = textwrap.dedent(match["code"])
+            if match["indent"]:
+                code = textwrap.dedent(
+                    "\n".join(line.removeprefix(match["indent"]) for line in code.splitlines())
+                )
+            folder = os.path.dirname(page.src_uri)
+            uri = f"{folder}/{match['name']}" if folder else match["name"]
+            content = _draw(code, match["name"], page.src_uri)
+            files.append(File.generated(config, uri, content=content))
+    return files
 
 
 def _rules(scheme: str) -> RuleSet | None:
