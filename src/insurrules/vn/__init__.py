@@ -17,7 +17,21 @@ shared/spec/vn-sources.md for the research; vn.md holds the normative decisions 
   art. 47 (consolidated 2089/VBHN-BHXH); VSS HCMC card-date example of Nov 2025 (E7).
 
 Public helpers: :func:`contribution`, :func:`household_contributions`, :func:`child_card_end`,
-:func:`rules`.
+:func:`rules`. Cases go through the shared contract:
+
+>>> import insurrules
+>>> decision = insurrules.decide({
+...     "scheme": "vn-bhyt", "as_of": "2026-01-20",
+...     "person": {"id": "079082007731", "birth_date": "1982-08-14", "sex": "male"},
+...     "payments": [
+...         {"paid_on": "2024-11-10", "months": 12, "amount": "1263600", "payer": "household"},
+...         {"paid_on": "2026-01-15", "months": 12, "amount": "1263600", "payer": "household"},
+...     ],
+... })
+>>> decision.status, str(decision.insured_from), decision.details["keep_continuity_by"]
+('insured', '2026-01-15', '2027-04-14')
+>>> decision.reason_codes()[0]
+'vn.card.gap_not_covered'
 """
 
 from insurrules.vn.cards import child_card_end

@@ -40,8 +40,8 @@ from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
 __all__ = [
     "CARD_RULES_START",
     "STATE_GROUPS",
-    "Household",
     "VnCase",
+    "VnHousehold",
     "VnMembership",
     "VnPayment",
     "VnPerson",
@@ -109,7 +109,7 @@ class VnMembership(FrozenModel):
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-class Household(FrozenModel):
+class VnHousehold(FrozenModel):
     """The member's place on the household ladder (1 = first member, R2)."""
 
     rank: Annotated[int, Field(strict=True, ge=1)]
@@ -142,7 +142,7 @@ class VnPerson(FrozenModel):
     sex: Literal["male", "female"]
     death_date: IsoDate | None = None
     memberships: tuple[VnMembership, ...] = ()
-    household: Household | None = None
+    household: VnHousehold | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> VnPerson:
