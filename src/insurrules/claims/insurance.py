@@ -1,0 +1,284 @@
+"""Was the person insured on the service date? The rules' own answer, per claim.
+
+A claim is judged with ``as_of`` = its service date (contract.md): only facts known that day
+count, so a debt paid later never makes a past service insured. Each distinct (person, service
+date) pair is asked once; the reason code of a refusal is the decision's own first reason
+(:func:`insurrules.decide`), never a second copy of the law.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+from pydantic import ValidationError
+
+from insurrules.api import decide
+from insurrules.errors import error_lines
+from insurrules.kz.case import BENEFITS_START
+from insurrules.models import Decision
+from insurrules.parameters import RuleSet
+
+__all__ = ["Progress", "decision_reason", "insured_status", "status_by_decide"]
+
+#: progress callback: (stage, fraction done in 0..1)
+Progress = Callable[[str, float], None]
+
+#: reasons that only describe the facts used, not why the person is (not) insured
+_CONTEXT_CODES = frozenset({"kz.facts.later_ignored"})
+
+NOT_STARTED_CODE = "kz.scheme.not_started"
+NOT_STARTED_MESSAGE = (
+    f"kz-osms benefits start on {BENEFITS_START.isoformat()} (Law 405-V art. 40; kz.md R5.1)"
+)
+
+STATUS_SCHEMA: dict[str, Any] = {
+    "person_id": pl.String,
+    "service_date": pl.Date,
+    "insured": pl.Boolean,
+    "code": pl.String,
+    "message": pl.String,
+    "error": pl.String,
+}
+
+
+def decision_reason(decision: Decision) -> tuple[str, str]:
+    """The code and message of the reason that decided a refusal (the first that is not context)."""
+    for reason in decision.reasons:
+        if reason.code not in _CONTEXT_CODES:
+            return reason.code, reason.message
+    return "kz.status.not_insured", "not insured"  # pragma: no cover - a refusal always says why
+
+
+def _one(
+    population: Any, person_id: str, day: dt.date, rules: RuleSet | None
+) -> tuple[bool | None, str | None, str | None, str | None]:
+    if day < BENEFITS_START:
+        return False, NOT_STARTED_CODE, NOT_STARTED_MESSAGE, None
+    try:
+        decision = decide(population.case(person_id, day), rules)
+    except ValidationError as exc:
+        return None, None, None, "; ".join(error_lines(exc))
+    if decision.insured:
+        return True, None, None, None
+    code, message = decision_reason(decision)
+    return False, code, message, None
+
+
+def status_by_decide(
+    population: Any,
+    pairs: pl.DataFrame,
+    rules: RuleSet | None = None,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Status of each distinct ``(person_id, service_date)`` pair through :func:`decide`.
+
+    Exact by definition, and the reference the fast path is tested against; about half a
+    millisecond per pair. ``error`` holds the population's validation problem for a person whose
+    records are invalid (``insured`` null then).
+    """
+    rows: list[tuple[Any, ...]] = []
+    tell = progress or (lambda stage, done: None)
+    total = max(pairs.height, 1)
+    step = max(total // 100, 1)
+    for i, (person_id, day) in enumerate(pairs.select("person_id", "service_date").iter_rows()):
+        rows.append((person_id, day, *_one(population, person_id, day, rules)))
+        if i % step == 0:
+            tell("insurance", i / total)
+    tell("insurance", 1.0)
+    return pl.DataFrame(rows, schema=STATUS_SCHEMA, orient="row")
+
+
+def _canonical(population: Any, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Each pair with ``known_on``, the earliest day of its month whose decision is the one of
+    the service date, and ``as_of``, a day of that month to evaluate that decision on.
+
+    A kz-osms decision reads the month of ``as_of``, the facts that arrived by ``as_of``
+    (payments by ``paid_on``, care requests by date) and whether ``as_of`` is after the death
+    (kz/facts.py, kz/decide.py). Within a month it can change only on a day a fact arrives or on
+    the day after the death, so ``known_on`` is the latest such day up to the service date (else
+    the 1st). Given only the facts known on ``known_on``, any later day of the month on which the
+    person is equally alive or dead gives that decision: the month's last day, or the death day.
+    """
+    first = pl.col("service_date").dt.month_start()
+    arrivals = pl.concat(
+        [
+            population.payments.select("person_id", pl.col("paid_on").alias("day")),
+            population.care_requests.select("person_id", pl.col("date").alias("day")),
+        ]
+    ).with_columns(pl.col("day").dt.month_start().alias("first"))
+    base = pairs.with_columns(first.alias("first"))
+    latest = (
+        base.join(arrivals, on=["person_id", "first"], how="inner")
+        .filter((pl.col("day") > pl.col("first")) & (pl.col("day") <= pl.col("service_date")))
+        .group_by("person_id", "service_date")
+        .agg(pl.col("day").max().alias("arrived"))
+    )
+    death = pl.col("death_date")
+    died_since = death.is_not_null() & (death >= pl.col("first")) & (death < pl.col("service_date"))
+    out = base.join(latest, on=["person_id", "service_date"], how="left").with_columns(
+        pl.max_horizontal(
+            "first", "arrived", pl.when(died_since).then(death.dt.offset_by("1d"))
+        ).alias("known_on")
+    )
+    last = pl.col("first").dt.month_end()
+    alive_then = death.is_not_null() & (pl.col("known_on") <= death)
+    return out.with_columns(
+        pl.when(alive_then).then(pl.min_horizontal(last, death)).otherwise(last).alias("as_of")
+    )
+
+
+def _evaluate_groups(
+    population: Any,
+    asked: pl.DataFrame,
+    persons: pl.DataFrame,
+    rules: RuleSet | None,
+    tell: Progress,
+) -> pl.DataFrame:
+    """``person_id, known_on, as_of, insured`` for every distinct key of ``asked``."""
+    from insurrules.population.engine import evaluate
+    from insurrules.population.tables import Population
+
+    keys = (
+        asked.select("person_id", "known_on", "as_of")
+        .unique()
+        .sort("as_of", "person_id", "known_on")
+        .with_columns(pl.int_range(pl.len()).over("person_id", "as_of").alias("round"))
+        .with_columns(pl.struct("as_of", "round").rank("dense").cast(pl.Int64).alias("group"))
+    )
+    who = keys.select("person_id", "known_on", "group")
+    tables = {
+        "persons": who.join(persons, left_on="person_id", right_on="id").rename(
+            {"person_id": "id"}
+        ),
+        "payments": who.join(population.payments, on="person_id").filter(
+            pl.col("paid_on") <= pl.col("known_on")
+        ),
+        "care_requests": who.join(population.care_requests, on="person_id").filter(
+            pl.col("date") <= pl.col("known_on")
+        ),
+        "memberships": who.join(population.memberships, on="person_id"),
+        "welfare_levels": who.join(population.welfare_levels, on="person_id"),
+    }
+    parts = {
+        name: {key[0]: part for key, part in table.partition_by("group", as_dict=True).items()}
+        for name, table in tables.items()
+    }
+    groups = keys.group_by("group").agg(pl.col("as_of").first()).sort("group")
+    answers: list[pl.DataFrame] = []
+    total = max(groups.height, 1)
+    for i, (group, as_of) in enumerate(groups.iter_rows()):
+        people = parts["persons"][group]
+        others = {
+            name: parts[name][group].drop("known_on", "group")
+            if group in parts[name]
+            else getattr(population, name).clear()
+            for name in ("payments", "memberships", "welfare_levels", "care_requests")
+        }
+        sub = Population(
+            persons=people.drop("known_on", "group"),
+            payments=others["payments"],
+            memberships=others["memberships"],
+            welfare_levels=others["welfare_levels"],
+            care_requests=others["care_requests"],
+        )
+        result = evaluate(sub, as_of, rules)
+        answers.append(
+            pl.DataFrame(
+                {
+                    "person_id": result["id"],
+                    "known_on": people["known_on"],
+                    "as_of": pl.Series([as_of] * people.height, dtype=pl.Date),
+                    "insured": result["status"] == "insured",
+                }
+            )
+        )
+        tell("insurance", 0.9 * (i + 1) / total)
+    schema = {"person_id": pl.String, "known_on": pl.Date, "as_of": pl.Date, "insured": pl.Boolean}
+    return pl.concat(answers) if answers else pl.DataFrame(schema=schema)
+
+
+def status_by_evaluate(
+    population: Any,
+    pairs: pl.DataFrame,
+    rules: RuleSet | None = None,
+    progress: Progress | None = None,
+    *,
+    reasons: bool = True,
+) -> pl.DataFrame:
+    """Status of each distinct pair through :func:`insurrules.population.evaluate`.
+
+    Pairs that share a decision (same person and month, no new fact in between, see
+    :func:`_canonical`) are asked once, and one ``evaluate`` call answers many persons of a month
+    at once, each with the facts known on their own day. The refusals (few) are then decided
+    again one by one with :func:`insurrules.decide`, which gives their reason code.
+    """
+    tell = progress or (lambda stage, done: None)
+    persons = population.persons.with_columns(population.row_errors.alias("_error"))
+    pairs = pairs.select("person_id", "service_date").join(
+        persons.select(pl.col("id").alias("person_id"), "death_date", "_error"),
+        on="person_id",
+        how="left",
+    )
+    in_scheme = pl.col("service_date") >= BENEFITS_START
+    asked = _canonical(population, pairs.filter(in_scheme & pl.col("_error").is_null()))
+    answers = _evaluate_groups(population, asked, persons.drop("_error"), rules, tell)
+    judged = asked.join(answers, on=["person_id", "known_on", "as_of"], how="left")
+    refused = judged.filter(~pl.col("insured")).select("person_id", "service_date")
+    if reasons:
+        codes = status_by_decide(population.take(refused["person_id"].unique()), refused, rules)
+    else:
+        codes = refused.select(
+            "person_id",
+            "service_date",
+            pl.lit(False).alias("insured"),
+            *(pl.lit(None, dtype=pl.String).alias(c) for c in ("code", "message", "error")),
+        )
+    tell("insurance", 1.0)
+    ok = judged.filter(pl.col("insured")).select(
+        "person_id",
+        "service_date",
+        pl.lit(True).alias("insured"),
+        *(pl.lit(None, dtype=pl.String).alias(c) for c in ("code", "message", "error")),
+    )
+    early = pairs.filter(~in_scheme).select(
+        "person_id",
+        "service_date",
+        pl.lit(False).alias("insured"),
+        pl.lit(NOT_STARTED_CODE).alias("code"),
+        pl.lit(NOT_STARTED_MESSAGE).alias("message"),
+        pl.lit(None, dtype=pl.String).alias("error"),
+    )
+    broken = pairs.filter(in_scheme & pl.col("_error").is_not_null()).select(
+        "person_id",
+        "service_date",
+        pl.lit(None, dtype=pl.Boolean).alias("insured"),
+        *(pl.lit(None, dtype=pl.String).alias(c) for c in ("code", "message")),
+        pl.col("_error").alias("error"),
+    )
+    return pl.concat([ok, codes, early, broken]).cast(STATUS_SCHEMA)  # type: ignore[arg-type]
+
+
+def insured_status(
+    population: Any,
+    pairs: pl.DataFrame,
+    rules: RuleSet | None = None,
+    progress: Progress | None = None,
+    *,
+    reasons: bool = True,
+) -> pl.DataFrame:
+    """Status of each distinct ``(person_id, service_date)`` pair (columns of ``STATUS_SCHEMA``).
+
+    A :class:`~insurrules.population.Population` goes through the population engine; any other
+    object with a ``case(person_id, as_of)`` method through :func:`decide`, pair by pair.
+    ``reasons=False`` skips the reason codes of refusals (``code`` and ``message`` null).
+    """
+    try:
+        from insurrules.population.tables import Population
+    except ImportError:  # pragma: no cover - the population extra is missing
+        return status_by_decide(population, pairs, rules, progress)
+    if isinstance(population, Population):
+        return status_by_evaluate(population, pairs, rules, progress, reasons=reasons)
+    return status_by_decide(population, pairs, rules, progress)

@@ -1,0 +1,209 @@
+"""Screen billed services against the rules: :func:`screen`.
+
+Each claim is checked on its own against the population (who the person is, when they were born
+and died, whether OSMS covered them on the service date) and against the other claims (billed
+twice, or to both funding sources). The result keeps every input row and column, in input order,
+and adds ``flags`` (a list of :data:`FLAGS`, empty for a clean claim) and ``reasons`` (one human
+reason per flag, identifiers masked). ``row`` in a reason is the 0-based position in the input.
+
+Why these flags: audits of the Social Health Insurance Fund found services billed for deceased
+and fictitious patients and procedures financed twice from the OSMS and the guaranteed package
+(kz-sources.md, "Claims"); each flag is one such check.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import polars as pl
+
+from insurrules.claims.identity import iin_problem, iin_valid
+from insurrules.claims.insurance import Progress, insured_status
+from insurrules.claims.people import person_table
+from insurrules.claims.schema import check_table, prepare
+from insurrules.parameters import RuleSet
+
+__all__ = ["FLAGS", "screen"]
+
+#: every flag, in the order it appears in ``flags``
+FLAGS: Final[tuple[str, ...]] = (
+    "invalid",
+    "unknown_person",
+    "before_birth",
+    "deceased",
+    "not_insured",
+    "duplicate",
+    "double_financed",
+)
+
+_CONTENT_KEY = ("person_id", "service_code", "provider", "service_date")
+_FINANCE_KEY = ("person_id", "service_code", "service_date")
+
+
+def _first_of(column: str, key: tuple[str, ...] | str, where: pl.Expr | None = None) -> pl.Expr:
+    values = pl.col(column) if where is None else pl.col(column).filter(where)
+    return values.first().over(key)
+
+
+def _unknown_person(work: pl.DataFrame) -> pl.Expr:
+    """Reason for ``unknown_person``: the id is no IIN, or no person has it."""
+    bad_ids = work.filter(pl.col("person_id").is_not_null() & ~pl.col("iin_ok"))["person_id"]
+    problems = {value: iin_problem(value) for value in bad_ids.unique().to_list()}
+    problem = (
+        pl.col("person_id").replace_strict(
+            list(problems),
+            [f"not a valid IIN: {p}" for p in problems.values()],
+            default=None,
+            return_dtype=pl.String,
+        )
+        if problems
+        else pl.lit(None, dtype=pl.String)
+    )
+    return (
+        pl.when(pl.col("person_id").is_null())
+        .then(None)
+        .when(~pl.col("iin_ok"))
+        .then(problem)
+        .when(pl.col("birth_date").is_null())
+        .then(pl.lit("no person with this IIN in the population"))
+        .when(pl.col("population_error").is_not_null())
+        .then(
+            pl.format(
+                "the population's records of this person are invalid: {}",
+                pl.col("population_error"),
+            )
+        )
+    )
+
+
+def _duplicate() -> pl.Expr:
+    same_id = pl.col("claim_id").is_not_null() & ~pl.col("claim_id").is_first_distinct()
+    key_known = pl.all_horizontal([pl.col(c).is_not_null() for c in _CONTENT_KEY])
+    same_content = key_known & ~pl.struct(_CONTENT_KEY).is_first_distinct()
+    by_id = pl.when(same_id).then(
+        pl.format(
+            "claim_id {} was already billed at row {}",
+            pl.col("claim_id"),
+            _first_of("row", "claim_id"),
+        )
+    )
+    by_content = pl.when(same_content).then(
+        pl.format(
+            "same person, service code, provider and date as claim {} (row {})",
+            _first_of("claim_id", list(_CONTENT_KEY)),  # type: ignore[arg-type]
+            _first_of("row", list(_CONTENT_KEY)),  # type: ignore[arg-type]
+        )
+    )
+    return pl.concat_list(by_id, by_content).list.drop_nulls().list.join("; ").replace("", None)
+
+
+def _double_financed() -> pl.Expr:
+    key = list(_FINANCE_KEY)
+    known = pl.all_horizontal([pl.col(c).is_not_null() for c in _FINANCE_KEY])
+    osms = pl.col("funding") == "osms"
+    guaranteed = pl.col("funding") == "guaranteed"
+    both = known & osms.any().over(key) & guaranteed.any().over(key)
+    return (
+        pl.when(both & osms)
+        .then(
+            pl.format(
+                "also billed to the guaranteed package as claim {} (row {})",
+                pl.col("claim_id").filter(guaranteed).first().over(key),
+                pl.col("row").filter(guaranteed).first().over(key),
+            )
+        )
+        .when(both & guaranteed)
+        .then(
+            pl.format(
+                "also billed to OSMS as claim {} (row {})",
+                pl.col("claim_id").filter(osms).first().over(key),
+                pl.col("row").filter(osms).first().over(key),
+            )
+        )
+    )
+
+
+def screen(
+    claims: Any,
+    population: Any,
+    rules: RuleSet | None = None,
+    *,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Screen every claim; one row per claim, in input order, with ``flags`` and ``reasons``.
+
+    ``claims``: a polars DataFrame with the columns of
+    :data:`~insurrules.claims.schema.CLAIM_COLUMNS` (a table that cannot be screened raises
+    :class:`~insurrules.claims.schema.ClaimsTableError` listing every problem first).
+    ``population``: an :class:`insurrules.population.Population`. ``rules``: the kz-osms rules to
+    judge insurance by (default: in force). ``progress(stage, fraction)`` is told how far it got.
+
+    Flags (:data:`FLAGS`): ``invalid`` (a field is missing or malformed; the reason names it),
+    ``unknown_person`` (not a valid IIN, or not in the population), ``before_birth`` (service
+    before the birth date), ``deceased`` (service after the death date), ``not_insured`` (billed
+    to ``osms`` on a day the person was not insured, judged with ``as_of`` = the service date;
+    the reason carries the decision's reason code), ``duplicate`` (a claim id seen before, or the
+    same person, service code, provider and date seen before: the first is not flagged, the
+    repeats are), ``double_financed`` (the same person, service code and date billed to both
+    ``osms`` and ``guaranteed``: every claim of the pair is flagged, since either may be wrong).
+    """
+    source = check_table(claims)
+    tell = progress or (lambda stage, done: None)
+    tell("checking", 0.0)
+    work = prepare(source)
+    people = person_table(population)
+    work = work.join(people, on="person_id", how="left", maintain_order="left")
+    ids = work.select(pl.col("person_id").unique()).drop_nulls()
+    ids = ids.with_columns(iin_valid("person_id").alias("iin_ok"))
+    work = work.join(ids, on="person_id", how="left", maintain_order="left").with_columns(
+        pl.col("iin_ok").fill_null(False)
+    )
+    tell("checking", 1.0)
+
+    known = pl.col("iin_ok") & pl.col("birth_date").is_not_null()
+    asks = (
+        work.filter(known & (pl.col("funding") == "osms") & pl.col("service_date").is_not_null())
+        .select("person_id", "service_date")
+        .unique(maintain_order=True)
+    )
+    status = insured_status(population, asks, rules, progress=tell)
+    work = work.join(
+        status.with_columns(pl.lit(True).alias("asked")),
+        on=["person_id", "service_date"],
+        how="left",
+        maintain_order="left",
+    ).with_columns(
+        pl.when(pl.col("funding") == "osms").then(pl.col("error")).alias("population_error")
+    )
+    tell("flags", 0.0)
+
+    reasons: dict[str, pl.Expr] = {
+        "invalid": pl.col("invalid"),
+        "unknown_person": _unknown_person(work),
+        "before_birth": pl.when(pl.col("service_date") < pl.col("birth_date")).then(
+            pl.format("service on {} is before the birth on {}", "service_date", "birth_date")
+        ),
+        "deceased": pl.when(pl.col("service_date") > pl.col("death_date")).then(
+            pl.format("service on {} is after the death on {}", "service_date", "death_date")
+        ),
+        "not_insured": pl.when(
+            (pl.col("funding") == "osms") & known & (pl.col("insured") == False)  # noqa: E712
+        ).then(
+            pl.format(
+                "billed to OSMS, but not insured on {} ({}): {}",
+                "service_date",
+                "code",
+                "message",
+            )
+        ),
+        "duplicate": _duplicate(),
+        "double_financed": _double_financed(),
+    }
+    flagged = work.select(
+        pl.concat_list([pl.when(r.is_not_null()).then(pl.lit(name)) for name, r in reasons.items()])
+        .list.drop_nulls()
+        .alias("flags"),
+        pl.concat_list(list(reasons.values())).list.drop_nulls().alias("reasons"),
+    )
+    tell("flags", 1.0)
+    return source.with_columns(flagged)
