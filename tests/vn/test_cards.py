@@ -197,3 +197,17 @@ def test_five_years_reached_is_reported() -> None:
     assert decision.details["continuous_since"] == "2019-11-21"
     assert decision.details["five_years_on"] == "2024-11-21"
     assert "vn.continuity.five_years" in decision.reason_codes()
+
+
+def test_d2_within_year_message_names_the_year_deadline_and_the_restarted_clock() -> None:
+    rules = RULES.with_changes({"vn.interpretation.fiscal_year": "within_year"})
+    case = vn_case("2026-03-20", [purchase("2024-08-01"), purchase("2026-03-15")])
+    decision = insurrules.decide(case, rules=rules)
+    assert decision.reason_codes()[0] == "vn.card.gap_not_covered"
+    message = decision.reasons[0].message
+    assert "by 2026-03-31" in message
+    assert "the 5-year clock restarts" in message
+    assert decision.details["continuous_since"] == "2026-03-15"
+    default = insurrules.decide(case)
+    assert default.status == "not_insured"
+    assert default.reason_codes()[0] == "vn.card.waiting_30_days"

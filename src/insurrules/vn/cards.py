@@ -37,6 +37,7 @@ __all__ = [
     "build_chain",
     "child_card_end",
     "continuity_deadline",
+    "wait_deadline",
     "within_continuity",
 ]
 
@@ -77,6 +78,14 @@ def continuity_deadline(previous_end: dt.date, rules: RuleSet) -> dt.date:
     return add_months(previous_end, months)
 
 
+def wait_deadline(previous_end: dt.date, day: dt.date, rules: RuleSet) -> dt.date:
+    """The 3-month date the 30-day-wait test applies to a payment on ``day`` (D-1, D-2)."""
+    reference = previous_end
+    if value_on(rules, "vn.interpretation.fiscal_year", day) == "within_year":
+        reference = max(previous_end, dt.date(day.year - 1, 12, 31))
+    return continuity_deadline(reference, rules)
+
+
 def within_continuity(
     previous_end: dt.date, day: dt.date, rules: RuleSet, *, fiscal_year: bool = True
 ) -> bool:
@@ -88,10 +97,8 @@ def within_continuity(
     """
     if day <= previous_end + dt.timedelta(days=1):
         return True
-    reference = previous_end
-    if fiscal_year and value_on(rules, "vn.interpretation.fiscal_year", day) == "within_year":
-        reference = max(previous_end, dt.date(day.year - 1, 12, 31))
-    deadline = continuity_deadline(reference, rules)
+    deadline = wait_deadline(previous_end, day, rules) if fiscal_year else None
+    deadline = deadline or continuity_deadline(previous_end, rules)
     if value_on(rules, "vn.interpretation.three_months", day) == "same_day_exclusive":
         return day < deadline
     return day <= deadline

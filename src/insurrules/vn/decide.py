@@ -36,6 +36,7 @@ from insurrules.vn.cards import (
     build_chain,
     child_card_end,
     continuity_deadline,
+    wait_deadline,
 )
 from insurrules.vn.case import STATE_GROUPS, VnCase
 from insurrules.vn.contributions import contribution
@@ -112,7 +113,7 @@ def _pct(share: Decimal) -> str:
     return f"{(share * 100).normalize():f} %"
 
 
-def _entry_reasons(card: Card, rules: RuleSet) -> list[Reason]:
+def _entry_reasons(card: Card, rules: RuleSet, keeps_clock: bool) -> list[Reason]:
     assert card.paid_on is not None
     assert card.months is not None
     paid, span = card.paid_on, f"{card.valid_from}..{card.valid_to}"
@@ -123,7 +124,7 @@ def _entry_reasons(card: Card, rules: RuleSet) -> list[Reason]:
             why = "the first card"
         else:
             assert card.previous_end is not None
-            deadline = continuity_deadline(card.previous_end, rules)
+            deadline = wait_deadline(card.previous_end, paid, rules)
             previous = (
                 f"the {card.previous_category} state-paid card"
                 if card.previous_kind == "state"
@@ -167,8 +168,9 @@ def _entry_reasons(card: Card, rules: RuleSet) -> list[Reason]:
                 code="vn.card.gap_not_covered",
                 message=f"{what}, {(paid - card.previous_end).days} days after the previous card "
                 f"ended on {card.previous_end} but within 3 months (by "
-                f"{continuity_deadline(card.previous_end, rules)}): valid {span}, from the "
-                f"payment date; {gap} is not covered; continuity is kept",
+                f"{wait_deadline(card.previous_end, paid, rules)}): valid {span}, from the "
+                f"payment date, no 30-day wait; {gap} is not covered; "
+                + ("the 5-year clock continues" if keeps_clock else "the 5-year clock restarts"),
                 source=card.source,
             )
         )
@@ -307,7 +309,9 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
         if card.kind == "state":
             reasons.append(_state_reason(card, case, rules))
         else:
-            reasons.extend(_entry_reasons(card, rules))
+            assert shown is not None
+            keeps = chain.chain_start[shown] < card.valid_from
+            reasons.extend(_entry_reasons(card, rules, keeps))
     if pending is not None and card is not None:
         reasons.append(
             Reason(
