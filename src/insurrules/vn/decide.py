@@ -3,8 +3,8 @@
 Insured on ``as_of`` ⇔ some card is valid on it. ``insured_from``/``insured_until`` span the
 unbroken run of valid days around ``as_of`` (an already paid renewal that continues it extends
 ``insured_until``), ``renew_by`` equals ``insured_until``; ``grace_months`` is always null (no
-grace in BHYT). ``details`` describes the card valid on ``as_of`` (or the pending one, when a
-purchase is still in its 30-day wait):
+grace in BHYT). ``details`` describes the card valid on ``as_of`` (or, when none is, the next one
+to start: a purchase still in its 30-day wait, or a known state-paid period not yet begun):
 
 * ``valid_from``, ``valid_to``, ``waiting_period_applied``;
 * ``keep_continuity_by``: the latest known card end + 3 months (D-1): renew by then to avoid the
@@ -98,7 +98,8 @@ def _current(chain: Chain, day: dt.date, rules: RuleSet) -> int | None:
 
 
 def _pending(chain: Chain, day: dt.date) -> int | None:
-    later = [i for i, c in enumerate(chain.cards) if c.kind == "purchase" and c.valid_from > day]
+    """The next card to start after ``day`` (a purchase in its wait, or a known state period)."""
+    later = [i for i, c in enumerate(chain.cards) if c.valid_from > day]
     return later[0] if later else None
 
 
@@ -313,11 +314,15 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
             keeps = chain.chain_start[shown] < card.valid_from
             reasons.extend(_entry_reasons(card, rules, keeps))
     if pending is not None and card is not None:
+        what = (
+            f"the {card.category} state-paid card"
+            if card.kind == "state"
+            else f"the card paid on {card.paid_on}"
+        )
         reasons.append(
             Reason(
                 code="vn.card.pending",
-                message=f"the card paid on {card.paid_on} starts on {card.valid_from}: not "
-                f"insured on {as_of}, while it waits",
+                message=f"{what} starts on {card.valid_from}: not insured on {as_of}, until then",
                 source=card.source,
             )
         )
