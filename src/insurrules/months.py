@@ -52,8 +52,9 @@ class YearMonth:
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def from_index(cls, index: int) -> YearMonth:
-        year, month = month_of_index(index)
-        return cls(year, month)
+        if not 12 <= index < 120_000:
+            raise ValueError(f"month index out of range: {index}")
+        return cls._unchecked(index)
 
     @classmethod
     def of(cls, day: dt.date) -> YearMonth:
@@ -63,10 +64,18 @@ class YearMonth:
     @classmethod
     def parse(cls, text: str) -> YearMonth:
         """Parse ``YYYY-MM``; anything else is a ``ValueError`` saying what is expected."""
-        match = _PATTERN.match(text)
-        if match is None:
+        if len(text) != 7 or text[4] != "-" or _PATTERN.match(text) is None:
             raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
-        return cls(int(match.group(1)), int(match.group(2)))
+        month = int(text[5:])
+        if not 1 <= month <= 12:
+            raise ValueError(f"month must be 1..12, got {month}")
+        return cls._unchecked(int(text[:4]) * 12 + month - 1)
+
+    @classmethod
+    def _unchecked(cls, index: int) -> YearMonth:
+        ym = object.__new__(cls)
+        object.__setattr__(ym, "_index", index)
+        return ym
 
     # -- views -------------------------------------------------------------------------------
     @property
@@ -130,10 +139,10 @@ class YearMonth:
     # -- pydantic integration ------------------------------------------------------------------
     @classmethod
     def _validate(cls, value: Any) -> YearMonth:
+        if type(value) is str:
+            return cls.parse(value)
         if isinstance(value, YearMonth):
             return value
-        if isinstance(value, str):
-            return cls.parse(value)
         raise ValueError(f"expected a month as YYYY-MM, got {type(value).__name__}")
 
     @classmethod

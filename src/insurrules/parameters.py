@@ -147,6 +147,8 @@ class RuleSet:
     parameters: Mapping[str, Parameter]
     categories: tuple[StateCategory, ...] = ()
     changed: tuple[str, ...] = ()
+    #: derived, read-only views computed once per rule set by the schemes (e.g. month indices)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- reading ---------------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Parameter:
@@ -179,19 +181,25 @@ class RuleSet:
 
     def version(self, on: dt.date) -> str:
         """The date of the latest change in force on ``on``: "kz-osms 2026-01-01"."""
-        latest = dt.date.min
-        for param in self.parameters.values():
-            for v in param.values:
-                if latest < v.start <= on:
-                    latest = v.start
-        for cat in self.categories:
-            for p in cat.periods:
-                for d in (p.start, p.end + dt.timedelta(days=1) if p.end else None):
-                    if d is not None and latest < d <= on:
-                        latest = d
-        label = latest.isoformat() if latest != dt.date.min else "initial"
+        changes: list[dt.date] | None = self.cache.get("_change_dates")
+        if changes is None:
+            changes = self._change_dates()
+            self.cache["_change_dates"] = changes
+        pos = bisect_right(changes, on)
+        label = changes[pos - 1].isoformat() if pos else "initial"
         suffix = " (reformed: " + ", ".join(self.changed) + ")" if self.changed else ""
         return f"{self.scheme} {label}{suffix}"
+
+    def _change_dates(self) -> list[dt.date]:
+        dates: set[dt.date] = set()
+        for param in self.parameters.values():
+            dates.update(v.start for v in param.values)
+        for cat in self.categories:
+            for p in cat.periods:
+                dates.add(p.start)
+                if p.end is not None:
+                    dates.add(p.end + dt.timedelta(days=1))
+        return sorted(dates)
 
     def __hash__(self) -> int:
         return id(self)

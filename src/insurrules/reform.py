@@ -72,7 +72,9 @@ class Reform:
         problems: list[str] = []
         unknown = sorted(set(data) - _KEYS)
         if unknown:
-            problems.append(f"unknown top-level key(s) {', '.join(unknown)} (expected {sorted(_KEYS)})")
+            problems.append(
+                f"unknown top-level key(s) {', '.join(unknown)} (expected {sorted(_KEYS)})"
+            )
         for key in ("title", "scheme"):
             if not isinstance(data.get(key), str) or not data.get(key):
                 problems.append(f"{key}: required text")
@@ -80,7 +82,9 @@ class Reform:
         if not isinstance(changes, Mapping) or not changes:
             problems.append("changes: required table of parameter = value")
         if problems:
-            raise RulesError(f"{origin}: invalid reform:\n" + "\n".join(f"  - {p}" for p in problems))
+            raise RulesError(
+                f"{origin}: invalid reform:\n" + "\n".join(f"  - {p}" for p in problems)
+            )
         assert isinstance(changes, Mapping)
         reform = cls(
             title=data["title"],

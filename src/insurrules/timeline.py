@@ -88,10 +88,9 @@ class BitOps:
         return self._full if value else 0
 
     def from_months(self, months: Iterable[int]) -> int:
-        x = 0
         origin, length = self.origin, self.length
-        for m in months:
-            i = m - origin
+        x = 0
+        for i in {m - origin for m in months}:
             if 0 <= i < length:
                 x |= 1 << i
         return x
@@ -153,6 +152,8 @@ class BitOps:
         Months in ``skip`` neither count nor break the run (kz D-2). Months before the frame
         break it.
         """
+        if not skip:
+            return self.window_all(x, n)
         out = 0
         run = 0
         for i in range(self.length):

@@ -10,11 +10,14 @@ before the scheme's benefits started (2020-01-01).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     PlainSerializer,
     PlainValidator,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -120,16 +123,6 @@ class KzPayment(FrozenModel):
     amount: Amount
     payer: Payer
 
-    @field_validator("month")
-    @classmethod
-    def _month_in_scheme(cls, month: YearMonth) -> YearMonth:
-        if month < FIRST_CONTRIBUTION_MONTH:
-            raise ValueError(
-                f"OSMS contributions start with {FIRST_CONTRIBUTION_MONTH}; "
-                f"got a payment for {month}"
-            )
-        return month
-
 
 class KzPerson(FrozenModel):
     """The person a kz-osms case is about."""
@@ -184,12 +177,89 @@ def _overlap(a0: dt.date, a1: dt.date | None, b0: dt.date, b1: dt.date | None) -
     return (a1 is None or b0 <= a1) and (b1 is None or a0 <= b1)
 
 
+_PAYMENT_KEYS = frozenset(("month", "paid_on", "amount", "payer"))
+_FIRST_INDEX = FIRST_CONTRIBUTION_MONTH.index
+
+
+def _payment_problems(
+    keys: Sequence[tuple[int, dt.date, Decimal, str]], born: dt.date
+) -> list[str]:
+    problems = []
+    born_month = born.year * 12 + born.month - 1
+    seen: dict[tuple[int, dt.date, Decimal, str], int] = {}
+    for i, key in enumerate(keys):
+        month, paid_on = YearMonth.from_index(key[0]), key[1]
+        if paid_on < born:
+            problems.append(f"payments[{i}].paid_on: {paid_on} is before the person's birth")
+        if key[0] < _FIRST_INDEX:
+            problems.append(
+                f"payments[{i}].month: OSMS contributions start with "
+                f"{FIRST_CONTRIBUTION_MONTH}; got a payment for {month}"
+            )
+        elif key[0] < born_month:
+            problems.append(f"payments[{i}].month: {month} is before the person's birth")
+        if key in seen:
+            problems.append(
+                f"payments[{i}]: duplicates payments[{seen[key]}] (same month, date, amount, payer)"
+            )
+        else:
+            seen[key] = i
+    return problems
+
+
+_PAYERS = frozenset(get_args(Payer))
+
+
+def _fast_payment(item: Any) -> KzPayment | None:
+    """A payment record built without per-field validators, or None to take the full path.
+
+    Services send long, clean payment histories; this accepts exactly what the full validation
+    accepts in its common form (``"YYYY-MM"``, ISO date string, decimal string or int, known
+    payer) and hands anything else to the full validation, which names each problem.
+    """
+    if type(item) is not dict or item.keys() != _PAYMENT_KEYS:
+        return None
+    month, paid_on, amount, payer = item["month"], item["paid_on"], item["amount"], item["payer"]
+    if type(month) is not str or len(month) != 7 or month[4] != "-" or not month.isascii():
+        return None
+    if not (month[:4].isdigit() and month[5:].isdigit()) or not 1 <= int(month[5:]) <= 12:
+        return None
+    if type(paid_on) is not str or len(paid_on) != 10 or paid_on[4] != "-" or paid_on[7] != "-":
+        return None
+    if payer not in _PAYERS or type(amount) not in (str, int):
+        return None
+    try:
+        day = dt.date.fromisoformat(paid_on)
+        value = Decimal(amount)
+    except (ValueError, ArithmeticError):
+        return None
+    if not value.is_finite() or value < 0:
+        return None
+    return KzPayment._trusted(
+        {
+            "month": YearMonth._unchecked(int(month[:4]) * 12 + int(month[5:]) - 1),
+            "paid_on": day,
+            "amount": value,
+            "payer": payer,
+        }
+    )
+
+
 class KzCase(Case):
     """A kz-osms case document: who, which date, and every payment record known."""
 
     scheme: Literal["kz-osms"]
     person: KzPerson
     payments: tuple[KzPayment, ...] = ()
+
+    @field_validator("payments", mode="wrap")
+    @classmethod
+    def _payments(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if type(value) is list:
+            fast = [_fast_payment(item) for item in value]
+            if None not in fast:
+                return tuple(fast)
+        return handler(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> KzCase:
@@ -199,21 +269,18 @@ class KzCase(Case):
                 f"as_of: {self.as_of} is too early: kz-osms benefits start on "
                 f"{BENEFITS_START.isoformat()}"
             )
-        born = self.person.birth_date
-        born_month = YearMonth.of(born)
-        seen: dict[KzPayment, int] = {}
-        for i, p in enumerate(self.payments):
-            if p.paid_on < born:
-                problems.append(f"payments[{i}].paid_on: {p.paid_on} is before the person's birth")
-            elif p.month < born_month:
-                problems.append(f"payments[{i}].month: {p.month} is before the person's birth")
-            if p in seen:
-                problems.append(
-                    f"payments[{i}]: duplicates payments[{seen[p]}] "
-                    "(same month, date, amount, payer)"
-                )
-            else:
-                seen[p] = i
+        payments = self.payments
+        if payments:
+            born = self.person.birth_date
+            earliest_month = max(born.year * 12 + born.month - 1, _FIRST_INDEX)
+            keys = [(p.month.index, p.paid_on, p.amount, p.payer) for p in payments]
+            # the common case (no problem) is checked in bulk; the loop only names problems
+            if (
+                min(k[1] for k in keys) < born
+                or min(k[0] for k in keys) < earliest_month
+                or len(set(keys)) != len(keys)
+            ):
+                problems.extend(_payment_problems(keys, born))
         if problems:
             raise ValueError("\n".join(problems))
         return self

@@ -10,7 +10,8 @@ from insurrules.errors import RulesError
 from insurrules.kz.case import KzCase
 from insurrules.kz.contributions import contribution
 from insurrules.kz.facts import CaseFrame, build_facts
-from insurrules.kz.law import KzRoutes, routes
+from insurrules.kz.law import KzRoutes, own_payments, routes
+from insurrules.kz.params import kz_params
 from insurrules.models import Decision, Reason, StateFunded
 from insurrules.months import YearMonth
 from insurrules.parameters import RuleSet
@@ -56,15 +57,14 @@ def _grace_at(frame: CaseFrame, r: KzRoutes[int], rules: RuleSet, month: int) ->
     last = ops.last_at_or_before(r.hold, month)
     if last is None:
         return None
-    on = YearMonth.from_index(month).first_day()
-    g = rules["kz.grace.months"].at(on) or 0
-    ge = rules["kz.grace.extended_months"].at(on)
-    n = rules["kz.grace.extended_after_months"].at(on)
-    if ge and n:
-        d2 = rules["kz.interpretation.state_months_in_run"].values[-1].value
-        own = frame.facts.paid | (r.state if d2 == "count" else 0)
-        skip = r.state if d2 == "skip" else 0
-        if ops.holds(ops.runs_reaching(own, skip, n), last) and ge > g:
+    p = kz_params(rules)
+    g, ge, n = p.grace_at(month)
+    if ge > g and n:
+        runs = r.runs.get(n)
+        if runs is None:
+            own, skip = own_payments(frame.facts, r.state, ops, p)
+            runs = ops.runs_reaching(own, skip, n)
+        if ops.holds(runs, last):
             return _Grace(last, ge, True)
     return _Grace(last, g, False)
 
@@ -83,12 +83,19 @@ def _basis(r: KzRoutes[int], ops: BitOps, m: int) -> str | None:
 
 
 def _amount_due(months: list[int], rules: RuleSet) -> Decimal | None:
+    """What a self-payer pays for ``months``, each at its own month's rate (kz.contribution)."""
+    rates: dict[int, Decimal | None] = rules.cache.setdefault("kz.self_rate_by_month", {})
     total = Decimal(0)
     for m in months:
-        try:
-            total += contribution("self", YearMonth.from_index(m), rules=rules)
-        except RulesError:
+        if m not in rates:
+            try:
+                rates[m] = contribution("self", YearMonth.from_index(m), rules=rules)
+            except RulesError:
+                rates[m] = None
+        rate = rates[m]
+        if rate is None:
             return None
+        total += rate
     return total
 
 
@@ -175,10 +182,11 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
                 break
 
     grace = None if never or dead else _grace_at(frame, r, rules, m0)
-    window = rules["kz.debt.window_months"].values[-1].value
+    params = kz_params(rules)
+    window = params.debt_window
     window_lo = m0 - window + 1
     debt = [m for m in ops.months_in(r.due & ops.not_(frame.facts.paid)) if window_lo <= m < m0]
-    if rules["kz.interpretation.prepaid_old_debt"].values[-1].value == "cancelled":
+    if params.prepaid_cancels_debt:
         # D-1 alternative: debt from before the start of a prepaid window is annulled
         last_start = ops.last_at_or_before(r.prepaid_starts, m0)
         if last_start is not None:
@@ -232,19 +240,6 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
 
     if not insured and not never and not dead:
         reasons.extend(_why_not(frame, r, rules, m0, grace, debt))
-    elif insured and basis in ("contributions", "prepaid") and grace is not None:
-        reasons.append(
-            Reason(
-                code="kz.grace.available",
-                message=f"if payments stop after {YearMonth.from_index(grace.last)}, status holds "
-                f"for {grace.months} more months"
-                + (" (60 unbroken paid months)" if grace.extended else ""),
-                source=_source(
-                    rules, "kz.grace.extended_months" if grace.extended else "kz.grace.months", m0
-                ),
-            )
-        )
-
     insured_from = insured_until = None
     if insured:
         run = ops.run_around(r.insured, m0)
@@ -253,7 +248,7 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
         start = max(
             YearMonth.from_index(lo).first_day(),
             person.birth_date,
-            rules["kz.scheme.benefits_start"].values[-1].value,
+            params.benefits_start,
         )
         insured_from = start
         if hi < ops.origin + ops.length - 1:
@@ -263,6 +258,27 @@ def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) 
             insured_until = end
         elif person.death_date is not None:
             insured_until = person.death_date
+
+    if insured and basis in ("contributions", "prepaid"):
+        run = ops.run_around(r.insured, m0)
+        assert run is not None
+        last_paid = ops.last_at_or_before(r.hold, run[1])
+        ahead = _grace_at(frame, r, rules, last_paid + 1) if last_paid is not None else None
+        if ahead is not None:
+            reasons.append(
+                Reason(
+                    code="kz.grace.available",
+                    message=f"paid through {YearMonth.from_index(ahead.last)}: without further "
+                    f"payments status holds {ahead.months} more months, to "
+                    f"{YearMonth.from_index(ahead.last + ahead.months)}"
+                    + (" (60 unbroken paid months)" if ahead.extended else ""),
+                    source=_source(
+                        rules,
+                        "kz.grace.extended_months" if ahead.extended else "kz.grace.months",
+                        ahead.last + 1,
+                    ),
+                )
+            )
 
     details: dict[str, object] = {
         "debt_months": [str(YearMonth.from_index(m)) for m in debt],

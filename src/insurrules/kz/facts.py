@@ -6,13 +6,13 @@ are left out and counted, so the decision can say how many were ignored (contrac
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
 from insurrules.kz.case import KzCase
 from insurrules.kz.law import KzFacts
+from insurrules.kz.params import kz_params
 from insurrules.months import YearMonth, month_index
 from insurrules.parameters import RuleSet
 from insurrules.timeline import BitOps
@@ -33,65 +33,64 @@ class CaseFrame:
     as_of_month: int
 
 
-def _max_param(rules: RuleSet, name: str) -> int:
-    return max((v.value or 0) for v in rules[name].values)
-
-
 def build_facts(case: KzCase, rules: RuleSet) -> CaseFrame:
     person = case.person
     as_of = case.as_of
     m0 = month_index(as_of)
-    payments = [p for p in case.payments if p.paid_on <= as_of]
     requests = [d for d in person.care_requests if d <= as_of]
+    p = kz_params(rules)
+
+    # one pass over the (often long) payment history: bits are set from the frame origin; the
+    # frame's length is fixed afterwards and always covers the last payment month
+    paid = work_paid = 0
+    last_fact = m0
+    known = 0
+    advance: list[tuple[int, int]] = []
+    work_payers, prepaid_payers, prepaid_from = p.de_work_payers, p.prepaid_payers, p.prepaid_from
+    for x in case.payments:
+        if x.paid_on > as_of:
+            continue
+        known += 1
+        month = x.month.index
+        bit = 1 << (month - _ORIGIN)
+        paid |= bit
+        if month > last_fact:
+            last_fact = month
+        if x.payer in work_payers:
+            work_paid |= bit
+        if x.payer in prepaid_payers and x.paid_on >= prepaid_from:
+            advance.append((month, month_index(x.paid_on)))
 
     birth_month = month_index(person.birth_date)
-    child_age = rules["kz.child.age"].values[-1].value
-    child_last = month_index(person.birth_date + relativedelta(years=child_age))
+    child_last = month_index(person.birth_date + relativedelta(years=p.child_age))
     death_month = month_index(person.death_date) if person.death_date else None
 
     # The frame must reach past every finite fact by the longest window and grace, so that a
     # run still true at its end can only come from an open-ended fact (insured_until null).
     last_fact = max(
-        [m0, child_last]
-        + [p.month.index for p in payments]
+        [last_fact, child_last]
         + [month_index(m.start) for m in person.memberships]
         + [month_index(m.end) for m in person.memberships if m.end]
         + [month_index(d) for d in requests]
         + [month_index(w.start) for w in person.welfare_levels]
         + [month_index(w.end) for w in person.welfare_levels if w.end]
     )
-    reach = (
-        max(_max_param(rules, "kz.grace.months"), _max_param(rules, "kz.grace.extended_months"))
-        + _max_param(rules, "kz.prepaid.months")
-        + _max_param(rules, "kz.debt.window_months")
-        + 13
-    )
-    ops = BitOps(_ORIGIN, last_fact + reach - _ORIGIN + 1)
+    ops = BitOps(_ORIGIN, last_fact + p.reach - _ORIGIN + 1)
 
     full = person.residency in _FULL
     eaeu = person.residency == "eaeu_worker"
-    work_payers = set(rules["kz.welfare.work_payers"].values[-1].value)
-    prepaid_payers = set(rules["kz.prepaid.payers"].values[-1].value)
-    prepaid_from: dt.date = rules["kz.prepaid.start"].values[-1].value
-
-    paid = ops.from_months(p.month.index for p in payments)
-    work_paid = ops.from_months(p.month.index for p in payments if p.payer in work_payers)
-    advance = [
-        (p.month.index, month_index(p.paid_on))
-        for p in payments
-        if p.payer in prepaid_payers and p.paid_on >= prepaid_from
-    ]
 
     memberships: dict[str, int] = {}
     for m in person.memberships:
         span = ops.months(month_index(m.start), month_index(m.end) if m.end else None)
         memberships[m.code] = memberships.get(m.code, 0) | span
 
-    levels = set(rules["kz.welfare.levels_covered"].values[-1].value)
-    de_requests = ops.from_months(month_index(d) for d in requests if person.level_on(d) in levels)
+    de_requests = ops.from_months(
+        month_index(d) for d in requests if person.level_on(d) in p.de_levels
+    )
     de_level = 0
     for w in person.welfare_levels:
-        if w.level in levels:
+        if w.level in p.de_levels:
             de_level |= ops.months(month_index(w.start), month_index(w.end) if w.end else None)
 
     facts: KzFacts[int] = KzFacts(
@@ -111,7 +110,7 @@ def build_facts(case: KzCase, rules: RuleSet) -> CaseFrame:
     return CaseFrame(
         ops=ops,
         facts=facts,
-        ignored_payments=len(case.payments) - len(payments),
+        ignored_payments=len(case.payments) - known,
         ignored_requests=len(person.care_requests) - len(requests),
         as_of_month=m0,
     )

@@ -23,11 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from insurrules.months import YearMonth
+from insurrules.kz.params import KzParams, kz_params
 from insurrules.parameters import RuleSet
 from insurrules.timeline import TimelineOps
 
-__all__ = ["CategoryTimeline", "KzFacts", "KzRoutes", "grace_segments", "routes"]
+__all__ = ["CategoryTimeline", "KzFacts", "KzRoutes", "own_payments", "routes"]
 
 T = TypeVar("T")
 
@@ -75,69 +75,35 @@ class KzRoutes(Generic[T]):
     prepaid: T  # route 4 (months covered by a 12-month advance window)
     prepaid_starts: T  # first months P of the advance windows
     hold: T  # route 3 or 4 conditions hold (the months a grace period follows)
+    runs: dict[int, T]  # run length n -> months ending n unbroken own-paid months (D-2)
     extended_hold: T  # hold months that earn the extended grace under the law of some month
     grace: T
     insured: T
 
 
-def _month(rules: RuleSet, name: str) -> int:
-    value = rules[name].values[-1].value
-    assert isinstance(value, YearMonth)
-    return value.index
-
-
-def _first_month_of(rules: RuleSet, name: str) -> int:
-    start = rules[name].values[0].start
-    return YearMonth.of(start).index
-
-
-def grace_segments(ops: TimelineOps, rules: RuleSet) -> list[tuple[int, int, int, int, int]]:
-    """Months of the frame split by the grace law in force: ``(lo, hi, G, G_ext, run)``.
-
-    ``G_ext`` and ``run`` are 0 where no extended grace exists.
-    """
-    first, last = ops.origin, ops.origin + ops.length - 1
-    segments: list[tuple[int, int, int, int, int]] = []
-    base = rules["kz.grace.months"].month_segments(first, last)
-    ext = rules["kz.grace.extended_months"]
-    run = rules["kz.grace.extended_after_months"]
-    for lo, hi, g in base:
-        for lo2, hi2, ge in ext.month_segments(lo, hi):
-            for lo3, hi3, n in run.month_segments(lo2, hi2):
-                segments.append((lo3, hi3, g or 0, ge or 0, n or 0))
-    return segments
-
-
 def state_categories(
-    facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet
+    facts: KzFacts[Any], ops: TimelineOps, p: KzParams
 ) -> tuple[CategoryTimeline[Any], ...]:
     """Art. 26 p. 1 and art. 26-1 categories, each cut to the periods it exists in law."""
     out: list[CategoryTimeline[Any]] = []
-    tsa_continues = (
-        rules["kz.interpretation.targeted_social_assistance_after_2025"].values[-1].value
-    )
-    for cat in rules.categories:
-        if cat.code == "child":
+    for window in p.categories:
+        if window.code == "child":
             held = facts.child
-        elif cat.code == "welfare_level_de":
-            held = welfare_level_de(facts, ops, rules, out)
+        elif window.code == "welfare_level_de":
+            held = welfare_level_de(facts, ops, p, out)
         else:
-            held = facts.memberships.get(cat.code, ops.empty())
-        for period in cat.periods:
-            end = period.end
-            if cat.code == "targeted_social_assistance" and tsa_continues:
-                end = None  # D-4 alternative reading: АСП stays a republican category
-            window = ops.months(
-                YearMonth.of(period.start).index, YearMonth.of(end).index if end else None
-            )
-            out.append(CategoryTimeline(cat.code, period.budget, period.source, held & window))
+            held = facts.memberships.get(window.code)
+            if held is None:
+                continue
+        months = held & ops.months(window.first, window.last)
+        out.append(CategoryTimeline(window.code, window.budget, window.source, months))
     return tuple(out)
 
 
 def welfare_level_de(
     facts: KzFacts[Any],
     ops: TimelineOps,
-    rules: RuleSet,
+    p: KzParams,
     earlier: list[CategoryTimeline[Any]],
 ) -> Any:
     """Art. 26-1 p. 1 subp. 2: D/E persons who apply for care, insured to December (W3).
@@ -152,29 +118,36 @@ def welfare_level_de(
         if c.budget == "republican":
             art26 = art26 | c.months
     qualifying = facts.de_requests & ops.not_(art26)
-    if rules["kz.interpretation.work_payments_end_de"].values[-1].value:
-        lookback = rules["kz.welfare.work_lookback_months"].values[-1].value
-        recent_work = ops.shift(ops.window_any(facts.work_paid, lookback), 1)
+    if p.de_work_check:
+        recent_work = ops.shift(ops.window_any(facts.work_paid, p.de_lookback), 1)
         qualifying = qualifying & ops.not_(recent_work)
-    if rules["kz.interpretation.de_new_request_each_year"].values[-1].value:
+    if p.de_new_request_each_year:
         return ops.carry(qualifying, ops.year_starts(), 11)
     return ops.carry(qualifying, ops.not_(facts.de_level), ops.length)
 
 
+def own_payments(facts: KzFacts[Any], state: Any, ops: TimelineOps, p: KzParams) -> tuple[Any, Any]:
+    """The months that count towards the 60-month run, and the months skipped (D-2)."""
+    if p.run_mode == "count":
+        return facts.paid | state, ops.empty()
+    if p.run_mode == "skip":
+        return facts.paid, state
+    return facts.paid, ops.empty()
+
+
 def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[Any]:
     """Evaluate every route for every month of the frame."""
+    p = kz_params(rules)
     participant = facts.full_participant | facts.eaeu_worker
     alive = facts.alive & facts.born & participant
 
     # 1. transition (R5.1): full participants only, never EAEU workers
-    transition = facts.full_participant & ops.months(
-        _month(rules, "kz.transition.first_month"), _month(rules, "kz.transition.last_month")
-    )
+    transition = facts.full_participant & ops.months(p.transition_first, p.transition_last)
 
     # 2. state categories (R4.1, R4.2): full participants only
     categories = tuple(
         CategoryTimeline(c.code, c.budget, c.source, c.months & facts.full_participant)
-        for c in state_categories(facts, ops, rules)
+        for c in state_categories(facts, ops, p)
     )
     state = ops.empty()
     for c in categories:
@@ -182,47 +155,35 @@ def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[An
 
     # 3. contributions (R5.2, R5.3): a month is due for a full participant outside any state
     # category, from 2020-01, before the month of death; it is settled when paid or not due.
-    due = (
-        facts.full_participant
-        & ops.since(_month(rules, "kz.debt.first_month"))
-        & facts.before_death
-        & ops.not_(state)
-    )
+    due = facts.full_participant & ops.since(p.debt_first) & facts.before_death & ops.not_(state)
     settled = facts.paid | ops.not_(due)
-    window = rules["kz.debt.window_months"].values[-1].value
 
     # 4. prepaid (R5.4): windows P..P+11 each paid in advance before P
-    prepay_months = rules["kz.prepaid.months"].values[-1].value
-    starts = ops.advance_windows(facts.advance, prepay_months) & ops.since(
-        _first_month_of(rules, "kz.prepaid.start")
-    )
-    prepaid = ops.window_any(starts, prepay_months)
+    starts = ops.advance_windows(facts.advance, p.prepaid_months) & ops.since(p.prepaid_first_month)
+    prepaid = ops.window_any(starts, p.prepaid_months)
 
     # D-1: "bypassed" keeps older debt in the window after the prepaid months; "cancelled"
     # forgets debt from before the start of a prepaid window.
-    cancelled = rules["kz.interpretation.prepaid_old_debt"].values[-1].value == "cancelled"
-    unsettled = ops.not_(settled)
-    blockers = starts if cancelled else ops.empty()
-    debt_in_window = ops.carry(unsettled, blockers, window - 1)
+    blockers = starts if p.prepaid_cancels_debt else ops.empty()
+    debt_in_window = ops.carry(ops.not_(settled), blockers, p.debt_window - 1)
     contributions = facts.paid & ops.not_(debt_in_window)
 
     # 5. grace (R3.1, R3.2)
     hold = contributions | prepaid
-    if rules["kz.interpretation.grace_after_state_category"].values[-1].value:
+    if p.grace_after_state:
         hold = hold | state  # D-3 alternative: grace also follows a state category
-    d2 = rules["kz.interpretation.state_months_in_run"].values[-1].value
-    own = facts.paid
-    skip = state if d2 == "skip" else ops.empty()
-    if d2 == "count":
-        own = own | state
+    own, skip = own_payments(facts, state, ops, p)
     grace = ops.empty()
     extended_hold = ops.empty()
     not_hold = ops.not_(hold)
-    for lo, hi, g, ge, n in grace_segments(ops, rules):
+    runs: dict[int, Any] = {}
+    for lo, hi, g, ge, n in p.grace_segments(ops.origin, ops.origin + ops.length - 1):
         seg = ops.months(lo, hi)
         covered = ops.shift(ops.window_any(hold, g), 1) if g else ops.empty()
         if ge and n:
-            ext = hold & ops.runs_reaching(own, skip, n)
+            if n not in runs:
+                runs[n] = ops.runs_reaching(own, skip, n)
+            ext = hold & runs[n]
             extended_hold = extended_hold | ext
             covered = covered | ops.shift(ops.carry(ext, hold, ge - 1), 1)
         grace = grace | (seg & covered & not_hold)
@@ -238,6 +199,7 @@ def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[An
         prepaid=prepaid & alive,
         prepaid_starts=starts,
         hold=hold,
+        runs=runs,
         extended_hold=extended_hold,
         grace=grace & alive,
         insured=insured,

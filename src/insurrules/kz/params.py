@@ -1,0 +1,175 @@
+"""The kz-osms parameters in the form the rules read them: month indices, sets, switches.
+
+Derived once per :class:`~insurrules.parameters.RuleSet` (kept in its ``cache``), so deciding a
+case never walks the parameter histories. Nothing here is a new value: every field is read from
+``parameters.toml`` (or a reform of it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from insurrules.months import YearMonth, month_index
+from insurrules.parameters import Parameter, RuleSet
+
+__all__ = ["CategoryWindow", "KzParams", "kz_params"]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryWindow:
+    """A state category in one period of its legal history, as month indices."""
+
+    code: str
+    budget: str
+    source: str
+    first: int
+    last: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class KzParams:
+    benefits_start: dt.date
+    transition_first: int
+    transition_last: int
+    debt_first: int
+    debt_window: int
+    prepaid_from: dt.date
+    prepaid_first_month: int
+    prepaid_months: int
+    prepaid_payers: frozenset[str]
+    prepaid_cancels_debt: bool  # D-1
+    run_mode: str  # D-2: skip | break | count
+    grace_after_state: bool  # D-3
+    de_levels: frozenset[str]
+    de_lookback: int
+    de_work_payers: frozenset[str]
+    de_work_check: bool  # D-5
+    de_new_request_each_year: bool  # D-6
+    child_age: int
+    categories: tuple[CategoryWindow, ...]
+    #: month indices where any grace parameter changes, with (G, G_ext, run) from there on
+    grace_changes: tuple[tuple[int, int, int, int], ...]
+    #: months a frame must reach past the last fact (longest grace + prepaid + window + margin)
+    reach: int
+
+    def grace_segments(self, first: int, last: int) -> list[tuple[int, int, int, int, int]]:
+        """Months ``first..last`` split by the grace law in force: ``(lo, hi, G, G_ext, run)``.
+
+        Zeros where a value is not in force (e.g. no extended grace before 2026).
+        """
+        changes = self.grace_changes
+        out: list[tuple[int, int, int, int, int]] = []
+        if changes and first < changes[0][0]:
+            out.append((first, min(last, changes[0][0] - 1), 0, 0, 0))
+        for i, (start, g, ge, n) in enumerate(changes):
+            end = changes[i + 1][0] - 1 if i + 1 < len(changes) else last
+            lo, hi = max(start, first), min(end, last)
+            if lo <= hi:
+                out.append((lo, hi, g, ge, n))
+        return out
+
+    def grace_at(self, month: int) -> tuple[int, int, int]:
+        """``(G, G_ext, run)`` in force in ``month`` (0 where not in force)."""
+        starts = [c[0] for c in self.grace_changes]
+        pos = bisect_right(starts, month) - 1
+        if pos < 0:
+            return 0, 0, 0
+        _, g, ge, n = self.grace_changes[pos]
+        return g, ge, n
+
+
+def _last(param: Parameter) -> object:
+    return param.values[-1].value
+
+
+def _month_start(day: dt.date) -> int:
+    # a value in force from a mid-month date governs the months after it
+    return month_index(day) + (0 if day.day == 1 else 1)
+
+
+def _grace_changes(rules: RuleSet) -> tuple[tuple[int, int, int, int], ...]:
+    names = ("kz.grace.months", "kz.grace.extended_months", "kz.grace.extended_after_months")
+    points = sorted({_month_start(v.start) for n in names for v in rules[n].values})
+    out = []
+    for m in points:
+        on = YearMonth.from_index(m).first_day()
+        values = []
+        for n in names:
+            entry = rules[n].entry(on)
+            values.append(int(entry.value or 0) if entry is not None else 0)
+        out.append((m, values[0], values[1], values[2]))
+    return tuple(out)
+
+
+def _max(param: Parameter) -> int:
+    return max(int(v.value or 0) for v in param.values)
+
+
+def _build(rules: RuleSet) -> KzParams:
+    tsa_continues = bool(_last(rules["kz.interpretation.targeted_social_assistance_after_2025"]))
+    windows = []
+    for cat in rules.categories:
+        for period in cat.periods:
+            end = period.end
+            if cat.code == "targeted_social_assistance" and tsa_continues:
+                end = None  # D-4 alternative reading: АСП stays a republican category
+            windows.append(
+                CategoryWindow(
+                    code=cat.code,
+                    budget=period.budget,
+                    source=period.source,
+                    first=month_index(period.start),
+                    last=month_index(end) if end else None,
+                )
+            )
+    prepaid_from = _last(rules["kz.prepaid.start"])
+    assert isinstance(prepaid_from, dt.date)
+    benefits_start = _last(rules["kz.scheme.benefits_start"])
+    assert isinstance(benefits_start, dt.date)
+
+    def month(name: str) -> int:
+        value = _last(rules[name])
+        assert isinstance(value, YearMonth)
+        return value.index
+
+    reach = (
+        max(_max(rules["kz.grace.months"]), _max(rules["kz.grace.extended_months"]))
+        + _max(rules["kz.prepaid.months"])
+        + _max(rules["kz.debt.window_months"])
+        + 13
+    )
+    return KzParams(
+        benefits_start=benefits_start,
+        transition_first=month("kz.transition.first_month"),
+        transition_last=month("kz.transition.last_month"),
+        debt_first=month("kz.debt.first_month"),
+        debt_window=int(_last(rules["kz.debt.window_months"])),  # type: ignore[call-overload]
+        prepaid_from=prepaid_from,
+        prepaid_first_month=month_index(prepaid_from),
+        prepaid_months=int(_last(rules["kz.prepaid.months"])),  # type: ignore[call-overload]
+        prepaid_payers=frozenset(_last(rules["kz.prepaid.payers"])),  # type: ignore[call-overload]
+        prepaid_cancels_debt=_last(rules["kz.interpretation.prepaid_old_debt"]) == "cancelled",
+        run_mode=str(_last(rules["kz.interpretation.state_months_in_run"])),
+        grace_after_state=bool(_last(rules["kz.interpretation.grace_after_state_category"])),
+        de_levels=frozenset(_last(rules["kz.welfare.levels_covered"])),  # type: ignore[call-overload]
+        de_lookback=int(_last(rules["kz.welfare.work_lookback_months"])),  # type: ignore[call-overload]
+        de_work_payers=frozenset(_last(rules["kz.welfare.work_payers"])),  # type: ignore[call-overload]
+        de_work_check=bool(_last(rules["kz.interpretation.work_payments_end_de"])),
+        de_new_request_each_year=bool(_last(rules["kz.interpretation.de_new_request_each_year"])),
+        child_age=int(_last(rules["kz.child.age"])),  # type: ignore[call-overload]
+        categories=tuple(windows),
+        grace_changes=_grace_changes(rules),
+        reach=reach,
+    )
+
+
+def kz_params(rules: RuleSet) -> KzParams:
+    """The derived parameters of ``rules`` (computed on first use, then kept)."""
+    found = rules.cache.get("kz")
+    if found is None:
+        found = _build(rules)
+        rules.cache["kz"] = found
+    assert isinstance(found, KzParams)
+    return found
