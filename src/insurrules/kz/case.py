@@ -10,8 +10,8 @@ before the scheme's benefits started (2020-01-01).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
