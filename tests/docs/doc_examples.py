@@ -8,9 +8,9 @@ example fails. What runs (``docs/reference/examples.md`` documents it for writer
   - a block starting with ``>>>`` is a doctest: every expected output is checked;
   - any other block is executed; when the next fence is ```` ```text title="Output" ````, the
     block's printed output must equal that block (``...`` matches anything);
-* ```` ```json title="NAME.json" ```` writes the file into the page's working directory (a
-  temporary directory, the current directory of every example of the page); every ``json``
-  fence must be valid JSON;
+* ```` ```json title="NAME.json" ```` (or ``toml``) writes the file into the page's working
+  directory (a temporary directory, the current directory of every example of the page); every
+  ``json`` and ``toml`` fence must parse;
 * ```` ```console ```` fences: each ``$ insurrules …`` line runs the CLI in the page's working
   directory and the lines after it are its expected output (stdout and stderr); ``$ echo $?``
   prints the previous exit status. Any other command is an error: use ``bash`` for commands the
@@ -31,6 +31,7 @@ import re
 import shlex
 import shutil
 import tempfile
+import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -113,9 +114,13 @@ def _orphan_output(example: Example) -> str:
     return "an Output block must directly follow the python block whose output it shows"
 
 
-def _write_json(example: Example) -> None:
-    name, text = example.parsed
-    json.loads(text)  # a typo in a documented file fails the page
+def _write_file(example: Example) -> None:
+    language, name, text = example.parsed
+    # a typo in a documented file fails the page
+    if language == "json":
+        json.loads(text)
+    else:
+        tomllib.loads(text)
     if name:
         (_workdir(example.namespace) / name).write_text(text, encoding="utf-8")
 
@@ -214,9 +219,9 @@ class DocsParser:
             elif _is_output(region) and i not in outputs_used:
                 region.evaluator = _orphan_output
                 yield region
-            elif language == "json":
-                region.parsed = (_title(region), str(source))
-                region.evaluator = _write_json
+            elif language in ("json", "toml"):
+                region.parsed = (language, _title(region), str(source))
+                region.evaluator = _write_file
                 yield region
             elif language == "console":
                 region.parsed = str(source)
