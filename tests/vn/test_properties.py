@@ -7,6 +7,7 @@
   card ends gives the same card (no days lost by renewing early);
 * continuity never survives a gap of more than 3 months (R12): within one continuous chain every
   card starts no later than 3 months after the latest end before it;
+* buying one more card never removes cover, and the order of the payment records never matters;
 * the batch function and the CLI-facing JSON give the same decisions as ``decide``.
 """
 
@@ -147,6 +148,34 @@ def test_continuity_never_survives_a_gap_of_more_than_three_months(
             assert card.previous_end is not None
             assert card.paid_on is not None
             assert card.paid_on > add_months(card.previous_end, 3)
+
+
+@SETTINGS
+@given(histories(), gaps, lengths, st.data())
+def test_buying_one_more_card_never_removes_cover(
+    history: list[tuple[dt.date, int]], gap: int, months: int, data: st.DataObject
+) -> None:
+    # The new purchase comes after the others (a person pays today). Inserting one in the middle
+    # of a history can legally move later prepaid cards *earlier* (it may spare a later purchase
+    # the 30-day wait), so their tail moves too: that is the law, not a loss of cover.
+    more = [*history, (history[-1][0] + dt.timedelta(days=gap), months)]
+    before, after = _chain(history), _chain(more)
+    ends = [c.valid_to for c in before.cards if c.valid_to is not None]
+    for _ in range(5):
+        day = data.draw(st.dates(dt.date(2015, 1, 1), max(ends) + dt.timedelta(days=60)))
+        if before.spell(day) is not None:
+            assert after.spell(day) is not None
+            assert insurrules.decide(_case(day, more)).status == "insured"
+
+
+@SETTINGS
+@given(histories(), st.dates(dt.date(2015, 1, 1), dt.date(2028, 12, 31)), st.randoms())
+def test_order_of_payment_records_never_matters(
+    history: list[tuple[dt.date, int]], as_of: dt.date, rnd: Any
+) -> None:
+    shuffled = list(history)
+    rnd.shuffle(shuffled)
+    assert insurrules.decide(_case(as_of, shuffled)) == insurrules.decide(_case(as_of, history))
 
 
 @SETTINGS
