@@ -12,9 +12,10 @@ example fails. What runs (``docs/reference/examples.md`` documents it for writer
   directory (a temporary directory, the current directory of every example of the page); every
   ``json`` and ``toml`` fence must parse;
 * ```` ```console ```` fences: each ``$ insurrules …`` line runs the CLI in the page's working
-  directory and the lines after it are its expected output (stdout and stderr); ``$ echo $?``
-  prints the previous exit status. Any other command is an error: use ``bash`` for commands the
-  tests cannot run (installing, serving);
+  directory and the lines after it are its expected output (stdout and stderr, or stdout only
+  when the command ends with ``2>/dev/null``); ``$ echo $?`` prints the previous exit status.
+  Any other command is an error: use ``bash`` for commands the tests cannot run (installing,
+  serving);
 * docstrings of ``src/insurrules/**/*.py``: doctests.
 
 All examples of one page share a namespace and run in page order.
@@ -163,6 +164,9 @@ def _run_console(example: Example) -> str | None:
     status = 0
     for command, expected in _console_steps(example.parsed):
         argv = shlex.split(command)
+        quiet = argv[-1:] == ["2>/dev/null"]  # progress on stderr is not part of the answer
+        if quiet:
+            argv = argv[:-1]
         if argv == ["echo", "$?"]:
             actual = str(status)
         elif argv[:1] == ["insurrules"] or argv[:3] == ["python", "-m", "insurrules"]:
@@ -172,7 +176,7 @@ def _run_console(example: Example) -> str | None:
                 _help_width(),
                 contextlib.chdir(workdir),
                 contextlib.redirect_stdout(buffer),
-                contextlib.redirect_stderr(buffer),
+                contextlib.redirect_stderr(io.StringIO() if quiet else buffer),
             ):
                 try:
                     status = main(args, out=buffer)
