@@ -57,6 +57,8 @@ _ACCEPTED: Final[dict[str, tuple[str, tuple[object, ...]]]] = {
 #: tenge are divided into 100 tiyn; more decimals would be rounded, so they are refused.
 _AMOUNT_PATTERN = r"^-?[0-9]+(\.[0-9]{1,2})?$"
 _DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: a 12-digit run (an IIN) echoed from a bad cell is masked like ``insurrules.errors.mask_id``
+_TWELVE_DIGITS = r"(^|[^0-9])([0-9]{4})[0-9]{6}([0-9]{2})([^0-9]|$)"
 #: scale of the exact amount column used internally
 AMOUNT_DTYPE: Final = pl.Decimal(38, 2)
 
@@ -168,6 +170,7 @@ def prepare(claims: object) -> pl.DataFrame:
         ),
     ]
     invalid = pl.concat_list(checks).list.drop_nulls()
+    text = invalid.list.join("; ").str.replace_all(_TWELVE_DIGITS, "${1}${2}******${3}${4}")
     return table.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
         _text("claim_id").alias("claim_id"),
@@ -177,5 +180,5 @@ def prepare(claims: object) -> pl.DataFrame:
         _text("provider").alias("provider"),
         pl.when(amount >= 0).then(amount).alias("amount"),
         pl.when(_text("funding").is_in(FUNDING)).then(_text("funding")).alias("funding"),
-        pl.when(invalid.list.len() > 0).then(invalid.list.join("; ")).alias("invalid"),
+        pl.when(invalid.list.len() > 0).then(text).alias("invalid"),
     )

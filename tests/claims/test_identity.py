@@ -1,0 +1,51 @@
+"""The column IIN check equals :func:`insurrules.kz.iin.parse_iin` on every string."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from insurrules.claims.identity import iin_problem, iin_valid
+from insurrules.kz.iin import make_iin, parse_iin
+
+
+def _valid(value: str) -> bool:
+    try:
+        parse_iin(value)
+    except ValueError:
+        return False
+    return True
+
+
+made = st.builds(
+    make_iin,
+    st.dates(dt.date(1800, 1, 1), dt.date(2099, 12, 31)),
+    st.sampled_from(["male", "female"]),
+    st.integers(0, 9999),
+)
+twelve = st.text(alphabet="0123456789", min_size=12, max_size=12)
+mutated = st.tuples(made, st.integers(0, 11), st.sampled_from("0123456789")).map(
+    lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + 1 :]
+)
+anything = st.text(max_size=14)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(made, twelve, mutated, anything), min_size=1, max_size=40))
+def test_column_check_equals_parse_iin(values: list[str]) -> None:
+    frame = pl.DataFrame({"id": values}, schema={"id": pl.String})
+    got = frame.select(iin_valid("id"))["id"].to_list()
+    assert got == [_valid(v) for v in values]
+
+
+def test_problem_text_comes_from_parse_iin_and_is_masked() -> None:
+    good = make_iin(dt.date(1987, 4, 12), "female", 4501)
+    assert iin_problem(good) is None
+    bad = good[:11] + str((int(good[11]) + 1) % 10)
+    problem = iin_problem(bad)
+    assert problem is not None
+    assert "check digit" in problem
+    assert bad not in problem
