@@ -116,46 +116,32 @@ def contribution_explained(
     first = rules["kz.contributions.first_month"].values[-1].value
     if month < first:
         raise RulesError(f"on: OSMS contributions start with {first}; got {month}")
-    if payer in _FIXED:
-        rate_name, base_name = _FIXED[payer]
-        if income is not None:
-            raise RulesError(f"income: not used for payer {payer!r} (a fixed monthly amount)")
-        rate_entry = rules[rate_name].entry(month.first_day())
-        assert rate_entry is not None
-        if rate_entry.value == 0:
-            return ContributionAmount(
-                Decimal(0), f"{payer} owed no OSMS contribution in {month}", (rate_entry.source,)
-            )
-        mzp, mzp_source = _mzp(rules, month)
-        base_entry = rules[base_name].entry(month.first_day())
-        assert base_entry is not None
-        amount = rate_entry.value * base_entry.value * mzp
-        reason = f"{rate_entry.value * 100}% of {base_entry.value} × MZP {mzp} for {month}"
+    if payer not in _FIXED and payer not in _ON_INCOME:
+        raise RulesError(
+            f"payer: expected one of self, entrepreneur, employee, employer; got {payer!r}"
+        )
+    fixed = payer in _FIXED
+    rate_name, other_name = _FIXED[payer] if fixed else _ON_INCOME[payer]
+    if fixed and income is not None:
+        raise RulesError(f"income: not used for payer {payer!r} (a fixed monthly amount)")
+    value = Decimal(0) if fixed else _income(income, payer)
+    rate = rules[rate_name].entry(month.first_day())
+    other = rules[other_name].entry(month.first_day())
+    assert rate is not None and other is not None
+    if rate.value == 0:
         return ContributionAmount(
-            amount, reason, (rate_entry.source, base_entry.source, mzp_source)
+            Decimal(0), f"{payer} owed no OSMS contribution in {month}", (rate.source,)
         )
-    if payer in _ON_INCOME:
-        rate_name, cap_name = _ON_INCOME[payer]
-        value = _income(income, payer)
-        rate_entry = rules[rate_name].entry(month.first_day())
-        assert rate_entry is not None
-        if rate_entry.value == 0:
-            return ContributionAmount(
-                Decimal(0), f"{payer} owed no OSMS contribution in {month}", (rate_entry.source,)
-            )
-        mzp, mzp_source = _mzp(rules, month)
-        cap_entry = rules[cap_name].entry(month.first_day())
-        assert cap_entry is not None
-        cap = cap_entry.value * mzp
-        base = min(value, cap)
-        capped = " (capped)" if value > cap else ""
-        reason = (
-            f"{rate_entry.value * 100}% of income {base}{capped}, cap {cap_entry.value} × MZP "
-            f"{mzp} = {cap}, for {month}"
-        )
-        return ContributionAmount(
-            rate_entry.value * base, reason, (rate_entry.source, cap_entry.source, mzp_source)
-        )
-    raise RulesError(
-        f"payer: expected one of self, entrepreneur, employee, employer; got {payer!r}"
+    mzp, mzp_source = _mzp(rules, month)
+    sources = (rate.source, other.source, mzp_source)
+    if fixed:  # a share of a multiple of the minimum wage (R2.3, R2.4)
+        reason = f"{rate.value * 100}% of {other.value} × MZP {mzp} for {month}"
+        return ContributionAmount(rate.value * other.value * mzp, reason, sources)
+    cap = other.value * mzp  # a share of income, capped at a multiple of MZP (R2.1)
+    base = min(value, cap)
+    capped = " (capped)" if value > cap else ""
+    reason = (
+        f"{rate.value * 100}% of income {base}{capped}, cap {other.value} × MZP {mzp} = {cap}, "
+        f"for {month}"
     )
+    return ContributionAmount(rate.value * base, reason, sources)
