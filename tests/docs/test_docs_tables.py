@@ -95,3 +95,16 @@ def test_hook_replaces_markers_keeping_the_indentation_of_tabs() -> None:
 def test_hook_fails_the_build_on_a_bad_marker(marker: str, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         _hook().on_page_markdown(marker, None, None, None)
+
+
+def test_api_reference_shows_docstring_doctests_as_code() -> None:
+    path = ROOT / "docs" / "hooks" / "griffe_doctests.py"
+    spec = importlib.util.spec_from_file_location("griffe_doctests", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = "Intro.\n\n>>> f(\n...   1)\n['id', 'status']\n\nAfter.\n    >>> g()\n    2"
+    assert module.fence_doctests(text) == (
+        "Intro.\n\n```pycon\n>>> f(\n...   1)\n['id', 'status']\n```\n\nAfter.\n"
+        "    ```pycon\n    >>> g()\n    2\n    ```"
+    )
