@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sybil import Document
 from sybil.example import SybilFailure
+from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
-from tests.docs.doc_examples import ROOT, docs_sybil, source_sybil, teardown_page
+from tests.docs.doc_examples import INFO, ROOT, docs_sybil, source_sybil, teardown_page
 
 FENCE = "```"
 
@@ -225,12 +226,24 @@ def test_pytest_collection_reports_a_wrong_page(tmp_path: Path) -> None:
     assert "bad.md" in result.stdout
 
 
-def test_every_docs_page_has_executed_examples() -> None:
-    """Each page with Python on it is collected (a page no parser sees would silently pass)."""
-    sybil = docs_sybil()
+def test_every_python_block_of_every_page_is_executed() -> None:
+    """Each ``python`` fence of each page holds at least one collected example, and each page
+    with fences is collected at all (a block no parser sees would silently pass)."""
+    lexer = RawFencedCodeBlockLexer(info_pattern=INFO)
     pages = sorted((ROOT / "docs").rglob("*.md"))
-    assert pages
+    assert len(pages) > 10
+    unchecked = []
     for page in pages:
-        text = page.read_text(encoding="utf-8")
-        if f"{FENCE}python" in text:
-            assert _count(sybil.parse(page)) > 0, page
+        document = docs_sybil().parse(page)
+        starts = [example.region.start for example in document]
+        # any fence that mentions python, e.g. the brace form {.python}, must be executed
+        fences = [
+            r
+            for r in lexer(document)
+            if "python" in r.lexemes["language"] + r.lexemes["attributes"]
+            or r.lexemes["language"] == "py"
+        ]
+        for fence in fences:
+            if not any(fence.start <= start < fence.end for start in starts):
+                unchecked.append(f"{page.relative_to(ROOT)}:{document.line_column(fence.start)}")
+    assert not unchecked
