@@ -111,3 +111,18 @@ def test_not_insured_is_decide_on_the_service_date(
         if flagged:
             code = next(c for c in decision.reason_codes() if c != "kz.facts.later_ignored")
             assert f"({code})" in reasons[flags.index("not_insured")]
+
+
+def test_one_call_per_month_and_one_call_per_round_agree() -> None:
+    from unittest import mock
+
+    from insurrules.claims.synthetic import synthetic_claims
+    from insurrules.population import synthetic
+
+    population = synthetic(300, seed=5, as_of="2026-03-15")
+    made = synthetic_claims(population, 400, 9, start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 15))
+    merged = screen(made.claims, population)
+    with mock.patch("insurrules.claims.insurance._can_vouch_for_records", return_value=False):
+        rounds = screen(made.claims, population)
+    assert merged.equals(rounds)
+    assert merged["flags"].to_list() == made.expected["flags"].to_list()

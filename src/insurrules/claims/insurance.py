@@ -9,7 +9,9 @@ date) pair is asked once; the reason code of a refusal is the decision's own fir
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -130,6 +132,23 @@ def _canonical(population: Any, pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _can_vouch_for_records(population_type: type) -> bool:
+    """Whether a sub-population can be told its records are valid (see :func:`_sub_population`)."""
+    return isinstance(inspect.getattr_static(population_type, "row_errors", None), cached_property)
+
+
+def _sub_population(population_type: type, tables: dict[str, pl.DataFrame], vouch: bool) -> Any:
+    sub = population_type(**tables)
+    if vouch:
+        # Only persons whose records are valid in the whole population are asked, and a subset
+        # of valid records is valid: the row check (which would also reject the stand-in ids of
+        # a person's second and later days in a month) has nothing to find.
+        vars(sub)["row_errors"] = pl.Series(
+            "error", [None] * tables["persons"].height, dtype=pl.String
+        )
+    return sub
+
+
 def _evaluate_groups(
     population: Any,
     asked: pl.DataFrame,
@@ -137,30 +156,50 @@ def _evaluate_groups(
     rules: RuleSet | None,
     tell: Progress,
 ) -> pl.DataFrame:
-    """``person_id, known_on, as_of, insured`` for every distinct key of ``asked``."""
-    from insurrules.population.engine import evaluate
-    from insurrules.population.tables import Population
+    """``person_id, known_on, as_of, insured`` for every distinct key of ``asked``.
 
+    One ``evaluate`` call per ``as_of`` (a month, or a death day): a person with several keys
+    in it appears once per key, under a stand-in id (``<IIN>~<n>``) with their own facts. Where
+    the population type cannot be vouched for, keys are spread over rounds instead (one call per
+    month and round, real ids only).
+    """
+    from insurrules.population.engine import evaluate
+
+    population_type = type(population)
+    vouch = _can_vouch_for_records(population_type)
+    nth = pl.int_range(pl.len()).over("person_id", "as_of")
     keys = (
         asked.select("person_id", "known_on", "as_of")
         .unique()
         .sort("as_of", "person_id", "known_on")
-        .with_columns(pl.int_range(pl.len()).over("person_id", "as_of").alias("round"))
-        .with_columns(pl.struct("as_of", "round").rank("dense").cast(pl.Int64).alias("group"))
+        .with_columns(nth.alias("round"))
     )
-    who = keys.select("person_id", "known_on", "group")
+    if vouch:
+        keys = keys.with_columns(
+            pl.col("as_of").rank("dense").cast(pl.Int64).alias("group"),
+            pl.when(pl.col("round") == 0)
+            .then(pl.col("person_id"))
+            .otherwise(pl.format("{}~{}", "person_id", "round"))
+            .alias("stand_in"),
+        )
+    else:
+        keys = keys.with_columns(
+            pl.struct("as_of", "round").rank("dense").cast(pl.Int64).alias("group"),
+            pl.col("person_id").alias("stand_in"),
+        )
+    who = keys.select("person_id", "stand_in", "known_on", "group")
+
+    def facts(table: pl.DataFrame) -> pl.DataFrame:
+        return who.join(table, on="person_id").drop("person_id").rename({"stand_in": "person_id"})
+
     tables = {
-        "persons": who.join(persons, left_on="person_id", right_on="id").rename(
-            {"person_id": "id"}
-        ),
-        "payments": who.join(population.payments, on="person_id").filter(
-            pl.col("paid_on") <= pl.col("known_on")
-        ),
-        "care_requests": who.join(population.care_requests, on="person_id").filter(
+        "persons": who.join(persons, left_on="person_id", right_on="id"),
+        "payments": facts(population.payments).filter(pl.col("paid_on") <= pl.col("known_on")),
+        "care_requests": facts(population.care_requests).filter(
             pl.col("date") <= pl.col("known_on")
         ),
-        "memberships": who.join(population.memberships, on="person_id"),
-        "welfare_levels": who.join(population.welfare_levels, on="person_id"),
+        "memberships": facts(population.memberships),
+        "welfare_levels": facts(population.welfare_levels),
     }
     parts = {
         name: {key[0]: part for key, part in table.partition_by("group", as_dict=True).items()}
@@ -171,24 +210,20 @@ def _evaluate_groups(
     total = max(groups.height, 1)
     for i, (group, as_of) in enumerate(groups.iter_rows()):
         people = parts["persons"][group]
-        others = {
+        sub_tables = {
             name: parts[name][group].drop("known_on", "group")
             if group in parts[name]
             else getattr(population, name).clear()
             for name in ("payments", "memberships", "welfare_levels", "care_requests")
         }
-        sub = Population(
-            persons=people.drop("known_on", "group"),
-            payments=others["payments"],
-            memberships=others["memberships"],
-            welfare_levels=others["welfare_levels"],
-            care_requests=others["care_requests"],
+        sub_tables["persons"] = people.drop("known_on", "group", "person_id").rename(
+            {"stand_in": "id"}
         )
-        result = evaluate(sub, as_of, rules)
+        result = evaluate(_sub_population(population_type, sub_tables, vouch), as_of, rules)
         answers.append(
             pl.DataFrame(
                 {
-                    "person_id": result["id"],
+                    "person_id": people["person_id"],
                     "known_on": people["known_on"],
                     "as_of": pl.Series([as_of] * people.height, dtype=pl.Date),
                     "insured": result["status"] == "insured",
@@ -216,7 +251,10 @@ def status_by_evaluate(
     again one by one with :func:`insurrules.decide`, which gives their reason code.
     """
     tell = progress or (lambda stage, done: None)
-    persons = population.persons.with_columns(population.row_errors.alias("_error"))
+    # a population is built with unique ids; keeping the first guards the grouping below
+    persons = population.persons.with_columns(population.row_errors.alias("_error")).unique(
+        "id", keep="first", maintain_order=True
+    )
     pairs = pairs.select("person_id", "service_date").join(
         persons.select(pl.col("id").alias("person_id"), "death_date", "_error"),
         on="person_id",

@@ -169,9 +169,17 @@ def prepare(claims: object) -> pl.DataFrame:
             )
         ),
     ]
-    invalid = pl.concat_list(checks).list.drop_nulls()
-    text = invalid.list.join("; ").str.replace_all(_TWELVE_DIGITS, "${1}${2}******${3}${4}")
-    return table.select(
+    funding_ok = _text("funding").is_in(FUNDING)
+    bad = pl.any_horizontal(
+        pl.col("claim_id").is_null(),
+        pl.col("person_id").is_null(),
+        bad_date,
+        pl.col("service_code").is_null(),
+        pl.col("provider").is_null(),
+        pl.col("amount").is_null() | ~well_formed | negative.fill_null(False),
+        ~funding_ok.fill_null(False),
+    )
+    work = table.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
         _text("claim_id").alias("claim_id"),
         _text("person_id").alias("person_id"),
@@ -179,6 +187,17 @@ def prepare(claims: object) -> pl.DataFrame:
         _text("service_code").alias("service_code"),
         _text("provider").alias("provider"),
         pl.when(amount >= 0).then(amount).alias("amount"),
-        pl.when(_text("funding").is_in(FUNDING)).then(_text("funding")).alias("funding"),
-        pl.when(invalid.list.len() > 0).then(text).alias("invalid"),
+        pl.when(funding_ok).then(_text("funding")).alias("funding"),
+        bad.alias("bad"),
     )
+    # the reasons are written only for the few bad rows, not formatted for every claim
+    invalid = pl.concat_list(checks).list.drop_nulls().list.join("; ")
+    texts = (
+        table.with_row_index("row")
+        .filter(work["bad"])
+        .select(
+            "row",
+            invalid.str.replace_all(_TWELVE_DIGITS, "${1}${2}******${3}${4}").alias("invalid"),
+        )
+    )
+    return work.drop("bad").join(texts, on="row", how="left", maintain_order="left")

@@ -177,18 +177,42 @@ def screen(
     )
     tell("flags", 0.0)
 
+    osms_refused = (pl.col("funding") == "osms") & known & (pl.col("insured") == False)  # noqa: E712
+    key_shared = pl.struct(_FINANCE_KEY).is_duplicated() & pl.all_horizontal(
+        [pl.col(c).is_not_null() for c in _FINANCE_KEY]
+    )
+    id_shared = pl.col("claim_id").is_duplicated() & pl.col("claim_id").is_not_null()
+    marked = work.with_columns(
+        pl.any_horizontal(
+            pl.col("invalid").is_not_null(),
+            pl.col("person_id").is_not_null() & ~known,
+            pl.col("population_error").is_not_null(),
+            pl.col("service_date") < pl.col("birth_date"),
+            pl.col("service_date") > pl.col("death_date"),
+            osms_refused,
+        )
+        .fill_null(False)
+        .alias("alone"),
+        (key_shared | id_shared).alias("shared"),
+    )
+    # claims that may repeat or double another: only they are compared with each other, and
+    # reasons are written only for claims with a flag, not formatted for every clean claim
+    pairs = marked.filter(pl.col("shared")).select(
+        "row", _duplicate().alias("duplicate"), _double_financed().alias("double_financed")
+    )
+    picked = marked.filter(pl.col("alone") | pl.col("shared")).join(
+        pairs, on="row", how="left", maintain_order="left"
+    )
     reasons: dict[str, pl.Expr] = {
         "invalid": pl.col("invalid"),
-        "unknown_person": _unknown_person(work),
+        "unknown_person": _unknown_person(picked),
         "before_birth": pl.when(pl.col("service_date") < pl.col("birth_date")).then(
             pl.format("service on {} is before the birth on {}", "service_date", "birth_date")
         ),
         "deceased": pl.when(pl.col("service_date") > pl.col("death_date")).then(
             pl.format("service on {} is after the death on {}", "service_date", "death_date")
         ),
-        "not_insured": pl.when(
-            (pl.col("funding") == "osms") & known & (pl.col("insured") == False)  # noqa: E712
-        ).then(
+        "not_insured": pl.when(osms_refused).then(
             pl.format(
                 "billed to OSMS, but not insured on {} ({}): {}",
                 "service_date",
@@ -196,14 +220,21 @@ def screen(
                 "message",
             )
         ),
-        "duplicate": _duplicate(),
-        "double_financed": _double_financed(),
+        "duplicate": pl.col("duplicate"),
+        "double_financed": pl.col("double_financed"),
     }
-    flagged = work.select(
+    found = picked.select(
+        "row",
         pl.concat_list([pl.when(r.is_not_null()).then(pl.lit(name)) for name, r in reasons.items()])
         .list.drop_nulls()
         .alias("flags"),
         pl.concat_list(list(reasons.values())).list.drop_nulls().alias("reasons"),
+    )
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    flagged = (
+        work.select("row")
+        .join(found, on="row", how="left", maintain_order="left")
+        .select(pl.col("flags").fill_null(empty), pl.col("reasons").fill_null(empty))
     )
     tell("flags", 1.0)
     return source.with_columns(flagged)
