@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from insurrules.case import Case, parse_case, scheme_module
+from insurrules.case import SCHEMES, Case, parse_case, scheme_module
 from insurrules.errors import RulesError
 from insurrules.models import Decision
 from insurrules.parameters import RuleSet
@@ -16,18 +16,30 @@ from insurrules.parameters import RuleSet
 __all__ = ["Explanation", "decide", "decide_many", "explain"]
 
 
-def _rules_for(case: Case, rules: RuleSet | Mapping[str, RuleSet] | None) -> RuleSet | None:
+def _rules_for(scheme: str, rules: RuleSet | Mapping[str, RuleSet] | None) -> RuleSet | None:
     if rules is None:
         return None
-    if isinstance(rules, RuleSet):
-        chosen = rules
-    else:
-        chosen = rules.get(case.scheme)  # type: ignore[assignment]
-        if chosen is None:
-            return None
-    if chosen.scheme != case.scheme:
-        raise RulesError(f"rules are for {chosen.scheme}, but the case is {case.scheme}")
+    chosen = rules if isinstance(rules, RuleSet) else rules.get(scheme)
+    if chosen is not None and chosen.scheme != scheme:
+        raise RulesError(f"rules are for {chosen.scheme}, but the case is {scheme}")
     return chosen
+
+
+def _prepare(case: Case | Mapping[str, Any]) -> tuple[Any, Any]:
+    """The scheme module and what its ``decide_case`` takes; raises ``ValidationError``.
+
+    A clean kz-osms document skips building one model per payment record (``prepare``);
+    anything else is validated in full, which names every problem.
+    """
+    if isinstance(case, dict) and case.get("scheme") in SCHEMES:
+        module = scheme_module(case["scheme"])
+        prepare = getattr(module, "prepare", None)
+        if prepare is not None:
+            prepared = prepare(case)
+            if prepared is not None:
+                return module, prepared
+    parsed = parse_case(case)
+    return scheme_module(parsed.scheme), parsed
 
 
 def decide(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Decision:
@@ -37,20 +49,17 @@ def decide(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Deci
     raises :class:`pydantic.ValidationError` naming each field and reason, identifiers masked.
     ``rules`` (optional) replaces the rules in force, e.g. a reform.
 
-    A self-payer who paid every month 2024-07..2025-06 and then stopped:
-
-    >>> months = [f"2024-{m:02d}" for m in range(7, 13)] + [f"2025-{m:02d}" for m in range(1, 7)]
     >>> decision = decide({
     ...     "scheme": "kz-osms", "as_of": "2025-09-15",
     ...     "person": {"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"},
-    ...     "payments": [{"month": m, "paid_on": f"{m}-20", "amount": "4250", "payer": "self"}
-    ...                  for m in months],
+    ...     "payments": [{"month": "2025-06", "paid_on": "2025-06-20", "amount": "4250",
+    ...                   "payer": "self"}],
     ... })
     >>> decision.status, decision.basis, str(decision.insured_until)
     ('insured', 'grace_period', '2025-09-30')
     """
-    parsed = parse_case(case)
-    decision: Decision = scheme_module(parsed.scheme).decide_case(parsed, _rules_for(parsed, rules))
+    module, prepared = _prepare(case)
+    decision: Decision = module.decide_case(prepared, _rules_for(module.SCHEME, rules))
     return decision
 
 
@@ -61,13 +70,14 @@ def decide_many(
     """Decide a list of cases at once, in order, through the same rule definitions.
 
     Every case is validated before any is decided; problems in several cases are reported
-    together, each path prefixed with the case's index (``[3].person.id``).
+    together, each path prefixed with the case's index (``[3].person.id``). ``rules`` is one
+    rule set, or a mapping from scheme to rule set.
     """
-    parsed: list[Case] = []
+    prepared: list[tuple[Any, Any]] = []
     line_errors: list[Any] = []
     for i, raw in enumerate(cases):
         try:
-            parsed.append(parse_case(raw))
+            prepared.append(_prepare(raw))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 item: dict[str, Any] = {
@@ -80,10 +90,7 @@ def decide_many(
                 line_errors.append(item)
     if line_errors:
         raise ValidationError.from_exception_data("cases", line_errors, hide_input=True)
-    out = []
-    for case in parsed:
-        out.append(scheme_module(case.scheme).decide_case(case, _rules_for(case, rules)))
-    return out
+    return [module.decide_case(case, _rules_for(module.SCHEME, rules)) for module, case in prepared]
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,7 @@ def explain(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Exp
     """The decision and the full reasoning behind it (what ``insurrules check --explain`` shows)."""
     parsed = parse_case(case)
     module = scheme_module(parsed.scheme)
-    chosen = _rules_for(parsed, rules)
+    chosen = _rules_for(parsed.scheme, rules)
     return Explanation(
         decision=module.decide_case(parsed, chosen), trace=module.trace_case(parsed, chosen)
     )

@@ -97,3 +97,17 @@ def test_insured_until_is_the_last_insured_day(case: dict[str, Any]) -> None:
     assert last.status == "insured" and last.insured_until == d.insured_until
     after = d.insured_until + dt.timedelta(days=1)
     assert insurrules.decide({**case, "as_of": after.isoformat()}).status == "not_insured"
+
+
+@SETTINGS
+@given(kz_cases())
+def test_fast_path_for_clean_documents_equals_full_validation(case: dict[str, Any]) -> None:
+    from insurrules.kz.case import KzCase, KzInput, fast_input
+    from insurrules.kz.decide import decide_kz
+    from insurrules.kz.rules import default_rules
+
+    fast = fast_input(case)
+    assert fast is not None, "generated documents are clean: the fast path must take them"
+    full = KzCase.model_validate(case)
+    assert fast == KzInput.of(full)
+    assert decide_kz(full, default_rules()) == insurrules.decide(case)

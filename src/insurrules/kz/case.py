@@ -10,13 +10,16 @@ before the scheme's benefits started (2020-01-01).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
     PlainSerializer,
     PlainValidator,
+    ValidationError,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
     field_validator,
@@ -31,10 +34,14 @@ from insurrules.months import YearMonth
 __all__ = [
     "KZ_MEMBERSHIP_CODES",
     "KzCase",
+    "KzCaseHead",
+    "KzInput",
     "KzMembership",
     "KzPayment",
     "KzPerson",
+    "PaymentRow",
     "WelfareLevel",
+    "fast_input",
 ]
 
 #: Membership codes a case may carry (kz.md "State-paid categories"); ``child`` and
@@ -177,7 +184,7 @@ def _overlap(a0: dt.date, a1: dt.date | None, b0: dt.date, b1: dt.date | None) -
     return (a1 is None or b0 <= a1) and (b1 is None or a0 <= b1)
 
 
-_PAYMENT_KEYS = frozenset(("month", "paid_on", "amount", "payer"))
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 _FIRST_INDEX = FIRST_CONTRIBUTION_MONTH.index
 
 
@@ -208,21 +215,27 @@ def _payment_problems(
 
 
 _PAYERS = frozenset(get_args(Payer))
+_DOCUMENT_KEYS = frozenset(("scheme", "as_of", "person", "payments"))
+
+#: A payment record as the rules read it: (month index, paid_on, amount, payer).
+PaymentRow = tuple[int, dt.date, Decimal, str]
 
 
-def _fast_payment(item: Any) -> KzPayment | None:
-    """A payment record built without per-field validators, or None to take the full path.
+def _payment_row(item: Any) -> PaymentRow | None:
+    """A payment record read without per-field validators, or None to take the full path.
 
     Services send long, clean payment histories; this accepts exactly what the full validation
     accepts in its common form (``"YYYY-MM"``, ISO date string, decimal string or int, known
     payer) and hands anything else to the full validation, which names each problem.
     """
-    if type(item) is not dict or item.keys() != _PAYMENT_KEYS:
+    if type(item) is not dict or len(item) != 4:
         return None
-    month, paid_on, amount, payer = item["month"], item["paid_on"], item["amount"], item["payer"]
-    if type(month) is not str or len(month) != 7 or month[4] != "-" or not month.isascii():
+    try:
+        month, paid_on = item["month"], item["paid_on"]
+        amount, payer = item["amount"], item["payer"]
+    except KeyError:
         return None
-    if not (month[:4].isdigit() and month[5:].isdigit()) or not 1 <= int(month[5:]) <= 12:
+    if type(month) is not str or (found := _MONTH.fullmatch(month)) is None:
         return None
     if type(paid_on) is not str or len(paid_on) != 10 or paid_on[4] != "-" or paid_on[7] != "-":
         return None
@@ -235,52 +248,107 @@ def _fast_payment(item: Any) -> KzPayment | None:
         return None
     if not value.is_finite() or value < 0:
         return None
+    return (int(found[1]) * 12 + int(found[2]) - 1, day, value, payer)
+
+
+def _row_payment(row: PaymentRow) -> KzPayment:
     return KzPayment._trusted(
         {
-            "month": YearMonth._unchecked(int(month[:4]) * 12 + int(month[5:]) - 1),
-            "paid_on": day,
-            "amount": value,
-            "payer": payer,
+            "month": YearMonth._unchecked(row[0]),
+            "paid_on": row[1],
+            "amount": row[2],
+            "payer": row[3],
         }
     )
 
 
-class KzCase(Case):
-    """A kz-osms case document: who, which date, and every payment record known."""
+def _rows_problems(rows: Sequence[PaymentRow], born: dt.date) -> list[str]:
+    """Problems between payment records and the person; [] in the (bulk-checked) common case."""
+    if not rows:
+        return []
+    earliest_month = max(born.year * 12 + born.month - 1, _FIRST_INDEX)
+    if (
+        min(r[1] for r in rows) < born
+        or min(r[0] for r in rows) < earliest_month
+        or len(set(rows)) != len(rows)
+    ):
+        return _payment_problems(rows, born)
+    return []
+
+
+class KzCaseHead(Case):
+    """The case document without its payments (shared by :class:`KzCase` and the fast path)."""
 
     scheme: Literal["kz-osms"]
     person: KzPerson
+
+    @model_validator(mode="after")
+    def _scheme_started(self) -> Self:
+        if self.as_of < BENEFITS_START:
+            raise ValueError(
+                f"as_of: {self.as_of} is too early: kz-osms benefits start on "
+                f"{BENEFITS_START.isoformat()}"
+            )
+        return self
+
+
+class KzCase(KzCaseHead):
+    """A kz-osms case document: who, which date, and every payment record known."""
+
     payments: tuple[KzPayment, ...] = ()
 
     @field_validator("payments", mode="wrap")
     @classmethod
     def _payments(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         if type(value) is list:
-            fast = [_fast_payment(item) for item in value]
-            if None not in fast:
-                return tuple(fast)
+            rows = [_payment_row(item) for item in value]
+            if None not in rows:
+                return tuple(_row_payment(r) for r in rows)  # type: ignore[arg-type]
         return handler(value)
 
     @model_validator(mode="after")
-    def _consistent(self) -> KzCase:
-        problems: list[str] = []
-        if self.as_of < BENEFITS_START:
-            problems.append(
-                f"as_of: {self.as_of} is too early: kz-osms benefits start on "
-                f"{BENEFITS_START.isoformat()}"
-            )
-        payments = self.payments
-        if payments:
-            born = self.person.birth_date
-            earliest_month = max(born.year * 12 + born.month - 1, _FIRST_INDEX)
-            keys = [(p.month.index, p.paid_on, p.amount, p.payer) for p in payments]
-            # the common case (no problem) is checked in bulk; the loop only names problems
-            if (
-                min(k[1] for k in keys) < born
-                or min(k[0] for k in keys) < earliest_month
-                or len(set(keys)) != len(keys)
-            ):
-                problems.extend(_payment_problems(keys, born))
+    def _payments_fit_the_person(self) -> KzCase:
+        problems = _rows_problems(self.rows(), self.person.birth_date)
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def rows(self) -> list[PaymentRow]:
+        return [(p.month.index, p.paid_on, p.amount, p.payer) for p in self.payments]
+
+
+@dataclass(frozen=True, slots=True)
+class KzInput:
+    """What the rules read from a case: the date asked about, the person, the payment rows."""
+
+    as_of: dt.date
+    person: KzPerson
+    payments: Sequence[PaymentRow]
+
+    @classmethod
+    def of(cls, case: KzCase) -> KzInput:
+        return cls(case.as_of, case.person, case.rows())
+
+
+def fast_input(data: Any) -> KzInput | None:
+    """The rules' input straight from a clean case document, or None for the full validation.
+
+    Equivalent to ``KzInput.of(KzCase.model_validate(data))`` for the documents it accepts
+    (a property test holds them equal); it skips building one model per payment record.
+    """
+    if type(data) is not dict or not data.keys() <= _DOCUMENT_KEYS:
+        return None
+    raw = data.get("payments", [])
+    if type(raw) is not list:
+        return None
+    rows = [_payment_row(item) for item in raw]
+    if None in rows:
+        return None
+    try:
+        head = KzCaseHead.model_validate({k: v for k, v in data.items() if k != "payments"})
+    except ValidationError:
+        return None
+    checked: list[PaymentRow] = rows  # type: ignore[assignment]
+    if _rows_problems(checked, head.person.birth_date):
+        return None
+    return KzInput(head.as_of, head.person, checked)

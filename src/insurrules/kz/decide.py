@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from insurrules._version import __version__
 from insurrules.errors import RulesError
-from insurrules.kz.case import KzCase
+from insurrules.kz.case import KzCase, KzInput
 from insurrules.kz.contributions import contribution
 from insurrules.kz.facts import CaseFrame, build_facts
 from insurrules.kz.law import KzRoutes, own_payments, routes
@@ -99,14 +99,16 @@ def _amount_due(months: list[int], rules: RuleSet) -> Decimal | None:
     return total
 
 
-def decide_kz(case: KzCase, rules: RuleSet) -> Decision:
+def decide_kz(case: KzCase | KzInput, rules: RuleSet) -> Decision:
     """Decide one kz-osms case under ``rules`` (kz.md)."""
+    if isinstance(case, KzCase):
+        case = KzInput.of(case)
     frame = build_facts(case, rules)
     r = routes(frame.facts, frame.ops, rules)
     return _decision(case, frame, r, rules)
 
 
-def _decision(case: KzCase, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) -> Decision:
+def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet) -> Decision:
     ops = frame.ops
     person = case.person
     m0 = frame.as_of_month
@@ -390,7 +392,7 @@ class MonthTrace:
 
 def trace_kz(case: KzCase, rules: RuleSet, before: int = 14, after: int = 8) -> list[MonthTrace]:
     """Month-by-month routes around ``as_of``."""
-    frame = build_facts(case, rules)
+    frame = build_facts(KzInput.of(case), rules)
     r = routes(frame.facts, frame.ops, rules)
     ops = frame.ops
     first = max(frame.as_of_month - before, YearMonth(2020, 1).index)

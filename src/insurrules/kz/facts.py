@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from insurrules.kz.case import KzCase
+from insurrules.kz.case import KzInput
 from insurrules.kz.law import KzFacts
 from insurrules.kz.params import kz_params
 from insurrules.months import YearMonth, month_index
@@ -33,7 +33,7 @@ class CaseFrame:
     as_of_month: int
 
 
-def build_facts(case: KzCase, rules: RuleSet) -> CaseFrame:
+def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
     person = case.person
     as_of = case.as_of
     m0 = month_index(as_of)
@@ -47,19 +47,18 @@ def build_facts(case: KzCase, rules: RuleSet) -> CaseFrame:
     known = 0
     advance: list[tuple[int, int]] = []
     work_payers, prepaid_payers, prepaid_from = p.de_work_payers, p.prepaid_payers, p.prepaid_from
-    for x in case.payments:
-        if x.paid_on > as_of:
+    for month, paid_on, _, payer in case.payments:
+        if paid_on > as_of:
             continue
         known += 1
-        month = x.month.index
         bit = 1 << (month - _ORIGIN)
         paid |= bit
         if month > last_fact:
             last_fact = month
-        if x.payer in work_payers:
+        if payer in work_payers:
             work_paid |= bit
-        if x.payer in prepaid_payers and x.paid_on >= prepaid_from:
-            advance.append((month, month_index(x.paid_on)))
+        if payer in prepaid_payers and paid_on >= prepaid_from:
+            advance.append((month, month_index(paid_on)))
 
     birth_month = month_index(person.birth_date)
     child_last = month_index(person.birth_date + relativedelta(years=p.child_age))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insurrules.kz.case import KzCase
+from insurrules.kz.case import KzCase, KzInput, fast_input
 from insurrules.kz.decide import decide_kz, trace_kz
 from insurrules.kz.rules import default_rules
 from insurrules.models import Decision
@@ -14,8 +14,13 @@ CASE_MODEL = KzCase
 SCHEME = "kz-osms"
 
 
-def decide_case(case: KzCase, rules: RuleSet | None = None) -> Decision:
+def decide_case(case: KzCase | KzInput, rules: RuleSet | None = None) -> Decision:
     return decide_kz(case, rules or default_rules())
+
+
+def prepare(data: Any) -> KzInput | None:
+    """The rules' input from a clean case document (no model per payment); None = validate."""
+    return fast_input(data)
 
 
 def trace_case(case: KzCase, rules: RuleSet | None = None) -> list[Any]:

@@ -1,0 +1,60 @@
+"""Shared model pieces: trusted construction, months, dates and amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import insurrules
+from insurrules.kz.case import KzPayment
+from insurrules.months import YearMonth
+from tests.builders import kz_case, payments
+
+
+def test_trusted_construction_equals_model_construct_and_validation() -> None:
+    values = {
+        "month": YearMonth(2024, 5),
+        "paid_on": dt.date(2024, 5, 20),
+        "amount": Decimal("4250"),
+        "payer": "self",
+    }
+    trusted = KzPayment._trusted(dict(values))
+    assert trusted == KzPayment.model_construct(**values)  # type: ignore[arg-type]
+    assert trusted == KzPayment.model_validate(
+        {"month": "2024-05", "paid_on": "2024-05-20", "amount": "4250", "payer": "self"}
+    )
+    assert hash(trusted) == hash(KzPayment.model_validate(trusted.model_dump()))
+    assert trusted.model_fields_set == set(values)
+
+
+@pytest.mark.parametrize(
+    "amount", [4250, 4250.0, "4250.00", Decimal("4250")], ids=["int", "float", "str", "decimal"]
+)
+def test_amount_forms_all_decide_the_same(amount: object) -> None:
+    case = kz_case("2024-05-25", payments("2023-06", "2024-05"))
+    for p in case["payments"]:
+        p["amount"] = amount
+    assert insurrules.decide(case).basis == "contributions"
+
+
+def test_tuple_payments_and_models_take_the_full_path() -> None:
+    case = kz_case("2024-05-25", payments("2023-06", "2024-05"))
+    as_tuple = {**case, "payments": tuple(case["payments"])}
+    assert insurrules.decide(as_tuple) == insurrules.decide(case)
+    parsed = insurrules.Case.model_validate(case)
+    assert insurrules.decide(parsed) == insurrules.decide(case)
+
+
+def test_year_month_arithmetic_and_text() -> None:
+    m = YearMonth(2025, 11)
+    assert str(m + 3) == "2026-02"
+    assert (m + 3) - m == 3
+    assert m - 11 == YearMonth(2024, 12)
+    assert YearMonth.parse("2025-06").last_day() == dt.date(2025, 6, 30)
+    assert YearMonth.of(dt.date(2024, 2, 29)).last_day() == dt.date(2024, 2, 29)
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        YearMonth.parse("2025-6")
+    with pytest.raises(ValueError, match=r"1\.\.12"):
+        YearMonth.parse("2025-13")
