@@ -74,18 +74,22 @@ def person(draw: st.DrawFn, serial: int) -> dict[str, Any]:
         death = draw(day_in(max(draw(months()), born_m)))
     pid = iin(birth, sex, serial)
     pays: list[dict[str, Any]] = []
-    style = draw(st.sampled_from(["none", "steady", "gappy", "prepay", "work"]))
+    style = draw(st.sampled_from(["none", "steady", "gappy", "prepay", "work", "long"]))
     if style != "none":
         start = max(draw(months(2017 * 12 + 6, 2026 * 12)), born_m, 2017 * 12 + 6)
         length = draw(st.integers(1, 90))
+        if style == "long":  # 60 unbroken months before a 2026 as_of: the six-month grace
+            start = max(draw(st.integers(2019 * 12, 2021 * 12)), born_m)
+            length = draw(st.integers(55, 80))
         payer = "self" if style in ("gappy", "prepay") else draw(
             st.sampled_from(["employer", "employee", "entrepreneur", "self", "platform"])
         )
         lag = draw(st.integers(-14 if style == "prepay" else 0, 3))
+        lump = style == "prepay" and draw(st.booleans())  # 12 months paid in one go
         for m in range(start, start + length):
             if style == "gappy" and draw(st.integers(0, 4)) == 0:
                 continue
-            arrival = max(m + lag, born_m)
+            arrival = max(start - 1 if lump else m + lag, born_m)
             paid_on = draw(day_in(arrival))
             if paid_on < birth:
                 paid_on = birth

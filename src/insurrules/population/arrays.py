@@ -1,9 +1,12 @@
-"""Timeline operations for a population: timelines are boolean arrays ``(persons, months)``.
+"""Timeline operations for a population: timelines are bit-packed arrays ``(persons, words)``.
 
 :class:`ArrayOps` is the population backend of :class:`insurrules.timeline.TimelineOps`; every
 operation has the meaning of the same-named :class:`~insurrules.timeline.BitOps` method, applied
-to each person (row) at once. Column ``i`` is month ``origin + i``. The two backends are tested
-against each other on random timelines (``tests/population/test_arrays.py``).
+to each person (row) at once. A timeline is a ``uint64`` array: bit ``i % 64`` of word ``i // 64``
+is month ``origin + i`` (the bit-set idea of ``BitOps``, one row per person), so ``&``, ``|``
+and shifts touch 64 months per machine word; bits past the frame are always 0. ``to_bool`` and
+``from_bool`` convert to and from boolean ``(persons, months)`` arrays. The two backends are
+tested against each other on random timelines (``tests/population/test_arrays.py``).
 
 Constant timelines (``empty``, ``full``, ``months``, ``year_starts``) are read-only broadcast views:
 rules combine timelines with ``&``/``|`` and never write into them.
@@ -19,9 +22,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["NO_MONTH", "AdvanceRecords", "ArrayOps"]
+__all__ = ["NO_MONTH", "AdvanceRecords", "ArrayOps", "pack", "unpack"]
 
-Timeline = npt.NDArray[np.bool_]
+Timeline = npt.NDArray[np.uint64]
+Bools = npt.NDArray[np.bool_]
 Months = npt.NDArray[np.int64]
 
 #: "No month" in per-person month results (``last_at_or_before`` when nothing holds).
@@ -42,30 +46,72 @@ class AdvanceRecords:
         return int(self.row.shape[0])
 
 
+_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+#: _LOW[k]: the k lowest bits set (k = 0..64)
+_LOW = np.array([(1 << k) - 1 for k in range(65)], dtype=np.uint64)
+
+
+def pack(bits: Bools, words: int) -> Timeline:
+    """Boolean ``(persons, months)`` -> packed ``(persons, words)`` (month i = bit i)."""
+    rows = bits.shape[0]
+    packed = np.packbits(bits, axis=1, bitorder="little")
+    out = np.zeros((rows, words * 8), dtype=np.uint8)
+    out[:, : packed.shape[1]] = packed
+    return out.view(np.uint64)
+
+
+def unpack(x: Timeline, length: int) -> Bools:
+    """Packed ``(persons, words)`` -> boolean ``(persons, length)``."""
+    raw = np.ascontiguousarray(x, dtype=np.uint64).view(np.uint8)
+    return np.unpackbits(raw, axis=1, count=length, bitorder="little").view(np.bool_)
+
+
 class ArrayOps:
     """Timeline operations over ``persons`` rows and ``length`` months from ``origin``."""
 
-    __slots__ = ("_cols", "length", "origin", "persons", "shape")
+    __slots__ = ("_cols", "_mask", "length", "origin", "persons", "shape", "words")
 
     def __init__(self, origin: int, length: int, persons: int) -> None:
         self.origin = origin
         self.length = length
         self.persons = persons
-        self.shape = (persons, length)
+        self.words = max(1, -(-length // 64))
+        self.shape = (persons, self.words)
         self._cols = np.arange(origin, origin + length, dtype=np.int64)
+        self._mask = self._span_row(origin, origin + length - 1)
 
-    # -- constructors ------------------------------------------------------------------------
-    def _const(self, row: npt.NDArray[np.bool_]) -> Timeline:
+    # -- conversions -------------------------------------------------------------------------
+    def from_bool(self, bits: Any) -> Timeline:
+        """A packed timeline from a boolean ``(persons, length)`` array."""
+        return pack(np.asarray(bits, dtype=np.bool_), self.words)
+
+    def to_bool(self, x: Timeline) -> Bools:
+        """The boolean ``(persons, length)`` array of a timeline."""
+        return unpack(np.broadcast_to(x, self.shape), self.length)
+
+    def _span_row(self, first: int | None, last: int | None) -> Timeline:
+        """One row: months ``first..last`` (inclusive) as words."""
+        base = self.origin + 64 * np.arange(self.words, dtype=np.int64)
+        lo = 0 if first is None else first
+        hi = self.origin + self.length - 1 if last is None else last
+        hi = min(hi, self.origin + self.length - 1)
+        lo_bit = np.clip(lo - base, 0, 64)
+        hi_bit = np.clip(hi - base + 1, 0, 64)
+        row = _LOW[hi_bit] & ~_LOW[lo_bit]
+        return np.where(hi_bit > lo_bit, row, np.uint64(0)).astype(np.uint64)
+
+    def _const(self, row: Timeline) -> Timeline:
         return np.broadcast_to(row[None, :], self.shape)
 
+    # -- constructors ------------------------------------------------------------------------
     def empty(self) -> Timeline:
-        return np.broadcast_to(np.False_, self.shape)
+        return np.broadcast_to(np.uint64(0), self.shape)
 
     def full(self) -> Timeline:
-        return np.broadcast_to(np.True_, self.shape)
+        return self._const(self._mask)
 
     def not_(self, x: Timeline) -> Timeline:
-        return ~x
+        return x ^ self._mask
 
     def months(self, first: Any, last: Any) -> Timeline:
         """Months ``first..last`` (absolute indices, inclusive; ``None`` = open).
@@ -73,19 +119,28 @@ class ArrayOps:
         Scalars give the same months to every person; ``(persons,)`` arrays one span each.
         """
         if (first is None or np.ndim(first) == 0) and (last is None or np.ndim(last) == 0):
-            cols = self._cols
-            row = np.ones(self.length, dtype=np.bool_)
-            if first is not None:
-                row &= cols >= first
-            if last is not None:
-                row &= cols <= last
-            return self._const(row)
-        out = np.ones(self.shape, dtype=np.bool_)
-        if first is not None:
-            out &= self._cols[None, :] >= np.asarray(first, dtype=np.int64).reshape(-1, 1)
-        if last is not None:
-            out &= self._cols[None, :] <= np.asarray(last, dtype=np.int64).reshape(-1, 1)
-        return out
+            return self._const(
+                self._span_row(
+                    None if first is None else int(first), None if last is None else int(last)
+                )
+            )
+        base = self.origin + 64 * np.arange(self.words, dtype=np.int64)[None, :]
+        lo = (
+            np.zeros((1, 1), dtype=np.int64)
+            if first is None
+            else np.asarray(first, dtype=np.int64).reshape(-1, 1)
+        )
+        top = self.origin + self.length - 1
+        hi = (
+            np.full((1, 1), top, dtype=np.int64)
+            if last is None
+            else np.minimum(np.asarray(last, dtype=np.int64).reshape(-1, 1), top)
+        )
+        lo_bit = np.clip(lo - base, 0, 64)
+        hi_bit = np.clip(hi - base + 1, 0, 64)
+        out = _LOW[hi_bit] & ~_LOW[lo_bit]
+        out = np.where(hi_bit > lo_bit, out, np.uint64(0))
+        return np.ascontiguousarray(np.broadcast_to(out, self.shape), dtype=np.uint64)
 
     def since(self, first: Any) -> Timeline:
         return self.months(first, None)
@@ -97,59 +152,76 @@ class ArrayOps:
         """A person-level fact as a timeline: every month, or none (per person)."""
         if np.ndim(value) == 0:
             return self.full() if bool(value) else self.empty()
-        return np.broadcast_to(np.asarray(value, dtype=np.bool_).reshape(-1, 1), self.shape)
+        on = np.asarray(value, dtype=np.bool_).reshape(-1, 1)
+        return np.where(on, self._mask[None, :], np.uint64(0)).astype(np.uint64)
 
     def from_cells(self, rows: Any, months: Any) -> Timeline:
         """True at each ``(row, month)`` pair (absolute month indices; outside the frame ignored)."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(months, dtype=np.int64) - self.origin
         keep = (cols >= 0) & (cols < self.length)
-        flat = np.zeros(self.persons * self.length, dtype=np.bool_)
-        flat[rows[keep] * self.length + cols[keep]] = True
-        return flat.reshape(self.shape)
+        out = np.zeros(self.shape, dtype=np.uint64)
+        rows, cols = rows[keep], cols[keep]
+        np.bitwise_or.at(
+            out, (rows, cols // 64), np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64))
+        )
+        return out
 
     def from_spans(self, rows: Any, first: Any, last: Any) -> Timeline:
         """True in months ``first..last`` (inclusive) of each row; spans may repeat a row."""
         rows = np.asarray(rows, dtype=np.int64)
-        lo = np.clip(np.asarray(first, dtype=np.int64) - self.origin, 0, self.length)
-        hi = np.clip(np.asarray(last, dtype=np.int64) - self.origin + 1, 0, self.length)
-        keep = lo < hi
-        width = self.length + 1
-        size = self.persons * width
-        starts = np.bincount(rows[keep] * width + lo[keep], minlength=size)
-        ends = np.bincount(rows[keep] * width + hi[keep], minlength=size)
-        depth = np.cumsum((starts - ends).reshape(self.persons, width), axis=1)
-        return depth[:, : self.length] > 0
+        out = np.zeros(self.shape, dtype=np.uint64)
+        if rows.size == 0:
+            return out
+        people, local = np.unique(rows, return_inverse=True)
+        spans = ArrayOps(self.origin, self.length, rows.size).months(
+            np.asarray(first, dtype=np.int64), np.asarray(last, dtype=np.int64)
+        )
+        merged = np.zeros((people.size, self.words), dtype=np.uint64)
+        np.bitwise_or.at(merged, local, spans)
+        out[people] = merged
+        return out
 
     # -- operations ----------------------------------------------------------------------------
     def shift(self, x: Timeline, k: int, before: bool = False) -> Timeline:
         """Value at month m is ``x`` at m-k (k > 0: later); months before the frame = ``before``."""
-        if k <= 0:
-            if k == 0:
-                return np.array(x, dtype=np.bool_)
+        if k < 0:
             raise ValueError(f"shift needs k >= 0, got {k}")
-        out = np.empty(self.shape, dtype=np.bool_)
-        k = min(k, self.length)
-        out[:, :k] = before
-        out[:, k:] = x[:, : self.length - k]
+        w = self.words
+        q, r = divmod(k, 64)
+        out = np.empty(self.shape, dtype=np.uint64)
+        if q >= w:
+            out[:] = 0
+        else:
+            src = np.broadcast_to(x, self.shape)[:, : w - q]
+            out[:, :q] = 0
+            if r == 0:
+                out[:, q:] = src
+            else:
+                np.left_shift(src, np.uint64(r), out=out[:, q:])
+                if q + 1 < w:
+                    out[:, q + 1 :] |= src[:, : w - q - 1] >> np.uint64(64 - r)
+            out[:, -1] &= self._mask[-1]  # bits shifted past the frame
+        if before and k:
+            out |= self._span_row(self.origin, self.origin + k - 1)
         return out
 
     def window_any(self, x: Timeline, n: int) -> Timeline:
         """True at m when ``x`` holds in some month of m-n+1..m."""
-        out = np.array(x, dtype=np.bool_)
+        out = np.array(np.broadcast_to(x, self.shape), dtype=np.uint64)
         span = 1
         while span * 2 <= n:
-            out = out | self.shift(out, span)
+            out |= self.shift(out, span)
             span *= 2
         if span < n:
-            out = out | self.shift(out, n - span)
+            out |= self.shift(out, n - span)
         return out
 
     def window_all(self, x: Timeline, n: int, before: bool = False) -> Timeline:
         """True at m when ``x`` holds in every month of m-n+1..m (months before frame=before)."""
-        out = ~self.window_any(~x, n)
-        if not before:
-            out[:, : min(max(n - 1, 0), self.length)] = False
+        out = self.not_(self.window_any(self.not_(x), n))
+        if not before and n > 1:
+            out &= self._span_row(self.origin + n - 1, None)
         return out
 
     def carry(self, x: Timeline, block: Timeline, n: int) -> Timeline:
@@ -160,17 +232,17 @@ class ArrayOps:
         combine as ``R_{a+b}[m] = R_b[m] | (R_a[m-b] & O_b[m])``.
         """
         n = min(n, self.length)
-        open_: Timeline = ~block
-        res: Timeline = np.array(x, dtype=np.bool_)
-        res_open: Timeline = np.ones(self.shape, dtype=np.bool_)
+        open_ = self.not_(block)
+        res = np.array(np.broadcast_to(x, self.shape), dtype=np.uint64)
+        res_open = self.full()
         res_k = 0
-        pw: Timeline = x | (self.shift(x, 1) & open_)
+        pw = res | (self.shift(res, 1) & open_)
         pw_open = open_
         p = 1
         while n:
             if n & 1:
                 if res_k == 0:
-                    res, res_open = np.array(pw), np.array(pw_open)
+                    res, res_open = pw, pw_open
                 else:
                     res = pw | (self.shift(res, p) & pw_open)
                     res_open = pw_open & self.shift(res_open, p, before=True)
@@ -182,26 +254,37 @@ class ArrayOps:
                     pw_open & self.shift(pw_open, p, before=True),
                 )
                 p *= 2
-        return res
+        return np.array(np.broadcast_to(res, self.shape), dtype=np.uint64)
 
     def year_starts(self) -> Timeline:
         """The January months of the frame."""
-        return self._const(self._cols % 12 == 0)
+        return self._const(pack((self._cols % 12 == 0)[None, :], self.words)[0])
 
     def runs_reaching(self, x: Timeline, skip: Timeline, n: int) -> Timeline:
         """True at m when the last ``n`` months up to m that are not in ``skip`` all hold in ``x``.
 
         Months in ``skip`` neither count nor break the run; months before the frame break it.
-        The run length at m is the number of counted months since the last breaking month.
+        With ``c`` the running count of counted months, the run at m is ``c[m] - c[b]`` for the
+        last breaking month b (``c`` never decreases, so ``c[b]`` is a running maximum).
+        Only persons with some month in ``x`` can have a run.
         """
-        counted = ~skip
-        count = np.cumsum(counted, axis=1, dtype=np.int32)
-        breaker = counted & ~x
-        last_break = np.where(breaker, np.arange(self.length, dtype=np.int32)[None, :], -1)
-        np.maximum.accumulate(last_break, axis=1, out=last_break)
-        at_break = np.take_along_axis(count, np.maximum(last_break, 0), axis=1)
-        at_break[last_break < 0] = 0
-        return (count - at_break) >= n
+        out = np.zeros(self.shape, dtype=np.uint64)
+        if n <= 0:
+            return out | self._mask
+        x = np.broadcast_to(x, self.shape)
+        people = np.flatnonzero(x.any(axis=1))
+        if people.size == 0:
+            return out
+        sub = ArrayOps(self.origin, self.length, people.size)
+        counted = ~sub.to_bool(np.broadcast_to(skip, self.shape)[people])
+        held = sub.to_bool(x[people])
+        dtype = np.int16 if self.length < 32000 else np.int32
+        count = np.cumsum(counted, axis=1, dtype=dtype)
+        at_break = np.where(counted & ~held, count, 0).astype(dtype)
+        np.maximum.accumulate(at_break, axis=1, out=at_break)
+        count -= at_break
+        out[people] = pack(count >= n, self.words)
+        return out
 
     def advance_windows(self, records: AdvanceRecords, n: int) -> Timeline:
         """Months P where each of P..P+n-1 has a record that arrived before P.
@@ -209,7 +292,7 @@ class ArrayOps:
         A record counts for window start P only when its arrival month is before P; only the
         earliest arrival per (person, month) matters. Months P..P+n-1 may lie past the frame.
         """
-        out = np.zeros(self.shape, dtype=np.bool_)
+        out = np.zeros(self.shape, dtype=np.uint64)
         if len(records) == 0 or n <= 0:
             return out
         keep = records.arrival < records.month
@@ -236,24 +319,36 @@ class ArrayOps:
             nxt = np.full_like(latest, big)
             nxt[:, : width - (n - span)] = latest[:, n - span :]
             latest = np.maximum(latest, nxt)
-        starts = latest[:, : self.length] < self._cols[None, :]
-        out[people] = starts
+        out[people] = pack(latest[:, : self.length] < self._cols[None, :], self.words)
         return out
 
     # -- reading ----------------------------------------------------------------------------------
-    def holds(self, x: Timeline, month: int) -> npt.NDArray[np.bool_]:
+    def holds(self, x: Timeline, month: int) -> Bools:
         """Per person: does ``x`` hold in ``month``."""
         i = month - self.origin
         if not 0 <= i < self.length:
             return np.zeros(self.persons, dtype=np.bool_)
-        return np.array(x[:, i], dtype=np.bool_)
+        word = np.broadcast_to(x, self.shape)[:, i // 64]
+        return ((word >> np.uint64(i % 64)) & np.uint64(1)).astype(np.bool_)
+
+    def holds_each(self, x: Timeline, months: Any) -> Bools:
+        """Per person p: does ``x`` hold in ``months[p]`` (months outside the frame: False)."""
+        i = np.asarray(months, dtype=np.int64) - self.origin
+        inside = (i >= 0) & (i < self.length)
+        j = np.where(inside, i, 0)
+        word = np.broadcast_to(x, self.shape)[np.arange(self.persons), j // 64]
+        return inside & ((word >> (j % 64).astype(np.uint64)) & np.uint64(1)).astype(np.bool_)
+
+    def count(self, x: Timeline) -> Months:
+        """Per person: the number of months where ``x`` holds."""
+        return np.bitwise_count(np.broadcast_to(x, self.shape)).sum(axis=1, dtype=np.int64)
 
     def last_at_or_before(self, x: Timeline, month: int) -> Months:
         """Per person: the last month <= ``month`` where ``x`` holds, else :data:`NO_MONTH`."""
         i = month - self.origin
         if i < 0:
             return np.full(self.persons, NO_MONTH, dtype=np.int64)
-        part = x[:, : min(i, self.length - 1) + 1]
+        part = self.to_bool(x)[:, : min(i, self.length - 1) + 1]
         rev = part[:, ::-1]
         found = rev.any(axis=1)
         last = part.shape[1] - 1 - np.argmax(rev, axis=1)
@@ -270,10 +365,13 @@ class ArrayOps:
         hi = np.full(self.persons, NO_MONTH, dtype=np.int64)
         if not held.any():
             return lo, hi
-        below = ~x[:, :i][:, ::-1]
-        gap_below = below.any(axis=1)
-        lo_i = np.where(gap_below, i - np.argmax(below, axis=1), 0)
-        above = ~x[:, i:]
+        bits = self.to_bool(x)
+        if i > 0:
+            below = ~bits[:, :i][:, ::-1]
+            lo_i = np.where(below.any(axis=1), i - np.argmax(below, axis=1), 0)
+        else:
+            lo_i = np.zeros(self.persons, dtype=np.int64)
+        above = ~bits[:, i:]
         gap_above = above.any(axis=1)
         hi_i = np.where(gap_above, i + np.argmax(above, axis=1) - 1, self.length - 1)
         lo[held] = lo_i[held] + self.origin

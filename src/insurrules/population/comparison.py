@@ -84,10 +84,20 @@ class Comparison:
         labels = [str(v) for v in by_basis["value"].to_list()]
         xs = list(range(len(labels)))
         width = 0.4
-        left.bar([x - width / 2 for x in xs], by_basis["newly_insured"].to_list(), width,
-                 label="newly insured", color="#2a9d8f")
-        left.bar([x + width / 2 for x in xs], by_basis["losing_cover"].to_list(), width,
-                 label="losing cover", color="#e76f51")
+        left.bar(
+            [x - width / 2 for x in xs],
+            by_basis["newly_insured"].to_list(),
+            width,
+            label="newly insured",
+            color="#2a9d8f",
+        )
+        left.bar(
+            [x + width / 2 for x in xs],
+            by_basis["losing_cover"].to_list(),
+            width,
+            label="losing cover",
+            color="#e76f51",
+        )
         left.set_xticks(xs, labels, rotation=20)
         left.set_ylabel("persons")
         left.set_title(f"Status changes on {self.as_of} by basis")
@@ -99,10 +109,20 @@ class Comparison:
         def money(col: str) -> list[float]:
             return [float(v or 0) / 1e6 for v in budgets[col].to_list()]  # plot only: floats
 
-        right.bar([x - width / 2 for x in xs], money("cost_baseline"), width, label="baseline",
-                  color="#8d99ae")
-        right.bar([x + width / 2 for x in xs], money("cost_reform"), width, label="reform",
-                  color="#264653")
+        right.bar(
+            [x - width / 2 for x in xs],
+            money("cost_baseline"),
+            width,
+            label="baseline",
+            color="#8d99ae",
+        )
+        right.bar(
+            [x + width / 2 for x in xs],
+            money("cost_reform"),
+            width,
+            label="reform",
+            color="#264653",
+        )
         right.set_xticks(xs, names)
         right.set_ylabel("million tenge")
         right.set_title(f"State contributions in {self.as_of.year} by budget")
@@ -110,9 +130,7 @@ class Comparison:
         return fig
 
 
-def _resolve(
-    rules: RuleSet | Reform | Mapping[str, Any] | None, base: RuleSet | None
-) -> RuleSet:
+def _resolve(rules: RuleSet | Reform | Mapping[str, Any] | None, base: RuleSet | None) -> RuleSet:
     if rules is None:
         return base or default_rules()
     if isinstance(rules, RuleSet):
@@ -150,12 +168,18 @@ def compare(
     after = evaluate_arrays(population, day, reform_rules, extras=True)
     budgets = [c.removeprefix("state_months_") for c in before.columns if c.startswith("state_")]
 
-    joined = before.select(*_COMPARED, "error").rename(
-        {c: f"{c}_baseline" for c in _COMPARED}
-    ).hstack(after.select(*_COMPARED).rename({c: f"{c}_reform" for c in _COMPARED}))
+    joined = (
+        before.select(*_COMPARED, "error")
+        .rename({c: f"{c}_baseline" for c in _COMPARED})
+        .hstack(after.select(*_COMPARED).rename({c: f"{c}_reform" for c in _COMPARED}))
+    )
     joined = pl.concat(
-        [population.persons.select("id", *(["region"] if "region" in population.persons.columns
-                                           else [])), joined],
+        [
+            population.persons.select(
+                "id", *(["region"] if "region" in population.persons.columns else [])
+            ),
+            joined,
+        ],
         how="horizontal",
     )
     was = pl.col("status_baseline") == "insured"
@@ -186,8 +210,9 @@ def compare(
         (pl.col("status_baseline") == "insured").sum().alias("insured_baseline"),
         (pl.col("status_reform") == "insured").sum().alias("insured_reform"),
     ]
-    frames = [joined.select(pl.lit("total").alias("dimension"), pl.lit("all").alias("value"),
-                            *counts)]
+    frames = [
+        joined.select(pl.lit("total").alias("dimension"), pl.lit("all").alias("value"), *counts)
+    ]
     keys = {
         "basis": pl.coalesce("basis_reform", "basis_baseline"),
         "state_category": pl.coalesce("state_category_reform", "state_category_baseline"),
@@ -207,8 +232,10 @@ def compare(
     unconfirmed_any = False
     for budget in budgets:
         row: dict[str, Any] = {"dimension": "budget", "value": budget}
-        for label, res, rules in (("baseline", before, base_rules), ("reform", after,
-                                                                     reform_rules)):
+        for label, res, rules in (
+            ("baseline", before, base_rules),
+            ("reform", after, reform_rules),
+        ):
             months = int(res[f"state_months_{budget}"].sum())
             rate, unconfirmed = _rate(rules, budget, day.year)
             cost = None if rate is None else rate * months
@@ -235,8 +262,10 @@ def compare(
         pl.lit(None, dtype=dtype).alias(name) for name, dtype in extra_schema.items()
     )
     summary = summary.with_columns(
-        pl.when(pl.col("dimension") == "total").then(pl.lit(value, dtype=extra_schema[name]))
-        .otherwise(pl.col(name)).alias(name)
+        pl.when(pl.col("dimension") == "total")
+        .then(pl.lit(value, dtype=extra_schema[name]))
+        .otherwise(pl.col(name))
+        .alias(name)
         for name, value in (
             ("state_months_baseline", total_months["baseline"]),
             ("cost_baseline", total_cost["baseline"]),
@@ -251,8 +280,16 @@ def compare(
         .drop_nulls("value")
     )
     budget_frame = budget_frame.join(budget_counts, on="value", how="left").with_columns(
-        pl.col(c).fill_null(0) for c in ("newly_insured", "losing_cover", "unchanged", "invalid",
-                                         "persons", "insured_baseline", "insured_reform")
+        pl.col(c).fill_null(0)
+        for c in (
+            "newly_insured",
+            "losing_cover",
+            "unchanged",
+            "invalid",
+            "persons",
+            "insured_baseline",
+            "insured_reform",
+        )
     )
     summary = pl.concat([summary, budget_frame.select(summary.columns)], how="vertical_relaxed")
     return Comparison(

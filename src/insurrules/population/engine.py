@@ -32,8 +32,8 @@ from insurrules.kz.law import KzFacts, KzRoutes, routes
 from insurrules.kz.rules import default_rules
 from insurrules.months import month_index
 from insurrules.parameters import RuleSet
-from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps
-from insurrules.population.tables import Population, PopulationError
+from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps, pack
+from insurrules.population.tables import PAYERS, Population, PopulationError, record_rows
 
 __all__ = ["BASES", "RESULT_COLUMNS", "evaluate"]
 
@@ -56,15 +56,17 @@ BASES = ("transition", "state_funded", "contributions", "prepaid", "grace_period
 _FULL = ("citizen", "kandas", "permanent_resident")
 _NEVER = ("temporary_resident", "outside_scheme")
 _LATEST_ORIGIN = 2019 * 12  # 2019-01
-_NO_END = 10**6  # open-ended spans and "never died"
+_NO_END = 10**6  # open-ended spans and "never died" (a month index)
+_NO_DAY = 2**31 - 1  # a null date as a day number
+_EPOCH = dt.date(1970, 1, 1)
 #: Cells (persons x months) per chunk: small enough for the CPU caches to help.
-_CHUNK_CELLS = 1 << 22
+_CHUNK_CELLS = 1 << 23
 
 Ints = npt.NDArray[np.int64]
 
 
 def _month_expr(col: str) -> pl.Expr:
-    return (pl.col(col).dt.year().cast(pl.Int64) * 12 + pl.col(col).dt.month().cast(pl.Int64) - 1)
+    return pl.col(col).dt.year().cast(pl.Int64) * 12 + pl.col(col).dt.month().cast(pl.Int64) - 1
 
 
 def _max_param(rules: RuleSet, name: str) -> int:
@@ -84,7 +86,7 @@ def _as_date(value: dt.date | str) -> dt.date:
 
 @dataclass
 class _Prepared:
-    """The population as flat arrays (global row numbers), ready to be cut into chunks."""
+    """The population as flat arrays, in processing order, ready to be cut into chunks."""
 
     n: int
     valid: npt.NDArray[np.bool_]
@@ -95,164 +97,222 @@ class _Prepared:
     eaeu: npt.NDArray[np.bool_]
     end: Ints  # last month each person's frame must reach
     origin: int
-    paid: npt.NDArray[np.uint8]  # packed bits (n, ceil(width / 8))
-    work_paid: npt.NDArray[np.uint8]
-    width: int
-    # small tables, sorted by position in the chunk order: (pos, columns...)
-    advance: tuple[Ints, Ints, Ints]
-    memberships: tuple[Ints, Ints, Ints, Ints]  # pos, code index, start, end
+    paid: npt.NDArray[np.uint64]  # packed timelines over the widest frame (n, words)
+    work_paid: npt.NDArray[np.uint64]
+    # small tables, sorted by position: (pos, columns...)
+    advance: tuple[Ints, ...]
+    memberships: tuple[Ints, ...]  # pos, code index, first month, last month
     codes: tuple[str, ...]
-    de_requests: tuple[Ints, Ints]
-    de_level: tuple[Ints, Ints, Ints]
+    de_requests: tuple[Ints, ...]
+    de_level: tuple[Ints, ...]
 
 
-def _ints(series: pl.Series) -> Ints:
-    return series.cast(pl.Int64).to_numpy().astype(np.int64, copy=False)
+def _ints(values: Any) -> Ints:
+    if isinstance(values, pl.Series):
+        values = values.to_numpy()
+    return np.asarray(values).astype(np.int64, copy=False)
 
 
-def _prepare(
-    pop: Population, as_of: dt.date, rules: RuleSet
-) -> tuple[_Prepared, Ints]:
-    m0 = month_index(as_of)
-    errors = pop.row_errors
-    persons = pop.persons.select(
-        _month_expr("birth_date").alias("birth_m"),
-        _month_expr("death_date").alias("death_m"),
-        pl.col("residency"),
-        errors.is_null().alias("valid"),
+def _days(series: pl.Series) -> Ints:
+    """Dates as day numbers since 1970-01-01 (null: a very large day)."""
+    return _ints(series.cast(pl.Int32).fill_null(_NO_DAY))
+
+
+def _months(days: Ints) -> Ints:
+    """Month indices (year * 12 + month - 1) of day numbers; the null day stays far away."""
+    out = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return np.where(days >= _NO_DAY, _NO_END, out)
+
+
+@dataclass
+class _Index:
+    """What does not depend on ``as_of`` or the rules: computed once per population."""
+
+    rows: dict[str, Ints]  # table -> person row of each record
+    birth_day: Ints
+    death_day: Ints
+    residency: npt.NDArray[np.str_]
+    pay_month: Ints
+    pay_day: Ints
+    payer: npt.NDArray[np.int8]  # index into PAYERS, -1 unknown
+    mem_code: npt.NDArray[np.str_]
+    mem_lo: Ints
+    mem_hi: Ints
+    wel_level: npt.NDArray[np.str_]
+    wel_start: Ints
+    wel_end: Ints
+    req_day: Ints
+
+
+def _index(pop: Population) -> _Index:
+    cached = pop.cache.get("engine_index")
+    if isinstance(cached, _Index):
+        return cached
+    rows = record_rows(pop)
+    payer = (
+        pop.payments["payer"]
+        .cast(pl.String)
+        .replace_strict(list(PAYERS), list(range(len(PAYERS))), default=-1, return_dtype=pl.Int8)
     )
-    n = persons.height
-    valid = persons["valid"].to_numpy().astype(np.bool_)
-    row_of = pop.persons.select(pl.col("id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"))
-    valid_rows = pl.Series(np.flatnonzero(valid).astype(np.int64)).implode()
+    index = _Index(
+        rows={k: _ints(v) for k, v in rows.items()},
+        birth_day=_days(pop.persons["birth_date"]),
+        death_day=_days(pop.persons["death_date"]),
+        residency=pop.persons["residency"].cast(pl.String).to_numpy().astype(str),
+        pay_month=_months(_days(pop.payments["month"])),
+        pay_day=_days(pop.payments["paid_on"]),
+        payer=payer.to_numpy(),
+        mem_code=pop.memberships["code"].cast(pl.String).to_numpy().astype(str),
+        mem_lo=_months(_days(pop.memberships["start"])),
+        mem_hi=_months(_days(pop.memberships["end"])),
+        wel_level=pop.welfare_levels["level"].cast(pl.String).to_numpy().astype(str),
+        wel_start=_days(pop.welfare_levels["start"]),
+        wel_end=_days(pop.welfare_levels["end"]),
+        req_day=_days(pop.care_requests["date"]),
+    )
+    pop.cache["engine_index"] = index
+    return index
 
-    def child(table: str, *exprs: pl.Expr) -> pl.DataFrame:
-        df: pl.DataFrame = getattr(pop, table)
-        return (
-            df.join(row_of, left_on="person_id", right_on="id", how="inner")
-            .filter(pl.col("_row").is_in(valid_rows))
-            .select(pl.col("_row"), *exprs)
-        )
 
-    work_payers = list(rules["kz.welfare.work_payers"].values[-1].value)
-    prepaid_payers = list(rules["kz.prepaid.payers"].values[-1].value)
-    prepaid_from: dt.date = rules["kz.prepaid.start"].values[-1].value
-    levels = list(rules["kz.welfare.levels_covered"].values[-1].value)
+def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared, Ints]:
+    ix = _index(pop)
+    m0 = month_index(as_of)
+    day0 = (as_of - _EPOCH).days
+    n = pop.persons.height
+    valid = pop.row_errors.is_null().to_numpy().astype(np.bool_)
+
+    work_payers = set(rules["kz.welfare.work_payers"].values[-1].value)
+    prepaid_payers = set(rules["kz.prepaid.payers"].values[-1].value)
+    prepaid_from = (rules["kz.prepaid.start"].values[-1].value - _EPOCH).days
+    levels = set(rules["kz.welfare.levels_covered"].values[-1].value)
     child_age = int(rules["kz.child.age"].values[-1].value)
 
-    pay = child(
-        "payments",
-        _month_expr("month").alias("m"),
-        _month_expr("paid_on").alias("arrival"),
-        pl.col("payer").is_in(work_payers).alias("work"),
-        (pl.col("payer").is_in(prepaid_payers) & (pl.col("paid_on") >= prepaid_from)).alias(
-            "adv"
-        ),
-        pl.col("paid_on"),
-    ).filter(pl.col("paid_on") <= as_of)
-    mem = child(
-        "memberships",
-        pl.col("code"),
-        _month_expr("start").alias("lo"),
-        _month_expr("end").alias("hi"),
-    )
-    wel = child(
-        "welfare_levels",
-        pl.col("level"),
-        pl.col("start"),
-        pl.col("end"),
-        _month_expr("start").alias("lo"),
-        _month_expr("end").alias("hi"),
-    )
-    req = child("care_requests", pl.col("date"), _month_expr("date").alias("m")).filter(
-        pl.col("date") <= as_of
-    )
-    de_req = (
-        req.join(wel, on="_row", how="inner")
-        .filter(
-            (pl.col("start") <= pl.col("date"))
-            & (pl.col("end").is_null() | (pl.col("date") <= pl.col("end")))
-            & pl.col("level").is_in(levels)
-        )
-        .select("_row", "m")
-    )
+    def known(table: str, extra: npt.NDArray[np.bool_] | None = None) -> Ints:
+        rows = ix.rows[table]
+        ok = rows >= 0
+        ok[ok] = valid[rows[ok]]
+        if extra is not None:
+            ok &= extra
+        return np.flatnonzero(ok)
 
-    # last finite fact per person, as kz/facts.py computes it
-    birth_m = _ints(persons["birth_m"])
+    # payments known on as_of (kz/facts.py: paid_on <= as_of)
+    pay = known("payments", ix.pay_day <= day0)
+    pay_row, pay_m = ix.rows["payments"][pay], ix.pay_month[pay]
+    payer = ix.payer[pay]
+    work = np.isin(payer, [PAYERS.index(x) for x in work_payers if x in PAYERS])
+    adv = np.isin(payer, [PAYERS.index(x) for x in prepaid_payers if x in PAYERS]) & (
+        ix.pay_day[pay] >= prepaid_from
+    )
+    pay_arrival = _months(ix.pay_day[pay])
+    mem = known("memberships")
+    wel = known("welfare_levels")
+    req = known("care_requests", ix.req_day <= day0)
+    req_row, req_day = ix.rows["care_requests"][req], ix.req_day[req]
+
+    # care requests made at level D/E (the level on the day of the request)
+    wel_row = ix.rows["welfare_levels"][wel]
+    de_wel = np.isin(ix.wel_level[wel], list(levels))
+    de_req_rows: list[Ints] = []
+    de_req_months: list[Ints] = []
+    if req.size and wel.size:
+        order_w = np.argsort(wel_row, kind="stable")
+        w_rows = wel_row[order_w]
+        starts = np.searchsorted(w_rows, req_row, side="left")
+        stops = np.searchsorted(w_rows, req_row, side="right")
+        most = int((stops - starts).max()) if starts.size else 0
+        hit = np.zeros(req.size, dtype=np.bool_)
+        for k in range(most):
+            j = np.minimum(starts + k, w_rows.size - 1)
+            w = wel[order_w[j]]
+            inside = (
+                (starts + k < stops)
+                & (ix.wel_start[w] <= req_day)
+                & (req_day <= ix.wel_end[w])
+                & np.isin(ix.wel_level[w], list(levels))
+            )
+            hit |= inside
+        de_req_rows.append(req_row[hit])
+        de_req_months.append(_months(req_day[hit]))
+
+    # the frame each person needs (kz/facts.py: last finite fact + reach)
+    birth_m = _months(ix.birth_day)
     child_last = birth_m + 12 * child_age
     last = np.maximum(child_last, m0)
-    facts_months = [
-        pay.select("_row", "m"),
-        mem.select("_row", pl.col("lo").alias("m")),
-        mem.select("_row", pl.col("hi").alias("m")),
-        req.select("_row", "m"),
-        wel.select("_row", pl.col("lo").alias("m")),
-        wel.select("_row", pl.col("hi").alias("m")),
-    ]
-    per_row = (
-        pl.concat(facts_months).drop_nulls().group_by("_row").agg(pl.col("m").max())
-    )
-    if per_row.height:
-        rows = _ints(per_row["_row"])
-        last[rows] = np.maximum(last[rows], _ints(per_row["m"]))
-    reach = (
-        max(_max_param(rules, "kz.grace.months"), _max_param(rules, "kz.grace.extended_months"))
-        + _max_param(rules, "kz.prepaid.months")
-        + _max_param(rules, "kz.debt.window_months")
-        + 13
-    )
-    end = last + reach
+    mem_row = ix.rows["memberships"][mem]
+    for rows, months in (
+        (pay_row, pay_m),
+        (mem_row, ix.mem_lo[mem]),
+        (mem_row, ix.mem_hi[mem]),
+        (req_row, _months(req_day)),
+        (wel_row, _months(ix.wel_start[wel])),
+        (wel_row, _months(ix.wel_end[wel])),
+    ):
+        finite = months < _NO_END
+        np.maximum.at(last, rows[finite], months[finite])
+    end = last + _reach(rules)
 
-    origin = _LATEST_ORIGIN
-    if pay.height:
-        origin = min(origin, int(pay["m"].min()))  # type: ignore[arg-type]
+    origin = min(_LATEST_ORIGIN, int(pay_m.min())) if pay_m.size else _LATEST_ORIGIN
     width = int(end[valid].max() - origin + 1) if valid.any() else 1
+    words = max(1, -(-width // 64))
 
-    # the order persons are processed in: by frame end, so chunks have similar frames
     order = np.argsort(np.where(valid, end, -1), kind="stable")
     pos_of = np.empty(n, dtype=np.int64)
     pos_of[order] = np.arange(n, dtype=np.int64)
 
-    def packed(cells: pl.DataFrame) -> npt.NDArray[np.uint8]:
-        rows = pos_of[_ints(cells["_row"])]
-        cols = _ints(cells["m"]) - origin
+    def packed(rows: Ints, months: Ints) -> npt.NDArray[np.uint64]:
         flat = np.zeros(n * width, dtype=np.bool_)
-        flat[rows * width + cols] = True
-        return np.packbits(flat.reshape(n, width), axis=1)
+        flat[pos_of[rows] * width + (months - origin)] = True
+        return pack(flat.reshape(n, width), words)
 
-    def by_pos(df: pl.DataFrame, *cols: str) -> tuple[Ints, ...]:
-        pos = pos_of[_ints(df["_row"])]
+    def by_pos(rows: Ints, *cols: Ints) -> tuple[Ints, ...]:
+        pos = pos_of[rows]
         sort = np.argsort(pos, kind="stable")
-        return (pos[sort], *(_ints(df[c])[sort] for c in cols))
+        return (pos[sort], *(np.asarray(c)[sort] for c in cols))
 
-    codes = tuple(sorted(set(mem["code"].to_list())))
-    mem = mem.with_columns(
-        pl.col("code").replace_strict(codes, list(range(len(codes))), return_dtype=pl.Int64),
-        pl.col("hi").fill_null(_NO_END),
+    codes = tuple(sorted(set(ix.mem_code[mem].tolist())))
+    code_idx = (
+        np.searchsorted(np.array(codes, dtype=str), ix.mem_code[mem])
+        if codes
+        else np.zeros(0, dtype=np.int64)
     )
-    adv = pay.filter(pl.col("adv") & (pl.col("arrival") < pl.col("m")))
-    de_lvl = wel.filter(pl.col("level").is_in(levels)).with_columns(pl.col("hi").fill_null(_NO_END))
-    residency = persons["residency"]
-    death_m = persons["death_m"].fill_null(_NO_END)
+    residency = ix.residency
+    death_m = _months(ix.death_day)
+    adv_keep = adv & (pay_arrival < pay_m)
     return _Prepared(
         n=n,
         valid=valid[order],
         birth_m=birth_m[order],
         child_last=child_last[order],
-        death_m=_ints(death_m)[order],
-        full=residency.is_in(list(_FULL)).to_numpy()[order],
-        eaeu=(residency == "eaeu_worker").to_numpy()[order],
+        death_m=death_m[order],
+        full=np.isin(residency, _FULL)[order],
+        eaeu=(residency == "eaeu_worker")[order],
         end=end[order],
         origin=origin,
-        paid=packed(pay.select("_row", "m")),
-        work_paid=packed(pay.filter(pl.col("work")).select("_row", "m")),
-        width=width,
-        advance=by_pos(adv, "m", "arrival"),  # type: ignore[arg-type]
-        memberships=by_pos(mem, "code", "lo", "hi"),  # type: ignore[arg-type]
+        paid=packed(pay_row, pay_m),
+        work_paid=packed(pay_row[work], pay_m[work]),
+        advance=by_pos(pay_row[adv_keep], pay_m[adv_keep], pay_arrival[adv_keep]),
+        memberships=by_pos(mem_row, code_idx, ix.mem_lo[mem], ix.mem_hi[mem]),
         codes=codes,
-        de_requests=by_pos(de_req, "m"),  # type: ignore[arg-type]
-        de_level=by_pos(de_lvl, "lo", "hi"),  # type: ignore[arg-type]
+        de_requests=by_pos(
+            np.concatenate(de_req_rows) if de_req_rows else np.zeros(0, dtype=np.int64),
+            np.concatenate(de_req_months) if de_req_months else np.zeros(0, dtype=np.int64),
+        ),
+        de_level=by_pos(
+            wel_row[de_wel],
+            _months(ix.wel_start[wel][de_wel]),
+            _months(ix.wel_end[wel][de_wel]),
+        ),
     ), order
+
+
+def _reach(rules: RuleSet) -> int:
+    """Months a frame must reach past the last finite fact (as :mod:`insurrules.kz.facts`)."""
+    return (
+        max(_max_param(rules, "kz.grace.months"), _max_param(rules, "kz.grace.extended_months"))
+        + _max_param(rules, "kz.prepaid.months")
+        + _max_param(rules, "kz.debt.window_months")
+        + 13
+    )
 
 
 @dataclass
@@ -261,6 +321,7 @@ class _Chunk:
     hi: int
     ops: ArrayOps
     facts: KzFacts[Any]
+    end: Ints  # the last month of each person's own frame (kz/facts.py)
 
 
 def _slice(table: tuple[Ints, ...], lo: int, hi: int) -> tuple[Ints, ...]:
@@ -273,10 +334,9 @@ def _chunk_facts(p: _Prepared, lo: int, hi: int) -> _Chunk:
     count = hi - lo
     last = int(p.end[lo:hi].max())
     ops = ArrayOps(p.origin, last - p.origin + 1, count)
-    length = ops.length
 
-    def unpack(bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-        return np.unpackbits(bits[lo:hi], axis=1, count=length).view(np.bool_)
+    def cut(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+        return bits[lo:hi, : ops.words] & ops.full()
 
     rows, month, arrival = _slice(p.advance, lo, hi)
     mrows, code, mlo, mhi = _slice(p.memberships, lo, hi)
@@ -296,14 +356,14 @@ def _chunk_facts(p: _Prepared, lo: int, hi: int) -> _Chunk:
         before_death=ops.until(death - 1),
         born=ops.since(birth),
         child=ops.months(birth, p.child_last[lo:hi]),
-        paid=unpack(p.paid),
-        work_paid=unpack(p.work_paid),
+        paid=cut(p.paid),
+        work_paid=cut(p.work_paid),
         advance=AdvanceRecords(rows, month, arrival),
         memberships=memberships,
         de_requests=ops.from_cells(drows, dmonth),
         de_level=ops.from_spans(lrows, llo, lhi),
     )
-    return _Chunk(lo, hi, ops, facts)
+    return _Chunk(lo, hi, ops, facts, p.end[lo:hi])
 
 
 @dataclass
@@ -357,13 +417,15 @@ def _read(
         d2 = rules["kz.interpretation.state_months_in_run"].values[-1].value
         own = chunk.facts.paid | (r.state if d2 == "count" else ops.empty())
         skip = r.state if d2 == "skip" else ops.empty()
-        reached = ops.runs_reaching(own, skip, n)
-        col = np.clip(last - ops.origin, 0, ops.length - 1)
-        ext = has & reached[np.arange(ops.persons), col]
+        cached = getattr(r, "runs", {}).get(n)  # routes() keeps the runs it computed
+        reached = cached if cached is not None else ops.runs_reaching(own, skip, n)
+        ext = has & ops.holds_each(reached, last)
         grace[ext] = ge
 
     lo, hi = ops.run_around(r.insured, m0)
-    open_end = hi == ops.origin + ops.length - 1
+    # decide() reads a run reaching the end of the person's own frame as open-ended; the
+    # months up to that end are the same in this (longer) frame, so the test is the same.
+    open_end = hi >= chunk.end
 
     state_months: dict[str, Ints] = {}
     if extras:
@@ -371,9 +433,9 @@ def _read(
         alive = chunk.facts.alive & chunk.facts.born
         taken = ops.empty()
         for cat in r.categories:
-            new = cat.months & ~taken & alive & year
+            new = cat.months & ops.not_(taken) & alive & year
             taken = taken | cat.months
-            counted = new.sum(axis=1, dtype=np.int64)
+            counted = ops.count(new)
             state_months[cat.budget] = state_months.get(cat.budget, 0) + counted
     return _Read(insured, basis, category, grace, lo, hi, open_end, state_months)
 
@@ -427,19 +489,23 @@ def evaluate_arrays(
     death = pop.persons["death_date"]
     dead_all = (death.is_not_null() & (death < day)).to_numpy()[order]
 
-    def work(span: tuple[int, int]) -> tuple[int, int, _Read]:
+    def work(span: tuple[int, int]) -> tuple[int, int, _Read, list[tuple[str, str]]]:
         lo, hi = span
         chunk = _chunk_facts(p, lo, hi)
         r = routes(chunk.facts, chunk.ops, rules)
-        return lo, hi, _read(chunk, r, rules, m0, never_all[lo:hi], dead_all[lo:hi], extras)
+        read = _read(chunk, r, rules, m0, never_all[lo:hi], dead_all[lo:hi], extras)
+        return lo, hi, read, [(c.code, c.budget) for c in r.categories]
+
+    labels: dict[tuple[str, str], int] = {}
 
     spans = list(_chunks(p))
     done = 0
     with ThreadPoolExecutor(max_workers=threads or 2) as pool:
-        for lo, hi, read in pool.map(work, spans):
+        for lo, hi, read, cats in pool.map(work, spans):
+            ids = np.array([labels.setdefault(c, len(labels)) for c in cats] + [-1])
             insured[lo:hi] = read.insured
             basis[lo:hi] = read.basis
-            category[lo:hi] = read.category
+            category[lo:hi] = ids[read.category]
             grace[lo:hi] = read.grace
             run_lo[lo:hi] = read.run_lo
             run_hi[lo:hi] = read.run_hi
@@ -455,19 +521,19 @@ def evaluate_arrays(
     back[order] = np.arange(n, dtype=np.int64)
     valid = p.valid[back]
     cat_idx = category[back]
-    labels = [(c.code, period.budget) for c in rules.categories for period in c.periods]
+    names = list(labels)
     cat_series = pl.Series(cat_idx.astype(np.int64))
-    keys = list(range(len(labels)))
+    keys = list(range(len(names)))
     frame = pl.DataFrame(
         {
             "_valid": valid,
             "_insured": insured[back],
             "_basis": basis[back],
             "_cat": cat_series.replace_strict(
-                keys, [c for c, _ in labels], default=None, return_dtype=pl.String
+                keys, [c for c, _ in names], default=None, return_dtype=pl.String
             ),
             "_budget": cat_series.replace_strict(
-                keys, [b for _, b in labels], default=None, return_dtype=pl.String
+                keys, [b for _, b in names], default=None, return_dtype=pl.String
             ),
             "_grace": grace[back],
             "_lo": np.maximum(run_lo[back], _LATEST_ORIGIN),
@@ -508,15 +574,19 @@ def _result(base: pl.DataFrame, benefits_start: dt.date, errors: pl.Series) -> p
         .then(pl.when(pl.col("_insured")).then(pl.lit("insured")).otherwise(pl.lit("not_insured")))
         .alias("status"),
         pl.when(insured & (pl.col("_basis") >= 0))
-        .then(pl.col("_basis").cast(pl.Int64).replace_strict(
-            list(range(len(BASES))), basis_names, default=None, return_dtype=pl.String
-        ))
+        .then(
+            pl.col("_basis")
+            .cast(pl.Int64)
+            .replace_strict(
+                list(range(len(BASES))), basis_names, default=None, return_dtype=pl.String
+            )
+        )
         .alias("basis"),
         pl.when(ok).then(pl.col("_cat")).alias("state_category"),
         pl.when(ok).then(pl.col("_budget")).alias("budget"),
-        pl.when(ok & (pl.col("_grace") >= 0)).then(pl.col("_grace").cast(pl.Int64)).alias(
-            "grace_months"
-        ),
+        pl.when(ok & (pl.col("_grace") >= 0))
+        .then(pl.col("_grace").cast(pl.Int64))
+        .alias("grace_months"),
         pl.when(insured).then(start).alias("insured_from"),
         pl.when(insured).then(until).alias("insured_until"),
         pl.when(insured).then(until).alias("renew_by"),

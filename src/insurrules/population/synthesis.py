@@ -77,7 +77,9 @@ def _first_day(month: Ints) -> npt.NDArray[np.datetime64]:
     return (month - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
 
 
-def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_], rng: np.random.Generator) -> pl.Series:
+def _iins(
+    birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_], rng: np.random.Generator
+) -> pl.Series:
     """Valid IINs: YYMMDD, century/sex digit, a serial, and the two-pass mod-11 check digit."""
     n = birth.shape[0]
     year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -85,11 +87,30 @@ def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_], rng: n
     day = (birth - birth.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
     century = np.where(year >= 2000, 5, 3) - np.where(year < 1900, 2, 0)
     d7 = century + np.where(male, 0, 1)
-    serial = rng.integers(0, 10_000, n)
+    # serials: distinct within each (birth date, sex), so that every IIN is unique
+    key = (birth - _EPOCH).astype(np.int64) * 2 + male
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    first = np.searchsorted(sorted_key, sorted_key, side="left")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - first
+    offset = (key * 2654435761) % 997  # a little variety in the serials, one per group
+    serial = (2 * rank + 2 * offset) % 10_000
     yy = year % 100
     digits = np.stack(
-        [yy // 10, yy % 10, month // 10, month % 10, day // 10, day % 10, d7,
-         serial // 1000, serial // 100 % 10, serial // 10 % 10, serial % 10],
+        [
+            yy // 10,
+            yy % 10,
+            month // 10,
+            month % 10,
+            day // 10,
+            day % 10,
+            d7,
+            serial // 1000,
+            serial // 100 % 10,
+            serial // 10 % 10,
+            serial % 10,
+        ],
         axis=1,
     )
     check = np.full(n, -1, dtype=np.int64)
@@ -102,7 +123,7 @@ def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_], rng: n
         idx = np.flatnonzero(todo)
         check[idx] = c
         bad = idx[c < 0]
-        # no valid number with this serial: take the next serial
+        # no valid number with this serial: take the odd one next to it (never another's)
         serial[bad] = (serial[bad] + 1) % 10_000
         for k, div in enumerate((1000, 100, 10, 1)):
             digits[bad, 7 + k] = serial[bad] // div % 10
@@ -115,7 +136,10 @@ def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_], rng: n
         ),
         np.char.add(np.char.zfill(serial.astype(str), 4), check.astype(str)),
     )
-    return pl.Series("id", text, dtype=pl.String)
+    ids = pl.Series("id", text, dtype=pl.String)
+    if ids.is_duplicated().any():  # pragma: no cover - needs > 5 000 persons per birth day
+        raise ValueError("synthetic: too many persons per birth date and sex for unique IINs")
+    return ids
 
 
 def _dates(days: npt.NDArray[np.datetime64]) -> pl.Series:
@@ -161,7 +185,9 @@ def synthetic(
         dies, today - rng.integers(1, 730, n).astype("timedelta64[D]"), np.datetime64("NaT")
     )
     death = np.where(dies & (death < birth), birth, death)
-    region = rng.choice(list(REGIONS), size=n, p=np.array(list(REGIONS.values())) / sum(REGIONS.values()))
+    region = rng.choice(
+        list(REGIONS), size=n, p=np.array(list(REGIONS.values())) / sum(REGIONS.values())
+    )
 
     # -- roles of adults below pension age --------------------------------------------------
     working_age = band == 1
@@ -235,14 +261,22 @@ def synthetic(
         np.where(
             female & (age < 42),
             rng.choice(
-                ["parent_of_child_under_3", "maternity_or_childcare_leave",
-                 "pregnant_non_working", "disability"],
+                [
+                    "parent_of_child_under_3",
+                    "maternity_or_childcare_leave",
+                    "pregnant_non_working",
+                    "disability",
+                ],
                 size=state.size,
                 p=[0.55, 0.25, 0.1, 0.1],
             ),
             rng.choice(
-                ["disability", "registered_unemployed", "carer_of_group1_disabled",
-                 "mother_heroine_award"],
+                [
+                    "disability",
+                    "registered_unemployed",
+                    "carer_of_group1_disabled",
+                    "mother_heroine_award",
+                ],
                 size=state.size,
                 p=[0.5, 0.3, 0.1, 0.1],
             ),
@@ -297,8 +331,9 @@ def synthetic(
     welfare_levels = pl.DataFrame(
         {
             "person_id": ids.gather(de_rows),
-            "level": pl.Series(rng.choice(["D", "E"], size=de_rows.size, p=[0.8, 0.2]),
-                               dtype=pl.String),
+            "level": pl.Series(
+                rng.choice(["D", "E"], size=de_rows.size, p=[0.8, 0.2]), dtype=pl.String
+            ),
             "start": _dates(level_start),
             "end": pl.Series([None] * de_rows.size, dtype=pl.Date),
         }
@@ -308,9 +343,7 @@ def synthetic(
     span = max((today - year_start).astype(np.int64), 1)
     request = year_start + rng.integers(0, span, applies.size).astype("timedelta64[D]")
     request = np.maximum(request, level_start[np.searchsorted(de_rows, applies)])
-    care_requests = pl.DataFrame(
-        {"person_id": ids.gather(applies), "date": _dates(request)}
-    )
+    care_requests = pl.DataFrame({"person_id": ids.gather(applies), "date": _dates(request)})
 
     persons = pl.DataFrame(
         {
@@ -322,10 +355,17 @@ def synthetic(
             "region": pl.Series(region, dtype=pl.String),
         }
     )
-    return Population(
+    pop = Population(
         persons=persons,
         payments=payments,
         memberships=memberships,
         welfare_levels=welfare_levels,
         care_requests=care_requests,
     )
+    pop.cache["rows"] = {
+        "payments": rows,
+        "memberships": mem_rows,
+        "welfare_levels": de_rows,
+        "care_requests": applies,
+    }
+    return pop

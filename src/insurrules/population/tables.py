@@ -121,9 +121,7 @@ def _to_polars(name: str, data: Any) -> pl.DataFrame:
 def _empty(table: str) -> pl.DataFrame:
     dtypes = {_TEXT: pl.String, _DATE: pl.Date, _MONTH: pl.Date, _AMOUNT: pl.String}
     return pl.DataFrame(
-        schema={
-            col: dtypes[kind] for col, (kind, required) in SCHEMA[table].items() if required
-        }
+        schema={col: dtypes[kind] for col, (kind, required) in SCHEMA[table].items() if required}
     )
 
 
@@ -154,6 +152,13 @@ def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFram
                     exprs.append(pl.col(col).dt.truncate("1mo"))
             elif dtype == pl.Null:
                 exprs.append(pl.col(col).cast(pl.Date))
+            elif isinstance(dtype, pl.Datetime):
+                # pandas keeps dates as midnight timestamps: fine, a time of day is not
+                timed = df.filter(pl.col(col).dt.time() != dt.time(0))
+                if timed.height:
+                    problems.append(f"{where}: {timed.height} value(s) have a time of day")
+                day = pl.col(col).dt.date()
+                exprs.append((day.dt.truncate("1mo") if kind == _MONTH else day).alias(col))
             elif dtype == pl.String:
                 text = pl.col(col).str.strip_chars()
                 if kind == _MONTH:
@@ -191,6 +196,8 @@ class Population:
     welfare_levels: pl.DataFrame = field(default_factory=lambda: _empty("welfare_levels"))
     care_requests: pl.DataFrame = field(default_factory=lambda: _empty("care_requests"))
     scheme: str = "kz-osms"
+    #: derived data computed once per population (person row of each record...), not compared
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -225,16 +232,27 @@ class Population:
         if dup.any():
             n = int(ids.filter(dup).n_unique())
             problems.append(f"persons.id: {n} id(s) appear more than once")
-        known = ids.unique()
-        for name in TABLES[1:]:
-            unknown = frames[name].filter(~pl.col("person_id").is_in(known.implode()))
-            if unknown.height:
-                problems.append(
-                    f"{name}.person_id: {unknown.height} row(s) for persons not in persons"
+        rows: dict[str, Any] = {}
+        if not problems:
+            row_of = frames["persons"].select(
+                pl.col("id").alias("person_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_r")
+            )
+            for name in TABLES[1:]:
+                found = (
+                    frames[name]
+                    .select("person_id")
+                    .join(row_of, on="person_id", how="left", maintain_order="left")["_r"]
                 )
+                if found.null_count():
+                    problems.append(
+                        f"{name}.person_id: {found.null_count()} row(s) for persons not in persons"
+                    )
+                rows[name] = found.to_numpy()
         if problems:
             raise PopulationError(problems)
-        return cls(**frames)
+        pop = cls(**frames)
+        pop.cache["rows"] = rows
+        return pop
 
     @classmethod
     def from_parquet(cls, directory: str | Path) -> Population:
@@ -372,21 +390,47 @@ def _iin_problems(persons: pl.DataFrame) -> pl.DataFrame:
         .when(born.is_null())
         .then(pl.lit("person.id: the IIN does not start with a real birth date (YYMMDD)"))
         .when(born != pl.col("birth_date"))
-        .then(pl.format("person.id: the IIN gives birth date {}, but birth_date is {}", born,
-                        pl.col("birth_date")))
+        .then(
+            pl.format(
+                "person.id: the IIN gives birth date {}, but birth_date is {}",
+                born,
+                pl.col("birth_date"),
+            )
+        )
         .when(sex != pl.col("sex"))
-        .then(pl.format("person.id: the IIN's 7th digit says {}, but sex is {}", sex,
-                        pl.col("sex")))
+        .then(
+            pl.format("person.id: the IIN's 7th digit says {}, but sex is {}", sex, pl.col("sex"))
+        )
         .otherwise(None)
     )
     return persons.select(idx, msg.alias("msg"))
 
 
+def record_rows(pop: Population) -> dict[str, Any]:
+    """The person row (position in ``persons``) of every record of each table, computed once."""
+    rows = pop.cache.get("rows")
+    if rows is None:
+        row_of = pop.persons.select(
+            pl.col("id").alias("person_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_r")
+        )
+        rows = {
+            name: getattr(pop, name)
+            .select("person_id")
+            .join(row_of, on="person_id", how="left", maintain_order="left")["_r"]
+            .fill_null(-1)
+            .to_numpy()
+            for name in TABLES[1:]
+        }
+        pop.cache["rows"] = rows
+    return rows
+
+
 def _row_errors(pop: Population) -> pl.Series:
-    persons = pop.persons.select("id", "birth_date", "sex", "death_date", "residency").with_row_index(
-        "_row"
-    )
-    rows = persons.select("id", "_row", "birth_date")
+    persons = pop.persons.select(
+        "id", "birth_date", "sex", "death_date", "residency"
+    ).with_row_index("_row")
+    rows = record_rows(pop)
+    birth = pop.persons["birth_date"]
     found: list[pl.DataFrame] = [_iin_problems(persons)]
 
     def check(df: pl.DataFrame, cond: pl.Expr, msg: pl.Expr | str) -> None:
@@ -411,7 +455,10 @@ def _row_errors(pop: Population) -> pl.Series:
 
     def joined(table: str) -> pl.DataFrame:
         df: pl.DataFrame = getattr(pop, table)
-        return df.join(rows, left_on="person_id", right_on="id", how="inner")
+        where = pl.Series("_row", rows[table], dtype=pl.Int64)
+        return df.with_columns(
+            where.cast(pl.UInt32), birth.gather(where.clip(0)).alias("birth_date")
+        )
 
     for table, code_col, codes in (
         ("memberships", "code", KZ_MEMBERSHIP_CODES),
@@ -420,14 +467,15 @@ def _row_errors(pop: Population) -> pl.Series:
         df = joined(table)
         check(
             df,
-            ~pl.col(code_col).is_in(list(codes)),
+            ~pl.col(code_col).cast(pl.String).is_in(list(codes)),
             pl.format(f"person.{table}.{code_col}: unknown code '{{}}'", pl.col(code_col)),
         )
         check(
             df,
             pl.col("end") < pl.col("start"),
-            pl.format(f"person.{table}.end: {{}} is before start {{}}", pl.col("end"),
-                      pl.col("start")),
+            pl.format(
+                f"person.{table}.end: {{}} is before start {{}}", pl.col("end"), pl.col("start")
+            ),
         )
         if table == "memberships":
             check(
@@ -442,7 +490,9 @@ def _row_errors(pop: Population) -> pl.Series:
                 & (pl.col("end").is_null() | (pl.col("start_b") <= pl.col("end")))
                 & (pl.col("end_b").is_null() | (pl.col("start") <= pl.col("end_b")))
             )
-            check(pairs, pl.lit(True), "person.welfare_levels: periods overlap (one level at a time)")
+            check(
+                pairs, pl.lit(True), "person.welfare_levels: periods overlap (one level at a time)"
+            )
     requests = joined("care_requests")
     check(
         requests,
@@ -454,14 +504,16 @@ def _row_errors(pop: Population) -> pl.Series:
     born_idx = pl.col("birth_date").dt.year() * 12 + pl.col("birth_date").dt.month() - 1
     check(
         pay,
-        ~pl.col("payer").is_in(list(PAYERS)),
+        ~pl.col("payer").cast(pl.String).is_in(list(PAYERS)),
         pl.format("payments.payer: unknown payer '{}'", pl.col("payer")),
     )
     check(
         pay,
         month_idx < FIRST_PAYMENT_MONTH,
-        pl.format("payments.month: OSMS contributions start with 2017-07; got {}",
-                  pl.col("month").dt.strftime("%Y-%m")),
+        pl.format(
+            "payments.month: OSMS contributions start with 2017-07; got {}",
+            pl.col("month").dt.strftime("%Y-%m"),
+        ),
     )
     check(
         pay,
@@ -471,8 +523,9 @@ def _row_errors(pop: Population) -> pl.Series:
     check(
         pay,
         (pl.col("paid_on") >= pl.col("birth_date")) & (month_idx < born_idx),
-        pl.format("payments.month: {} is before the person's birth",
-                  pl.col("month").dt.strftime("%Y-%m")),
+        pl.format(
+            "payments.month: {} is before the person's birth", pl.col("month").dt.strftime("%Y-%m")
+        ),
     )
     amount = pl.col("amount")
     if pay.schema["amount"] == pl.String:
@@ -485,19 +538,23 @@ def _row_errors(pop: Population) -> pl.Series:
         "payments.amount: not a finite number",
     )
     check(pay, number < 0, "payments.amount: an amount cannot be negative")
-    dups = pay.filter(
-        pl.struct("_row", "month", "paid_on", "amount", "payer").is_duplicated()
+    # identical records: a cheap integer key first, the full comparison on candidates only
+    key = (pl.col("_row").cast(pl.Int64) * 4096 + month_idx.cast(pl.Int64) % 4096) * 65536 + pl.col(
+        "paid_on"
+    ).cast(pl.Int32).cast(pl.Int64) % 65536
+    candidates = pay.filter(key.is_duplicated())
+    if candidates.height:
+        dups = candidates.filter(
+            pl.struct("_row", "month", "paid_on", "amount", "payer").is_duplicated()
+        )
+        check(dups, pl.lit(True), "payments: duplicate records (same month, date, amount, payer)")
+    allmsgs = pl.concat(
+        [f.select(pl.col("_row").cast(pl.Int64), pl.col("msg").cast(pl.String)) for f in found]
+    ).filter(pl.col("msg").is_not_null())
+    if allmsgs.height == 0:
+        return pl.Series("error", [None] * persons.height, dtype=pl.String)
+    per_row = allmsgs.unique(maintain_order=True).group_by("_row").agg(pl.col("msg").str.join("; "))
+    out = persons.select(pl.col("_row").cast(pl.Int64)).join(
+        per_row, on="_row", how="left", maintain_order="left"
     )
-    check(
-        dups,
-        pl.lit(True),
-        "payments: duplicate records (same month, date, amount, payer)",
-    )
-    allmsgs = pl.concat([f.select("_row", pl.col("msg").cast(pl.String)) for f in found]).filter(
-        pl.col("msg").is_not_null()
-    )
-    per_row = allmsgs.unique(maintain_order=True).group_by("_row").agg(
-        pl.col("msg").str.join("; ")
-    )
-    out = persons.select("_row").join(per_row, on="_row", how="left").sort("_row")
     return out["msg"].alias("error")
