@@ -52,9 +52,8 @@ def main() -> None:
     made = synthetic_claims(
         population, args.claims, args.seed, start=dt.date(2025, 4, 1), end=dt.date(2026, 3, 15)
     )
-    print(
-        f"claims: {made.claims.height:,} in {time.perf_counter() - t:.1f} s; injected {made.counts()}"
-    )
+    elapsed = time.perf_counter() - t
+    print(f"claims: {made.claims.height:,} in {elapsed:.1f} s; injected {made.counts()}")
 
     stages = Stages()
     t = time.perf_counter()

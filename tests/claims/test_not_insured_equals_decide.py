@@ -126,3 +126,16 @@ def test_one_call_per_month_and_one_call_per_round_agree() -> None:
         rounds = screen(made.claims, population)
     assert merged.equals(rounds)
     assert merged["flags"].to_list() == made.expected["flags"].to_list()
+
+
+def test_prepared_case_documents_are_the_population_s_own() -> None:
+    from insurrules.claims.insurance import case_documents
+    from insurrules.population import synthetic
+
+    population = synthetic(200, seed=2, as_of="2026-03-15")
+    documents = case_documents(population)
+    assert len(documents) == len(population)
+    for pid in population.persons["id"].to_list()[:60]:
+        assert {**documents[pid], "as_of": "2026-01-01"} == population.case_document(
+            pid, "2026-01-01"
+        )
