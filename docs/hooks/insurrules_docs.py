@@ -9,7 +9,8 @@ A scheme whose package is not installed yet renders a warning instead of a table
 kind or scheme fails the build.
 
 Charts: a Python fence titled ``chart: NAME.png`` is run at build time (in a temporary
-directory, matplotlib without a display) and must write ``NAME.png``; the image is added to the
+directory holding the files the page shows in titled ``json``/``toml`` fences, matplotlib
+without a display) and must write ``NAME.png``; the image is added to the
 site beside its page, so ``![…](NAME.png)`` shows exactly what the code on the page draws. The
 test suite runs the same fence like every other example.
 """
@@ -44,9 +45,23 @@ CHART = re.compile(
 )
 
 
-def _draw(code: str, name: str, page: str) -> bytes:
+#: files a page shows (```json title="x.json"```, ```toml title="x.toml"```), which its code reads
+PAGE_FILE = re.compile(
+    r"^(?P<indent>[ \t]*)```(?:json|toml)[^\n]*title=\"(?P<name>[\w.-]+)\"[^\n]*\n"
+    r"(?P<body>.*?)^(?P=indent)```",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _unindent(text: str, indent: str) -> str:
+    return "\n".join(line.removeprefix(indent) for line in text.splitlines()) + "\n"
+
+
+def _draw(code: str, name: str, page: str, files: dict[str, str]) -> bytes:
     os.environ.setdefault("MPLBACKEND", "Agg")
     with tempfile.TemporaryDirectory(prefix="insurrules-chart-") as tmp:
+        for file_name, body in files.items():
+            (Path(tmp) / file_name).write_text(body, encoding="utf-8")
         with contextlib.chdir(tmp):
             exec(compile(code, f"{page} (chart {name})", "exec"), {"__name__": "__chart__"})
         image = Path(tmp) / name
@@ -58,15 +73,12 @@ def _draw(code: str, name: str, page: str) -> bytes:
 def on_files(files: Files, config: Any) -> Files:
     for page in list(files.documentation_pages()):
         text = Path(page.abs_src_path or "").read_text(encoding="utf-8")
+        shown = {m["name"]: _unindent(m["body"], m["indent"]) for m in PAGE_FILE.finditer(text)}
         for match in CHART.finditer(text):
-            code = textwrap.dedent(match["code"])
-            if match["indent"]:
-                code = textwrap.dedent(
-                    "\n".join(line.removeprefix(match["indent"]) for line in code.splitlines())
-                )
+            code = textwrap.dedent(_unindent(match["code"], match["indent"]))
             folder = os.path.dirname(page.src_uri)
             uri = f"{folder}/{match['name']}" if folder else match["name"]
-            content = _draw(code, match["name"], page.src_uri)
+            content = _draw(code, match["name"], page.src_uri, shown)
             files.append(File.generated(config, uri, content=content))
     return files
 
