@@ -49,11 +49,15 @@ def decide(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Deci
     raises :class:`pydantic.ValidationError` naming each field and reason, identifiers masked.
     ``rules`` (optional) replaces the rules in force, e.g. a reform.
 
+    A self-payer who paid every month 2024-07..2025-06 and then stopped (a single payment for
+    June would not do: the months before it would be debt):
+
+    >>> months = [f"2024-{m:02d}" for m in range(7, 13)] + [f"2025-{m:02d}" for m in range(1, 7)]
     >>> decision = decide({
     ...     "scheme": "kz-osms", "as_of": "2025-09-15",
     ...     "person": {"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"},
-    ...     "payments": [{"month": "2025-06", "paid_on": "2025-06-20", "amount": "4250",
-    ...                   "payer": "self"}],
+    ...     "payments": [{"month": m, "paid_on": f"{m}-20", "amount": "4250", "payer": "self"}
+    ...                  for m in months],
     ... })
     >>> decision.status, decision.basis, str(decision.insured_until)
     ('insured', 'grace_period', '2025-09-30')
