@@ -247,3 +247,14 @@ def test_every_python_block_of_every_page_is_executed() -> None:
             if not any(fence.start <= start < fence.end for start in starts):
                 unchecked.append(f"{page.relative_to(ROOT)}:{document.line_column(fence.start)}")
     assert not unchecked
+
+
+def test_no_example_is_skipped() -> None:
+    """A doctest ``+SKIP`` directive would show an example the suite never checks."""
+    skipped = [
+        str(path.relative_to(ROOT))
+        for folder, pattern in ((ROOT / "docs", "*.md"), (ROOT / "src", "*.py"))
+        for path in sorted(folder.rglob(pattern))
+        if "+SKIP" in path.read_text(encoding="utf-8")
+    ]
+    assert not skipped
