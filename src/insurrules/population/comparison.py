@@ -166,7 +166,7 @@ def compare(
     reform_rules = _resolve(reform, base_rules)
     before = evaluate_arrays(population, day, base_rules, extras=True)
     after = evaluate_arrays(population, day, reform_rules, extras=True)
-    budgets = [c.removeprefix("state_months_") for c in before.columns if c.startswith("state_")]
+    budgets = [c.removeprefix("state_months_") for c in before.columns if c.startswith("state_months_")]
 
     joined = (
         before.select(*_COMPARED, "error")

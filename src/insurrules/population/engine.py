@@ -33,7 +33,17 @@ from insurrules.kz.rules import default_rules
 from insurrules.months import month_index
 from insurrules.parameters import RuleSet
 from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps, pack
-from insurrules.population.tables import PAYERS, Population, PopulationError, record_rows
+from insurrules.population.tables import (
+    NO_DAY,
+    NO_MONTH_INDEX,
+    PAYERS,
+    Population,
+    PopulationError,
+    day_numbers,
+    month_numbers,
+    payer_codes,
+    record_rows,
+)
 
 __all__ = ["BASES", "RESULT_COLUMNS", "evaluate"]
 
@@ -56,8 +66,8 @@ BASES = ("transition", "state_funded", "contributions", "prepaid", "grace_period
 _FULL = ("citizen", "kandas", "permanent_resident")
 _NEVER = ("temporary_resident", "outside_scheme")
 _LATEST_ORIGIN = 2019 * 12  # 2019-01
-_NO_END = 10**6  # open-ended spans and "never died" (a month index)
-_NO_DAY = 2**31 - 1  # a null date as a day number
+_NO_END = NO_MONTH_INDEX  # open-ended spans and "never died" (a month index)
+_NO_DAY = NO_DAY
 _EPOCH = dt.date(1970, 1, 1)
 #: Cells (persons x months) per chunk: small enough for the CPU caches to help.
 _CHUNK_CELLS = 1 << 23
@@ -113,15 +123,8 @@ def _ints(values: Any) -> Ints:
     return np.asarray(values).astype(np.int64, copy=False)
 
 
-def _days(series: pl.Series) -> Ints:
-    """Dates as day numbers since 1970-01-01 (null: a very large day)."""
-    return _ints(series.cast(pl.Int32).fill_null(_NO_DAY))
-
-
-def _months(days: Ints) -> Ints:
-    """Month indices (year * 12 + month - 1) of day numbers; the null day stays far away."""
-    out = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    return np.where(days >= _NO_DAY, _NO_END, out)
+_days = day_numbers
+_months = month_numbers
 
 
 @dataclass
@@ -161,7 +164,7 @@ def _index(pop: Population) -> _Index:
         residency=pop.persons["residency"].cast(pl.String).to_numpy().astype(str),
         pay_month=_months(_days(pop.payments["month"])),
         pay_day=_days(pop.payments["paid_on"]),
-        payer=payer.to_numpy(),
+        payer=payer_codes(pop.payments["payer"]),
         mem_code=pop.memberships["code"].cast(pl.String).to_numpy().astype(str),
         mem_lo=_months(_days(pop.memberships["start"])),
         mem_hi=_months(_days(pop.memberships["end"])),

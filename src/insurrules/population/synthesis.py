@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from insurrules.population.tables import Population
+from insurrules.population.tables import PAYERS, Population
 
 __all__ = ["REGIONS", "synthetic"]
 
@@ -129,14 +129,16 @@ def _iins(
             digits[bad, 7 + k] = serial[bad] // div % 10
         todo[:] = False
         todo[bad] = True
-    text = np.char.add(
-        np.char.add(
-            np.char.zfill((yy * 10000 + month * 100 + day).astype(str), 6),
-            d7.astype(str),
-        ),
-        np.char.add(np.char.zfill(serial.astype(str), 4), check.astype(str)),
-    )
-    ids = pl.Series("id", text, dtype=pl.String)
+    parts = pl.DataFrame({"d": yy * 10000 + month * 100 + day, "c": d7, "s": serial, "k": check})
+    text = parts.select(
+        pl.concat_str(
+            pl.col("d").cast(pl.String).str.zfill(6),
+            pl.col("c").cast(pl.String),
+            pl.col("s").cast(pl.String).str.zfill(4),
+            pl.col("k").cast(pl.String),
+        )
+    ).to_series()
+    ids = text.alias("id")
     if ids.is_duplicated().any():  # pragma: no cover - needs > 5 000 persons per birth day
         raise ValueError("synthetic: too many persons per birth date and sex for unique IINs")
     return ids
@@ -204,7 +206,7 @@ def synthetic(
     end = np.full(n, m0, dtype=np.int64)
     end = np.where(pattern == 1, m0 - rng.integers(1, 4, n), end)
     end = np.where(pattern == 2, m0 - rng.integers(4, 31, n), end)
-    payer_of_role = np.array(["employer", "entrepreneur", "self"])
+    payer_of_role = np.array([PAYERS.index(p) for p in ("employer", "entrepreneur", "self")])
     pays = (role >= 0) & (role <= 2)
     # some who pay nothing now paid once and left debt behind
     old_payer = (role == 4) & (rng.random(n) < 0.5)
@@ -231,9 +233,9 @@ def synthetic(
     paid_on = np.maximum(paid_on, birth[rows])
     payer = payer_of_role[payer_code[rows]]
     amount = np.where(
-        payer == "employer",
+        payer == PAYERS.index("employer"),
         rng.integers(850, 9000, rows.size) * 3,
-        np.where(payer == "entrepreneur", 5950, 4250),
+        np.where(payer == PAYERS.index("entrepreneur"), 5950, 4250),
     )
 
     ids = _iins(birth, male, rng)
@@ -243,7 +245,7 @@ def synthetic(
             "month": _dates(_first_day(months)),
             "paid_on": _dates(paid_on),
             "amount": amount.astype(np.int64),
-            "payer": pl.Series(payer, dtype=pl.String),
+            "payer": pl.Series(PAYERS, dtype=pl.Enum(PAYERS)).gather(payer),
         }
     )
 

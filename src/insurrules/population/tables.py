@@ -35,6 +35,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from insurrules.errors import InsurrulesError, mask_text
@@ -141,7 +143,7 @@ def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFram
         dtype = df.schema[col]
         if kind == _TEXT:
             if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
-                exprs.append(pl.col(col).cast(pl.String))
+                pass  # kept: codes are checked as text
             elif dtype != pl.String and dtype != pl.Null:
                 problems.append(f"{where}: expected text, got {dtype}")
             elif dtype == pl.Null:
@@ -361,49 +363,147 @@ class Population:
 
 
 def _iin_problems(persons: pl.DataFrame) -> pl.DataFrame:
-    idx = pl.col("_row")
-    pid = pl.col("id")
-    digits = [pid.str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(12)]
-    w1 = sum(d * w for d, w in zip(digits[:11], range(1, 12), strict=True))
-    w2 = sum(d * w for d, w in zip(digits[:11], (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True))
-    r1 = w1 % 11  # type: ignore[operator]
-    r2 = w2 % 11  # type: ignore[operator]
-    check = pl.when(r1 != 10).then(r1).when(r2 != 10).then(r2).otherwise(None)
-    d7 = digits[6]
-    century = pl.when(d7 <= 2).then(1800).when(d7 <= 4).then(1900).otherwise(2000)
-    born_text = pl.format(
-        "{}-{}-{}",
-        (century + pid.str.slice(0, 2).cast(pl.Int64, strict=False)).cast(pl.String),
-        pid.str.slice(2, 2),
-        pid.str.slice(4, 2),
+    """IIN checks (kz.iin rules) in numpy: format, check digit, birth date and sex digit."""
+    ids = persons["id"]
+    n = ids.len()
+    well_formed = ids.str.contains(r"^\d{12}$").fill_null(False).to_numpy()
+    raw = np.array(ids.fill_null("").to_list(), dtype="S12")
+    digits = (raw.view(np.uint8).reshape(n, 12).astype(np.int64) - 48) if n else np.zeros(
+        (0, 12), dtype=np.int64)
+    digits = np.where(well_formed[:, None], digits, 0)
+    w1 = np.arange(1, 12)
+    w2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
+    r1 = (digits[:, :11] @ w1) % 11
+    r2 = (digits[:, :11] @ w2) % 11
+    check = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
+    d7 = digits[:, 6]
+    century = np.where(d7 <= 2, 1800, np.where(d7 <= 4, 1900, 2000))
+    year = century + digits[:, 0] * 10 + digits[:, 1]
+    month = digits[:, 2] * 10 + digits[:, 3]
+    day = digits[:, 4] * 10 + digits[:, 5]
+    month_ok = (month >= 1) & (month <= 12)
+    first = ((year - 1970) * 12 + np.where(month_ok, month, 1) - 1).astype("datetime64[M]")
+    born = first.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    real = month_ok & (day >= 1) & (born.astype("datetime64[M]") == first)
+    born_days = (born - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    given = day_numbers(persons["birth_date"])
+    male = d7 % 2 == 1
+    sex = persons["sex"].to_numpy()
+    problems = [
+        (~well_formed, "person.id: an IIN is 12 digits"),
+        (well_formed & (check != digits[:, 11]), "person.id: the IIN has an invalid check digit"),
+        ((d7 < 1) | (d7 > 6), "person.id: the IIN's 7th digit must be 1-6 (century and sex)"),
+        (~real, "person.id: the IIN does not start with a real birth date (YYMMDD)"),
+        (real & (born_days != given), "person.id: the IIN's birth date (YYMMDD) differs from "
+         "birth_date"),
+        (np.where(male, sex != "male", sex != "female"),
+         "person.id: the IIN's 7th digit gives another sex than sex"),
+    ]
+    taken = np.zeros(n, dtype=np.bool_)
+    rows: list[npt.NDArray[np.int64]] = []
+    msgs: list[str] = []
+    for bad, message in problems:  # the first problem of each IIN is the one reported
+        new = bad & ~taken
+        taken |= new
+        idx = np.flatnonzero(new)
+        rows.append(idx)
+        msgs.extend([message] * idx.size)
+    return pl.DataFrame(
+        {"_row": np.concatenate(rows).astype(np.int64), "msg": pl.Series(msgs, dtype=pl.String)}
     )
-    born = born_text.str.to_date("%Y-%m-%d", strict=False)
-    sex = pl.when(d7 % 2 == 1).then(pl.lit("male")).otherwise(pl.lit("female"))
-    well_formed = pid.str.contains(r"^\d{12}$")
-    msg = (
-        pl.when(~well_formed)
-        .then(pl.lit("person.id: an IIN is 12 digits"))
-        .when(check.is_null() | (check != digits[11]))
-        .then(pl.lit("person.id: the IIN has an invalid check digit"))
-        .when((d7 < 1) | (d7 > 6))
-        .then(pl.lit("person.id: the IIN's 7th digit must be 1-6 (century and sex)"))
-        .when(born.is_null())
-        .then(pl.lit("person.id: the IIN does not start with a real birth date (YYMMDD)"))
-        .when(born != pl.col("birth_date"))
-        .then(
-            pl.format(
-                "person.id: the IIN gives birth date {}, but birth_date is {}",
-                born,
-                pl.col("birth_date"),
-            )
-        )
-        .when(sex != pl.col("sex"))
-        .then(
-            pl.format("person.id: the IIN's 7th digit says {}, but sex is {}", sex, pl.col("sex"))
-        )
-        .otherwise(None)
+
+
+NO_DAY = 2**31 - 1  # a missing date as a day number
+NO_MONTH_INDEX = 10**6  # a missing date as a month index (later than any real month)
+
+
+def day_numbers(series: pl.Series) -> npt.NDArray[np.int64]:
+    """Dates as day numbers since 1970-01-01 (null: :data:`NO_DAY`)."""
+    values = series.cast(pl.Int32).fill_null(NO_DAY).to_numpy()
+    return np.asarray(values).astype(np.int64, copy=False)
+
+
+_TABLE_FIRST = -25567  # 1900-01-01 as a day number
+_TABLE = (
+    np.arange(_TABLE_FIRST, 47482, dtype=np.int64)  # to 2099-12-31
+    .astype("datetime64[D]")
+    .astype("datetime64[M]")
+    .astype(np.int64)
+    + 1970 * 12
+)
+
+
+def month_numbers(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Month indices (year * 12 + month - 1) of day numbers (:data:`NO_DAY`: a far month)."""
+    pos = days - _TABLE_FIRST
+    inside = (pos >= 0) & (pos < _TABLE.size)
+    out = _TABLE[np.where(inside, pos, 0)]
+    if not inside.all():
+        rare = ~inside & (days < NO_DAY)
+        out = np.where(days >= NO_DAY, NO_MONTH_INDEX, out)
+        if rare.any():
+            far = days[rare].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+            out[rare] = far + 1970 * 12
+    return out
+
+
+def payer_codes(series: pl.Series) -> npt.NDArray[np.int8]:
+    """Payer as an index into :data:`PAYERS` (-1: unknown)."""
+    if isinstance(series.dtype, pl.Enum):
+        cats = list(series.dtype.categories)
+        lookup = np.array([PAYERS.index(c) if c in PAYERS else -1 for c in cats] + [-1],
+                          dtype=np.int8)
+        phys = series.to_physical().fill_null(len(cats)).to_numpy().astype(np.int64)
+        return lookup[phys]
+    codes = series.cast(pl.String).replace_strict(
+        list(PAYERS), list(range(len(PAYERS))), default=-1, return_dtype=pl.Int8
     )
-    return persons.select(idx, msg.alias("msg"))
+    return codes.to_numpy().astype(np.int8)
+
+
+def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFrame:
+    """Per-record checks of payments in numpy; messages are built for the few bad records."""
+    pay = pop.payments
+    birth = day_numbers(pop.persons["birth_date"])
+    known = rows >= 0
+    born = np.where(known, birth[np.maximum(rows, 0)], 0)
+    day = day_numbers(pay["paid_on"])
+    month = month_numbers(day_numbers(pay["month"]))
+    born_month = month_numbers(born)
+    payer = payer_codes(pay["payer"])
+    amount = pay["amount"]
+    if amount.dtype == pl.String:
+        number = amount.str.strip_chars().cast(pl.Float64, strict=False)
+    else:
+        number = amount.cast(pl.Float64, strict=False)
+    values = number.fill_null(np.nan).to_numpy()
+    problems: list[tuple[npt.NDArray[np.bool_], str]] = [
+        (payer < 0, "payments.payer: unknown payer (expected one of " + ", ".join(PAYERS) + ")"),
+        (month < FIRST_PAYMENT_MONTH, "payments.month: OSMS contributions start with 2017-07"),
+        (day < born, "payments.paid_on: before the person's birth"),
+        ((day >= born) & (month < born_month), "payments.month: before the person's birth"),
+        (~np.isfinite(values), "payments.amount: not a finite number"),
+        (values < 0, "payments.amount: an amount cannot be negative"),
+    ]
+    # identical records: a cheap integer key first, the full comparison on candidates only
+    key = (rows * 4096 + month % 4096) * 65536 + day % 65536
+    candidates = np.flatnonzero(pl.Series(key).is_duplicated().to_numpy())
+    if candidates.size:
+        sub = pay[candidates].with_columns(pl.Series("_row", rows[candidates]))
+        same = sub.select(
+            pl.struct("_row", "month", "paid_on", "amount", "payer").is_duplicated()
+        ).to_series().to_numpy()
+        dup = np.zeros(rows.size, dtype=np.bool_)
+        dup[candidates[same]] = True
+        problems.append((dup, "payments: duplicate records (same month, date, amount, payer)"))
+    frames = [
+        pl.DataFrame({"_row": rows[bad & known], "msg": message})
+        for bad, message in problems
+        if (bad & known).any()
+    ]
+    if not frames:
+        return pl.DataFrame(schema={"_row": pl.Int64, "msg": pl.String})
+    return pl.concat(frames)
 
 
 def record_rows(pop: Population) -> dict[str, Any]:
@@ -499,55 +599,7 @@ def _row_errors(pop: Population) -> pl.Series:
         pl.col("date") < pl.col("birth_date"),
         pl.format("person.care_requests: {} is before birth_date", pl.col("date")),
     )
-    pay = joined("payments")
-    month_idx = pl.col("month").dt.year() * 12 + pl.col("month").dt.month() - 1
-    born_idx = pl.col("birth_date").dt.year() * 12 + pl.col("birth_date").dt.month() - 1
-    check(
-        pay,
-        ~pl.col("payer").cast(pl.String).is_in(list(PAYERS)),
-        pl.format("payments.payer: unknown payer '{}'", pl.col("payer")),
-    )
-    check(
-        pay,
-        month_idx < FIRST_PAYMENT_MONTH,
-        pl.format(
-            "payments.month: OSMS contributions start with 2017-07; got {}",
-            pl.col("month").dt.strftime("%Y-%m"),
-        ),
-    )
-    check(
-        pay,
-        pl.col("paid_on") < pl.col("birth_date"),
-        pl.format("payments.paid_on: {} is before the person's birth", pl.col("paid_on")),
-    )
-    check(
-        pay,
-        (pl.col("paid_on") >= pl.col("birth_date")) & (month_idx < born_idx),
-        pl.format(
-            "payments.month: {} is before the person's birth", pl.col("month").dt.strftime("%Y-%m")
-        ),
-    )
-    amount = pl.col("amount")
-    if pay.schema["amount"] == pl.String:
-        number = amount.str.strip_chars().cast(pl.Float64, strict=False)
-    else:
-        number = amount.cast(pl.Float64, strict=False)
-    check(
-        pay,
-        amount.is_null() | number.is_null() | number.is_nan() | number.is_infinite(),
-        "payments.amount: not a finite number",
-    )
-    check(pay, number < 0, "payments.amount: an amount cannot be negative")
-    # identical records: a cheap integer key first, the full comparison on candidates only
-    key = (pl.col("_row").cast(pl.Int64) * 4096 + month_idx.cast(pl.Int64) % 4096) * 65536 + pl.col(
-        "paid_on"
-    ).cast(pl.Int32).cast(pl.Int64) % 65536
-    candidates = pay.filter(key.is_duplicated())
-    if candidates.height:
-        dups = candidates.filter(
-            pl.struct("_row", "month", "paid_on", "amount", "payer").is_duplicated()
-        )
-        check(dups, pl.lit(True), "payments: duplicate records (same month, date, amount, payer)")
+    found.append(_payment_problems(pop, rows["payments"]))
     allmsgs = pl.concat(
         [f.select(pl.col("_row").cast(pl.Int64), pl.col("msg").cast(pl.String)) for f in found]
     ).filter(pl.col("msg").is_not_null())

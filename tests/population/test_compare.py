@@ -1,0 +1,75 @@
+"""compare(): who changes under a reform, and what the state pays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+import insurrules
+from insurrules.population import compare, evaluate, synthetic
+from tests.population.popgen import build
+from tests.population.test_evaluate import one_person, self_payments
+
+
+def test_shorter_run_keeps_a_lapsed_payer_insured() -> None:
+    lapsed = one_person(payments=self_payments((2021, 9), 48))  # 2021-09..2025-08, 48 months
+    steady = one_person(birth_date=dt.date(1985, 2, 2), payments=self_payments((2025, 1), 15))
+    pop = build([lapsed, steady])
+    reform = insurrules.Reform.from_dict({"title": "36", "scheme": "kz-osms", "changes": {
+        "kz.grace.extended_after_months": {"from 2026-01-01": 36}}})
+    result = compare(pop, "2026-01-15", None, reform)
+    assert result.per_person["id"].to_list() == [pop.persons["id"][0]]
+    row = result.per_person.row(0, named=True)
+    assert (row["status_baseline"], row["status_reform"], row["change"]) == (
+        "not_insured", "insured", "newly_insured")
+    assert (row["grace_months_baseline"], row["grace_months_reform"]) == (3, 6)
+    total = result.summary.filter(pl.col("dimension") == "total").row(0, named=True)
+    assert (total["persons"], total["newly_insured"], total["losing_cover"]) == (2, 1, 0)
+    grace = result.summary.filter(dimension="basis", value="grace_period").row(0, named=True)
+    assert grace["newly_insured"] == 1
+    region = result.summary.filter(dimension="region")
+    assert region["persons"].sum() == 2
+
+
+def test_state_months_and_their_cost_by_budget() -> None:
+    child = one_person(birth_date=dt.date(2015, 1, 1))
+    de = one_person(birth_date=dt.date(1975, 1, 1), welfare_levels=[
+        {"level": "E", "start": dt.date(2026, 1, 1), "end": None}],
+        care_requests=[dt.date(2026, 3, 2)])
+    pop = build([child, de])
+    result = compare(pop, "2026-03-15", None, {"kz.welfare.work_lookback_months": 2})
+    budgets = {r["value"]: r for r in result.summary.filter(dimension="budget").iter_rows(
+        named=True)}
+    assert budgets["republican"]["state_months_baseline"] == 12
+    assert budgets["local"]["state_months_baseline"] == 10  # March to December
+    rate = insurrules.kz.rules()["kz.state.monthly_contribution.local"].at(dt.date(2026, 1, 1))
+    assert budgets["local"]["cost_baseline"] == rate * 10
+    assert budgets["local"]["cost_unconfirmed"] is True
+    total = result.summary.filter(dimension="total").row(0, named=True)
+    assert total["state_months_baseline"] == 22
+    assert total["cost_baseline"] == budgets["local"]["cost_baseline"] + budgets["republican"][
+        "cost_baseline"]
+    assert isinstance(total["cost_baseline"], Decimal)
+
+
+def test_compare_on_a_synthetic_population_is_consistent_with_evaluate() -> None:
+    pop = synthetic(3000, seed=5, as_of="2026-03-15")
+    reform = insurrules.kz.rules().with_changes({"kz.grace.months": {"from 2026-01-01": 1}})
+    result = compare(pop, "2026-03-15", None, reform)
+    assert result.baseline.equals(evaluate(pop, "2026-03-15"))
+    assert result.reform.equals(evaluate(pop, "2026-03-15", reform))
+    total = result.summary.filter(dimension="total").row(0, named=True)
+    assert total["newly_insured"] == 0  # a shorter grace never insures anyone
+    assert total["losing_cover"] == (result.per_person["change"] == "losing_cover").sum() > 0
+    assert total["insured_baseline"] - total["losing_cover"] == total["insured_reform"]
+
+
+def test_plot_returns_a_figure() -> None:
+    pytest.importorskip("matplotlib")
+    pop = synthetic(500, seed=1)
+    fig = compare(pop, "2026-03-15", None, {"kz.grace.months": {"from 2026-01-01": 1}}).plot()
+    assert type(fig).__name__ == "Figure"
+    assert len(fig.axes) == 2
