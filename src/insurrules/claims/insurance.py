@@ -2,8 +2,16 @@
 
 A claim is judged with ``as_of`` = its service date (contract.md): only facts known that day
 count, so a debt paid later never makes a past service insured. Each distinct (person, service
-date) pair is asked once; the reason code of a refusal is the decision's own first reason
-(:func:`insurrules.decide`), never a second copy of the law.
+date) pair is asked once. A :class:`~insurrules.population.Population` is asked through
+:func:`insurrules.population.evaluate` (the same law as ``decide()``), about one call per month
+of service dates (:func:`status_by_evaluate`); any other object with ``case(person_id, as_of)``
+through :func:`insurrules.decide` pair by pair (:func:`status_by_decide`, the reference). The
+reason code of a refusal is always the decision's own first reason from ``decide()``, never a
+second copy of the law. Property tests keep both paths equal to ``decide()``.
+
+Interpretation (flagged here, not in the law): a service before 2020-01-01 billed to OSMS is
+refused with the code ``kz.scheme.not_started``, since ``decide()`` has no decision before the
+scheme's benefits started (kz.md "Time model", R5.1).
 """
 
 from __future__ import annotations

@@ -238,36 +238,25 @@ def _inject(
         rows[i]["amount"] = -rows[i]["amount"]
     mark(chosen, "invalid", ["invalid"])
 
-    # before_birth: the service dated before the person's birth (guaranteed package)
-    chosen = _take(anywhere, want["before_birth"])
-    lookup = {r["person_id"]: r for r in people.iter_rows(named=True)}
-    for i in chosen:
-        born = lookup[rows[i]["person_id"]]["birth_date"]
-        rows[i]["service_date"] = born - dt.timedelta(days=int(rng.integers(1, 366)))
-        rows[i]["funding"] = "guaranteed"
-    mark(chosen, "before_birth", ["before_birth"])
+    # before_birth: a service billed for a child born within the period, dated before the
+    # birth (a mother's care billed on the newborn's IIN); anyone else when nobody was born
+    newborns = people.filter(
+        pl.col("ok") & (pl.col("birth_date") > start) & (pl.col("birth_date") <= end)
+    )
+    if newborns.height == 0:
+        newborns = people.filter(pl.col("ok") & (pl.col("birth_date") <= end))
+    moved = _move(rng, rows, anywhere, want["before_birth"], newborns, "birth_date", start, end)
+    mark(moved, "before_birth", ["before_birth"])
 
-    # deceased: the service moved to a deceased person, dated after the death
+    # deceased: a service billed for a person who died before the end, dated after the death
     dead = people.filter(
         pl.col("ok") & pl.col("death_date").is_not_null() & (pl.col("death_date") < end)
     )
-    chosen = _take(anywhere, want["deceased"] if dead.height else 0)
-    seen: set[tuple[Any, ...]] = set()
-    kept: list[int] = []
-    for i in chosen:
-        who = dead.row(int(rng.integers(0, dead.height)), named=True)
-        day = who["death_date"] + dt.timedelta(days=int(rng.integers(1, 181)))
-        key = (who["person_id"], rows[i]["service_code"], day)
-        if key in seen:
-            anywhere.append(i)
-            continue
-        seen.add(key)
-        rows[i].update(person_id=who["person_id"], service_date=day, funding="guaranteed")
-        kept.append(i)
-    mark(kept, "deceased", ["deceased"])
+    moved = _move(rng, rows, anywhere, want["deceased"], dead, "death_date", start, end)
+    mark(moved, "deceased", ["deceased"])
 
     # unknown_person: a broken check digit, or a valid IIN nobody in the population has
-    known = set(lookup)
+    known = set(people["person_id"].to_list())
     chosen = _take(anywhere, want["unknown_person"])
     for k, i in enumerate(chosen):
         rows[i]["person_id"] = _stranger(rng, rows[i]["person_id"], known, broken=k % 2 == 0)
@@ -307,6 +296,49 @@ def _inject(
     for twin in extra[len(extra) - len(chosen) :]:
         twin.update(anomaly="double_financed", flags=["double_financed"])
     return pl.DataFrame(rows + extra, schema=clean.schema)
+
+
+def _move(
+    rng: np.random.Generator,
+    rows: list[dict[str, Any]],
+    pool: list[int],
+    k: int,
+    who: pl.DataFrame,
+    edge: str,
+    start: dt.date,
+    end: dt.date,
+) -> list[int]:
+    """Move up to ``k`` claims of ``pool`` to persons of ``who``, on the wrong side of ``edge``.
+
+    ``birth_date``: a day in the year before the birth (within the period when possible);
+    ``death_date``: a day in the 180 days after the death, not after ``end``. Billed to the
+    guaranteed package, so that no other flag is raised.
+    """
+    if who.height == 0:
+        return []
+    ids, edges = who["person_id"].to_list(), who[edge].to_list()
+    one = dt.timedelta(days=1)
+    moved: list[int] = []
+    seen: set[tuple[Any, ...]] = set()
+    for _ in range(4 * k):
+        if len(moved) == k or not pool:
+            break
+        j = int(rng.integers(0, len(ids)))
+        if edge == "birth_date":
+            hi = edges[j] - one
+            lo = min(max(start, edges[j] - 365 * one), hi)
+        else:
+            lo = edges[j] + one
+            hi = max(min(end, edges[j] + 180 * one), lo)
+        day = lo + int(rng.integers(0, (hi - lo).days + 1)) * one
+        key = (ids[j], rows[pool[0]]["service_code"], day)
+        if key in seen:
+            continue
+        seen.add(key)
+        i = pool.pop(0)
+        rows[i].update(person_id=ids[j], service_date=day, funding="guaranteed")
+        moved.append(i)
+    return moved
 
 
 def _stranger(rng: np.random.Generator, iin: str, known: set[str], *, broken: bool) -> str:
