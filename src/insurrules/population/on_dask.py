@@ -1,0 +1,136 @@
+"""Populations larger than one machine: the same evaluation on a Dask cluster.
+
+A dataset partitioned by person is a directory of parts, each a complete population directory
+(``persons.parquet`` and the records of exactly those persons)::
+
+    dataset/part-00000/persons.parquet, payments.parquet, memberships.parquet, ...
+    dataset/part-00001/...
+
+:func:`write_partitioned` writes one from a :class:`Population`; any pipeline that keeps every
+record with its person's part works. :func:`evaluate_dask` evaluates every part with
+``map_partitions`` (each part through :func:`insurrules.population.evaluate`, the same law) and
+returns the rows in part order — identical to ``evaluate()`` on the whole population — or writes
+them to Parquet.
+
+Needs the ``dask`` extra (``pip install insurrules[dask]``). On an existing cluster::
+
+    from distributed import Client
+    from insurrules.population import evaluate_dask
+
+    client = Client("tcp://scheduler.example:8786")   # workers need insurrules[dask]
+    result = evaluate_dask("s3://bucket/kz-2026/", "2026-03-15", client=client)
+    # or, for results too large for the client: write them next to the data
+    evaluate_dask("s3://bucket/kz-2026/", "2026-03-15", client=client,
+                  out="s3://bucket/kz-2026-result/")
+
+Paths are local or any fsspec URL the workers can read. Rules (e.g. a reform) are sent to the
+workers with the task: ``evaluate_dask(path, as_of, rules=Reform.from_file(...).apply())``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from insurrules.parameters import RuleSet
+from insurrules.population.engine import RESULT_COLUMNS, evaluate
+from insurrules.population.tables import TABLES, Population, PopulationError
+
+__all__ = ["evaluate_dask", "write_partitioned"]
+
+#: the result schema of ``evaluate()``, restored after the trip through pandas
+_SCHEMA = {
+    "id": pl.String,
+    "status": pl.String,
+    "basis": pl.String,
+    "state_category": pl.String,
+    "budget": pl.String,
+    "grace_months": pl.Int64,
+    "insured_from": pl.Date,
+    "insured_until": pl.Date,
+    "renew_by": pl.Date,
+    "error": pl.String,
+}
+
+
+def write_partitioned(population: Population, directory: str | Path, partitions: int) -> Path:
+    """Write ``population`` as ``partitions`` parts of consecutive persons (input order kept)."""
+    if partitions < 1:
+        raise ValueError(f"partitions must be at least 1, got {partitions}")
+    root = Path(directory)
+    n = len(population)
+    size = -(-n // partitions) if n else 1
+    ids = population.persons["id"]
+    for k in range(partitions):
+        part_ids = ids.slice(k * size, size)
+        if part_ids.len() == 0 and k > 0:
+            break
+        population.take(part_ids.to_list()).to_parquet(root / f"part-{k:05d}")
+    return root
+
+
+def _parts(path: str) -> list[str]:
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(path)
+    found = sorted(p.rsplit("/", 1)[0] for p in fs.glob(f"{root.rstrip('/')}/*/persons.parquet"))
+    if not found:
+        raise PopulationError([f"{path}: no parts (expected <path>/<part>/persons.parquet)"])
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return found if protocol in ("file", "local") else [f"{protocol}://{p}" for p in found]
+
+
+def _read_part(part: str) -> Population:
+    frames: dict[str, Any] = {}
+    for name in TABLES:
+        try:
+            frames[name] = pl.read_parquet(f"{part}/{name}.parquet")
+        except FileNotFoundError:
+            if name == "persons":
+                raise
+    return Population.from_frames(**frames)
+
+
+def _evaluate_parts(chunk: Any, as_of: dt.date, rules: RuleSet | None) -> Any:
+    results = [evaluate(_read_part(part), as_of, rules) for part in chunk["part"]]
+    out = pl.concat(results) if results else pl.DataFrame(schema=_SCHEMA)
+    return out.to_pandas(use_pyarrow_extension_array=True)
+
+
+def evaluate_dask(
+    path: str | Path,
+    as_of: dt.date | str,
+    rules: RuleSet | None = None,
+    client: Any = None,
+    *,
+    out: str | Path | None = None,
+) -> pl.DataFrame | str:
+    """Evaluate a dataset partitioned by person (see the module docstring) on Dask.
+
+    Each part is evaluated by ``map_partitions`` through :func:`~insurrules.population.evaluate`;
+    the result equals ``evaluate()`` on the whole population, rows in part order. With ``out``,
+    the result is written there as Parquet by the workers and ``out`` is returned. ``client``: a
+    ``distributed.Client`` (default: the current client, else Dask's local scheduler).
+    """
+    import dask.dataframe as dd
+    import pandas as pd
+
+    day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    parts = _parts(str(path))
+    table = pd.DataFrame({"part": parts})
+    frame = dd.from_pandas(table, npartitions=len(parts), sort=False)
+    meta = pl.DataFrame(schema=_SCHEMA).to_pandas(use_pyarrow_extension_array=True)
+    result = frame.map_partitions(_evaluate_parts, day, rules, meta=meta)
+    if out is not None:
+        job = result.to_parquet(str(out), compute=False, write_index=False)
+        if client is not None:
+            client.compute(job).result()
+        else:
+            job.compute()
+        return str(out)
+    computed = client.compute(result).result() if client is not None else result.compute()
+    back = pl.from_pandas(computed.reset_index(drop=True))
+    return back.select(pl.col(c).cast(t) for c, t in _SCHEMA.items()).select(RESULT_COLUMNS)
