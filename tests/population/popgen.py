@@ -14,12 +14,28 @@ from insurrules.population import Population
 
 #: months where the law changes: launch, prepaid start, 2026 reform, year ends
 EDGE_MONTHS = [
-    (2020, 1), (2020, 6), (2020, 7), (2022, 8), (2022, 9), (2022, 10),
-    (2025, 11), (2025, 12), (2026, 1), (2026, 2), (2026, 6), (2026, 12),
+    (2020, 1),
+    (2020, 6),
+    (2020, 7),
+    (2022, 8),
+    (2022, 9),
+    (2022, 10),
+    (2025, 11),
+    (2025, 12),
+    (2026, 1),
+    (2026, 2),
+    (2026, 6),
+    (2026, 12),
 ]
 AS_OF = [
-    dt.date(2020, 6, 30), dt.date(2020, 7, 1), dt.date(2022, 9, 4), dt.date(2022, 9, 15),
-    dt.date(2023, 5, 10), dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 2, 15),
+    dt.date(2020, 6, 30),
+    dt.date(2020, 7, 1),
+    dt.date(2022, 9, 4),
+    dt.date(2022, 9, 15),
+    dt.date(2023, 5, 10),
+    dt.date(2025, 12, 31),
+    dt.date(2026, 1, 1),
+    dt.date(2026, 2, 15),
     dt.date(2026, 7, 20),
 ]
 
@@ -81,8 +97,10 @@ def person(draw: st.DrawFn, serial: int) -> dict[str, Any]:
         if style == "long":  # 60 unbroken months before a 2026 as_of: the six-month grace
             start = max(draw(st.integers(2019 * 12, 2021 * 12)), born_m)
             length = draw(st.integers(55, 80))
-        payer = "self" if style in ("gappy", "prepay") else draw(
-            st.sampled_from(["employer", "employee", "entrepreneur", "self", "platform"])
+        payer = (
+            "self"
+            if style in ("gappy", "prepay")
+            else draw(st.sampled_from(["employer", "employee", "entrepreneur", "self", "platform"]))
         )
         lag = draw(st.integers(-14 if style == "prepay" else 0, 3))
         lump = style == "prepay" and draw(st.booleans())  # 12 months paid in one go
@@ -93,38 +111,70 @@ def person(draw: st.DrawFn, serial: int) -> dict[str, Any]:
             paid_on = draw(day_in(arrival))
             if paid_on < birth:
                 paid_on = birth
-            pays.append({"month": f"{m // 12}-{m % 12 + 1:02d}", "paid_on": paid_on,
-                         "amount": "4250", "payer": payer})
-    mems = []
+            pays.append(
+                {
+                    "month": f"{m // 12}-{m % 12 + 1:02d}",
+                    "paid_on": paid_on,
+                    "amount": "4250",
+                    "payer": payer,
+                }
+            )
+    mems: list[dict[str, Any]] = []
     for _ in range(draw(st.integers(0, 2))):
         code = draw(st.sampled_from(KZ_MEMBERSHIP_CODES))
         lo = max(draw(months(2019 * 12, 2027 * 12)), born_m)
         hi = None if draw(st.booleans()) else lo + draw(st.integers(0, 30))
-        mems.append({"code": code, "start": draw(day_in(lo)), "end": None if hi is None
-                     else first_day(hi) + dt.timedelta(days=27)})
+        mems.append(
+            {
+                "code": code,
+                "start": draw(day_in(lo)),
+                "end": None if hi is None else first_day(hi) + dt.timedelta(days=27),
+            }
+        )
         if mems[-1]["start"] < birth:
             mems[-1]["start"] = birth
     levels = []
     reqs = []
     if draw(st.integers(0, 2)) == 0:
         lo = draw(months(2025 * 12, 2027 * 12))
-        levels.append({"level": draw(st.sampled_from("ABCDE")), "start": first_day(lo),
-                       "end": None if draw(st.booleans()) else first_day(lo + draw(
-                           st.integers(1, 14))) - dt.timedelta(days=1)})
+        levels.append(
+            {
+                "level": draw(st.sampled_from("ABCDE")),
+                "start": first_day(lo),
+                "end": None
+                if draw(st.booleans())
+                else first_day(lo + draw(st.integers(1, 14))) - dt.timedelta(days=1),
+            }
+        )
         for _ in range(draw(st.integers(0, 2))):
             reqs.append(draw(day_in(draw(months(2025 * 12 + 10, 2027 * 12)))))
     return {
-        "person": {"id": pid, "birth_date": birth, "sex": sex, "death_date": death,
-                   "residency": residency, "region": draw(st.sampled_from(["ALA", "AST"]))},
-        "payments": pays, "memberships": mems, "welfare_levels": levels, "care_requests": reqs,
+        "person": {
+            "id": pid,
+            "birth_date": birth,
+            "sex": sex,
+            "death_date": death,
+            "residency": residency,
+            "region": draw(st.sampled_from(["ALA", "AST"])),
+        },
+        "payments": pays,
+        "memberships": mems,
+        "welfare_levels": levels,
+        "care_requests": reqs,
     }
 
 
 def build(people: list[dict[str, Any]]) -> Population:
     persons = pl.DataFrame(
         [p["person"] for p in people],
-        schema={"id": pl.String, "birth_date": pl.Date, "sex": pl.String,
-                "death_date": pl.Date, "residency": pl.String, "region": pl.String},
+        schema={
+            "id": pl.String,
+            "birth_date": pl.Date,
+            "sex": pl.String,
+            "death_date": pl.Date,
+            "residency": pl.String,
+            "region": pl.String,
+        },
     )
 
     def table(key: str, schema: dict[str, Any]) -> pl.DataFrame:
@@ -133,14 +183,20 @@ def build(people: list[dict[str, Any]]) -> Population:
 
     return Population.from_frames(
         persons,
-        payments=table("payments", {"month": pl.String, "paid_on": pl.Date,
-                                    "amount": pl.String, "payer": pl.String}),
+        payments=table(
+            "payments",
+            {"month": pl.String, "paid_on": pl.Date, "amount": pl.String, "payer": pl.String},
+        ),
         memberships=table("memberships", {"code": pl.String, "start": pl.Date, "end": pl.Date}),
-        welfare_levels=table("welfare_levels", {"level": pl.String, "start": pl.Date,
-                                                "end": pl.Date}),
+        welfare_levels=table(
+            "welfare_levels", {"level": pl.String, "start": pl.Date, "end": pl.Date}
+        ),
         care_requests=pl.DataFrame(
-            [{"person_id": p["person"]["id"], "date": d} for p in people
-             for d in p["care_requests"]],
+            [
+                {"person_id": p["person"]["id"], "date": d}
+                for p in people
+                for d in p["care_requests"]
+            ],
             schema={"person_id": pl.String, "date": pl.Date},
         ),
     )

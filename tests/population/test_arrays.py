@@ -151,8 +151,10 @@ def test_cells_and_spans_agree(spans: list[tuple[int, int, int]]) -> None:
         want[r] |= B.months(f, last)
     assert got == want
     cells = to_bits(A.from_cells(rows, firsts))
-    assert cells == [B.from_months(f for r, f in zip(rows, firsts, strict=True) if r == p)
-                     for p in range(PERSONS)]
+    assert cells == [
+        B.from_months(f for r, f in zip(rows, firsts, strict=True) if r == p)
+        for p in range(PERSONS)
+    ]
 
 
 @SETTINGS

@@ -18,13 +18,21 @@ def test_shorter_run_keeps_a_lapsed_payer_insured() -> None:
     lapsed = one_person(payments=self_payments((2021, 9), 48))  # 2021-09..2025-08, 48 months
     steady = one_person(birth_date=dt.date(1985, 2, 2), payments=self_payments((2025, 1), 15))
     pop = build([lapsed, steady])
-    reform = insurrules.Reform.from_dict({"title": "36", "scheme": "kz-osms", "changes": {
-        "kz.grace.extended_after_months": {"from 2026-01-01": 36}}})
+    reform = insurrules.Reform.from_dict(
+        {
+            "title": "36",
+            "scheme": "kz-osms",
+            "changes": {"kz.grace.extended_after_months": {"from 2026-01-01": 36}},
+        }
+    )
     result = compare(pop, "2026-01-15", None, reform)
     assert result.per_person["id"].to_list() == [pop.persons["id"][0]]
     row = result.per_person.row(0, named=True)
     assert (row["status_baseline"], row["status_reform"], row["change"]) == (
-        "not_insured", "insured", "newly_insured")
+        "not_insured",
+        "insured",
+        "newly_insured",
+    )
     assert (row["grace_months_baseline"], row["grace_months_reform"]) == (3, 6)
     total = result.summary.filter(pl.col("dimension") == "total").row(0, named=True)
     assert (total["persons"], total["newly_insured"], total["losing_cover"]) == (2, 1, 0)
@@ -36,13 +44,16 @@ def test_shorter_run_keeps_a_lapsed_payer_insured() -> None:
 
 def test_state_months_and_their_cost_by_budget() -> None:
     child = one_person(birth_date=dt.date(2015, 1, 1))
-    de = one_person(birth_date=dt.date(1975, 1, 1), welfare_levels=[
-        {"level": "E", "start": dt.date(2026, 1, 1), "end": None}],
-        care_requests=[dt.date(2026, 3, 2)])
+    de = one_person(
+        birth_date=dt.date(1975, 1, 1),
+        welfare_levels=[{"level": "E", "start": dt.date(2026, 1, 1), "end": None}],
+        care_requests=[dt.date(2026, 3, 2)],
+    )
     pop = build([child, de])
     result = compare(pop, "2026-03-15", None, {"kz.welfare.work_lookback_months": 2})
-    budgets = {r["value"]: r for r in result.summary.filter(dimension="budget").iter_rows(
-        named=True)}
+    budgets = {
+        r["value"]: r for r in result.summary.filter(dimension="budget").iter_rows(named=True)
+    }
     assert budgets["republican"]["state_months_baseline"] == 12
     assert budgets["local"]["state_months_baseline"] == 10  # March to December
     rate = insurrules.kz.rules()["kz.state.monthly_contribution.local"].at(dt.date(2026, 1, 1))
@@ -50,8 +61,10 @@ def test_state_months_and_their_cost_by_budget() -> None:
     assert budgets["local"]["cost_unconfirmed"] is True
     total = result.summary.filter(dimension="total").row(0, named=True)
     assert total["state_months_baseline"] == 22
-    assert total["cost_baseline"] == budgets["local"]["cost_baseline"] + budgets["republican"][
-        "cost_baseline"]
+    assert (
+        total["cost_baseline"]
+        == budgets["local"]["cost_baseline"] + budgets["republican"]["cost_baseline"]
+    )
     assert isinstance(total["cost_baseline"], Decimal)
 
 

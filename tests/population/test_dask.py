@@ -18,9 +18,12 @@ def test_dask_on_a_local_cluster_equals_evaluate(tmp_path: Path) -> None:
     pop = synthetic(1500, seed=7, as_of="2026-03-15")
     write_partitioned(pop, tmp_path / "data", partitions=4)
     want = evaluate(pop, "2026-03-15")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         got = evaluate_dask(tmp_path / "data", "2026-03-15", client=client)
         assert isinstance(got, pl.DataFrame)
         assert got.equals(want)

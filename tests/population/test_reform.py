@@ -77,8 +77,9 @@ def test_missing_parts_and_bad_toml_are_errors(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="cannot read"):
         Reform.from_file(tmp_path / "missing.toml")
     with pytest.raises(RulesError, match="unknown top-level"):
-        Reform.from_dict({"title": "t", "scheme": "kz-osms", "chnages": {}, "changes": {
-            "kz.grace.months": 4}})
+        Reform.from_dict(
+            {"title": "t", "scheme": "kz-osms", "chnages": {}, "changes": {"kz.grace.months": 4}}
+        )
 
 
 def test_reform_for_another_scheme_is_refused() -> None:
@@ -91,9 +92,7 @@ def test_reform_for_another_scheme_is_refused() -> None:
 
 
 def test_switches_are_reformable_like_numbers() -> None:
-    rules = insurrules.kz.rules().with_changes(
-        {"kz.interpretation.state_months_in_run": "count"}
-    )
+    rules = insurrules.kz.rules().with_changes({"kz.interpretation.state_months_in_run": "count"})
     assert rules["kz.interpretation.state_months_in_run"].values[-1].value == "count"
     with pytest.raises(RulesError, match="expected one of"):
         insurrules.kz.rules().with_changes({"kz.interpretation.state_months_in_run": "maybe"})

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from insurrules.population.comparison import Comparison, compare
-    from insurrules.population.on_dask import evaluate_dask
     from insurrules.population.engine import evaluate
+    from insurrules.population.on_dask import evaluate_dask
     from insurrules.population.synthesis import synthetic
     from insurrules.population.tables import Population, PopulationError
 

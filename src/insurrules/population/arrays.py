@@ -156,7 +156,7 @@ class ArrayOps:
         return np.where(on, self._mask[None, :], np.uint64(0)).astype(np.uint64)
 
     def from_cells(self, rows: Any, months: Any) -> Timeline:
-        """True at each ``(row, month)`` pair (absolute month indices; outside the frame ignored)."""
+        """True at each ``(row, month)`` pair (absolute month indices; others ignored)."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(months, dtype=np.int64) - self.origin
         keep = (cols >= 0) & (cols < self.length)
@@ -278,12 +278,11 @@ class ArrayOps:
         sub = ArrayOps(self.origin, self.length, people.size)
         counted = ~sub.to_bool(np.broadcast_to(skip, self.shape)[people])
         held = sub.to_bool(x[people])
-        dtype = np.int16 if self.length < 32000 else np.int32
-        count = np.cumsum(counted, axis=1, dtype=dtype)
-        at_break = np.where(counted & ~held, count, 0).astype(dtype)
+        count: npt.NDArray[np.int32] = np.cumsum(counted, axis=1, dtype=np.int32)
+        at_break = np.where(counted & ~held, count, 0).astype(np.int32)
         np.maximum.accumulate(at_break, axis=1, out=at_break)
-        count -= at_break
-        out[people] = pack(count >= n, self.words)
+        run = count - at_break
+        out[people] = pack(run >= n, self.words)
         return out
 
     def advance_windows(self, records: AdvanceRecords, n: int) -> Timeline:
@@ -337,11 +336,15 @@ class ArrayOps:
         inside = (i >= 0) & (i < self.length)
         j = np.where(inside, i, 0)
         word = np.broadcast_to(x, self.shape)[np.arange(self.persons), j // 64]
-        return inside & ((word >> (j % 64).astype(np.uint64)) & np.uint64(1)).astype(np.bool_)
+        bit = ((word >> (j % 64).astype(np.uint64)) & np.uint64(1)).astype(np.bool_)
+        out: Bools = inside & bit
+        return out
 
     def count(self, x: Timeline) -> Months:
         """Per person: the number of months where ``x`` holds."""
-        return np.bitwise_count(np.broadcast_to(x, self.shape)).sum(axis=1, dtype=np.int64)
+        ones = np.bitwise_count(np.broadcast_to(x, self.shape))
+        out: Months = ones.sum(axis=1, dtype=np.int64)
+        return out
 
     def last_at_or_before(self, x: Timeline, month: int) -> Months:
         """Per person: the last month <= ``month`` where ``x`` holds, else :data:`NO_MONTH`."""

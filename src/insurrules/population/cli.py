@@ -19,7 +19,7 @@ import argparse
 import datetime as dt
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from insurrules.errors import RulesError, mask_text
@@ -71,12 +71,15 @@ def _load(spec: str, as_of: dt.date, seed: int) -> Any:
     return Population.from_parquet(spec)
 
 
-def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
+def _table(rows: Sequence[tuple[str, ...]], out: TextIO) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):
         out.write(
-            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                      enumerate(zip(row, widths, strict=True))) + "\n"
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+            + "\n"
         )
         if n == 0:
             out.write("  ".join("-" * w for w in widths) + "\n")
@@ -109,27 +112,52 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             elapsed = time.perf_counter() - started
             counts = result.group_by("status", "basis").len().sort("len", descending=True)
             out.write(f"\n{n:,} persons on {as_of} ({elapsed:.1f} s)\n\n")
-            rows = [("status", "basis", "persons", "share")]
+            rows: list[tuple[str, ...]] = [("status", "basis", "persons", "share")]
             for status, basis, count in counts.iter_rows():
-                rows.append((str(status), str(basis or "-"), f"{count:,}",
-                             f"{100 * count / max(n, 1):.1f} %"))
+                rows.append(
+                    (
+                        str(status),
+                        str(basis or "-"),
+                        f"{count:,}",
+                        f"{100 * count / max(n, 1):.1f} %",
+                    )
+                )
             _table(rows, out)
         else:
             comparison = compare(population, as_of, None, reform)
             elapsed = time.perf_counter() - started
             out.write(f"\nreform: {reform.title} ({args.reform})\n")
             out.write(f"{n:,} persons on {as_of} ({elapsed:.1f} s)\n\n")
-            rows = [("dimension", "value", "persons", "newly insured", "losing cover",
-                     "state months (base)", "state months (reform)", "cost (base)",
-                     "cost (reform)")]
+            table: list[tuple[str, ...]] = [
+                (
+                    "dimension",
+                    "value",
+                    "persons",
+                    "newly insured",
+                    "losing cover",
+                    "state months (base)",
+                    "state months (reform)",
+                    "cost (base)",
+                    "cost (reform)",
+                )
+            ]
             for r in comparison.summary.iter_rows(named=True):
                 if r["dimension"] not in ("total", "basis", "budget"):
                     continue
-                rows.append((r["dimension"], str(r["value"]), f"{r['persons']:,}",
-                             f"{r['newly_insured']:,}", f"{r['losing_cover']:,}",
-                             _opt(r["state_months_baseline"]), _opt(r["state_months_reform"]),
-                             _opt(r["cost_baseline"]), _opt(r["cost_reform"])))
-            _table(rows, out)
+                table.append(
+                    (
+                        r["dimension"],
+                        str(r["value"]),
+                        f"{r['persons']:,}",
+                        f"{r['newly_insured']:,}",
+                        f"{r['losing_cover']:,}",
+                        _opt(r["state_months_baseline"]),
+                        _opt(r["state_months_reform"]),
+                        _opt(r["cost_baseline"]),
+                        _opt(r["cost_reform"]),
+                    )
+                )
+            _table(table, out)
             if comparison.summary["cost_unconfirmed"].any():
                 out.write("\ncosts use per-person amounts flagged unconfirmed in the rules\n")
             base = comparison.baseline
@@ -137,8 +165,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                 base["status"].alias("status_baseline"),
                 base["basis"].alias("basis_baseline"),
                 pl.when(base["status"] != pl.col("status"))
-                .then(pl.when(pl.col("status") == "insured").then(pl.lit("newly_insured"))
-                      .otherwise(pl.lit("losing_cover")))
+                .then(
+                    pl.when(pl.col("status") == "insured")
+                    .then(pl.lit("newly_insured"))
+                    .otherwise(pl.lit("losing_cover"))
+                )
                 .alias("change"),
             )
         if args.out:

@@ -166,7 +166,9 @@ def compare(
     reform_rules = _resolve(reform, base_rules)
     before = evaluate_arrays(population, day, base_rules, extras=True)
     after = evaluate_arrays(population, day, reform_rules, extras=True)
-    budgets = [c.removeprefix("state_months_") for c in before.columns if c.startswith("state_months_")]
+    budgets = [
+        c.removeprefix("state_months_") for c in before.columns if c.startswith("state_months_")
+    ]
 
     joined = (
         before.select(*_COMPARED, "error")
@@ -248,7 +250,7 @@ def compare(
             row["cost_unconfirmed"] = row.get("cost_unconfirmed", False) or unconfirmed
         budget_rows.append(row)
     money = pl.Decimal(precision=24, scale=2)
-    extra_schema = {
+    extra_schema: dict[str, Any] = {
         "state_months_baseline": pl.Int64,
         "cost_baseline": money,
         "state_months_reform": pl.Int64,

@@ -152,11 +152,6 @@ def _index(pop: Population) -> _Index:
     if isinstance(cached, _Index):
         return cached
     rows = record_rows(pop)
-    payer = (
-        pop.payments["payer"]
-        .cast(pl.String)
-        .replace_strict(list(PAYERS), list(range(len(PAYERS))), default=-1, return_dtype=pl.Int8)
-    )
     index = _Index(
         rows={k: _ints(v) for k, v in rows.items()},
         birth_day=_days(pop.persons["birth_date"]),

@@ -30,6 +30,7 @@ workers with the task: ``evaluate_dask(path, as_of, rules=Reform.from_file(...).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,11 @@ def write_partitioned(population: Population, directory: str | Path, partitions:
 
 
 def _parts(path: str) -> list[str]:
-    import fsspec
-
+    fsspec = importlib.import_module("fsspec")  # a dask dependency, untyped
     fs, root = fsspec.core.url_to_fs(path)
-    found = sorted(p.rsplit("/", 1)[0] for p in fs.glob(f"{root.rstrip('/')}/*/persons.parquet"))
+    found: list[str] = sorted(
+        p.rsplit("/", 1)[0] for p in fs.glob(f"{root.rstrip('/')}/*/persons.parquet")
+    )
     if not found:
         raise PopulationError([f"{path}: no parts (expected <path>/<part>/persons.parquet)"])
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
@@ -115,8 +117,8 @@ def evaluate_dask(
     the result is written there as Parquet by the workers and ``out`` is returned. ``client``: a
     ``distributed.Client`` (default: the current client, else Dask's local scheduler).
     """
-    import dask.dataframe as dd
-    import pandas as pd
+    dd = importlib.import_module("dask.dataframe")
+    pd = importlib.import_module("pandas")
 
     day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
     parts = _parts(str(path))

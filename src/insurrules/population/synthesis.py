@@ -342,7 +342,7 @@ def synthetic(
     )
     applies = de_rows[rng.random(de_rows.size) < 0.36]
     year_start = np.datetime64(dt.date(day.year, 1, 1), "D")
-    span = max((today - year_start).astype(np.int64), 1)
+    span = max(int((today - year_start).astype(np.int64)), 1)
     request = year_start + rng.integers(0, span, applies.size).astype("timedelta64[D]")
     request = np.maximum(request, level_start[np.searchsorted(de_rows, applies)])
     care_requests = pl.DataFrame({"person_id": ids.gather(applies), "date": _dates(request)})

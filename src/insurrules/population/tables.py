@@ -1,7 +1,8 @@
 """The tables of a population (kz-osms), their schema, and their validation.
 
 A :class:`Population` holds five polars DataFrames. Required columns are listed per table; other
-columns are kept (``persons.region``, for example, is used by :func:`~insurrules.population.compare`).
+columns are kept (``persons.region``, for example, is used by
+:func:`~insurrules.population.compare`).
 Dates are polars ``Date`` values or ISO ``YYYY-MM-DD`` text; months are ``YYYY-MM`` text or dates.
 
 ``persons`` (one row per person, in the order results are returned)
@@ -41,7 +42,6 @@ import polars as pl
 
 from insurrules.errors import InsurrulesError, mask_text
 from insurrules.kz.case import KZ_MEMBERSHIP_CODES, KzCase
-from insurrules.kz.iin import check_digit
 
 __all__ = ["SCHEMA", "TABLES", "Population", "PopulationError"]
 
@@ -252,7 +252,7 @@ class Population:
                 rows[name] = found.to_numpy()
         if problems:
             raise PopulationError(problems)
-        pop = cls(**frames)
+        pop = cls(**frames)  # type: ignore[arg-type]
         pop.cache["rows"] = rows
         return pop
 
@@ -295,25 +295,32 @@ class Population:
     def take(self, ids: Any) -> Population:
         """The sub-population of the given person ids (persons keep their order)."""
         keep = pl.Series(list(ids), dtype=pl.String).implode()
+
+        def part(df: pl.DataFrame) -> pl.DataFrame:
+            return df.filter(pl.col("person_id").is_in(keep))
+
         return Population(
             persons=self.persons.filter(pl.col("id").is_in(keep)),
-            **{
-                name: df.filter(pl.col("person_id").is_in(keep))
-                for name, df in self.tables()
-                if name != "persons"
-            },
+            payments=part(self.payments),
+            memberships=part(self.memberships),
+            welfare_levels=part(self.welfare_levels),
+            care_requests=part(self.care_requests),
+            scheme=self.scheme,
         )
 
     # -- one person ----------------------------------------------------------------------------
     def case_document(self, person_id: str, as_of: dt.date | str) -> dict[str, Any]:
-        """The case document (a plain mapping) of one person, as :func:`insurrules.decide` takes it."""
+        """The case document (a mapping) of one person, as :func:`insurrules.decide` takes it."""
         rows = self.persons.filter(pl.col("id") == person_id)
         if rows.height == 0:
             raise KeyError(mask_text(f"no person {person_id}"))
         p = rows.row(0, named=True)
 
         def of(table: str) -> list[dict[str, Any]]:
-            return getattr(self, table).filter(pl.col("person_id") == person_id).to_dicts()
+            rows: list[dict[str, Any]] = (
+                getattr(self, table).filter(pl.col("person_id") == person_id).to_dicts()
+            )
+            return rows
 
         person: dict[str, Any] = {
             "id": p["id"],
@@ -368,8 +375,11 @@ def _iin_problems(persons: pl.DataFrame) -> pl.DataFrame:
     n = ids.len()
     well_formed = ids.str.contains(r"^\d{12}$").fill_null(False).to_numpy()
     raw = np.array(ids.fill_null("").to_list(), dtype="S12")
-    digits = (raw.view(np.uint8).reshape(n, 12).astype(np.int64) - 48) if n else np.zeros(
-        (0, 12), dtype=np.int64)
+    digits = (
+        (raw.view(np.uint8).reshape(n, 12).astype(np.int64) - 48)
+        if n
+        else np.zeros((0, 12), dtype=np.int64)
+    )
     digits = np.where(well_formed[:, None], digits, 0)
     w1 = np.arange(1, 12)
     w2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
@@ -394,10 +404,14 @@ def _iin_problems(persons: pl.DataFrame) -> pl.DataFrame:
         (well_formed & (check != digits[:, 11]), "person.id: the IIN has an invalid check digit"),
         ((d7 < 1) | (d7 > 6), "person.id: the IIN's 7th digit must be 1-6 (century and sex)"),
         (~real, "person.id: the IIN does not start with a real birth date (YYMMDD)"),
-        (real & (born_days != given), "person.id: the IIN's birth date (YYMMDD) differs from "
-         "birth_date"),
-        (np.where(male, sex != "male", sex != "female"),
-         "person.id: the IIN's 7th digit gives another sex than sex"),
+        (
+            real & (born_days != given),
+            "person.id: the IIN's birth date (YYMMDD) differs from birth_date",
+        ),
+        (
+            np.where(male, sex != "male", sex != "female"),
+            "person.id: the IIN's 7th digit gives another sex than sex",
+        ),
     ]
     taken = np.zeros(n, dtype=np.bool_)
     rows: list[npt.NDArray[np.int64]] = []
@@ -451,10 +465,12 @@ def payer_codes(series: pl.Series) -> npt.NDArray[np.int8]:
     """Payer as an index into :data:`PAYERS` (-1: unknown)."""
     if isinstance(series.dtype, pl.Enum):
         cats = list(series.dtype.categories)
-        lookup = np.array([PAYERS.index(c) if c in PAYERS else -1 for c in cats] + [-1],
-                          dtype=np.int8)
+        lookup = np.array(
+            [PAYERS.index(c) if c in PAYERS else -1 for c in cats] + [-1], dtype=np.int8
+        )
         phys = series.to_physical().fill_null(len(cats)).to_numpy().astype(np.int64)
-        return lookup[phys]
+        found: npt.NDArray[np.int8] = lookup[phys]
+        return found
     codes = series.cast(pl.String).replace_strict(
         list(PAYERS), list(range(len(PAYERS))), default=-1, return_dtype=pl.Int8
     )
@@ -490,9 +506,11 @@ def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFr
     candidates = np.flatnonzero(pl.Series(key).is_duplicated().to_numpy())
     if candidates.size:
         sub = pay[candidates].with_columns(pl.Series("_row", rows[candidates]))
-        same = sub.select(
-            pl.struct("_row", "month", "paid_on", "amount", "payer").is_duplicated()
-        ).to_series().to_numpy()
+        same = (
+            sub.select(pl.struct("_row", "month", "paid_on", "amount", "payer").is_duplicated())
+            .to_series()
+            .to_numpy()
+        )
         dup = np.zeros(rows.size, dtype=np.bool_)
         dup[candidates[same]] = True
         problems.append((dup, "payments: duplicate records (same month, date, amount, payer)"))
