@@ -28,7 +28,8 @@ import numpy.typing as npt
 import polars as pl
 
 from insurrules.errors import RulesError
-from insurrules.kz.law import KzFacts, KzRoutes, routes
+from insurrules.kz.law import KzFacts, KzRoutes, own_payments, routes
+from insurrules.kz.params import kz_params
 from insurrules.kz.rules import default_rules
 from insurrules.months import month_index
 from insurrules.parameters import RuleSet
@@ -77,10 +78,6 @@ Ints = npt.NDArray[np.int64]
 
 def _month_expr(col: str) -> pl.Expr:
     return pl.col(col).dt.year().cast(pl.Int64) * 12 + pl.col(col).dt.month().cast(pl.Int64) - 1
-
-
-def _max_param(rules: RuleSet, name: str) -> int:
-    return max((v.value or 0) for v in rules[name].values)
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -179,11 +176,12 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     n = pop.persons.height
     valid = pop.row_errors.is_null().to_numpy().astype(np.bool_)
 
-    work_payers = set(rules["kz.welfare.work_payers"].values[-1].value)
-    prepaid_payers = set(rules["kz.prepaid.payers"].values[-1].value)
-    prepaid_from = (rules["kz.prepaid.start"].values[-1].value - _EPOCH).days
-    levels = set(rules["kz.welfare.levels_covered"].values[-1].value)
-    child_age = int(rules["kz.child.age"].values[-1].value)
+    params = kz_params(rules)
+    work_payers = params.de_work_payers
+    prepaid_payers = params.prepaid_payers
+    prepaid_from = (params.prepaid_from - _EPOCH).days
+    levels = params.de_levels
+    child_age = params.child_age
 
     def known(table: str, extra: npt.NDArray[np.bool_] | None = None) -> Ints:
         rows = ix.rows[table]
@@ -247,7 +245,7 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     ):
         finite = months < _NO_END
         np.maximum.at(last, rows[finite], months[finite])
-    end = last + _reach(rules)
+    end = last + params.reach
 
     origin = min(_LATEST_ORIGIN, int(pay_m.min())) if pay_m.size else _LATEST_ORIGIN
     width = int(end[valid].max() - origin + 1) if valid.any() else 1
@@ -301,16 +299,6 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
             _months(ix.wel_end[wel][de_wel]),
         ),
     ), order
-
-
-def _reach(rules: RuleSet) -> int:
-    """Months a frame must reach past the last finite fact (as :mod:`insurrules.kz.facts`)."""
-    return (
-        max(_max_param(rules, "kz.grace.months"), _max_param(rules, "kz.grace.extended_months"))
-        + _max_param(rules, "kz.prepaid.months")
-        + _max_param(rules, "kz.debt.window_months")
-        + 13
-    )
 
 
 @dataclass
@@ -406,17 +394,14 @@ def _read(
     # grace: G for L, the last month <= m0 where route 3 or 4 holds (decide._grace_at)
     last = ops.last_at_or_before(r.hold, m0)
     has = (last != NO_MONTH) & ~out_of_scope
-    on = dt.date(m0 // 12, m0 % 12 + 1, 1)
-    g = rules["kz.grace.months"].at(on) or 0
-    ge = rules["kz.grace.extended_months"].at(on)
-    n = rules["kz.grace.extended_after_months"].at(on)
+    p = kz_params(rules)
+    g, ge, n = p.grace_at(m0)
     grace = np.where(has, g, -1).astype(np.int16)
-    if ge and n and ge > g:
-        d2 = rules["kz.interpretation.state_months_in_run"].values[-1].value
-        own = chunk.facts.paid | (r.state if d2 == "count" else ops.empty())
-        skip = r.state if d2 == "skip" else ops.empty()
-        cached = getattr(r, "runs", {}).get(n)  # routes() keeps the runs it computed
-        reached = cached if cached is not None else ops.runs_reaching(own, skip, n)
+    if ge > g and n:
+        reached = r.runs.get(n)  # routes() keeps the runs it computed
+        if reached is None:
+            own, skip = own_payments(chunk.facts, r.state, ops, p)
+            reached = ops.runs_reaching(own, skip, n)
         ext = has & ops.holds_each(reached, last)
         grace[ext] = ge
 
@@ -465,7 +450,7 @@ def evaluate_arrays(
     rules = rules or default_rules()
     if rules.scheme != pop.scheme:
         raise RulesError(f"rules are for {rules.scheme}, but the population is {pop.scheme}")
-    benefits_start: dt.date = rules["kz.scheme.benefits_start"].values[-1].value
+    benefits_start = kz_params(rules).benefits_start
     if day < benefits_start:
         raise PopulationError(
             [f"as_of: {day} is too early: kz-osms benefits start on {benefits_start.isoformat()}"]
