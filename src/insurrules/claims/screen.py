@@ -40,9 +40,9 @@ _CONTENT_KEY = ("person_id", "service_code", "provider", "service_date")
 _FINANCE_KEY = ("person_id", "service_code", "service_date")
 
 
-def _first_of(column: str, key: tuple[str, ...] | str, where: pl.Expr | None = None) -> pl.Expr:
-    values = pl.col(column) if where is None else pl.col(column).filter(where)
-    return values.first().over(key)
+def _first_of(column: str, key: str | list[str]) -> pl.Expr:
+    """The value of ``column`` in the first claim (in input order) sharing ``key``."""
+    return pl.col(column).first().over(key)
 
 
 def _unknown_person(work: pl.DataFrame) -> pl.Expr:
@@ -90,8 +90,8 @@ def _duplicate() -> pl.Expr:
     by_content = pl.when(same_content).then(
         pl.format(
             "same person, service code, provider and date as claim {} (row {})",
-            _first_of("claim_id", list(_CONTENT_KEY)),  # type: ignore[arg-type]
-            _first_of("row", list(_CONTENT_KEY)),  # type: ignore[arg-type]
+            _first_of("claim_id", list(_CONTENT_KEY)),
+            _first_of("row", list(_CONTENT_KEY)),
         )
     )
     return pl.concat_list(by_id, by_content).list.drop_nulls().list.join("; ").replace("", None)
@@ -168,7 +168,7 @@ def screen(
     )
     status = insured_status(population, asks, rules, progress=tell)
     work = work.join(
-        status.with_columns(pl.lit(True).alias("asked")),
+        status,
         on=["person_id", "service_date"],
         how="left",
         maintain_order="left",
