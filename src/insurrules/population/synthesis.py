@@ -5,18 +5,19 @@ belong to no one). The mix is calibrated, roughly, to published figures, so that
 the right shape; it is no statistical model:
 
 * over 90 % of the population insured in early 2026 (Zakon.kz 30.01.2026, ">90 % insured",
-  kz-sources R4.2); the generator lands near 92 % on 2026-03-15;
+  kz-sources R4.2); the generator lands near 91 % on 2026-03-15 (``synthetic(n)`` with the defaults);
 * about 4.8 % of persons at welfare levels D/E (about 960 000 per 20 million; consistent with
   Almaty's 95 000 D/E residents of about 2.3 million, W12), of whom about 36 % apply for care
   in the year (Almaty: 34 000 active care users of 95 000, W12);
 * age structure: about 32 % under 18 and 8 % aged 63 or more (Bureau of National Statistics,
   population by age at 01.01.2025 — approximate, unconfirmed here);
-* among adults below pension age: about 62 % employees (monthly employer deductions; the
+* among adults below pension age: about 64 % employees (monthly employer deductions; the
   employee's own contribution is not generated, it changes no status), 6 % individual
   entrepreneurs, 6 % self-payers (some paying with gaps, some stopped, some paying 12 months in
-  advance), 13 % in a state-paid category (students, parents of a child under 3, disability,
-  registered unemployed...), 13 % paying nothing (some with old debt); a few percent are in a
-  grace period on ``as_of``;
+  advance after a gap), 14 % in a state-paid category (students, parents of a child under 3,
+  disability, registered unemployed...), 10 % paying nothing (half with old debt); a few percent
+  are in a grace period on ``as_of`` (payments for the current month arriving later in it, or
+  stopped 1-3 months before);
 * 98.5 % citizens; a few kandas, permanent residents, EAEU workers and temporary residents;
   0.6 % died in the two years before ``as_of``.
 
@@ -195,13 +196,13 @@ def synthetic(
     working_age = band == 1
     role = np.where(
         working_age,
-        rng.choice(5, size=n, p=[0.62, 0.06, 0.06, 0.13, 0.13]),
+        rng.choice(5, size=n, p=[0.64, 0.06, 0.06, 0.14, 0.10]),
         -1,
     )  # 0 employee, 1 entrepreneur, 2 self-payer, 3 state category, 4 pays nothing
     pattern = rng.choice(5, size=n, p=[0.84, 0.05, 0.04, 0.04, 0.03])
     # 0 steady, 1 stopped 1-3 months ago (grace), 2 stopped 4-30 months ago, 3 gaps, 4 prepaid
     start = np.maximum(first_m, adult_m)
-    late_start = rng.random(n) < 0.25
+    late_start = rng.random(n) < 0.08
     start = np.where(late_start, start + rng.integers(0, history_months, n), start)
     end = np.full(n, m0, dtype=np.int64)
     end = np.where(pattern == 1, m0 - rng.integers(1, 4, n), end)
@@ -214,7 +215,7 @@ def synthetic(
     start = np.where(old_payer, np.minimum(start, end - rng.integers(1, 24, n)), start)
     start = np.maximum(start, np.maximum(first_m, adult_m))
     prepay = pays & (role >= 1) & (pattern == 4)
-    end = np.where(prepay, m0 + rng.integers(1, 12, n), end)
+    end = np.where(prepay, m0 + rng.integers(6, 12, n), end)
     has_pay = (pays | old_payer) & (end >= start)
     payer_code = np.where(old_payer, 2, np.clip(role, 0, 2))
 
@@ -224,11 +225,16 @@ def synthetic(
     offsets = np.repeat(np.cumsum(counts) - counts, counts)
     months = start[rows] + (np.arange(rows.size) - offsets)
     gappy = (pattern[rows] == 3) & (payer_code[rows] == 2) & (rng.random(rows.size) < 0.2)
-    keep = ~gappy
+    # prepayers left a gap (debt) before paying 12 months ahead: the prepaid route covers them
+    gap = prepay[rows] & (months >= m0 - 14) & (months <= m0 - 6)
+    keep = ~gappy & ~gap
     rows, months = rows[keep], months[keep]
-    paid_on = _first_day(months) + rng.integers(0, 28, rows.size).astype("timedelta64[D]")
-    is_prepaid = prepay[rows] & (months > m0 - 12)
-    prepaid_day = _first_day(np.maximum(m0 - 12, start[rows])) - np.timedelta64(5, "D")
+    # most payments for a month arrive early in that month; some later in it
+    early = rng.random(rows.size) < 0.85
+    arrive = np.where(early, rng.integers(0, 10, rows.size), rng.integers(10, 28, rows.size))
+    paid_on = _first_day(months) + arrive.astype("timedelta64[D]")
+    is_prepaid = prepay[rows] & (months >= m0 - 5)
+    prepaid_day = _first_day(np.maximum(m0 - 5, start[rows])) - np.timedelta64(5, "D")
     paid_on = np.where(is_prepaid, prepaid_day, paid_on)
     paid_on = np.maximum(paid_on, birth[rows])
     payer = payer_of_role[payer_code[rows]]
