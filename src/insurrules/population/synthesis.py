@@ -5,7 +5,7 @@ belong to no one). The mix is calibrated, roughly, to published figures, so that
 the right shape; it is no statistical model:
 
 * over 90 % of the population insured in early 2026 (Zakon.kz 30.01.2026, ">90 % insured",
-  kz-sources R4.2); the generator lands near 91 % on 2026-03-15 (``synthetic(n)`` with the defaults);
+  kz-sources R4.2); with the defaults the generator lands near 91 % on 2026-03-15;
 * about 4.8 % of persons at welfare levels D/E (about 960 000 per 20 million; consistent with
   Almaty's 95 000 D/E residents of about 2.3 million, W12), of whom about 36 % apply for care
   in the year (Almaty: 34 000 active care users of 95 000, W12);
