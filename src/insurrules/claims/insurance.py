@@ -166,12 +166,19 @@ def _canonical(population: Any, pairs: pl.DataFrame) -> pl.DataFrame:
     person is equally alive or dead gives that decision: the month's last day, or the death day.
     """
     first = pl.col("service_date").dt.month_start()
-    arrivals = pl.concat(
-        [
-            population.payments.select("person_id", pl.col("paid_on").alias("day")),
-            population.care_requests.select("person_id", pl.col("date").alias("day")),
-        ]
-    ).with_columns(pl.col("day").dt.month_start().alias("first"))
+    lo, hi = pairs["service_date"].min(), pairs["service_date"].max()
+    within = pl.col("day").is_between(lo, hi) if lo is not None else pl.lit(False)
+    # only arrivals in the period of the claims can fall between a month's start and a claim
+    arrivals = (
+        pl.concat(
+            [
+                population.payments.select("person_id", pl.col("paid_on").alias("day")),
+                population.care_requests.select("person_id", pl.col("date").alias("day")),
+            ]
+        )
+        .filter(within)
+        .with_columns(pl.col("day").dt.month_start().alias("first"))
+    )
     base = pairs.with_columns(first.alias("first"))
     latest = (
         base.join(arrivals, on=["person_id", "first"], how="inner")
