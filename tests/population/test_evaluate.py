@@ -278,3 +278,13 @@ def test_parquet_round_trip(tmp_path: Any) -> None:
     pop = build([one_person(payments=self_payments((2025, 1), 14))])
     back = Population.from_parquet(pop.to_parquet(tmp_path / "pop"))
     assert evaluate(back, "2026-02-01").equals(evaluate(pop, "2026-02-01"))
+
+
+def test_duplicate_payment_records_make_the_row_invalid_wherever_they_are() -> None:
+    pays = self_payments((2025, 1), 6)
+    twin = one_person(birth_date=dt.date(1981, 3, 3), payments=[*pays, pays[2]])
+    shuffled = one_person(birth_date=dt.date(1982, 4, 4), payments=list(reversed(pays)))
+    pop = build([shuffled, twin])
+    errors = evaluate(pop, "2025-07-01")["error"].to_list()
+    assert errors[0] is None
+    assert errors[1] == "payments: duplicate records (same month, date, amount, payer)"

@@ -134,6 +134,7 @@ class _Index:
     residency: npt.NDArray[np.str_]
     pay_month: Ints
     pay_day: Ints
+    pay_arrival: Ints  # month of paid_on
     payer: npt.NDArray[np.int8]  # index into PAYERS, -1 unknown
     mem_code: npt.NDArray[np.str_]
     mem_lo: Ints
@@ -149,13 +150,15 @@ def _index(pop: Population) -> _Index:
     if isinstance(cached, _Index):
         return cached
     rows = record_rows(pop)
+    pay_day = _days(pop.payments["paid_on"])
     index = _Index(
         rows={k: _ints(v) for k, v in rows.items()},
         birth_day=_days(pop.persons["birth_date"]),
         death_day=_days(pop.persons["death_date"]),
         residency=pop.persons["residency"].cast(pl.String).to_numpy().astype(str),
         pay_month=_months(_days(pop.payments["month"])),
-        pay_day=_days(pop.payments["paid_on"]),
+        pay_day=pay_day,
+        pay_arrival=_months(pay_day),
         payer=payer_codes(pop.payments["payer"]),
         mem_code=pop.memberships["code"].cast(pl.String).to_numpy().astype(str),
         mem_lo=_months(_days(pop.memberships["start"])),
@@ -194,12 +197,16 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     # payments known on as_of (kz/facts.py: paid_on <= as_of)
     pay = known("payments", ix.pay_day <= day0)
     pay_row, pay_m = ix.rows["payments"][pay], ix.pay_month[pay]
-    payer = ix.payer[pay]
-    work = np.isin(payer, [PAYERS.index(x) for x in work_payers if x in PAYERS])
-    adv = np.isin(payer, [PAYERS.index(x) for x in prepaid_payers if x in PAYERS]) & (
-        ix.pay_day[pay] >= prepaid_from
-    )
-    pay_arrival = _months(ix.pay_day[pay])
+    payer = ix.payer[pay].astype(np.int64) + 1  # 0: unknown payer
+
+    def payer_mask(names: frozenset[str]) -> npt.NDArray[np.bool_]:
+        table = np.array([False] + [name in names for name in PAYERS])
+        out: npt.NDArray[np.bool_] = table[payer]
+        return out
+
+    work = payer_mask(work_payers)
+    adv = payer_mask(prepaid_payers) & (ix.pay_day[pay] >= prepaid_from)
+    pay_arrival = ix.pay_arrival[pay]
     mem = known("memberships")
     wel = known("welfare_levels")
     req = known("care_requests", ix.req_day <= day0)
@@ -236,7 +243,6 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     last = np.maximum(child_last, m0)
     mem_row = ix.rows["memberships"][mem]
     for rows, months in (
-        (pay_row, pay_m),
         (mem_row, ix.mem_lo[mem]),
         (mem_row, ix.mem_hi[mem]),
         (req_row, _months(req_day)),
@@ -245,20 +251,29 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     ):
         finite = months < _NO_END
         np.maximum.at(last, rows[finite], months[finite])
-    end = last + params.reach
-
     origin = min(_LATEST_ORIGIN, int(pay_m.min())) if pay_m.size else _LATEST_ORIGIN
-    width = int(end[valid].max() - origin + 1) if valid.any() else 1
+    top = max(int(last[valid].max()) if valid.any() else m0, int(pay_m.max()) if pay_m.size else m0)
+    width = top + params.reach - origin + 1
     words = max(1, -(-width // 64))
+
+    # paid months as bits, in input row order (sequential writes for grouped tables)
+    cells = pay_row * width + (pay_m - origin)
+    bits = np.zeros(n * width, dtype=np.bool_)
+    bits[cells] = True
+    grid = bits.reshape(n, width)
+    any_paid = grid.any(axis=1)
+    last_paid = origin + width - 1 - np.argmax(grid[:, ::-1], axis=1)
+    last = np.where(any_paid, np.maximum(last, last_paid), last)
+    paid_rows = pack(grid, words)
+    bits[:] = False
+    bits[cells[work]] = True
+    work_rows = pack(grid, words)
+    del bits, grid, cells
+    end = last + params.reach
 
     order = np.argsort(np.where(valid, end, -1), kind="stable")
     pos_of = np.empty(n, dtype=np.int64)
     pos_of[order] = np.arange(n, dtype=np.int64)
-
-    def packed(rows: Ints, months: Ints) -> npt.NDArray[np.uint64]:
-        flat = np.zeros(n * width, dtype=np.bool_)
-        flat[pos_of[rows] * width + (months - origin)] = True
-        return pack(flat.reshape(n, width), words)
 
     def by_pos(rows: Ints, *cols: Ints) -> tuple[Ints, ...]:
         pos = pos_of[rows]
@@ -284,8 +299,8 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
         eaeu=(residency == "eaeu_worker")[order],
         end=end[order],
         origin=origin,
-        paid=packed(pay_row, pay_m),
-        work_paid=packed(pay_row[work], pay_m[work]),
+        paid=paid_rows[order],
+        work_paid=work_rows[order],
         advance=by_pos(pay_row[adv_keep], pay_m[adv_keep], pay_arrival[adv_keep]),
         memberships=by_pos(mem_row, code_idx, ix.mem_lo[mem], ix.mem_hi[mem]),
         codes=codes,

@@ -450,6 +450,8 @@ _TABLE = (
 def month_numbers(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Month indices (year * 12 + month - 1) of day numbers (:data:`NO_DAY`: a far month)."""
     pos = days - _TABLE_FIRST
+    if pos.size == 0 or (pos.min() >= 0 and pos.max() < _TABLE.size):
+        return _TABLE[pos]
     inside = (pos >= 0) & (pos < _TABLE.size)
     out = _TABLE[np.where(inside, pos, 0)]
     if not inside.all():
@@ -503,7 +505,16 @@ def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFr
     ]
     # identical records: a cheap integer key first, the full comparison on candidates only
     key = (rows * 4096 + month % 4096) * 65536 + day % 65536
-    candidates = np.flatnonzero(pl.Series(key).is_duplicated().to_numpy())
+    if key.size < 2 or bool((key[1:] > key[:-1]).all()):  # grouped, ordered tables: no ties
+        candidates = np.zeros(0, dtype=np.int64)
+    else:
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        tie = ordered[1:] == ordered[:-1]
+        same = np.zeros(key.size, dtype=np.bool_)
+        same[1:] |= tie
+        same[:-1] |= tie
+        candidates = np.sort(order[same])
     if candidates.size:
         sub = pay[candidates].with_columns(pl.Series("_row", rows[candidates]))
         same = (
