@@ -86,10 +86,12 @@ def scenario(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[tuple[str, dt.
 
 
 @SETTINGS
-@given(scenario())
+@given(scenario(), st.booleans())
 def test_not_insured_is_decide_on_the_service_date(
-    data: tuple[list[dict[str, Any]], list[tuple[str, dt.date]]],
+    data: tuple[list[dict[str, Any]], list[tuple[str, dt.date]]], few: bool
 ) -> None:
+    from unittest import mock
+
     people, asked = data
     population = population_of(*people)
     rows = [
@@ -101,7 +103,9 @@ def test_not_insured_is_decide_on_the_service_date(
         }
         for i, (pid, day) in enumerate(asked)
     ]
-    result = screen(claims(*rows), population)
+    # few: persons dying later in the month go through decide(); else through evaluate()
+    with mock.patch("insurrules.claims.insurance._FEW", 2000 if few else 0):
+        result = screen(claims(*rows), population)
     for (pid, day), flags, reasons in zip(
         asked, result["flags"].to_list(), result["reasons"].to_list(), strict=True
     ):

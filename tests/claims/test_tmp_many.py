@@ -1,0 +1,145 @@
+"""``not_insured`` equals ``decide()`` with ``as_of`` = the service date, claim by claim.
+
+Random small populations (late and early payments, deaths, state categories, D/E care
+requests) and claims on random days, weighted towards the days facts arrive and the death day,
+where a decision changes within a month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import insurrules
+from insurrules.claims import screen
+from insurrules.kz.iin import make_iin
+from insurrules.months import YearMonth
+from tests.claims.helpers import claims, population_of
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FIRST, LAST = YearMonth(2024, 1).index, YearMonth(2026, 6).index
+
+
+def _day(draw: st.DrawFn, month: int) -> dt.date:
+    ym = YearMonth.from_index(month)
+    return ym.first_day() + dt.timedelta(days=draw(st.integers(0, ym.last_day().day - 1)))
+
+
+@st.composite
+def person(draw: st.DrawFn, serial: int) -> dict[str, Any]:
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=draw(st.integers(0, 365 * 45)))
+    sex: Literal["male", "female"] = draw(st.sampled_from(["male", "female"]))
+    doc: dict[str, Any] = {
+        "id": make_iin(born, sex, serial),
+        "birth_date": born.isoformat(),
+        "sex": sex,
+    }
+    if draw(st.booleans()) and draw(st.booleans()):
+        doc["death_date"] = _day(draw, draw(st.integers(FIRST, LAST))).isoformat()
+    if draw(st.integers(0, 4)) == 0:
+        start = _day(draw, draw(st.integers(FIRST, LAST)))
+        doc["memberships"] = [
+            {"code": "registered_unemployed", "start": start.isoformat(), "end": None}
+        ]
+    if draw(st.integers(0, 4)) == 0:
+        doc["welfare_levels"] = [{"level": "D", "start": "2025-06-01", "end": None}]
+        doc["care_requests"] = [_day(draw, draw(st.integers(FIRST + 24, LAST))).isoformat()]
+    months = sorted(draw(st.sets(st.integers(FIRST - 18, LAST), max_size=30)))
+    pays = []
+    for m in months:
+        late = draw(st.sampled_from([0, 0, 0, 1, 2, 5]))
+        paid_on = _day(draw, m + late)
+        if paid_on < born or YearMonth.from_index(m).last_day() < born:
+            continue
+        pays.append(
+            {
+                "month": str(YearMonth.from_index(m)),
+                "paid_on": paid_on.isoformat(),
+                "amount": "4250",
+                "payer": draw(st.sampled_from(["self", "employer"])),
+            }
+        )
+    return {"person": doc, "payments": pays}
+
+
+@st.composite
+def scenario(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[tuple[str, dt.date]]]:
+    people = [draw(person(serial)) for serial in range(draw(st.integers(1, 4)))]
+    asked: list[tuple[str, dt.date]] = []
+    for doc in people:
+        pid = doc["person"]["id"]
+        special = [dt.date.fromisoformat(p["paid_on"]) for p in doc["payments"]]
+        special += [dt.date.fromisoformat(d) for d in doc["person"].get("care_requests", [])]
+        if "death_date" in doc["person"]:
+            special.append(dt.date.fromisoformat(doc["person"]["death_date"]))
+        for _ in range(draw(st.integers(1, 6))):
+            near_a_fact = draw(st.booleans())
+            if special and near_a_fact:
+                day = draw(st.sampled_from(special)) + dt.timedelta(days=draw(st.integers(-1, 1)))
+            else:
+                day = _day(draw, draw(st.integers(FIRST, LAST)))
+            asked.append((pid, day))
+    return people, asked
+
+
+@SETTINGS
+@given(scenario(), st.booleans())
+def test_not_insured_is_decide_on_the_service_date(
+    data: tuple[list[dict[str, Any]], list[tuple[str, dt.date]]], few: bool
+) -> None:
+    from unittest import mock
+
+    people, asked = data
+    population = population_of(*people)
+    rows = [
+        {
+            "person_id": pid,
+            "service_date": day.isoformat(),
+            "funding": "osms",
+            "service_code": f"S{i}",
+        }
+        for i, (pid, day) in enumerate(asked)
+    ]
+    # few: persons dying later in the month go through decide(); else through evaluate()
+    with mock.patch("insurrules.claims.insurance._FEW", 2000 if few else 0):
+        result = screen(claims(*rows), population)
+    for (pid, day), flags, reasons in zip(
+        asked, result["flags"].to_list(), result["reasons"].to_list(), strict=True
+    ):
+        decision = insurrules.decide(population.case(pid, day))
+        flagged = "not_insured" in flags
+        assert flagged == (decision.status == "not_insured"), (day, decision.reason_codes())
+        if flagged:
+            code = next(c for c in decision.reason_codes() if c != "kz.facts.later_ignored")
+            assert f"({code})" in reasons[flags.index("not_insured")]
+
+
+def test_one_call_per_month_and_one_call_per_round_agree() -> None:
+    from unittest import mock
+
+    from insurrules.claims.synthetic import synthetic_claims
+    from insurrules.population import synthetic
+
+    population = synthetic(300, seed=5, as_of="2026-03-15")
+    made = synthetic_claims(population, 400, 9, start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 15))
+    merged = screen(made.claims, population)
+    with mock.patch("insurrules.claims.insurance._can_vouch_for_records", return_value=False):
+        rounds = screen(made.claims, population)
+    assert merged.equals(rounds)
+    assert merged["flags"].to_list() == made.expected["flags"].to_list()
+
+
+def test_prepared_case_documents_are_the_population_s_own() -> None:
+    from insurrules.claims.insurance import case_documents
+    from insurrules.population import synthetic
+
+    population = synthetic(200, seed=2, as_of="2026-03-15")
+    documents = case_documents(population)
+    assert len(documents) == len(population)
+    for pid in population.persons["id"].to_list()[:60]:
+        assert {**documents[pid], "as_of": "2026-01-01"} == population.case_document(
+            pid, "2026-01-01"
+        )
