@@ -331,11 +331,11 @@ def _move(
             lo = edges[j] + one
             hi = max(min(end, edges[j] + 180 * one), lo)
         day = lo + int(rng.integers(0, (hi - lo).days + 1)) * one
-        key = (ids[j], rows[pool[0]]["service_code"], day)
+        key = (ids[j], rows[pool[-1]]["service_code"], day)
         if key in seen:
             continue
         seen.add(key)
-        i = pool.pop(0)
+        i = pool.pop()
         rows[i].update(person_id=ids[j], service_date=day, funding="guaranteed")
         moved.append(i)
     return moved
