@@ -1,12 +1,14 @@
-"""Timeline operations for a population: timelines are bit-packed arrays ``(persons, words)``.
+"""Timeline operations for a population: timelines are bit-packed arrays ``(words, persons)``.
 
 :class:`ArrayOps` is the population backend of :class:`insurrules.timeline.TimelineOps`; every
 operation has the meaning of the same-named :class:`~insurrules.timeline.BitOps` method, applied
-to each person (row) at once. A timeline is a ``uint64`` array: bit ``i % 64`` of word ``i // 64``
-is month ``origin + i`` (the bit-set idea of ``BitOps``, one row per person), so ``&``, ``|``
-and shifts touch 64 months per machine word; bits past the frame are always 0. ``to_bool`` and
-``from_bool`` convert to and from boolean ``(persons, months)`` arrays. The two backends are
-tested against each other on random timelines (``tests/population/test_arrays.py``).
+to every person at once. A timeline is a ``uint64`` array of shape ``(words, persons)``: bit
+``i % 64`` of ``x[i // 64, p]`` is month ``origin + i`` of person ``p`` (the bit-set idea of
+``BitOps``, one column per person), so ``&``, ``|`` and shifts touch 64 months per machine word,
+and each word row is contiguous over persons (long, vectorisable loops); bits past the frame are
+always 0. ``to_bool`` and ``from_bool`` convert to and from boolean ``(persons, months)`` arrays.
+The two backends are tested against each other on random timelines
+(``tests/population/test_arrays.py``).
 
 Constant timelines (``empty``, ``full``, ``months``, ``year_starts``) are read-only broadcast views:
 rules combine timelines with ``&``/``|`` and never write into them.
@@ -46,28 +48,27 @@ class AdvanceRecords:
         return int(self.row.shape[0])
 
 
-_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 #: _LOW[k]: the k lowest bits set (k = 0..64)
 _LOW = np.array([(1 << k) - 1 for k in range(65)], dtype=np.uint64)
 
 
 def pack(bits: Bools, words: int) -> Timeline:
-    """Boolean ``(persons, months)`` -> packed ``(persons, words)`` (month i = bit i)."""
+    """Boolean ``(persons, months)`` -> packed ``(words, persons)`` (month i = bit i)."""
     rows = bits.shape[0]
     packed = np.packbits(bits, axis=1, bitorder="little")
     out = np.zeros((rows, words * 8), dtype=np.uint8)
     out[:, : packed.shape[1]] = packed
-    return out.view(np.uint64)
+    return np.ascontiguousarray(out.view(np.uint64).T)
 
 
 def unpack(x: Timeline, length: int) -> Bools:
-    """Packed ``(persons, words)`` -> boolean ``(persons, length)``."""
-    raw = np.ascontiguousarray(x, dtype=np.uint64).view(np.uint8)
+    """Packed ``(words, persons)`` -> boolean ``(persons, length)``."""
+    raw = np.ascontiguousarray(np.asarray(x, dtype=np.uint64).T).view(np.uint8)
     return np.unpackbits(raw, axis=1, count=length, bitorder="little").view(np.bool_)
 
 
 class ArrayOps:
-    """Timeline operations over ``persons`` rows and ``length`` months from ``origin``."""
+    """Timeline operations over ``persons`` and ``length`` months from ``origin``."""
 
     __slots__ = ("_cols", "_mask", "length", "origin", "persons", "shape", "words")
 
@@ -76,7 +77,7 @@ class ArrayOps:
         self.length = length
         self.persons = persons
         self.words = max(1, -(-length // 64))
-        self.shape = (persons, self.words)
+        self.shape = (self.words, persons)
         self._cols = np.arange(origin, origin + length, dtype=np.int64)
         self._mask = self._span_row(origin, origin + length - 1)
 
@@ -90,7 +91,7 @@ class ArrayOps:
         return unpack(np.broadcast_to(x, self.shape), self.length)
 
     def _span_row(self, first: int | None, last: int | None) -> Timeline:
-        """One row: months ``first..last`` (inclusive) as words."""
+        """Months ``first..last`` (inclusive) as one ``(words,)`` column of words."""
         base = self.origin + 64 * np.arange(self.words, dtype=np.int64)
         lo = 0 if first is None else first
         hi = self.origin + self.length - 1 if last is None else last
@@ -100,8 +101,8 @@ class ArrayOps:
         row = _LOW[hi_bit] & ~_LOW[lo_bit]
         return np.where(hi_bit > lo_bit, row, np.uint64(0)).astype(np.uint64)
 
-    def _const(self, row: Timeline) -> Timeline:
-        return np.broadcast_to(row[None, :], self.shape)
+    def _const(self, column: Timeline) -> Timeline:
+        return np.broadcast_to(column[:, None], self.shape)
 
     # -- constructors ------------------------------------------------------------------------
     def empty(self) -> Timeline:
@@ -111,7 +112,8 @@ class ArrayOps:
         return self._const(self._mask)
 
     def not_(self, x: Timeline) -> Timeline:
-        return x ^ self._mask
+        out: Timeline = x ^ self._mask[:, None]
+        return out
 
     def months(self, first: Any, last: Any) -> Timeline:
         """Months ``first..last`` (absolute indices, inclusive; ``None`` = open).
@@ -124,22 +126,21 @@ class ArrayOps:
                     None if first is None else int(first), None if last is None else int(last)
                 )
             )
-        base = self.origin + 64 * np.arange(self.words, dtype=np.int64)[None, :]
+        base = self.origin + 64 * np.arange(self.words, dtype=np.int64)[:, None]
+        top = self.origin + self.length - 1
         lo = (
             np.zeros((1, 1), dtype=np.int64)
             if first is None
-            else np.asarray(first, dtype=np.int64).reshape(-1, 1)
+            else np.asarray(first, dtype=np.int64).reshape(1, -1)
         )
-        top = self.origin + self.length - 1
         hi = (
             np.full((1, 1), top, dtype=np.int64)
             if last is None
-            else np.minimum(np.asarray(last, dtype=np.int64).reshape(-1, 1), top)
+            else np.minimum(np.asarray(last, dtype=np.int64).reshape(1, -1), top)
         )
         lo_bit = np.clip(lo - base, 0, 64)
         hi_bit = np.clip(hi - base + 1, 0, 64)
-        out = _LOW[hi_bit] & ~_LOW[lo_bit]
-        out = np.where(hi_bit > lo_bit, out, np.uint64(0))
+        out = np.where(hi_bit > lo_bit, _LOW[hi_bit] & ~_LOW[lo_bit], np.uint64(0))
         return np.ascontiguousarray(np.broadcast_to(out, self.shape), dtype=np.uint64)
 
     def since(self, first: Any) -> Timeline:
@@ -152,23 +153,22 @@ class ArrayOps:
         """A person-level fact as a timeline: every month, or none (per person)."""
         if np.ndim(value) == 0:
             return self.full() if bool(value) else self.empty()
-        on = np.asarray(value, dtype=np.bool_).reshape(-1, 1)
-        return np.where(on, self._mask[None, :], np.uint64(0)).astype(np.uint64)
+        on = np.asarray(value, dtype=np.bool_).reshape(1, -1)
+        return np.where(on, self._mask[:, None], np.uint64(0)).astype(np.uint64)
 
     def from_cells(self, rows: Any, months: Any) -> Timeline:
-        """True at each ``(row, month)`` pair (absolute month indices; others ignored)."""
+        """True at each ``(person, month)`` pair (absolute month indices; others ignored)."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(months, dtype=np.int64) - self.origin
         keep = (cols >= 0) & (cols < self.length)
         out = np.zeros(self.shape, dtype=np.uint64)
         rows, cols = rows[keep], cols[keep]
-        np.bitwise_or.at(
-            out, (rows, cols // 64), np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64))
-        )
+        bit = np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64))
+        np.bitwise_or.at(out, (cols // 64, rows), bit)
         return out
 
     def from_spans(self, rows: Any, first: Any, last: Any) -> Timeline:
-        """True in months ``first..last`` (inclusive) of each row; spans may repeat a row."""
+        """True in months ``first..last`` (inclusive) of each person; spans may repeat a person."""
         rows = np.asarray(rows, dtype=np.int64)
         out = np.zeros(self.shape, dtype=np.uint64)
         if rows.size == 0:
@@ -178,8 +178,8 @@ class ArrayOps:
             np.asarray(first, dtype=np.int64), np.asarray(last, dtype=np.int64)
         )
         merged = np.zeros((people.size, self.words), dtype=np.uint64)
-        np.bitwise_or.at(merged, local, spans)
-        out[people] = merged
+        np.bitwise_or.at(merged, local, np.ascontiguousarray(spans.T))
+        out[:, people] = merged.T
         return out
 
     # -- operations ----------------------------------------------------------------------------
@@ -193,17 +193,17 @@ class ArrayOps:
         if q >= w:
             out[:] = 0
         else:
-            src = np.broadcast_to(x, self.shape)[:, : w - q]
-            out[:, :q] = 0
+            src = np.broadcast_to(x, self.shape)[: w - q]
+            out[:q] = 0
             if r == 0:
-                out[:, q:] = src
+                out[q:] = src
             else:
-                np.left_shift(src, np.uint64(r), out=out[:, q:])
+                np.left_shift(src, np.uint64(r), out=out[q:])
                 if q + 1 < w:
-                    out[:, q + 1 :] |= src[:, : w - q - 1] >> np.uint64(64 - r)
-            out[:, -1] &= self._mask[-1]  # bits shifted past the frame
+                    out[q + 1 :] |= src[: w - q - 1] >> np.uint64(64 - r)
+            out[-1] &= self._mask[-1]  # bits shifted past the frame
         if before and k:
-            out |= self._span_row(self.origin, self.origin + k - 1)
+            out |= self._span_row(self.origin, self.origin + k - 1)[:, None]
         return out
 
     def window_any(self, x: Timeline, n: int) -> Timeline:
@@ -221,7 +221,7 @@ class ArrayOps:
         """True at m when ``x`` holds in every month of m-n+1..m (months before frame=before)."""
         out = self.not_(self.window_any(self.not_(x), n))
         if not before and n > 1:
-            out &= self._span_row(self.origin + n - 1, None)
+            out &= self._span_row(self.origin + n - 1, None)[:, None]
         return out
 
     def carry(self, x: Timeline, block: Timeline, n: int) -> Timeline:
@@ -232,6 +232,19 @@ class ArrayOps:
         combine as ``R_{a+b}[m] = R_b[m] | (R_a[m-b] & O_b[m])``.
         """
         n = min(n, self.length)
+        x = np.broadcast_to(x, self.shape)
+        people = np.flatnonzero(x.any(axis=0))
+        if people.size < self.persons // 2:  # carry only the persons it can reach
+            out = np.zeros(self.shape, dtype=np.uint64)
+            if people.size:
+                sub = ArrayOps(self.origin, self.length, people.size)
+                out[:, people] = sub._carry(
+                    x[:, people], np.broadcast_to(block, self.shape)[:, people], n
+                )
+            return out
+        return self._carry(x, block, n)
+
+    def _carry(self, x: Timeline, block: Timeline, n: int) -> Timeline:
         open_ = self.not_(block)
         res = np.array(np.broadcast_to(x, self.shape), dtype=np.uint64)
         res_open = self.full()
@@ -258,7 +271,7 @@ class ArrayOps:
 
     def year_starts(self) -> Timeline:
         """The January months of the frame."""
-        return self._const(pack((self._cols % 12 == 0)[None, :], self.words)[0])
+        return self._const(pack((self._cols % 12 == 0)[None, :], self.words)[:, 0])
 
     def runs_reaching(self, x: Timeline, skip: Timeline, n: int) -> Timeline:
         """True at m when the last ``n`` months up to m that are not in ``skip`` all hold in ``x``.
@@ -270,19 +283,19 @@ class ArrayOps:
         """
         out = np.zeros(self.shape, dtype=np.uint64)
         if n <= 0:
-            return out | self._mask
+            return out | self._mask[:, None]
         x = np.broadcast_to(x, self.shape)
-        people = np.flatnonzero(x.any(axis=1))
+        people = np.flatnonzero(x.any(axis=0))
         if people.size == 0:
             return out
         sub = ArrayOps(self.origin, self.length, people.size)
-        counted = ~sub.to_bool(np.broadcast_to(skip, self.shape)[people])
-        held = sub.to_bool(x[people])
+        counted = ~sub.to_bool(np.broadcast_to(skip, self.shape)[:, people])
+        held = sub.to_bool(x[:, people])
         count: npt.NDArray[np.int32] = np.cumsum(counted, axis=1, dtype=np.int32)
         at_break = np.where(counted & ~held, count, 0).astype(np.int32)
         np.maximum.accumulate(at_break, axis=1, out=at_break)
         run = count - at_break
-        out[people] = pack(run >= n, self.words)
+        out[:, people] = pack(run >= n, self.words)
         return out
 
     def advance_windows(self, records: AdvanceRecords, n: int) -> Timeline:
@@ -318,7 +331,7 @@ class ArrayOps:
             nxt = np.full_like(latest, big)
             nxt[:, : width - (n - span)] = latest[:, n - span :]
             latest = np.maximum(latest, nxt)
-        out[people] = pack(latest[:, : self.length] < self._cols[None, :], self.words)
+        out[:, people] = pack(latest[:, : self.length] < self._cols[None, :], self.words)
         return out
 
     # -- reading ----------------------------------------------------------------------------------
@@ -327,15 +340,16 @@ class ArrayOps:
         i = month - self.origin
         if not 0 <= i < self.length:
             return np.zeros(self.persons, dtype=np.bool_)
-        word = np.broadcast_to(x, self.shape)[:, i // 64]
-        return ((word >> np.uint64(i % 64)) & np.uint64(1)).astype(np.bool_)
+        word = np.broadcast_to(x, self.shape)[i // 64]
+        out: Bools = ((word >> np.uint64(i % 64)) & np.uint64(1)).astype(np.bool_)
+        return out
 
     def holds_each(self, x: Timeline, months: Any) -> Bools:
         """Per person p: does ``x`` hold in ``months[p]`` (months outside the frame: False)."""
         i = np.asarray(months, dtype=np.int64) - self.origin
         inside = (i >= 0) & (i < self.length)
         j = np.where(inside, i, 0)
-        word = np.broadcast_to(x, self.shape)[np.arange(self.persons), j // 64]
+        word = np.broadcast_to(x, self.shape)[j // 64, np.arange(self.persons)]
         bit = ((word >> (j % 64).astype(np.uint64)) & np.uint64(1)).astype(np.bool_)
         out: Bools = inside & bit
         return out
@@ -343,7 +357,7 @@ class ArrayOps:
     def count(self, x: Timeline) -> Months:
         """Per person: the number of months where ``x`` holds."""
         ones = np.bitwise_count(np.broadcast_to(x, self.shape))
-        out: Months = ones.sum(axis=1, dtype=np.int64)
+        out: Months = ones.sum(axis=0, dtype=np.int64)
         return out
 
     def last_at_or_before(self, x: Timeline, month: int) -> Months:

@@ -104,7 +104,7 @@ class _Prepared:
     eaeu: npt.NDArray[np.bool_]
     end: Ints  # last month each person's frame must reach
     origin: int
-    paid: npt.NDArray[np.uint64]  # packed timelines over the widest frame (n, words)
+    paid: npt.NDArray[np.uint64]  # packed timelines over the widest frame (words, n)
     work_paid: npt.NDArray[np.uint64]
     # small tables, sorted by position: (pos, columns...)
     advance: tuple[Ints, ...]
@@ -299,8 +299,8 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
         eaeu=(residency == "eaeu_worker")[order],
         end=end[order],
         origin=origin,
-        paid=paid_rows[order],
-        work_paid=work_rows[order],
+        paid=paid_rows[:, order],
+        work_paid=work_rows[:, order],
         advance=by_pos(pay_row[adv_keep], pay_m[adv_keep], pay_arrival[adv_keep]),
         memberships=by_pos(mem_row, code_idx, ix.mem_lo[mem], ix.mem_hi[mem]),
         codes=codes,
@@ -337,7 +337,7 @@ def _chunk_facts(p: _Prepared, lo: int, hi: int) -> _Chunk:
     ops = ArrayOps(p.origin, last - p.origin + 1, count)
 
     def cut(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-        return bits[lo:hi, : ops.words] & ops.full()
+        return np.ascontiguousarray(bits[: ops.words, lo:hi]) & ops.full()
 
     rows, month, arrival = _slice(p.advance, lo, hi)
     mrows, code, mlo, mhi = _slice(p.memberships, lo, hi)
