@@ -167,6 +167,34 @@ def test_wrong_example_fails(tmp_path: Path, body: str, message: str) -> None:
     assert message in str(failure.value)
 
 
+def test_console_can_hide_stderr_and_read_files_the_page_wrote(tmp_path: Path) -> None:
+    body = """
+        ~~~toml title="reform.toml"
+        title = "t"
+        scheme = "kz-osms"
+        [changes]
+        "kz.grace.months" = 4
+        ~~~
+
+        ~~~python
+        >>> import insurrules
+        >>> insurrules.Reform.from_file("reform.toml").changes
+        {'kz.grace.months': 4}
+
+        ~~~
+
+        ~~~console
+        $ insurrules check missing.json 2>/dev/null
+        $ echo $?
+        2
+        ~~~
+    """
+    _run(_page(tmp_path, body))
+    shown = _page(tmp_path, body.replace("missing.json 2>/dev/null", "missing.json"))
+    with pytest.raises(SybilFailure, match="cannot read"):
+        _run(shown)
+
+
 def test_example_that_raises_fails(tmp_path: Path) -> None:
     document = _page(
         tmp_path,
