@@ -360,37 +360,53 @@ class ArrayOps:
         out: Months = ones.sum(axis=0, dtype=np.int64)
         return out
 
+    def last(self, x: Timeline) -> Months:
+        """Per person: the last month where ``x`` holds, else :data:`NO_MONTH`."""
+        x = np.broadcast_to(x, self.shape)
+        nonzero = x != 0
+        found = nonzero.any(axis=0)
+        word = self.words - 1 - np.argmax(nonzero[::-1], axis=0)
+        value = x[word, np.arange(self.persons)]
+        month = self.origin + 64 * word + _bit_length(value) - 1
+        return np.where(found, month, NO_MONTH).astype(np.int64)
+
+    def first(self, x: Timeline) -> Months:
+        """Per person: the first month where ``x`` holds, else :data:`NO_MONTH`."""
+        x = np.broadcast_to(x, self.shape)
+        nonzero = x != 0
+        found = nonzero.any(axis=0)
+        word = np.argmax(nonzero, axis=0)
+        value = x[word, np.arange(self.persons)]
+        lowest = value & (~value + np.uint64(1))  # the lowest set bit alone
+        month = self.origin + 64 * word + _bit_length(lowest) - 1
+        return np.where(found, month, NO_MONTH).astype(np.int64)
+
     def last_at_or_before(self, x: Timeline, month: int) -> Months:
         """Per person: the last month <= ``month`` where ``x`` holds, else :data:`NO_MONTH`."""
-        i = month - self.origin
-        if i < 0:
+        if month < self.origin:
             return np.full(self.persons, NO_MONTH, dtype=np.int64)
-        part = self.to_bool(x)[:, : min(i, self.length - 1) + 1]
-        rev = part[:, ::-1]
-        found = rev.any(axis=1)
-        last = part.shape[1] - 1 - np.argmax(rev, axis=1)
-        return np.where(found, last + self.origin, NO_MONTH).astype(np.int64)
+        return self.last(x & self._span_row(None, month)[:, None])
 
     def run_around(self, x: Timeline, month: int) -> tuple[Months, Months]:
         """Per person: the maximal run holding ``x`` that contains ``month`` (``lo``, ``hi``).
 
         Meaningful only where ``holds(x, month)``; elsewhere both are :data:`NO_MONTH`.
         """
-        i = month - self.origin
         held = self.holds(x, month)
-        lo = np.full(self.persons, NO_MONTH, dtype=np.int64)
-        hi = np.full(self.persons, NO_MONTH, dtype=np.int64)
-        if not held.any():
-            return lo, hi
-        bits = self.to_bool(x)
-        if i > 0:
-            below = ~bits[:, :i][:, ::-1]
-            lo_i = np.where(below.any(axis=1), i - np.argmax(below, axis=1), 0)
-        else:
-            lo_i = np.zeros(self.persons, dtype=np.int64)
-        above = ~bits[:, i:]
-        gap_above = above.any(axis=1)
-        hi_i = np.where(gap_above, i + np.argmax(above, axis=1) - 1, self.length - 1)
-        lo[held] = lo_i[held] + self.origin
-        hi[held] = hi_i[held] + self.origin
-        return lo, hi
+        gaps = self.not_(x)
+        below = self.last(gaps & self._span_row(None, month - 1)[:, None])
+        above = self.first(gaps & self._span_row(month + 1, None)[:, None])
+        lo = np.where(below == NO_MONTH, self.origin, below + 1)
+        hi = np.where(above == NO_MONTH, self.origin + self.length - 1, above - 1)
+        return (
+            np.where(held, lo, NO_MONTH).astype(np.int64),
+            np.where(held, hi, NO_MONTH).astype(np.int64),
+        )
+
+
+def _bit_length(value: Timeline) -> Months:
+    """``int.bit_length`` of each uint64 (exact: each 32-bit half fits a float64 mantissa)."""
+    high = (value >> np.uint64(32)).astype(np.float64)
+    low = (value & np.uint64(0xFFFFFFFF)).astype(np.float64)
+    out: Months = np.where(high > 0, 32 + np.frexp(high)[1], np.frexp(low)[1]).astype(np.int64)
+    return out

@@ -252,23 +252,20 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
         finite = months < _NO_END
         np.maximum.at(last, rows[finite], months[finite])
     origin = min(_LATEST_ORIGIN, int(pay_m.min())) if pay_m.size else _LATEST_ORIGIN
-    top = max(int(last[valid].max()) if valid.any() else m0, int(pay_m.max()) if pay_m.size else m0)
-    width = top + params.reach - origin + 1
-    words = max(1, -(-width // 64))
-
-    # paid months as bits, in input row order (sequential writes for grouped tables)
+    # paid months as bits, in input row order, over the months payments cover only (chunks
+    # pad them to their own frames)
+    width = (int(pay_m.max()) if pay_m.size else origin) - origin + 1
+    pay_ops = ArrayOps(origin, width, n)
     cells = pay_row * width + (pay_m - origin)
     bits = np.zeros(n * width, dtype=np.bool_)
     bits[cells] = True
-    grid = bits.reshape(n, width)
-    any_paid = grid.any(axis=1)
-    last_paid = origin + width - 1 - np.argmax(grid[:, ::-1], axis=1)
-    last = np.where(any_paid, np.maximum(last, last_paid), last)
-    paid_rows = pack(grid, words)
+    paid_rows = pack(bits.reshape(n, width), pay_ops.words)
     bits[:] = False
     bits[cells[work]] = True
-    work_rows = pack(grid, words)
-    del bits, grid, cells
+    work_rows = pack(bits.reshape(n, width), pay_ops.words)
+    del bits, cells
+    last_paid = pay_ops.last(paid_rows)
+    last = np.where(last_paid != NO_MONTH, np.maximum(last, last_paid), last)
     end = last + params.reach
 
     order = np.argsort(np.where(valid, end, -1), kind="stable")
@@ -337,7 +334,11 @@ def _chunk_facts(p: _Prepared, lo: int, hi: int) -> _Chunk:
     ops = ArrayOps(p.origin, last - p.origin + 1, count)
 
     def cut(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-        return np.ascontiguousarray(bits[: ops.words, lo:hi]) & ops.full()
+        out = np.zeros(ops.shape, dtype=np.uint64)
+        words = min(ops.words, bits.shape[0])
+        out[:words] = bits[:words, lo:hi]
+        out &= ops.full()
+        return out
 
     rows, month, arrival = _slice(p.advance, lo, hi)
     mrows, code, mlo, mhi = _slice(p.memberships, lo, hi)
