@@ -74,6 +74,7 @@ _EPOCH = dt.date(1970, 1, 1)
 _CHUNK_CELLS = 1 << 23
 
 Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 
 
 def _month_expr(col: str) -> pl.Expr:
@@ -187,17 +188,21 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     child_age = params.child_age
 
     def known(table: str, extra: npt.NDArray[np.bool_] | None = None) -> Ints:
+        return np.flatnonzero(known_mask(table, extra))
+
+    def known_mask(table: str, extra: npt.NDArray[np.bool_] | None = None) -> Bools:
         rows = ix.rows[table]
-        ok = rows >= 0
-        ok[ok] = valid[rows[ok]]
+        ok: Bools = rows >= 0
+        if not valid.all():
+            ok[ok] = valid[rows[ok]]
         if extra is not None:
             ok &= extra
-        return np.flatnonzero(ok)
+        return ok
 
-    # payments known on as_of (kz/facts.py: paid_on <= as_of)
-    pay = known("payments", ix.pay_day <= day0)
+    # payments known on as_of (kz/facts.py: paid_on <= as_of); boolean masks keep it sequential
+    pay = known_mask("payments", ix.pay_day <= day0)
     pay_row, pay_m = ix.rows["payments"][pay], ix.pay_month[pay]
-    payer = ix.payer[pay].astype(np.int64) + 1  # 0: unknown payer
+    payer = ix.payer[pay].view(np.uint8) + np.uint8(1)  # 0: unknown payer (-1)
 
     def payer_mask(names: frozenset[str]) -> npt.NDArray[np.bool_]:
         table = np.array([False] + [name in names for name in PAYERS])
