@@ -132,7 +132,9 @@ class _Index:
     rows: dict[str, Ints]  # table -> person row of each record
     birth_day: Ints
     death_day: Ints
-    residency: npt.NDArray[np.str_]
+    full: Bools  # citizen, kandas, permanent resident
+    eaeu: Bools
+    never: Bools  # temporary residents, outside the scheme
     pay_month: Ints
     pay_day: Ints
     pay_arrival: Ints  # month of paid_on
@@ -152,11 +154,14 @@ def _index(pop: Population) -> _Index:
         return cached
     rows = record_rows(pop)
     pay_day = _days(pop.payments["paid_on"])
+    residency = pop.persons["residency"].cast(pl.String)
     index = _Index(
         rows={k: _ints(v) for k, v in rows.items()},
         birth_day=_days(pop.persons["birth_date"]),
         death_day=_days(pop.persons["death_date"]),
-        residency=pop.persons["residency"].cast(pl.String).to_numpy().astype(str),
+        full=residency.is_in(list(_FULL)).to_numpy(),
+        eaeu=(residency == "eaeu_worker").to_numpy(),
+        never=residency.is_in(list(_NEVER)).to_numpy(),
         pay_month=_months(_days(pop.payments["month"])),
         pay_day=pay_day,
         pay_arrival=_months(pay_day),
@@ -288,7 +293,6 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
         if codes
         else np.zeros(0, dtype=np.int64)
     )
-    residency = ix.residency
     death_m = _months(ix.death_day)
     adv_keep = adv & (pay_arrival < pay_m)
     return _Prepared(
@@ -297,8 +301,8 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
         birth_m=birth_m[order],
         child_last=child_last[order],
         death_m=death_m[order],
-        full=np.isin(residency, _FULL)[order],
-        eaeu=(residency == "eaeu_worker")[order],
+        full=ix.full[order],
+        eaeu=ix.eaeu[order],
         end=end[order],
         origin=origin,
         paid=paid_rows[:, order],
@@ -488,8 +492,7 @@ def evaluate_arrays(
     open_end = np.zeros(n, dtype=np.bool_)
     budgets = sorted({period.budget for c in rules.categories for period in c.periods})
     state_months = {b: np.zeros(n, dtype=np.int64) for b in budgets}
-    residency = pop.persons["residency"]
-    never_all = residency.is_in(list(_NEVER)).to_numpy()[order]
+    never_all = _index(pop).never[order]
     death = pop.persons["death_date"]
     dead_all = (death.is_not_null() & (death < day)).to_numpy()[order]
 
