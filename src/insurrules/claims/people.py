@@ -50,4 +50,4 @@ def person_table(population: Any) -> pl.DataFrame:
         pl.col(id_column).cast(pl.String).alias("person_id"),
         pl.col("birth_date"),
         death.alias("death_date"),
-    ).unique("person_id", keep="first")
+    ).unique("person_id", keep="first", maintain_order=True)
