@@ -100,7 +100,7 @@ class BitOps:
         """Value at month m is ``x`` at m-k (k > 0: later); months before the frame = ``before``."""
         out = (x << k) & self._full
         if before:
-            out |= (1 << k) - 1
+            out |= ((1 << k) - 1) & self._full
         return out
 
     def window_any(self, x: int, n: int) -> int:
@@ -152,6 +152,8 @@ class BitOps:
         Months in ``skip`` neither count nor break the run (kz D-2). Months before the frame
         break it.
         """
+        if n <= 0:
+            return self._full
         if not skip:
             return self.window_all(x, n)
         out = 0

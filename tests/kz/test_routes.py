@@ -80,6 +80,13 @@ def test_targeted_social_assistance_ends_with_2025_unless_d4_says_otherwise() ->
     assert decide(kz_case("2026-01-01", **member), **alt).basis == "state_funded"
 
 
+def test_open_membership_of_a_category_ending_in_law_is_not_open_ended_cover() -> None:
+    member = {"memberships": [{"code": "targeted_social_assistance", "start": "2020-01-01"}]}
+    decision = decide(kz_case("2020-08-15", **member))
+    assert decision.insured_until is not None
+    assert decision.insured_until.isoformat() == "2025-12-31"
+
+
 def test_first_category_in_law_order_is_reported() -> None:
     member = {
         "memberships": [

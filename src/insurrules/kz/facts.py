@@ -67,7 +67,7 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
     # The frame must reach past every finite fact by the longest window and grace, so that a
     # run still true at its end can only come from an open-ended fact (insured_until null).
     last_fact = max(
-        [last_fact, child_last]
+        [last_fact, child_last, p.law_last_month]
         + [month_index(m.start) for m in person.memberships]
         + [month_index(m.end) for m in person.memberships if m.end]
         + [month_index(d) for d in requests]

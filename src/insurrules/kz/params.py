@@ -53,6 +53,9 @@ class KzParams:
     grace_changes: tuple[tuple[int, int, int, int], ...]
     #: months a frame must reach past the last fact (longest grace + prepaid + window + margin)
     reach: int
+    #: the last month in which a category's legal period ends (frames reach past it too, so an
+    #: open membership of a category that ends in law is not read as open-ended cover)
+    law_last_month: int
 
     def grace_segments(self, first: int, last: int) -> list[tuple[int, int, int, int, int]]:
         """Months ``first..last`` split by the grace law in force: ``(lo, hi, G, G_ext, run)``.
@@ -162,6 +165,7 @@ def _build(rules: RuleSet) -> KzParams:
         categories=tuple(windows),
         grace_changes=_grace_changes(rules),
         reach=reach,
+        law_last_month=max((w.last for w in windows if w.last is not None), default=0),
     )
 
 

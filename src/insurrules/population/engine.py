@@ -250,7 +250,7 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     # the frame each person needs (kz/facts.py: last finite fact + reach)
     birth_m = _months(ix.birth_day)
     child_last = birth_m + 12 * child_age
-    last = np.maximum(child_last, m0)
+    last = np.maximum(np.maximum(child_last, m0), params.law_last_month)
     mem_row = ix.rows["memberships"][mem]
     for rows, months in (
         (mem_row, ix.mem_lo[mem]),
