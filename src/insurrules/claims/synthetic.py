@@ -24,20 +24,13 @@ from insurrules.claims.identity import iin_valid
 from insurrules.claims.insurance import insured_status
 from insurrules.claims.people import person_table
 from insurrules.claims.schema import AMOUNT_DTYPE
+from insurrules.claims.screen import FLAGS
 from insurrules.parameters import RuleSet
 
 __all__ = ["ANOMALIES", "DEFAULT_RATES", "SyntheticClaims", "synthetic_claims"]
 
 #: the anomalies that can be injected, named after the flag they must raise
-ANOMALIES: Final[tuple[str, ...]] = (
-    "invalid",
-    "unknown_person",
-    "before_birth",
-    "deceased",
-    "not_insured",
-    "duplicate",
-    "double_financed",
-)
+ANOMALIES: Final[tuple[str, ...]] = FLAGS
 
 #: share of claims carrying each anomaly by default (invented, for demos and benchmarks)
 DEFAULT_RATES: Final[dict[str, float]] = {
