@@ -285,17 +285,28 @@ class ArrayOps:
         if n <= 0:
             return out | self._mask[:, None]
         x = np.broadcast_to(x, self.shape)
-        people = np.flatnonzero(x.any(axis=0))
+        skip = np.broadcast_to(skip, self.shape)
+        has_x = x.any(axis=0)
+        has_skip = skip.any(axis=0)
+        # without skipped months the run is an n-month window (as in BitOps), done on the words
+        plain = np.flatnonzero(has_x & ~has_skip)
+        if plain.size:
+            sub = ArrayOps(self.origin, self.length, plain.size)
+            out[:, plain] = sub.window_all(x[:, plain], n)
+        people = np.flatnonzero(has_x & has_skip)
         if people.size == 0:
             return out
         sub = ArrayOps(self.origin, self.length, people.size)
-        counted = ~sub.to_bool(np.broadcast_to(skip, self.shape)[:, people])
+        counted = ~sub.to_bool(skip[:, people])
         held = sub.to_bool(x[:, people])
-        count: npt.NDArray[np.int32] = np.cumsum(counted, axis=1, dtype=np.int32)
-        at_break = np.where(counted & ~held, count, 0).astype(np.int32)
+        small = self.length < np.iinfo(np.int16).max
+        dtype = np.int16 if small else np.int32
+        count: npt.NDArray[np.signedinteger[Any]] = np.cumsum(counted, axis=1, dtype=dtype)
+        breaks = counted & ~held
+        at_break = count * breaks
         np.maximum.accumulate(at_break, axis=1, out=at_break)
-        run = count - at_break
-        out[:, people] = pack(run >= n, self.words)
+        count -= at_break
+        out[:, people] = pack(count >= n, self.words)
         return out
 
     def advance_windows(self, records: AdvanceRecords, n: int) -> Timeline:
