@@ -206,7 +206,10 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
 
     # payments known on as_of (kz/facts.py: paid_on <= as_of); boolean masks keep it sequential
     pay = known_mask("payments", ix.pay_day <= day0)
-    pay_row, pay_m = ix.rows["payments"][pay], ix.pay_month[pay]
+    # the payments table is the largest: its independent passes run on two threads (numpy
+    # releases the GIL in them)
+    pool = ThreadPoolExecutor(max_workers=1)
+    rows_months = pool.submit(lambda: (ix.rows["payments"][pay], ix.pay_month[pay]))
     payer = ix.payer[pay]  # -1: unknown payer, in no set
 
     def payer_mask(names: frozenset[str]) -> npt.NDArray[np.bool_]:
@@ -221,6 +224,7 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     adv = payer_mask(prepaid_payers)
     adv &= ix.pay_day[pay] >= prepaid_from
     pay_arrival = ix.pay_arrival[pay]
+    pay_row, pay_m = rows_months.result()
     mem = known("memberships")
     wel = known("welfare_levels")
     req = known("care_requests", ix.req_day <= day0)
@@ -273,13 +277,17 @@ def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared
     cells = pay_row * width
     cells += pay_m
     cells -= origin
-    bits = np.zeros(n * width, dtype=np.bool_)
-    bits[cells] = True
-    paid_rows = pack(bits.reshape(n, width), pay_ops.words)
-    bits[:] = False
-    bits[cells[work]] = True
-    work_rows = pack(bits.reshape(n, width), pay_ops.words)
-    del bits, cells
+
+    def packed(cells: Ints) -> npt.NDArray[np.uint64]:
+        bits = np.zeros(n * width, dtype=np.bool_)
+        bits[cells] = True
+        return pack(bits.reshape(n, width), pay_ops.words)
+
+    paid_job = pool.submit(packed, cells)
+    work_rows = packed(cells[work])
+    paid_rows = paid_job.result()
+    pool.shutdown()
+    del cells
     last_paid = pay_ops.last(paid_rows)
     last = np.where(last_paid != NO_MONTH, np.maximum(last, last_paid), last)
     end = last + params.reach
