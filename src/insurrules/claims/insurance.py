@@ -30,6 +30,7 @@ from insurrules.errors import error_lines
 from insurrules.kz.case import BENEFITS_START
 from insurrules.models import Decision
 from insurrules.parameters import RuleSet
+from insurrules.population.tables import case_document_of
 
 __all__ = ["Progress", "decision_reason", "insured_status", "status_by_decide"]
 
@@ -104,6 +105,9 @@ def status_by_decide(
     return pl.DataFrame(rows, schema=STATUS_SCHEMA, orient="row")
 
 
+_TABLES = ("memberships", "welfare_levels", "care_requests", "payments")
+
+
 def case_documents(population: Any) -> dict[str, dict[str, Any]]:
     """The case document of every person of a (small) population, without ``as_of``.
 
@@ -111,39 +115,16 @@ def case_documents(population: Any) -> dict[str, dict[str, Any]]:
     one pass over each table instead of one filter per person.
     """
     by_person = {
-        name: getattr(population, name).rows_by_key("person_id", named=True)
-        for name in ("payments", "memberships", "welfare_levels", "care_requests")
+        name: getattr(population, name).rows_by_key("person_id", named=True) for name in _TABLES
     }
     documents: dict[str, dict[str, Any]] = {}
     for p in population.persons.iter_rows(named=True):
         pid = p["id"]
-        person: dict[str, Any] = {
-            "id": pid,
-            "birth_date": p["birth_date"],
-            "sex": p["sex"],
-            "residency": p["residency"],
-        }
-        if p["death_date"] is not None:
-            person["death_date"] = p["death_date"]
-        person["memberships"] = [
-            {"code": m["code"], "start": m["start"], "end": m["end"]}
-            for m in by_person["memberships"].get(pid, [])
-        ]
-        person["welfare_levels"] = [
-            {"level": w["level"], "start": w["start"], "end": w["end"]}
-            for w in by_person["welfare_levels"].get(pid, [])
-        ]
-        person["care_requests"] = [r["date"] for r in by_person["care_requests"].get(pid, [])]
-        payments = [
-            {
-                "month": f"{x['month'].year:04d}-{x['month'].month:02d}",
-                "paid_on": x["paid_on"],
-                "amount": x["amount"],
-                "payer": x["payer"],
-            }
-            for x in by_person["payments"].get(pid, [])
-        ]
-        documents[pid] = {"scheme": population.scheme, "person": person, "payments": payments}
+        documents[pid] = case_document_of(
+            population.scheme,
+            p,
+            *(by_person[name].get(pid, []) for name in _TABLES),
+        )
     return documents
 
 

@@ -30,7 +30,7 @@ run: :meth:`Population.row_errors` names them and that person's result row carri
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -322,37 +322,15 @@ class Population:
             )
             return rows
 
-        person: dict[str, Any] = {
-            "id": p["id"],
-            "birth_date": p["birth_date"],
-            "sex": p["sex"],
-            "residency": p["residency"],
-        }
-        if p["death_date"] is not None:
-            person["death_date"] = p["death_date"]
-        person["memberships"] = [
-            {"code": m["code"], "start": m["start"], "end": m["end"]} for m in of("memberships")
-        ]
-        person["welfare_levels"] = [
-            {"level": w["level"], "start": w["start"], "end": w["end"]}
-            for w in of("welfare_levels")
-        ]
-        person["care_requests"] = [r["date"] for r in of("care_requests")]
-        payments = [
-            {
-                "month": f"{x['month'].year:04d}-{x['month'].month:02d}",
-                "paid_on": x["paid_on"],
-                "amount": x["amount"],
-                "payer": x["payer"],
-            }
-            for x in of("payments")
-        ]
-        return {
-            "scheme": self.scheme,
-            "as_of": as_of,
-            "person": person,
-            "payments": payments,
-        }
+        document = case_document_of(
+            self.scheme,
+            p,
+            of("memberships"),
+            of("welfare_levels"),
+            of("care_requests"),
+            of("payments"),
+        )
+        return {**document, "as_of": as_of}
 
     def case(self, person_id: str, as_of: dt.date | str) -> KzCase:
         """The validated case of one person (raises the case model's validation error)."""
@@ -639,3 +617,40 @@ def _row_errors(pop: Population) -> pl.Series:
         per_row, on="_row", how="left", maintain_order="left"
     )
     return out["msg"].alias("error")
+
+
+def case_document_of(
+    scheme: str,
+    person_row: Mapping[str, Any],
+    memberships: Iterable[Mapping[str, Any]],
+    welfare_levels: Iterable[Mapping[str, Any]],
+    care_requests: Iterable[Mapping[str, Any]],
+    payments: Iterable[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """A person's case document (without ``as_of``) from their rows of each table."""
+    p = person_row
+    person: dict[str, Any] = {
+        "id": p["id"],
+        "birth_date": p["birth_date"],
+        "sex": p["sex"],
+        "residency": p["residency"],
+    }
+    if p["death_date"] is not None:
+        person["death_date"] = p["death_date"]
+    person["memberships"] = [
+        {"code": m["code"], "start": m["start"], "end": m["end"]} for m in memberships
+    ]
+    person["welfare_levels"] = [
+        {"level": w["level"], "start": w["start"], "end": w["end"]} for w in welfare_levels
+    ]
+    person["care_requests"] = [r["date"] for r in care_requests]
+    document_payments = [
+        {
+            "month": f"{x['month'].year:04d}-{x['month'].month:02d}",
+            "paid_on": x["paid_on"],
+            "amount": x["amount"],
+            "payer": x["payer"],
+        }
+        for x in payments
+    ]
+    return {"scheme": scheme, "person": person, "payments": document_payments}
