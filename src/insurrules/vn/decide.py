@@ -20,8 +20,10 @@ to start: a purchase still in its 30-day wait, or a known state-paid period not 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from insurrules._version import __version__
 from insurrules.errors import RulesError
@@ -42,10 +44,31 @@ from insurrules.vn.case import STATE_GROUPS, VnCase
 from insurrules.vn.contributions import contribution
 from insurrules.vn.rules import source_of, support_share, value_on
 
-__all__ = ["CardTrace", "case_chain", "decide_vn", "state_spans", "trace_vn"]
+__all__ = [
+    "CardTrace",
+    "Cover",
+    "MembershipLike",
+    "case_chain",
+    "cover_on",
+    "decide_vn",
+    "spans_of",
+    "state_spans",
+    "trace_vn",
+]
 
 SCHEME = "vn-bhyt"
 _DAY = dt.timedelta(days=1)
+
+
+class MembershipLike(Protocol):
+    """A membership period as the chain reads it (a :class:`VnMembership`, or a table row)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def start(self) -> dt.date: ...
+    @property
+    def end(self) -> dt.date | None: ...
 
 
 def state_spans(case: VnCase, rules: RuleSet) -> list[StateSpan]:
@@ -54,16 +77,26 @@ def state_spans(case: VnCase, rules: RuleSet) -> list[StateSpan]:
     The child-under-6 span is always derived from the birth date (R9); an explicit
     ``child_under_6`` membership was only checked against it.
     """
-    person = case.person
+    return spans_of(case.person.birth_date, case.person.memberships, rules)
+
+
+def spans_of(
+    birth_date: dt.date,
+    memberships: Sequence[MembershipLike],
+    rules: RuleSet,
+    child_end: dt.date | None = None,
+) -> list[StateSpan]:
+    """:func:`state_spans` from a birth date and memberships (validated as in :class:`VnCase`);
+    ``child_end``, when given, is ``child_card_end(birth_date, rules)`` computed by the caller."""
     spans: list[StateSpan] = []
     child = rules.category("child_under_6")
-    end = child_card_end(person.birth_date, rules)
+    end = child_card_end(birth_date, rules) if child_end is None else child_end
     for period in child.periods:
-        start = max(person.birth_date, period.start)
+        start = max(birth_date, period.start)
         stop = end if period.end is None else min(end, period.end)
         if start <= stop:
             spans.append(StateSpan("child_under_6", start, stop, period.source))
-    for i, m in enumerate(person.memberships):
+    for i, m in enumerate(memberships):
         if m.code not in STATE_GROUPS or m.code == "child_under_6":
             continue
         for period in rules.category(m.code).periods:
@@ -255,6 +288,65 @@ def _renewal_amount(case: VnCase, rules: RuleSet, group: str | None) -> str | No
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """What the card chain says on ``as_of``: the fields of the decision that are not text.
+
+    ``now``: index of the card valid on ``as_of`` (None when not insured); ``pending``: the next
+    card to start when none is valid; ``card``: the one of the two ``details`` describe.
+    """
+
+    dead: bool
+    now: int | None
+    pending: int | None
+    card: Card | None
+    insured: bool
+    basis: str | None
+    state_category: str | None
+    insured_from: dt.date | None
+    insured_until: dt.date | None
+
+
+def cover_on(chain: Chain, as_of: dt.date, death_date: dt.date | None, rules: RuleSet) -> Cover:
+    """Read ``chain`` on ``as_of`` for a person who died on ``death_date`` (None: alive).
+
+    The single reading used by :func:`decide_vn` and by the population engine.
+    """
+    dead = death_date is not None and as_of > death_date
+    now = None if dead else _current(chain, as_of, rules)
+    pending = None if dead or now is not None else _pending(chain, as_of)
+    shown = now if now is not None else pending
+    card = None if shown is None else chain.cards[shown]
+
+    insured = now is not None
+    basis = None
+    state_category = None
+    insured_from = insured_until = None
+    if card is not None and insured:
+        basis = "state_funded" if card.kind == "state" else "card"
+        spell = chain.spell(as_of)
+        assert spell is not None
+        insured_from, insured_until = spell
+        if death_date is not None and (insured_until is None or death_date < insured_until):
+            insured_until = death_date
+    if not dead:
+        state_card = next((c for c in chain.cards if c.kind == "state" and c.valid_on(as_of)), None)
+        if state_card is not None:
+            assert state_card.category is not None
+            state_category = state_card.category
+    return Cover(
+        dead=dead,
+        now=now,
+        pending=pending,
+        card=card,
+        insured=insured,
+        basis=basis,
+        state_category=state_category,
+        insured_from=insured_from,
+        insured_until=insured_until,
+    )
+
+
 def decide_vn(case: VnCase, rules: RuleSet) -> Decision:
     """Decide one vn-bhyt case under ``rules`` (vn.md)."""
     chain, ignored = case_chain(case, rules)
@@ -282,29 +374,16 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
                 "participates)",
             )
         )
-    now = None if dead else _current(chain, as_of, rules)
-    pending = None if dead or now is not None else _pending(chain, as_of)
+    cover = cover_on(chain, as_of, person.death_date, rules)
+    now, pending, card = cover.now, cover.pending, cover.card
     shown = now if now is not None else pending
-    card = None if shown is None else chain.cards[shown]
-
-    insured = now is not None
-    basis = None
-    state_funded = None
-    insured_from = insured_until = None
-    if card is not None and insured:
-        basis = "state_funded" if card.kind == "state" else "card"
-        spell = chain.spell(as_of)
-        assert spell is not None
-        insured_from, insured_until = spell
-        if person.death_date is not None and (
-            insured_until is None or person.death_date < insured_until
-        ):
-            insured_until = person.death_date
-    if not dead:
-        state_card = next((c for c in chain.cards if c.kind == "state" and c.valid_on(as_of)), None)
-        if state_card is not None:
-            assert state_card.category is not None
-            state_funded = StateFunded(category=state_card.category, budget="state")
+    insured, basis = cover.insured, cover.basis
+    insured_from, insured_until = cover.insured_from, cover.insured_until
+    state_funded = (
+        None
+        if cover.state_category is None
+        else StateFunded(category=cover.state_category, budget="state")
+    )
 
     if card is not None:
         if card.kind == "state":
