@@ -65,6 +65,7 @@ REGIONS: dict[str, float] = {
 _W1 = np.arange(1, 12)
 _W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
 _EPOCH = np.datetime64("1970-01-01", "D")
+_SLICE = 1 << 20  # random draws per slice
 
 Ints = npt.NDArray[np.int64]
 
@@ -78,9 +79,7 @@ def _first_day(month: Ints) -> npt.NDArray[np.datetime64]:
     return (month - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
 
 
-def _iins(
-    birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_], rng: np.random.Generator
-) -> pl.Series:
+def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_]) -> pl.Series:
     """Valid IINs: YYMMDD, century/sex digit, a serial, and the two-pass mod-11 check digit."""
     n = birth.shape[0]
     year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -152,6 +151,94 @@ def _dates(days: npt.NDArray[np.datetime64]) -> pl.Series:
     return out.scatter(np.flatnonzero(missing), None) if missing.any() else out
 
 
+def _below(rng: np.random.Generator, size: int, p: float) -> npt.NDArray[np.bool_]:
+    """``rng.random(size) < p`` without the whole float array: the same draws, in slices."""
+    out = np.empty(size, dtype=np.bool_)
+    buf = np.empty(min(size, _SLICE))
+    for lo in range(0, size, _SLICE):
+        part = buf[: min(_SLICE, size - lo)]
+        rng.random(out=part)
+        np.less(part, p, out=out[lo : lo + part.size])
+    return out
+
+
+def _payments(
+    rng: np.random.Generator,
+    ids: pl.Series,
+    start: Ints,
+    end: Ints,
+    has_pay: npt.NDArray[np.bool_],
+    pattern: Ints,
+    payer_code: Ints,
+    prepay: npt.NDArray[np.bool_],
+    birth: npt.NDArray[np.datetime64],
+    m0: int,
+) -> tuple[pl.DataFrame, Ints]:
+    """One row per month paid for, from each payer's ``start`` to ``end`` month.
+
+    Payment tables are some 30 times the persons, so every column is built once as a compact
+    integer array (days since 1970 for dates), temporaries are dropped as soon as they are
+    used, and per-person values are looked up by row; random draws are those of whole-table
+    calls, in the same order, so a seed gives the same tables as ever.
+    """
+    who = np.flatnonzero(has_pay)
+    counts = end[who] - start[who] + 1
+    total = int(counts.sum())
+    small = np.int32 if total < 2**31 - 2**24 else np.int64
+    rows_all = np.repeat(who.astype(small), counts)
+    # the month of a record is its person's start plus its position in the person's run
+    months_all = np.arange(total, dtype=small)
+    months_all += np.repeat((start[who] - (np.cumsum(counts) - counts)).astype(small), counts)
+    del who, counts
+    gappy = _below(rng, total, 0.2)
+    gappy &= ((pattern == 3) & (payer_code == 2))[rows_all]
+    # prepayers left a gap (debt) before paying 12 months ahead: the prepaid route covers them
+    gappy |= prepay[rows_all] & (months_all >= m0 - 14) & (months_all <= m0 - 6)
+    keep = ~gappy
+    del gappy
+    rows = rows_all[keep].astype(np.int64)
+    months = months_all[keep]
+    del rows_all, months_all, keep
+    size = rows.size
+
+    # most payments for a month arrive early in that month; some later in it
+    early = _below(rng, size, 0.85)
+    arrive = rng.integers(0, 10, size).astype(np.int32)
+    np.copyto(arrive, rng.integers(10, 28, size), where=~early, casting="unsafe")
+    del early
+    lo = min(int(start.min(initial=m0)), m0 - 5)
+    hi = max(int(months.max(initial=m0)), m0)
+    first_day = (_first_day(np.arange(lo, hi + 1)) - _EPOCH).astype(np.int32)
+    month_day = first_day[months - lo]
+    paid_on = arrive
+    paid_on += month_day
+    prepaid = np.flatnonzero(prepay[rows] & (months >= m0 - 5))
+    del months
+    # all prepaid months arrived in one payment, five days before the first of them
+    paid_on[prepaid] = first_day[np.maximum(m0 - 5, start[rows[prepaid]]) - lo] - 5
+    del prepaid
+    birth_day = (birth - _EPOCH).astype(np.int32)
+    np.maximum(paid_on, birth_day[rows], out=paid_on)
+    payer_of_role = np.array(
+        [PAYERS.index(p) for p in ("employer", "entrepreneur", "self")], dtype=np.uint8
+    )
+    payer = payer_of_role[payer_code][rows]
+    amount = rng.integers(850, 9000, size)
+    amount *= 3
+    amount[payer == PAYERS.index("entrepreneur")] = 5950
+    amount[(payer != PAYERS.index("employer")) & (payer != PAYERS.index("entrepreneur"))] = 4250
+
+    columns: dict[str, pl.Series] = {"person_id": ids.gather(rows)}
+    columns["month"] = pl.Series(month_day).cast(pl.Date)
+    del month_day
+    columns["paid_on"] = pl.Series(paid_on).cast(pl.Date)
+    del paid_on
+    columns["amount"] = pl.Series(amount)
+    del amount
+    columns["payer"] = pl.Series(PAYERS, dtype=pl.Enum(PAYERS)).gather(payer)
+    return pl.DataFrame(columns), rows
+
+
 def synthetic(
     n: int,
     seed: int = 0,
@@ -207,7 +294,6 @@ def synthetic(
     end = np.full(n, m0, dtype=np.int64)
     end = np.where(pattern == 1, m0 - rng.integers(1, 4, n), end)
     end = np.where(pattern == 2, m0 - rng.integers(4, 31, n), end)
-    payer_of_role = np.array([PAYERS.index(p) for p in ("employer", "entrepreneur", "self")])
     pays = (role >= 0) & (role <= 2)
     # some who pay nothing now paid once and left debt behind
     old_payer = (role == 4) & (rng.random(n) < 0.5)
@@ -219,40 +305,9 @@ def synthetic(
     has_pay = (pays | old_payer) & (end >= start)
     payer_code = np.where(old_payer, 2, np.clip(role, 0, 2))
 
-    who = np.flatnonzero(has_pay)
-    counts = (end[who] - start[who] + 1).astype(np.int64)
-    rows = np.repeat(who, counts)
-    offsets = np.repeat(np.cumsum(counts) - counts, counts)
-    months = start[rows] + (np.arange(rows.size) - offsets)
-    gappy = (pattern[rows] == 3) & (payer_code[rows] == 2) & (rng.random(rows.size) < 0.2)
-    # prepayers left a gap (debt) before paying 12 months ahead: the prepaid route covers them
-    gap = prepay[rows] & (months >= m0 - 14) & (months <= m0 - 6)
-    keep = ~gappy & ~gap
-    rows, months = rows[keep], months[keep]
-    # most payments for a month arrive early in that month; some later in it
-    early = rng.random(rows.size) < 0.85
-    arrive = np.where(early, rng.integers(0, 10, rows.size), rng.integers(10, 28, rows.size))
-    paid_on = _first_day(months) + arrive.astype("timedelta64[D]")
-    is_prepaid = prepay[rows] & (months >= m0 - 5)
-    prepaid_day = _first_day(np.maximum(m0 - 5, start[rows])) - np.timedelta64(5, "D")
-    paid_on = np.where(is_prepaid, prepaid_day, paid_on)
-    paid_on = np.maximum(paid_on, birth[rows])
-    payer = payer_of_role[payer_code[rows]]
-    amount = np.where(
-        payer == PAYERS.index("employer"),
-        rng.integers(850, 9000, rows.size) * 3,
-        np.where(payer == PAYERS.index("entrepreneur"), 5950, 4250),
-    )
-
-    ids = _iins(birth, male, rng)
-    payments = pl.DataFrame(
-        {
-            "person_id": ids.gather(rows),
-            "month": _dates(_first_day(months)),
-            "paid_on": _dates(paid_on),
-            "amount": amount.astype(np.int64),
-            "payer": pl.Series(PAYERS, dtype=pl.Enum(PAYERS)).gather(payer),
-        }
+    ids = _iins(birth, male)
+    payments, rows = _payments(
+        rng, ids, start, end, has_pay, pattern, payer_code, prepay, birth, m0
     )
 
     # -- state categories ------------------------------------------------------------------
