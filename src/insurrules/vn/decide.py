@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
 from insurrules._version import __version__
 from insurrules.errors import RulesError
@@ -303,6 +303,7 @@ class Cover:
     insured: bool
     basis: str | None
     state_category: str | None
+    budget: Literal["state"] | None
     insured_from: dt.date | None
     insured_until: dt.date | None
 
@@ -342,6 +343,7 @@ def cover_on(chain: Chain, as_of: dt.date, death_date: dt.date | None, rules: Ru
         insured=insured,
         basis=basis,
         state_category=state_category,
+        budget=None if state_category is None else "state",
         insured_from=insured_from,
         insured_until=insured_until,
     )
@@ -381,8 +383,8 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
     insured_from, insured_until = cover.insured_from, cover.insured_until
     state_funded = (
         None
-        if cover.state_category is None
-        else StateFunded(category=cover.state_category, budget="state")
+        if cover.state_category is None or cover.budget is None
+        else StateFunded(category=cover.state_category, budget=cover.budget)
     )
 
     if card is not None:

@@ -1,0 +1,199 @@
+"""Evaluate a whole vn-bhyt population through the same card rules as ``decide()``.
+
+vn-bhyt cover is a chain of cards built purchase by purchase (each card's start depends on the
+end of the cards before it, R7), so the engine does not re-state the law over arrays: the tables
+are cut per person into the chain's own inputs (:class:`~insurrules.vn.cards.Purchase` records
+known on ``as_of``, state-paid spans from :func:`insurrules.vn.decide.spans_of`), and each
+person's chain is built by :func:`insurrules.vn.cards.build_chain` and read on ``as_of`` by
+:func:`insurrules.vn.decide.cover_on` — the very functions :func:`insurrules.decide` runs. The
+columnar part is everything around them: validation (:attr:`VnPopulation.row_errors`), filtering,
+grouping and the result table. Persons whose inputs are identical share one chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from insurrules.errors import RulesError, mask_text
+from insurrules.parameters import RuleSet
+from insurrules.population.tables import PopulationError
+from insurrules.population.vn_tables import VnPopulation
+from insurrules.vn.cards import Purchase, build_chain, child_card_end
+from insurrules.vn.case import CARD_RULES_START
+from insurrules.vn.decide import Cover, cover_on, spans_of
+from insurrules.vn.rules import default_rules
+
+__all__ = ["VN_RESULT_COLUMNS", "evaluate_vn"]
+
+#: Result columns of :func:`evaluate_vn`: those of the kz-osms ``evaluate()``, in order.
+VN_RESULT_COLUMNS = (
+    "id",
+    "status",
+    "basis",
+    "state_category",
+    "budget",
+    "grace_months",
+    "insured_from",
+    "insured_until",
+    "renew_by",
+    "error",
+)
+
+
+class _Membership(NamedTuple):
+    """A membership row as :func:`~insurrules.vn.decide.spans_of` reads it."""
+
+    code: str
+    start: dt.date
+    end: dt.date | None
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise PopulationError([f"as_of: expected a date, got a date-time {value}"])
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise PopulationError([f"as_of: expected an ISO date YYYY-MM-DD, got {value!r}"]) from None
+
+
+def _bounds(rows: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.intp]:
+    """Start offsets of each person's records in ``rows`` (sorted), plus the end: n + 1 values."""
+    return np.searchsorted(rows, np.arange(n + 1, dtype=np.int64), side="left")
+
+
+def evaluate_vn(
+    population: VnPopulation, as_of: dt.date | str, rules: RuleSet | None = None
+) -> pl.DataFrame:
+    """Decide every person of a vn-bhyt ``population`` on ``as_of``; one row per person, in
+    input order.
+
+    Columns as the kz-osms ``evaluate()``: ``id``, ``status`` (``insured``/``not_insured``),
+    ``basis`` (``card`` or ``state_funded``), ``state_category`` (the fully state-paid group
+    whose card is valid on ``as_of``), ``budget`` (``state``), ``grace_months`` (always null: no
+    grace in BHYT), ``insured_from``, ``insured_until``, ``renew_by``, ``error``. A person whose
+    records are invalid keeps a row with ``status`` null and ``error`` naming the field and the
+    reason. For every valid row the values equal ``insurrules.decide(population.case(id, as_of),
+    rules)`` (property-tested): the chain is built and read by the functions ``decide()`` uses.
+
+    >>> from insurrules.population.vn_synthesis import synthetic_vn
+    >>> result = evaluate_vn(synthetic_vn(500, seed=1), "2026-03-15")
+    >>> result.columns[:3], result.height
+    (['id', 'status', 'basis'], 500)
+    """
+    day = _as_date(as_of)
+    rule_set = rules or default_rules()
+    if rule_set.scheme != population.scheme:
+        raise RulesError(
+            f"rules are for {rule_set.scheme}, but the population is {population.scheme}"
+        )
+    if day < CARD_RULES_START:
+        raise PopulationError(
+            [f"as_of: {day} is too early: the card rules modelled start on {CARD_RULES_START}"]
+        )
+    n = len(population)
+    errors = population.row_errors
+    valid = errors.is_null().to_numpy()
+    rows = population.record_rows()
+
+    pay_row = rows["payments"]
+    pay = (
+        population.payments.select("paid_on", "months", pl.col("payer").cast(pl.String))
+        .with_columns(pl.Series("_row", pay_row))
+        .with_columns(
+            # a purchase's place among the person's payments, as in the case document
+            pl.int_range(pl.len(), dtype=pl.Int64).over("_row").alias("_i"),
+        )
+        .filter(pl.Series(valid[np.maximum(pay_row, 0)] & (pay_row >= 0)))
+        .filter(pl.col("paid_on") <= day)
+        .sort("_row", "_i")
+    )
+    pay_bounds = _bounds(pay["_row"].to_numpy(), n)
+    purchases = [
+        Purchase(i, paid_on, months, payer)
+        for i, paid_on, months, payer in zip(
+            pay["_i"].to_list(),
+            pay["paid_on"].to_list(),
+            pay["months"].to_list(),
+            pay["payer"].to_list(),
+            strict=True,
+        )
+    ]
+
+    mem_row = rows["memberships"]
+    mem = (
+        population.memberships.select(pl.col("code").cast(pl.String), "start", "end")
+        .with_columns(pl.Series("_row", mem_row))
+        .filter(pl.Series(valid[np.maximum(mem_row, 0)] & (mem_row >= 0)))
+        .sort("_row", maintain_order=True)
+    )
+    mem_bounds = _bounds(mem["_row"].to_numpy(), n)
+    memberships = [
+        _Membership(code, start, end)
+        for code, start, end in zip(
+            mem["code"].to_list(), mem["start"].to_list(), mem["end"].to_list(), strict=True
+        )
+    ]
+
+    births = population.persons["birth_date"].to_list()
+    deaths = population.persons["death_date"].to_list()
+    child_ends: dict[dt.date, dt.date] = {}
+    seen: dict[object, Cover | str] = {}
+    status: list[str | None] = [None] * n
+    basis: list[str | None] = [None] * n
+    category: list[str | None] = [None] * n
+    budget: list[str | None] = [None] * n
+    insured_from: list[dt.date | None] = [None] * n
+    insured_until: list[dt.date | None] = [None] * n
+    failed: list[str | None] = [None] * n
+    for r in np.flatnonzero(valid).tolist():
+        bought = purchases[pay_bounds[r] : pay_bounds[r + 1]]
+        held = memberships[mem_bounds[r] : mem_bounds[r + 1]]
+        birth, death = births[r], deaths[r]
+        key = (birth, death, tuple((p.paid_on, p.months, p.payer) for p in bought), tuple(held))
+        cover = seen.get(key)
+        if cover is None:
+            end = child_ends.get(birth)
+            if end is None:
+                end = child_ends[birth] = child_card_end(birth, rule_set)
+            try:
+                chain = build_chain(bought, spans_of(birth, held, rule_set, end), rule_set)
+                cover = cover_on(chain, day, death, rule_set)
+            except RulesError as exc:
+                cover = mask_text(str(exc))
+            seen[key] = cover
+        if isinstance(cover, str):
+            failed[r] = cover
+            continue
+        status[r] = "insured" if cover.insured else "not_insured"
+        basis[r] = cover.basis
+        category[r] = cover.state_category
+        budget[r] = cover.budget
+        insured_from[r] = cover.insured_from
+        insured_until[r] = cover.insured_until
+
+    error = errors
+    if any(f is not None for f in failed):
+        error = pl.Series("error", failed, dtype=pl.String).fill_null(errors)
+    until = pl.Series("insured_until", insured_until, dtype=pl.Date)
+    return pl.DataFrame(
+        [
+            population.persons["id"].cast(pl.String).alias("id"),
+            pl.Series("status", status, dtype=pl.String),
+            pl.Series("basis", basis, dtype=pl.String),
+            pl.Series("state_category", category, dtype=pl.String),
+            pl.Series("budget", budget, dtype=pl.String),
+            pl.Series("grace_months", [None] * n, dtype=pl.Int64),
+            pl.Series("insured_from", insured_from, dtype=pl.Date),
+            until,
+            until.alias("renew_by"),
+            error.alias("error"),
+        ]
+    )
