@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +18,15 @@ from insurrules.months import YearMonth
 from insurrules.parameters import RuleSet
 from insurrules.timeline import BitOps
 
-__all__ = ["MonthTrace", "decide_kz", "format_months", "trace_kz"]
+__all__ = [
+    "GraceAt",
+    "MonthTrace",
+    "decide_kz",
+    "format_months",
+    "scope_reasons",
+    "trace_kz",
+    "why_not",
+]
 
 SCHEME = "kz-osms"
 _ART5 = "Law 405-V art. 5"
@@ -45,14 +54,58 @@ def _source(rules: RuleSet, name: str, month: int) -> str:
     return entry.source + flag
 
 
+_NEVER = ("temporary_resident", "outside_scheme")
+
+
+def scope_reasons(residency: str, death_date: dt.date | None, as_of: dt.date) -> list[Reason]:
+    """Who is outside the scheme, only partly in it, or dead on ``as_of`` (R1.1, R1.2, R8.1).
+
+    A decision lists these first; for a person outside the scheme or dead they say why they are
+    not insured.
+    """
+    out: list[Reason] = []
+    if residency in _NEVER:
+        message = (
+            "temporarily staying foreigners are not OSMS participants"
+            if residency == "temporary_resident"
+            else "military and special state bodies receive care outside OSMS"
+        )
+        out.append(
+            Reason(
+                code=f"kz.scope.{residency}",
+                message=message,
+                source="Law 405-V art. 2 p. 2; art. 18 p. 4 (R1.1, R1.2)",
+            )
+        )
+    if residency == "eaeu_worker":
+        out.append(
+            Reason(
+                code="kz.scope.eaeu_worker",
+                message="EAEU migrant worker: insured only in paid months and their grace",
+                source="Law 405-V art. 2 p. 2; msqory FAQ for foreigners (R1.1)",
+            )
+        )
+    if death_date is not None and as_of > death_date:
+        out.append(
+            Reason(
+                code="kz.death.deceased",
+                message=f"died on {death_date}: never insured after that date",
+                source="Law 405-V art. 5; civil registry data (R8.1)",
+            )
+        )
+    return out
+
+
 @dataclass(frozen=True, slots=True)
-class _Grace:
+class GraceAt:
+    """The grace period read at a month: what decisions and refusal reasons report."""
+
     last: int  # L: last month where route 3 or 4 holds
     months: int  # G under the law of the month asked about
     extended: bool
 
 
-def _grace_at(frame: CaseFrame, r: KzRoutes[int], rules: RuleSet, month: int) -> _Grace | None:
+def _grace_at(frame: CaseFrame, r: KzRoutes[int], rules: RuleSet, month: int) -> GraceAt | None:
     ops = frame.ops
     last = ops.last_at_or_before(r.hold, month)
     if last is None:
@@ -65,8 +118,8 @@ def _grace_at(frame: CaseFrame, r: KzRoutes[int], rules: RuleSet, month: int) ->
             own, skip = own_payments(frame.facts, r.state, ops, p)
             runs = ops.runs_reaching(own, skip, n)
         if ops.holds(runs, last):
-            return _Grace(last, ge, True)
-    return _Grace(last, g, False)
+            return GraceAt(last, ge, True)
+    return GraceAt(last, g, False)
 
 
 def _basis(r: KzRoutes[int], ops: BitOps, m: int) -> str | None:
@@ -131,37 +184,9 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
             )
         )
 
-    never = person.residency in ("temporary_resident", "outside_scheme")
+    never = person.residency in _NEVER
     dead = person.death_date is not None and case.as_of > person.death_date
-    if never:
-        message = (
-            "temporarily staying foreigners are not OSMS participants"
-            if person.residency == "temporary_resident"
-            else "military and special state bodies receive care outside OSMS"
-        )
-        reasons.append(
-            Reason(
-                code=f"kz.scope.{person.residency}",
-                message=message,
-                source="Law 405-V art. 2 p. 2; art. 18 p. 4 (R1.1, R1.2)",
-            )
-        )
-    if person.residency == "eaeu_worker":
-        reasons.append(
-            Reason(
-                code="kz.scope.eaeu_worker",
-                message="EAEU migrant worker: insured only in paid months and their grace",
-                source="Law 405-V art. 2 p. 2; msqory FAQ for foreigners (R1.1)",
-            )
-        )
-    if dead:
-        reasons.append(
-            Reason(
-                code="kz.death.deceased",
-                message=f"died on {person.death_date}: never insured after that date",
-                source="Law 405-V art. 5; civil registry data (R8.1)",
-            )
-        )
+    reasons.extend(scope_reasons(person.residency, person.death_date, case.as_of))
 
     insured = ops.holds(r.insured, m0) and not dead and not never
     basis = _basis(r, ops, m0) if insured else None
@@ -307,14 +332,42 @@ def _why_not(
     r: KzRoutes[int],
     rules: RuleSet,
     m0: int,
-    grace: _Grace | None,
+    grace: GraceAt | None,
     debt: list[int],
 ) -> list[Reason]:
     ops = frame.ops
     facts = frame.facts
+    year = YearMonth.from_index(m0).year
+    return why_not(
+        m0,
+        paid_now=ops.holds(facts.paid, m0),
+        debt=debt,
+        grace=grace,
+        any_paid=bool(facts.paid),
+        de_months=[m for m in ops.months_in(facts.de_requests) if m // 12 == year],
+        rules=rules,
+    )
+
+
+def why_not(
+    m0: int,
+    *,
+    paid_now: bool,
+    debt: list[int],
+    grace: GraceAt | None,
+    any_paid: bool,
+    de_months: list[int],
+    rules: RuleSet,
+) -> list[Reason]:
+    """Why no route holds in month ``m0``, from what the routes show there.
+
+    ``debt``: unpaid due months of the 12-month window before ``m0``; ``grace``: the last grace
+    period, if any; ``any_paid``: some payment is known at all; ``de_months``: months of this year
+    with a care request at welfare level D/E. The population engine reads these facts from its
+    arrays and calls this same function, so refusals read the same everywhere.
+    """
     ym0 = YearMonth.from_index(m0)
     out: list[Reason] = []
-    paid_now = ops.holds(facts.paid, m0)
     if paid_now and debt:
         out.append(
             Reason(
@@ -346,7 +399,7 @@ def _why_not(
                 ),
             )
         )
-    elif not facts.paid:
+    elif not any_paid:
         out.append(
             Reason(
                 code="kz.contributions.none",
@@ -354,9 +407,6 @@ def _why_not(
                 source=f"{_ART5}; Law 405-V art. 28 (R1.3)",
             )
         )
-    de_months = [
-        m for m in ops.months_in(facts.de_requests) if YearMonth.from_index(m).year == ym0.year
-    ]
     if de_months:
         out.append(
             Reason(

@@ -392,21 +392,36 @@ class ArrayOps:
         month = self.origin + 64 * word + _bit_length(lowest) - 1
         return np.where(found, month, NO_MONTH).astype(np.int64)
 
-    def last_at_or_before(self, x: Timeline, month: int) -> Months:
-        """Per person: the last month <= ``month`` where ``x`` holds, else :data:`NO_MONTH`."""
-        if month < self.origin:
-            return np.full(self.persons, NO_MONTH, dtype=np.int64)
-        return self.last(x & self._span_row(None, month)[:, None])
+    def _until_mask(self, month: Any) -> Timeline:
+        """Months up to ``month`` (one for all, or one per person)."""
+        if np.ndim(month) == 0:
+            return self._span_row(None, int(month))[:, None]
+        return self.months(None, month)
 
-    def run_around(self, x: Timeline, month: int) -> tuple[Months, Months]:
+    def _from_mask(self, month: Any) -> Timeline:
+        if np.ndim(month) == 0:
+            return self._span_row(int(month), None)[:, None]
+        return self.months(month, None)
+
+    def last_at_or_before(self, x: Timeline, month: Any) -> Months:
+        """Per person: the last month <= ``month`` where ``x`` holds, else :data:`NO_MONTH`.
+
+        ``month``: one month for all, or an array with one per person.
+        """
+        if np.ndim(month) == 0 and int(month) < self.origin:
+            return np.full(self.persons, NO_MONTH, dtype=np.int64)
+        return self.last(x & self._until_mask(month))
+
+    def run_around(self, x: Timeline, month: Any) -> tuple[Months, Months]:
         """Per person: the maximal run holding ``x`` that contains ``month`` (``lo``, ``hi``).
 
-        Meaningful only where ``holds(x, month)``; elsewhere both are :data:`NO_MONTH`.
+        ``month``: one month for all, or one per person. Meaningful only where ``x`` holds in
+        it; elsewhere both are :data:`NO_MONTH`.
         """
-        held = self.holds(x, month)
+        held = self.holds(x, month) if np.ndim(month) == 0 else self.holds_each(x, month)
         gaps = self.not_(x)
-        below = self.last(gaps & self._span_row(None, month - 1)[:, None])
-        above = self.first(gaps & self._span_row(month + 1, None)[:, None])
+        below = self.last(gaps & self._until_mask(np.asarray(month) - 1))
+        above = self.first(gaps & self._from_mask(np.asarray(month) + 1))
         lo = np.where(below == NO_MONTH, self.origin, below + 1)
         hi = np.where(above == NO_MONTH, self.origin + self.length - 1, above - 1)
         return (

@@ -28,25 +28,23 @@ import numpy.typing as npt
 import polars as pl
 
 from insurrules.errors import RulesError
+from insurrules.kz.decide import GraceAt, scope_reasons, why_not
 from insurrules.kz.law import KzFacts, KzRoutes, own_payments, routes
-from insurrules.kz.params import kz_params
+from insurrules.kz.params import KzParams, kz_params
 from insurrules.kz.rules import default_rules
-from insurrules.months import month_index
+from insurrules.models import Reason
 from insurrules.parameters import RuleSet
-from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps, pack
+from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps
+from insurrules.population.index import LATEST_ORIGIN, population_index
 from insurrules.population.tables import (
     NO_DAY,
-    NO_MONTH_INDEX,
     PAYERS,
     Population,
     PopulationError,
-    day_numbers,
     month_numbers,
-    payer_codes,
-    record_rows,
 )
 
-__all__ = ["BASES", "RESULT_COLUMNS", "evaluate"]
+__all__ = ["BASES", "RESULT_COLUMNS", "Answers", "answer", "evaluate"]
 
 #: Result columns of :func:`evaluate`, in order.
 RESULT_COLUMNS = (
@@ -64,21 +62,14 @@ RESULT_COLUMNS = (
 #: Routes in the order the first holding one is the basis (kz.md).
 BASES = ("transition", "state_funded", "contributions", "prepaid", "grace_period")
 
-_FULL = ("citizen", "kandas", "permanent_resident")
-_NEVER = ("temporary_resident", "outside_scheme")
-_LATEST_ORIGIN = 2019 * 12  # 2019-01
-_NO_END = NO_MONTH_INDEX  # open-ended spans and "never died" (a month index)
-_NO_DAY = NO_DAY
+_LATEST_ORIGIN = LATEST_ORIGIN
 _EPOCH = dt.date(1970, 1, 1)
 #: Cells (persons x months) per chunk: small enough for the CPU caches to help.
 _CHUNK_CELLS = 1 << 23
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
-
-
-def _month_expr(col: str) -> pl.Expr:
-    return pl.col(col).dt.year().cast(pl.Int64) * 12 + pl.col(col).dt.month().cast(pl.Int64) - 1
+Words = npt.NDArray[np.uint64]
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -92,22 +83,35 @@ def _as_date(value: dt.date | str) -> dt.date:
         raise PopulationError([f"as_of: expected an ISO date YYYY-MM-DD, got {value!r}"]) from None
 
 
-@dataclass
-class _Prepared:
-    """The population as flat arrays, in processing order, ready to be cut into chunks."""
+def _payer_codes(names: frozenset[str]) -> frozenset[int]:
+    return frozenset(i for i, name in enumerate(PAYERS) if name in names)
 
-    n: int
-    valid: npt.NDArray[np.bool_]
+
+@dataclass
+class _Queries:
+    """The questions as flat arrays in processing order (by frame end), ready to be chunked.
+
+    Query ``q`` asks about person row ``row[q]`` on day ``day[q]``; everything else is what
+    :func:`insurrules.kz.facts.build_facts` derives for that case.
+    """
+
+    count: int
+    row: Ints
+    day: Ints
+    month: Ints  # the month of the day asked about
+    valid: Bools
     birth_m: Ints
     child_last: Ints
     death_m: Ints
-    full: npt.NDArray[np.bool_]
-    eaeu: npt.NDArray[np.bool_]
-    end: Ints  # last month each person's frame must reach
+    full: Bools
+    eaeu: Bools
+    never: Bools
+    dead: Bools
+    end: Ints  # last month each query's frame must reach
     origin: int
-    paid: npt.NDArray[np.uint64]  # packed timelines over the widest frame (words, n)
-    work_paid: npt.NDArray[np.uint64]
-    # small tables, sorted by position: (pos, columns...)
+    paid: Words  # packed (words, count) over the payment months
+    work_paid: Words
+    # small tables sorted by query position: (pos, columns...)
     advance: tuple[Ints, ...]
     memberships: tuple[Ints, ...]  # pos, code index, first month, last month
     codes: tuple[str, ...]
@@ -115,224 +119,76 @@ class _Prepared:
     de_level: tuple[Ints, ...]
 
 
-def _ints(values: Any) -> Ints:
-    if isinstance(values, pl.Series):
-        values = values.to_numpy()
-    return np.asarray(values).astype(np.int64, copy=False)
-
-
-_days = day_numbers
-_months = month_numbers
-
-
-@dataclass
-class _Index:
-    """What does not depend on ``as_of`` or the rules: computed once per population."""
-
-    rows: dict[str, Ints]  # table -> person row of each record
-    birth_day: Ints
-    death_day: Ints
-    full: Bools  # citizen, kandas, permanent resident
-    eaeu: Bools
-    never: Bools  # temporary residents, outside the scheme
-    pay_month: Ints
-    pay_day: Ints
-    pay_arrival: Ints  # month of paid_on
-    payer: npt.NDArray[np.int8]  # index into PAYERS, -1 unknown
-    mem_code: npt.NDArray[np.str_]
-    mem_lo: Ints
-    mem_hi: Ints
-    wel_level: npt.NDArray[np.str_]
-    wel_start: Ints
-    wel_end: Ints
-    req_day: Ints
-
-
-def _index(pop: Population) -> _Index:
-    cached = pop.cache.get("engine_index")
-    if isinstance(cached, _Index):
-        return cached
-    rows = record_rows(pop)
-    pay_day = _days(pop.payments["paid_on"])
-    residency = pop.persons["residency"].cast(pl.String)
-    index = _Index(
-        rows={k: _ints(v) for k, v in rows.items()},
-        birth_day=_days(pop.persons["birth_date"]),
-        death_day=_days(pop.persons["death_date"]),
-        full=residency.is_in(list(_FULL)).to_numpy(),
-        eaeu=(residency == "eaeu_worker").to_numpy(),
-        never=residency.is_in(list(_NEVER)).to_numpy(),
-        pay_month=_months(_days(pop.payments["month"])),
-        pay_day=pay_day,
-        pay_arrival=_months(pay_day),
-        payer=payer_codes(pop.payments["payer"]),
-        mem_code=pop.memberships["code"].cast(pl.String).to_numpy().astype(str),
-        mem_lo=_months(_days(pop.memberships["start"])),
-        mem_hi=_months(_days(pop.memberships["end"])),
-        wel_level=pop.welfare_levels["level"].cast(pl.String).to_numpy().astype(str),
-        wel_start=_days(pop.welfare_levels["start"]),
-        wel_end=_days(pop.welfare_levels["end"]),
-        req_day=_days(pop.care_requests["date"]),
-    )
-    pop.cache["engine_index"] = index
-    return index
-
-
-def _prepare(pop: Population, as_of: dt.date, rules: RuleSet) -> tuple[_Prepared, Ints]:
-    ix = _index(pop)
-    m0 = month_index(as_of)
-    day0 = (as_of - _EPOCH).days
-    n = pop.persons.height
-    valid = pop.row_errors.is_null().to_numpy().astype(np.bool_)
-
+def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_Queries, Ints]:
+    """The facts of each query, as :mod:`insurrules.kz.facts` builds them for one case: only
+    payments paid and care requests made by the day asked about count."""
+    ix = population_index(pop)
     params = kz_params(rules)
-    work_payers = params.de_work_payers
-    prepaid_payers = params.prepaid_payers
-    prepaid_from = (params.prepaid_from - _EPOCH).days
-    levels = params.de_levels
-    child_age = params.child_age
+    count = rows.size
+    m0 = month_numbers(days)
+    valid = ix.valid[rows]
 
-    def known(table: str, extra: npt.NDArray[np.bool_] | None = None) -> Ints:
-        return np.flatnonzero(known_mask(table, extra))
+    paid_cells = ix.cells(None)
+    work_cells = ix.cells(_payer_codes(params.de_work_payers))
 
-    def known_mask(table: str, extra: npt.NDArray[np.bool_] | None = None) -> Bools:
-        rows = ix.rows[table]
-        ok: Bools = rows >= 0
-        if not valid.all():
-            ok[ok] = valid[rows[ok]]
-        if extra is not None:
-            ok &= extra
-        return ok
-
-    # payments known on as_of (kz/facts.py: paid_on <= as_of); boolean masks keep it sequential
-    pay = known_mask("payments", ix.pay_day <= day0)
-    # the payments table is the largest: its independent passes run on two threads (numpy
-    # releases the GIL in them)
-    pool = ThreadPoolExecutor(max_workers=1)
-    rows_months = pool.submit(lambda: (ix.rows["payments"][pay], ix.pay_month[pay]))
-    payer = ix.payer[pay]  # -1: unknown payer, in no set
-
-    def payer_mask(names: frozenset[str]) -> npt.NDArray[np.bool_]:
-        # a few int8 comparisons stream faster than a table lookup (which widens the index)
-        out: npt.NDArray[np.bool_] = np.zeros(payer.shape, dtype=np.bool_)
-        for code, name in enumerate(PAYERS):
-            if name in names:
-                out |= payer == code
-        return out
-
-    work = payer_mask(work_payers)
-    adv = payer_mask(prepaid_payers)
-    adv &= ix.pay_day[pay] >= prepaid_from
-    pay_arrival = ix.pay_arrival[pay]
-    pay_row, pay_m = rows_months.result()
-    mem = known("memberships")
-    wel = known("welfare_levels")
-    req = known("care_requests", ix.req_day <= day0)
-    req_row, req_day = ix.rows["care_requests"][req], ix.req_day[req]
-
-    # care requests made at level D/E (the level on the day of the request)
-    wel_row = ix.rows["welfare_levels"][wel]
-    de_wel = np.isin(ix.wel_level[wel], list(levels))
-    de_req_rows: list[Ints] = []
-    de_req_months: list[Ints] = []
-    if req.size and wel.size:
-        order_w = np.argsort(wel_row, kind="stable")
-        w_rows = wel_row[order_w]
-        starts = np.searchsorted(w_rows, req_row, side="left")
-        stops = np.searchsorted(w_rows, req_row, side="right")
-        most = int((stops - starts).max()) if starts.size else 0
-        hit = np.zeros(req.size, dtype=np.bool_)
-        for k in range(most):
-            j = np.minimum(starts + k, w_rows.size - 1)
-            w = wel[order_w[j]]
-            inside = (
-                (starts + k < stops)
-                & (ix.wel_start[w] <= req_day)
-                & (req_day <= ix.wel_end[w])
-                & np.isin(ix.wel_level[w], list(levels))
-            )
-            hit |= inside
-        de_req_rows.append(req_row[hit])
-        de_req_months.append(_months(req_day[hit]))
-
-    # the frame each person needs (kz/facts.py: last finite fact + reach)
-    birth_m = _months(ix.birth_day)
-    child_last = birth_m + 12 * child_age
+    # the frame each query needs (kz/facts.py: last finite fact + reach)
+    birth_m = ix.birth_month[rows]
+    child_last = birth_m + 12 * params.child_age
     last = np.maximum(np.maximum(child_last, m0), params.law_last_month)
-    mem_row = ix.rows["memberships"][mem]
-    for rows, months in (
-        (mem_row, ix.mem_lo[mem]),
-        (mem_row, ix.mem_hi[mem]),
-        (req_row, _months(req_day)),
-        (wel_row, _months(ix.wel_start[wel])),
-        (wel_row, _months(ix.wel_end[wel])),
-    ):
-        finite = months < _NO_END
-        np.maximum.at(last, rows[finite], months[finite])
-    origin = min(_LATEST_ORIGIN, int(pay_m.min())) if pay_m.size else _LATEST_ORIGIN
-    # paid months as bits, in input row order, over the months payments cover only (chunks
-    # pad them to their own frames)
-    width = (int(pay_m.max()) if pay_m.size else origin) - origin + 1
-    pay_ops = ArrayOps(origin, width, n)
-    cells = pay_row * width
-    cells += pay_m
-    cells -= origin
-
-    def packed(cells: Ints) -> npt.NDArray[np.uint64]:
-        bits = np.zeros(n * width, dtype=np.bool_)
-        bits[cells] = True
-        return pack(bits.reshape(n, width), pay_ops.words)
-
-    paid_job = pool.submit(packed, cells)
-    work_rows = packed(cells[work])
-    paid_rows = paid_job.result()
-    pool.shutdown()
-    del cells
-    last_paid = pay_ops.last(paid_rows)
-    last = np.where(last_paid != NO_MONTH, np.maximum(last, last_paid), last)
+    np.maximum(last, ix.fact_last[rows], out=last)
+    owner, req = ix.requests.of(rows)
+    known = req["day"] <= days[owner]
+    np.maximum.at(last, owner[known], req["month"][known])
+    np.maximum(last, paid_cells.last_known(rows, days), out=last)
     end = last + params.reach
 
     order = np.argsort(np.where(valid, end, -1), kind="stable")
-    pos_of = np.empty(n, dtype=np.int64)
-    pos_of[order] = np.arange(n, dtype=np.int64)
+    pos_of = np.empty(count, dtype=np.int64)
+    pos_of[order] = np.arange(count, dtype=np.int64)
 
-    def by_pos(rows: Ints, *cols: Ints) -> tuple[Ints, ...]:
-        pos = pos_of[rows]
+    def by_pos(owner: Ints, *cols: Ints) -> tuple[Ints, ...]:
+        pos = pos_of[owner]
         sort = np.argsort(pos, kind="stable")
         return (pos[sort], *(np.asarray(c)[sort] for c in cols))
 
-    codes = tuple(sorted(set(ix.mem_code[mem].tolist())))
-    code_idx = (
-        np.searchsorted(np.array(codes, dtype=str), ix.mem_code[mem])
-        if codes
-        else np.zeros(0, dtype=np.int64)
-    )
-    death_m = _months(ix.death_day)
-    adv_keep = adv & (pay_arrival < pay_m)
-    return _Prepared(
-        n=n,
+    owner, adv = ix.advance(_payer_codes(params.prepaid_payers), params.prepaid_from).of(rows)
+    known = adv["day"] <= days[owner]
+    advance = by_pos(owner[known], adv["month"][known], adv["arrival"][known])
+    owner, mem = ix.memberships.of(rows)
+    memberships = by_pos(owner, mem["code"], mem["lo"], mem["hi"])
+    levels = frozenset(params.de_levels)
+    owner, de = ix.de_requests(levels).of(rows)
+    known = de["day"] <= days[owner]
+    de_requests = by_pos(owner[known], de["month"][known])
+    owner, spans = ix.de_levels(levels).of(rows)
+    de_level = by_pos(owner, spans["lo"], spans["hi"])
+
+    row = rows[order]
+    day = days[order]
+    paid = paid_cells.known(row, day)
+    work_paid = work_cells.known(row, day)
+    return _Queries(
+        count=count,
+        row=row,
+        day=day,
+        month=m0[order],
         valid=valid[order],
         birth_m=birth_m[order],
         child_last=child_last[order],
-        death_m=death_m[order],
-        full=ix.full[order],
-        eaeu=ix.eaeu[order],
+        death_m=ix.death_month[row],
+        full=ix.full[row],
+        eaeu=ix.eaeu[row],
+        never=ix.never[row],
+        dead=ix.death_day[row] < day,
         end=end[order],
-        origin=origin,
-        paid=paid_rows[:, order],
-        work_paid=work_rows[:, order],
-        advance=by_pos(pay_row[adv_keep], pay_m[adv_keep], pay_arrival[adv_keep]),
-        memberships=by_pos(mem_row, code_idx, ix.mem_lo[mem], ix.mem_hi[mem]),
-        codes=codes,
-        de_requests=by_pos(
-            np.concatenate(de_req_rows) if de_req_rows else np.zeros(0, dtype=np.int64),
-            np.concatenate(de_req_months) if de_req_months else np.zeros(0, dtype=np.int64),
-        ),
-        de_level=by_pos(
-            wel_row[de_wel],
-            _months(ix.wel_start[wel][de_wel]),
-            _months(ix.wel_end[wel][de_wel]),
-        ),
+        origin=ix.origin,
+        paid=paid,
+        work_paid=work_paid,
+        advance=advance,
+        memberships=memberships,
+        codes=ix.codes,
+        de_requests=de_requests,
+        de_level=de_level,
     ), order
 
 
@@ -342,7 +198,8 @@ class _Chunk:
     hi: int
     ops: ArrayOps
     facts: KzFacts[Any]
-    end: Ints  # the last month of each person's own frame (kz/facts.py)
+    end: Ints  # the last month of each query's own frame (kz/facts.py)
+    month: Ints  # the month asked about
 
 
 def _slice(table: tuple[Ints, ...], lo: int, hi: int) -> tuple[Ints, ...]:
@@ -351,75 +208,96 @@ def _slice(table: tuple[Ints, ...], lo: int, hi: int) -> tuple[Ints, ...]:
     return (pos[a:b] - lo, *(col[a:b] for col in table[1:]))
 
 
-def _chunk_facts(p: _Prepared, lo: int, hi: int) -> _Chunk:
+def _chunk_facts(q: _Queries, lo: int, hi: int) -> _Chunk:
     count = hi - lo
-    last = int(p.end[lo:hi].max())
-    ops = ArrayOps(p.origin, last - p.origin + 1, count)
+    last = int(q.end[lo:hi].max())
+    ops = ArrayOps(q.origin, last - q.origin + 1, count)
 
-    def cut(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    def cut(bits: Words) -> Words:
         out = np.zeros(ops.shape, dtype=np.uint64)
         words = min(ops.words, bits.shape[0])
         out[:words] = bits[:words, lo:hi]
         out &= ops.full()
         return out
 
-    rows, month, arrival = _slice(p.advance, lo, hi)
-    mrows, code, mlo, mhi = _slice(p.memberships, lo, hi)
+    rows, month, arrival = _slice(q.advance, lo, hi)
+    mrows, code, mlo, mhi = _slice(q.memberships, lo, hi)
     memberships = {}
-    for i, name in enumerate(p.codes):
+    for i, name in enumerate(q.codes):
         sel = code == i
         if sel.any():
             memberships[name] = ops.from_spans(mrows[sel], mlo[sel], mhi[sel])
-    drows, dmonth = _slice(p.de_requests, lo, hi)
-    lrows, llo, lhi = _slice(p.de_level, lo, hi)
-    death = p.death_m[lo:hi]
-    birth = p.birth_m[lo:hi]
+    drows, dmonth = _slice(q.de_requests, lo, hi)
+    lrows, llo, lhi = _slice(q.de_level, lo, hi)
+    death = q.death_m[lo:hi]
+    birth = q.birth_m[lo:hi]
     facts: KzFacts[Any] = KzFacts(
-        full_participant=ops.flag(p.full[lo:hi]),
-        eaeu_worker=ops.flag(p.eaeu[lo:hi]),
+        full_participant=ops.flag(q.full[lo:hi]),
+        eaeu_worker=ops.flag(q.eaeu[lo:hi]),
         alive=ops.until(death),
         before_death=ops.until(death - 1),
         born=ops.since(birth),
-        child=ops.months(birth, p.child_last[lo:hi]),
-        paid=cut(p.paid),
-        work_paid=cut(p.work_paid),
+        child=ops.months(birth, q.child_last[lo:hi]),
+        paid=cut(q.paid),
+        work_paid=cut(q.work_paid),
         advance=AdvanceRecords(rows, month, arrival),
         memberships=memberships,
         de_requests=ops.from_cells(drows, dmonth),
         de_level=ops.from_spans(lrows, llo, lhi),
     )
-    return _Chunk(lo, hi, ops, facts, p.end[lo:hi])
+    return _Chunk(lo, hi, ops, facts, q.end[lo:hi], q.month[lo:hi])
+
+
+@dataclass
+class _Refusal:
+    """What :func:`insurrules.kz.decide.why_not` reads, for one query nobody insures."""
+
+    paid_now: bool
+    debt: list[int]
+    grace: GraceAt | None
+    any_paid: bool
+    de_months: list[int]
 
 
 @dataclass
 class _Read:
-    """What a decision reads at the month of ``as_of``, per person of a chunk."""
+    """What a decision reads at the month asked about, per query of a chunk."""
 
-    insured: npt.NDArray[np.bool_]
+    insured: Bools
     basis: npt.NDArray[np.int8]  # index into BASES, -1 none
     category: npt.NDArray[np.int16]  # index into the routes' categories, -1 none
     grace: npt.NDArray[np.int16]  # -1 none
     run_lo: Ints
     run_hi: Ints
-    open_end: npt.NDArray[np.bool_]
-    state_months: dict[str, Ints]  # budget -> months state-paid in the year of as_of
+    open_end: Bools
+    state_months: dict[str, Ints]  # budget -> months state-paid in the year asked about
+    refusals: dict[int, _Refusal]  # chunk position -> why no route holds
+
+
+def _grace_laws(p: KzParams, months: Ints) -> tuple[Ints, Ints, Ints]:
+    """``(G, G_ext, run)`` in force in each month (:meth:`KzParams.grace_at`)."""
+    distinct, back = np.unique(months, return_inverse=True)
+    laws = np.array([p.grace_at(int(m)) for m in distinct], dtype=np.int64).reshape(-1, 3)
+    return laws[back, 0], laws[back, 1], laws[back, 2]
 
 
 def _read(
     chunk: _Chunk,
     r: KzRoutes[Any],
     rules: RuleSet,
-    m0: int,
-    never: npt.NDArray[np.bool_],
-    dead: npt.NDArray[np.bool_],
+    out_of_scope: Bools,
     extras: bool,
+    why: bool,
 ) -> _Read:
-    """Read the routes at ``m0`` the way :func:`insurrules.kz.decide.decide_kz` does."""
+    """Read the routes at each query's month the way :func:`insurrules.kz.decide.decide_kz`
+    does."""
     ops = chunk.ops
-    out_of_scope = never | dead
-    insured = ops.holds(r.insured, m0) & ~out_of_scope
+    m0 = chunk.month
+    insured = ops.holds_each(r.insured, m0) & ~out_of_scope
 
-    held = [ops.holds(t, m0) for t in (r.transition, r.state, r.contributions, r.prepaid, r.grace)]
+    held = [
+        ops.holds_each(t, m0) for t in (r.transition, r.state, r.contributions, r.prepaid, r.grace)
+    ]
     basis = np.full(ops.persons, -1, dtype=np.int8)
     for i in reversed(range(len(held))):
         basis[held[i]] = i
@@ -427,22 +305,24 @@ def _read(
 
     category = np.full(ops.persons, -1, dtype=np.int16)
     for i in reversed(range(len(r.categories))):
-        category[ops.holds(r.categories[i].months, m0)] = i
+        category[ops.holds_each(r.categories[i].months, m0)] = i
     category[out_of_scope] = -1
 
     # grace: G for L, the last month <= m0 where route 3 or 4 holds (decide._grace_at)
     last = ops.last_at_or_before(r.hold, m0)
     has = (last != NO_MONTH) & ~out_of_scope
     p = kz_params(rules)
-    g, ge, n = p.grace_at(m0)
+    g, ge, n = _grace_laws(p, m0)
     grace = np.where(has, g, -1).astype(np.int16)
-    if ge > g and n:
-        reached = r.runs.get(n)  # routes() keeps the runs it computed
+    extended = np.zeros(ops.persons, dtype=np.bool_)
+    for run in np.unique(n[(ge > g) & (n > 0)]).tolist():
+        reached = r.runs.get(run)  # routes() keeps the runs it computed
         if reached is None:
             own, skip = own_payments(chunk.facts, r.state, ops, p)
-            reached = ops.runs_reaching(own, skip, n)
-        ext = has & ops.holds_each(reached, last)
-        grace[ext] = ge
+            reached = ops.runs_reaching(own, skip, run)
+        ext = has & (n == run) & (ge > g) & ops.holds_each(reached, last)
+        extended |= ext
+        grace[ext] = ge[ext]
 
     lo, hi = ops.run_around(r.insured, m0)
     # decide() reads a run reaching the end of the person's own frame as open-ended; the
@@ -459,19 +339,205 @@ def _read(
             taken = taken | cat.months
             counted = ops.count(new)
             state_months[cat.budget] = state_months.get(cat.budget, 0) + counted
-    return _Read(insured, basis, category, grace, lo, hi, open_end, state_months)
+
+    refusals: dict[int, _Refusal] = {}
+    if why:
+        asked = np.flatnonzero(~insured & ~out_of_scope)
+        if asked.size:
+            refusals = _refusals(chunk, r, p, asked, last, grace, extended)
+    return _Read(insured, basis, category, grace, lo, hi, open_end, state_months, refusals)
 
 
-def _chunks(p: _Prepared) -> Iterator[tuple[int, int]]:
-    lo = 0
-    first_valid = int(np.argmax(p.valid)) if p.valid.any() else p.n
-    lo = first_valid
-    while lo < p.n:
-        length = int(p.end[lo] - p.origin + 1)
+def _refusals(
+    chunk: _Chunk,
+    r: KzRoutes[Any],
+    p: KzParams,
+    asked: Ints,
+    last: Ints,
+    grace: npt.NDArray[np.int16],
+    extended: Bools,
+) -> dict[int, _Refusal]:
+    """The facts :func:`~insurrules.kz.decide.why_not` reads, for the queries in ``asked``
+    (read as :func:`insurrules.kz.decide._decision` reads them for one case)."""
+    ops = chunk.ops
+    sub = ArrayOps(ops.origin, ops.length, asked.size)
+    m0 = chunk.month[asked]
+    paid = np.broadcast_to(chunk.facts.paid, ops.shape)[:, asked]
+    due = np.broadcast_to(r.due, ops.shape)[:, asked]
+    debt_lo = m0 - p.debt_window + 1
+    if p.prepaid_cancels_debt:
+        # D-1 alternative: debt from before the start of a prepaid window is annulled
+        starts = np.broadcast_to(r.prepaid_starts, ops.shape)[:, asked]
+        last_start = sub.last_at_or_before(starts, m0)
+        debt_lo = np.where(last_start != NO_MONTH, np.maximum(debt_lo, last_start), debt_lo)
+    debt = due & sub.not_(paid) & sub.months(debt_lo, m0 - 1)
+    year = m0 - m0 % 12
+    de = np.broadcast_to(chunk.facts.de_requests, ops.shape)[:, asked] & sub.months(year, year + 11)
+    debt_cells = np.nonzero(sub.to_bool(debt))
+    de_cells = np.nonzero(sub.to_bool(de))
+    debt_of: dict[int, list[int]] = {}
+    for k, i in zip(debt_cells[0].tolist(), debt_cells[1].tolist(), strict=True):
+        debt_of.setdefault(k, []).append(ops.origin + i)
+    de_of: dict[int, list[int]] = {}
+    for k, i in zip(de_cells[0].tolist(), de_cells[1].tolist(), strict=True):
+        de_of.setdefault(k, []).append(ops.origin + i)
+    paid_now: list[bool] = sub.holds_each(paid, m0).tolist()
+    any_paid: list[bool] = np.asarray(paid.any(axis=0)).tolist()
+    out: dict[int, _Refusal] = {}
+    for k, pos in enumerate(asked.tolist()):
+        g = int(grace[pos])
+        out[pos] = _Refusal(
+            paid_now=paid_now[k],
+            debt=debt_of.get(k, []),
+            grace=GraceAt(int(last[pos]), g, bool(extended[pos])) if g >= 0 else None,
+            any_paid=any_paid[k],
+            de_months=de_of.get(k, []),
+        )
+    return out
+
+
+def _chunks(q: _Queries) -> Iterator[tuple[int, int]]:
+    lo = int(np.argmax(q.valid)) if q.valid.any() else q.count
+    while lo < q.count:
+        length = int(q.end[lo] - q.origin + 1)
         size = max(256, _CHUNK_CELLS // max(length, 1))
-        hi = min(p.n, lo + size)
+        hi = min(q.count, lo + size)
         yield lo, hi
         lo = hi
+
+
+@dataclass
+class Answers:
+    """The engine's answers to queries, in query order (see :func:`answer`)."""
+
+    valid: Bools  # the person's records are valid (else every other value is meaningless)
+    insured: Bools
+    basis: npt.NDArray[np.int8]  # index into BASES, -1 none
+    category: Ints  # index into ``categories``, -1 none
+    categories: list[tuple[str, str]]  # (code, budget)
+    grace: npt.NDArray[np.int16]  # grace months, -1 none
+    run_lo: Ints  # the insured run around the month asked about (month indices)
+    run_hi: Ints
+    open_end: Bools  # the run has no end in sight (insured_until null)
+    state_months: dict[str, Ints]  # budget -> state-paid months in the year asked about
+    reasons: dict[int, list[Reason]]  # query -> reasons of a refusal (``why=True``)
+
+
+def answer(
+    pop: Population,
+    rows: Ints,
+    days: Ints,
+    rules: RuleSet,
+    *,
+    extras: bool = False,
+    why: bool = False,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Answers:
+    """Decide person ``rows[q]`` of ``pop`` on day ``days[q]`` (day numbers) for every query.
+
+    Each query sees only the facts known on its own day, as ``decide()`` would for the case
+    ``pop.case(id, day)``: one call answers a whole population on one day, or many persons on
+    many days (claims screening). ``extras``: months the state pays in the year asked about;
+    ``why``: for every valid query that is not insured, the reasons ``decide()`` gives for the
+    refusal (the same functions of :mod:`insurrules.kz.decide`).
+    """
+    benefits_start = kz_params(rules).benefits_start
+    if days.size and int(days.min()) < (benefits_start - _EPOCH).days:
+        early = _EPOCH + dt.timedelta(days=int(days.min()))
+        raise PopulationError(
+            [f"as_of: {early} is too early: kz-osms benefits start on {benefits_start}"]
+        )
+    q, order = _prepare(pop, rows, days, rules)
+    n = q.count
+    insured = np.zeros(n, dtype=np.bool_)
+    basis = np.full(n, -1, dtype=np.int8)
+    category = np.full(n, -1, dtype=np.int64)
+    grace = np.full(n, -1, dtype=np.int16)
+    run_lo = np.full(n, NO_MONTH, dtype=np.int64)
+    run_hi = np.full(n, NO_MONTH, dtype=np.int64)
+    open_end = np.zeros(n, dtype=np.bool_)
+    budgets = sorted({period.budget for c in rules.categories for period in c.periods})
+    state_months = {b: np.zeros(n, dtype=np.int64) for b in budgets}
+    out_of_scope = q.never | q.dead
+    refusals: dict[int, _Refusal] = {}
+
+    def work(span: tuple[int, int]) -> tuple[int, int, _Read, list[tuple[str, str]]]:
+        lo, hi = span
+        chunk = _chunk_facts(q, lo, hi)
+        r = routes(chunk.facts, chunk.ops, rules)
+        read = _read(chunk, r, rules, out_of_scope[lo:hi], extras, why)
+        return lo, hi, read, [(c.code, c.budget) for c in r.categories]
+
+    labels: dict[tuple[str, str], int] = {}
+    done = 0
+    with ThreadPoolExecutor(max_workers=threads or 2) as pool:
+        for lo, hi, read, cats in pool.map(work, list(_chunks(q))):
+            ids = np.array([labels.setdefault(c, len(labels)) for c in cats] + [-1])
+            insured[lo:hi] = read.insured
+            basis[lo:hi] = read.basis
+            category[lo:hi] = ids[read.category]
+            grace[lo:hi] = read.grace
+            run_lo[lo:hi] = read.run_lo
+            run_hi[lo:hi] = read.run_hi
+            open_end[lo:hi] = read.open_end
+            for b, months in read.state_months.items():
+                state_months[b][lo:hi] = months
+            refusals.update({lo + k: v for k, v in read.refusals.items()})
+            done += hi - lo
+            if progress is not None:
+                progress(done, n)
+
+    back = np.empty(n, dtype=np.int64)
+    back[order] = np.arange(n, dtype=np.int64)
+    reasons = _refusal_reasons(pop, q, insured, refusals, rules, order) if why else {}
+    return Answers(
+        valid=q.valid[back],
+        insured=insured[back],
+        basis=basis[back],
+        category=category[back],
+        categories=list(labels),
+        grace=grace[back],
+        run_lo=run_lo[back],
+        run_hi=run_hi[back],
+        open_end=open_end[back],
+        state_months={b: np.where(q.valid, v, 0)[back] for b, v in state_months.items()},
+        reasons=reasons,
+    )
+
+
+def _refusal_reasons(
+    pop: Population,
+    q: _Queries,
+    insured: Bools,
+    refusals: dict[int, _Refusal],
+    rules: RuleSet,
+    order: Ints,
+) -> dict[int, list[Reason]]:
+    """The reasons ``decide()`` gives for each valid query nobody insures, by query number."""
+    refused = np.flatnonzero(q.valid & ~insured)
+    if refused.size == 0:
+        return {}
+    people = pop.persons.select("residency", "death_date")[q.row[refused]]
+    out: dict[int, list[Reason]] = {}
+    for pos, day, (residency, death) in zip(
+        refused.tolist(), q.day[refused].tolist(), people.iter_rows(), strict=True
+    ):
+        as_of = _EPOCH + dt.timedelta(days=day)
+        reasons = scope_reasons(str(residency), death, as_of)
+        found = refusals.get(pos)
+        if found is not None:
+            reasons += why_not(
+                int(q.month[pos]),
+                paid_now=found.paid_now,
+                debt=found.debt,
+                grace=found.grace,
+                any_paid=found.any_paid,
+                de_months=found.de_months,
+                rules=rules,
+            )
+        out[int(order[pos])] = reasons
+    return out
 
 
 def evaluate_arrays(
@@ -494,126 +560,81 @@ def evaluate_arrays(
         raise PopulationError(
             [f"as_of: {day} is too early: kz-osms benefits start on {benefits_start.isoformat()}"]
         )
-    m0 = month_index(day)
-    p, order = _prepare(pop, day, rules)
-    n = p.n
-    insured = np.zeros(n, dtype=np.bool_)
-    basis = np.full(n, -1, dtype=np.int8)
-    category = np.full(n, -1, dtype=np.int16)
-    grace = np.full(n, -1, dtype=np.int16)
-    run_lo = np.full(n, NO_MONTH, dtype=np.int64)
-    run_hi = np.full(n, NO_MONTH, dtype=np.int64)
-    open_end = np.zeros(n, dtype=np.bool_)
-    budgets = sorted({period.budget for c in rules.categories for period in c.periods})
-    state_months = {b: np.zeros(n, dtype=np.int64) for b in budgets}
-    never_all = _index(pop).never[order]
-    death = pop.persons["death_date"]
-    dead_all = (death.is_not_null() & (death < day)).to_numpy()[order]
-
-    def work(span: tuple[int, int]) -> tuple[int, int, _Read, list[tuple[str, str]]]:
-        lo, hi = span
-        chunk = _chunk_facts(p, lo, hi)
-        r = routes(chunk.facts, chunk.ops, rules)
-        read = _read(chunk, r, rules, m0, never_all[lo:hi], dead_all[lo:hi], extras)
-        return lo, hi, read, [(c.code, c.budget) for c in r.categories]
-
-    labels: dict[tuple[str, str], int] = {}
-
-    spans = list(_chunks(p))
-    done = 0
-    with ThreadPoolExecutor(max_workers=threads or 2) as pool:
-        for lo, hi, read, cats in pool.map(work, spans):
-            ids = np.array([labels.setdefault(c, len(labels)) for c in cats] + [-1])
-            insured[lo:hi] = read.insured
-            basis[lo:hi] = read.basis
-            category[lo:hi] = ids[read.category]
-            grace[lo:hi] = read.grace
-            run_lo[lo:hi] = read.run_lo
-            run_hi[lo:hi] = read.run_hi
-            open_end[lo:hi] = read.open_end
-            for b, months in read.state_months.items():
-                state_months[b][lo:hi] = months
-            done += hi - lo
-            if progress is not None:
-                progress(done, n)
-
-    # back to input order
-    back = np.empty(n, dtype=np.int64)
-    back[order] = np.arange(n, dtype=np.int64)
-    valid = p.valid[back]
-    cat_idx = category[back]
-    names = list(labels)
-    cat_series = pl.Series(cat_idx.astype(np.int64))
-    keys = list(range(len(names)))
-    frame = pl.DataFrame(
-        {
-            "_valid": valid,
-            "_insured": insured[back],
-            "_basis": basis[back],
-            "_cat": cat_series.replace_strict(
-                keys, [c for c, _ in names], default=None, return_dtype=pl.String
-            ),
-            "_budget": cat_series.replace_strict(
-                keys, [b for _, b in names], default=None, return_dtype=pl.String
-            ),
-            "_grace": grace[back],
-            "_lo": np.maximum(run_lo[back], _LATEST_ORIGIN),
-            "_hi": np.maximum(run_hi[back], _LATEST_ORIGIN),
-            "_open": open_end[back],
-        }
+    n = pop.persons.height
+    a = answer(
+        pop,
+        np.arange(n, dtype=np.int64),
+        np.full(n, (day - _EPOCH).days, dtype=np.int64),
+        rules,
+        extras=extras,
+        threads=threads,
+        progress=progress,
     )
-    base = pop.persons.select("id", "birth_date", "death_date").hstack(frame)
-    result = _result(base, benefits_start, pop.row_errors)
+    result = _result(pop, a, benefits_start)
     if extras:
         result = result.with_columns(
-            pl.Series(f"state_months_{b}", np.where(valid, state_months[b][back], 0))
-            for b in budgets
+            pl.Series(f"state_months_{b}", months) for b, months in a.state_months.items()
         )
     return result
 
 
-def _first_day(idx: pl.Expr) -> pl.Expr:
-    return pl.date(idx // 12, idx % 12 + 1, 1)
-
-
-def _result(base: pl.DataFrame, benefits_start: dt.date, errors: pl.Series) -> pl.DataFrame:
-    ok = pl.col("_valid")
-    insured = ok & pl.col("_insured")
-    start = pl.max_horizontal(
-        _first_day(pl.col("_lo")), pl.col("birth_date"), pl.lit(benefits_start)
-    )
-    end_of_run = _first_day(pl.col("_hi") + 1).dt.offset_by("-1d")
-    until = (
-        pl.when(pl.col("_open"))
-        .then(pl.col("death_date"))
-        .otherwise(pl.min_horizontal(end_of_run, pl.col("death_date")))
-    )
-    basis_names = pl.Series(list(BASES), dtype=pl.String)
-    out = base.with_columns(errors.alias("error")).select(
-        pl.col("id"),
-        pl.when(ok)
-        .then(pl.when(pl.col("_insured")).then(pl.lit("insured")).otherwise(pl.lit("not_insured")))
-        .alias("status"),
-        pl.when(insured & (pl.col("_basis") >= 0))
-        .then(
-            pl.col("_basis")
-            .cast(pl.Int64)
-            .replace_strict(
-                list(range(len(BASES))), basis_names, default=None, return_dtype=pl.String
-            )
-        )
-        .alias("basis"),
-        pl.when(ok).then(pl.col("_cat")).alias("state_category"),
-        pl.when(ok).then(pl.col("_budget")).alias("budget"),
-        pl.when(ok & (pl.col("_grace") >= 0))
-        .then(pl.col("_grace").cast(pl.Int64))
-        .alias("grace_months"),
-        pl.when(insured).then(start).alias("insured_from"),
-        pl.when(insured).then(until).alias("insured_until"),
-        pl.when(insured).then(until).alias("renew_by"),
-        pl.col("error"),
+def _month_start(months: Ints) -> Ints:
+    """Day numbers of the first day of each month index."""
+    out: Ints = (
+        (months - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
     )
     return out
+
+
+def _labels(values: list[str | None], index: Ints) -> pl.Series:
+    """``values[index]`` as strings, null where ``index`` is -1."""
+    lookup = pl.Series(values, dtype=pl.String)
+    return lookup.gather(pl.Series(np.where(index >= 0, index, len(values) - 1)))
+
+
+def _result(pop: Population, a: Answers, benefits_start: dt.date) -> pl.DataFrame:
+    """The result table: each answer as ``decide()`` reports it (kz/decide.py)."""
+    ix = population_index(pop)
+    valid = a.valid
+    insured = valid & a.insured
+    start = np.maximum(_month_start(np.maximum(a.run_lo, _LATEST_ORIGIN)), ix.birth_day)
+    np.maximum(start, (benefits_start - _EPOCH).days, out=start)
+    end_of_run = _month_start(np.maximum(a.run_hi, _LATEST_ORIGIN) + 1) - 1
+    until = np.where(a.open_end, ix.death_day, np.minimum(end_of_run, ix.death_day))
+    has_until = insured & (until != NO_DAY)
+    category = np.where(valid, a.category, -1)
+    status = np.where(valid, insured.astype(np.int64), -1)
+    basis = np.where(insured, a.basis, -1)
+    grace = np.where(valid, a.grace, -1)
+    codes = [c for c, _ in a.categories]
+    budgets = [b for _, b in a.categories]
+    dates = pl.DataFrame(
+        {
+            "insured_from": np.where(insured, start, 0).astype(np.int32),
+            "insured_until": np.where(has_until, until, 0).astype(np.int32),
+            "_from": insured,
+            "_until": has_until,
+            "grace_months": grace.astype(np.int64),
+        }
+    ).select(
+        pl.when("_from").then(pl.col("insured_from").cast(pl.Date)).alias("insured_from"),
+        pl.when("_until").then(pl.col("insured_until").cast(pl.Date)).alias("insured_until"),
+        pl.when(pl.col("grace_months") >= 0).then("grace_months").alias("grace_months"),
+    )
+    return pl.DataFrame(
+        [
+            pop.persons["id"],
+            _labels(["not_insured", "insured", None], status).alias("status"),
+            _labels([*BASES, None], basis).alias("basis"),
+            _labels([*codes, None], category).alias("state_category"),
+            _labels([*budgets, None], category).alias("budget"),
+            dates["grace_months"],
+            dates["insured_from"],
+            dates["insured_until"],
+            dates["insured_until"].alias("renew_by"),
+            pop.row_errors.alias("error"),
+        ]
+    )
 
 
 def evaluate(

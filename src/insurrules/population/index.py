@@ -1,0 +1,396 @@
+"""What the engine needs from a population's tables that no question changes, built once.
+
+The population engine answers *queries*: a person (a row of ``persons``) and a day ``as_of``.
+Whatever does not depend on the day or on the rules is computed here once per
+:class:`~insurrules.population.Population` and kept in its ``cache``: the person row of every
+record, dates as day and month numbers, and records grouped by person (:class:`ByRow`), so that a
+query gathers its person's records with two index lookups instead of filtering a table.
+
+Payments are the bulk of the data (tens of millions of rows). They become :class:`Cells`: one
+entry per paid (person, month) with the day the first payment for it arrived, plus a bit-packed
+timeline of all of them. A query on day ``d`` needs the cells that arrived by ``d``; for most
+queries that is nearly all of a person's cells, so the engine starts from the packed timeline and
+clears the few that arrived later (or, when fewer arrived by ``d``, sets those instead). Which
+payers count (all of them, payments from work, advance payments) depends on the rules, so cells
+are kept per set of payers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from insurrules.population.arrays import NO_MONTH, ArrayOps, pack
+from insurrules.population.tables import (
+    NO_MONTH_INDEX,
+    Population,
+    day_numbers,
+    month_numbers,
+    payer_codes,
+    record_rows,
+)
+
+__all__ = ["ByRow", "Cells", "PopulationIndex", "expand", "population_index"]
+
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+Words = npt.NDArray[np.uint64]
+
+_FULL = ("citizen", "kandas", "permanent_resident")
+_NEVER = ("temporary_resident", "outside_scheme")
+#: frames start no later than 2019-01 (kz/facts.py keeps months before the first payment)
+LATEST_ORIGIN = 2019 * 12
+#: a day number shifted to be non-negative, so that (row, day) packs into one sortable key
+_DAY_SHIFT = 1 << 31
+_ROW_SHIFT = 32
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def expand(starts: Ints, stops: Ints) -> tuple[Ints, Ints]:
+    """For ranges ``starts[i]..stops[i]`` (exclusive): the owner ``i`` and position of each item."""
+    counts = stops - starts
+    total = int(counts.sum())
+    owner = np.repeat(np.arange(starts.size, dtype=np.int64), counts)
+    if total == 0:
+        return owner, np.zeros(0, dtype=np.int64)
+    offset = np.cumsum(counts) - counts
+    position = np.arange(total, dtype=np.int64) - np.repeat(offset - starts, counts)
+    return owner, position
+
+
+@dataclass(frozen=True)
+class ByRow:
+    """Records sorted by person row: those of row ``r`` are ``starts[r]:starts[r + 1]``."""
+
+    starts: Ints
+    columns: dict[str, npt.NDArray[Any]]
+
+    @classmethod
+    def build(cls, rows: Ints, persons: int, **columns: npt.NDArray[Any]) -> ByRow:
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        starts = np.searchsorted(sorted_rows, np.arange(persons + 1, dtype=np.int64))
+        return cls(starts.astype(np.int64), {k: v[order] for k, v in columns.items()})
+
+    def of(self, rows: Ints) -> tuple[Ints, dict[str, npt.NDArray[Any]]]:
+        """The records of each queried row: (query number of each, their columns)."""
+        owner, position = expand(self.starts[rows], self.starts[rows + 1])
+        return owner, {k: v[position] for k, v in self.columns.items()}
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Paid (person row, month) cells, each with the day its first payment arrived.
+
+    ``bits``: every cell as a packed timeline ``(words, persons)`` from ``origin``; ``key``:
+    ``row << 32 | arrival day`` (shifted), sorted, so the cells of row ``r`` that arrived by day
+    ``d`` are ``starts[r]:searchsorted(key, key_of(r, d + 1))``; ``month``: each cell's month.
+    """
+
+    origin: int
+    width: int
+    bits: Words
+    starts: Ints
+    key: Ints
+    month: npt.NDArray[np.int32]
+    last_month: Ints  # per row: the last month with a cell (NO_MONTH: none)
+
+    @staticmethod
+    def key_of(rows: Ints, days: Ints) -> Ints:
+        out: Ints = (rows << _ROW_SHIFT) + (days + _DAY_SHIFT)
+        return out
+
+    def _cut(self, rows: Ints, days: Ints) -> tuple[Ints, Ints, Ints]:
+        """Per query: the row's first cell, the first cell that arrived after the day, the end."""
+        first, stop = self.starts[rows], self.starts[rows + 1]
+        after = self.key_of(rows, days + 1)
+        cut = stop.copy()
+        if self.key.size == 0:
+            return first, cut, stop
+        # only where the row's last cell arrived after the day is a search needed
+        late = np.flatnonzero((stop > first) & (self.key[np.maximum(stop - 1, 0)] >= after))
+        if late.size:
+            cut[late] = np.searchsorted(self.key, after[late])
+        return first, cut, stop
+
+    def last_known(self, rows: Ints, days: Ints) -> Ints:
+        """Per query: the last month of the row's cells that arrived by the day (or NO_MONTH)."""
+        first, cut, stop = self._cut(rows, days)
+        out = self.last_month[rows]
+        late = np.flatnonzero(cut < stop)
+        if late.size:
+            out[late] = NO_MONTH
+            owner, position = expand(first[late], cut[late])
+            np.maximum.at(out, late[owner], self.month[position].astype(np.int64))
+        return out
+
+    def known(self, rows: Ints, days: Ints) -> Words:
+        """Per query ``(rows[q], days[q])``: the packed cells of that row arrived by that day."""
+        first, cut, stop = self._cut(rows, days)
+        from_all = stop - cut <= cut - first  # clear the late cells, or set the known ones
+        out = self.bits[:, rows]
+        out[:, ~from_all] = 0
+        owner, position = expand(np.where(from_all, cut, first), np.where(from_all, stop, cut))
+        if owner.size:
+            col = self.month[position].astype(np.int64) - self.origin
+            bit = np.left_shift(np.uint64(1), (col % 64).astype(np.uint64))
+            np.bitwise_xor.at(out, (col // 64, owner), bit)  # each cell once: xor flips it
+        return out
+
+
+def _cells(rows: Ints, months: Ints, days: Ints, persons: int, origin: int, width: int) -> Cells:
+    ops = ArrayOps(origin, width, persons)
+    col = months - origin
+    cell = rows * width + col
+    # the earliest arrival of each cell: sort by (cell, day) unless already in that order (the
+    # usual layout of a payments table: by person, then month)
+    combined = (cell << _ROW_SHIFT) + (days + _DAY_SHIFT)
+    if combined.size > 1 and not bool(np.all(combined[1:] >= combined[:-1])):
+        combined = np.sort(combined)
+    del cell
+    cell_sorted = combined >> _ROW_SHIFT
+    first = np.ones(combined.size, dtype=np.bool_)
+    first[1:] = cell_sorted[1:] != cell_sorted[:-1]
+    unique_cell = cell_sorted[first]
+    arrival = (combined[first] & ((1 << _ROW_SHIFT) - 1)) - _DAY_SHIFT
+    del combined, cell_sorted, first
+    cell_row = unique_cell // width
+    cell_month = unique_cell % width + origin
+    bits = np.zeros(persons * width, dtype=np.bool_)
+    bits[unique_cell] = True
+    packed = pack(bits.reshape(persons, width), ops.words)
+    del bits, unique_cell
+    key = Cells.key_of(cell_row, arrival)
+    if key.size > 1 and not bool(np.all(key[1:] >= key[:-1])):
+        order = np.argsort(key, kind="stable")
+        key, cell_month = key[order], cell_month[order]
+    starts = np.searchsorted(key, np.arange(persons + 1, dtype=np.int64) << _ROW_SHIFT)
+    last_month = np.full(persons, NO_MONTH, dtype=np.int64)
+    np.maximum.at(last_month, cell_row, cell_month)
+    return Cells(
+        origin,
+        width,
+        packed,
+        starts.astype(np.int64),
+        key,
+        cell_month.astype(np.int32),
+        last_month,
+    )
+
+
+@dataclass
+class PopulationIndex:
+    """The day- and rule-independent arrays of one population (see the module docstring)."""
+
+    persons: int
+    valid: Bools
+    birth_day: Ints
+    death_day: Ints
+    birth_month: Ints
+    death_month: Ints
+    full: Bools  # citizen, kandas, permanent resident
+    eaeu: Bools
+    never: Bools  # temporary residents, outside the scheme
+    fact_last: Ints  # the last finite month of each person's memberships and welfare levels
+    origin: int
+    width: int
+    # valid persons' payments (int32 to halve their memory): row, month, day paid, payer code
+    pay_rows: npt.NDArray[np.int32]
+    pay_month: npt.NDArray[np.int32]
+    pay_day: npt.NDArray[np.int32]
+    payer: npt.NDArray[np.int8]
+    memberships: ByRow  # code (index into codes), lo, hi (months)
+    codes: tuple[str, ...]
+    welfare: ByRow  # level, lo, hi (months), start day
+    requests: ByRow  # day, month
+    cache: dict[Any, Any]
+
+    def cells(self, payers: frozenset[int] | None) -> Cells:
+        """Cells of the payments from ``payers`` (codes into ``PAYERS``; ``None``: all)."""
+        key = ("cells", payers)
+        found = self.cache.get(key)
+        if isinstance(found, Cells):
+            return found
+        keep = (
+            slice(None)
+            if payers is None
+            else np.isin(self.payer, np.array(sorted(payers), dtype=np.int8))
+        )
+        cells = _cells(
+            self.pay_rows[keep].astype(np.int64),
+            self.pay_month[keep].astype(np.int64),
+            self.pay_day[keep].astype(np.int64),
+            self.persons,
+            self.origin,
+            self.width,
+        )
+        self.cache[key] = cells
+        return cells
+
+    def advance(self, payers: frozenset[int], since: dt.date) -> ByRow:
+        """Payments that may count for the prepaid route: from ``payers``, paid on or after
+        ``since``, arrived in a month before the month they pay (month, arrival month, day)."""
+        key = ("advance", payers, since)
+        found = self.cache.get(key)
+        if isinstance(found, ByRow):
+            return found
+        keep = np.isin(self.payer, np.array(sorted(payers), dtype=np.int8)) & (
+            self.pay_day >= (since - _EPOCH).days
+        )
+        day = self.pay_day[keep].astype(np.int64)
+        month = self.pay_month[keep].astype(np.int64)
+        arrival = month_numbers(day)
+        early = arrival < month
+        table = ByRow.build(
+            self.pay_rows[keep][early].astype(np.int64),
+            self.persons,
+            month=month[early],
+            arrival=arrival[early],
+            day=day[early],
+        )
+        self.cache[key] = table
+        return table
+
+    def de_requests(self, levels: frozenset[str]) -> ByRow:
+        """Care requests made on a day the person's welfare level was one of ``levels``."""
+        key = ("de_requests", levels)
+        found = self.cache.get(key)
+        if isinstance(found, ByRow):
+            return found
+        rows_q = np.repeat(np.arange(self.persons, dtype=np.int64), np.diff(self.requests.starts))
+        day = self.requests.columns["day"]
+        owner, w = self.welfare.of(rows_q)
+        inside = (
+            np.isin(w["level"], list(levels))
+            & (w["start_day"] <= day[owner])
+            & (day[owner] <= w["end_day"])
+        )
+        hit = np.zeros(day.size, dtype=np.bool_)
+        hit[owner[inside]] = True
+        table = ByRow.build(
+            rows_q[hit], self.persons, day=day[hit], month=self.requests.columns["month"][hit]
+        )
+        self.cache[key] = table
+        return table
+
+    def de_levels(self, levels: frozenset[str]) -> ByRow:
+        """Spans (months) of welfare levels in ``levels``."""
+        key = ("de_levels", levels)
+        found = self.cache.get(key)
+        if isinstance(found, ByRow):
+            return found
+        rows_w = np.repeat(np.arange(self.persons, dtype=np.int64), np.diff(self.welfare.starts))
+        sel = np.isin(self.welfare.columns["level"], list(levels))
+        table = ByRow.build(
+            rows_w[sel],
+            self.persons,
+            lo=self.welfare.columns["lo"][sel],
+            hi=self.welfare.columns["hi"][sel],
+        )
+        self.cache[key] = table
+        return table
+
+
+def population_index(pop: Population) -> PopulationIndex:
+    """The index of ``pop``, built on first use and kept in ``pop.cache``."""
+    found = pop.cache.get("engine_index")
+    if isinstance(found, PopulationIndex):
+        return found
+    n = pop.persons.height
+    rows = {k: np.asarray(v, dtype=np.int64) for k, v in record_rows(pop).items()}
+    valid: Bools = pop.row_errors.is_null().to_numpy().astype(np.bool_)
+
+    def kept(table: str) -> Bools:
+        r = rows[table]
+        ok: Bools = r >= 0
+        if not valid.all():
+            ok[ok] = valid[r[ok]]
+        return ok
+
+    residency = pop.persons["residency"].cast(pl.String)
+    birth_day = day_numbers(pop.persons["birth_date"])
+    death_day = day_numbers(pop.persons["death_date"])
+
+    pay = kept("payments")
+    all_pay = bool(pay.all())
+    pay_rows = rows["payments"] if all_pay else rows["payments"][pay]
+    pay_month = month_numbers(day_numbers(pop.payments["month"]))
+    pay_day = day_numbers(pop.payments["paid_on"])
+    payer = payer_codes(pop.payments["payer"])
+    if not all_pay:
+        pay_month, pay_day, payer = pay_month[pay], pay_day[pay], payer[pay]
+    origin = min(LATEST_ORIGIN, int(pay_month.min())) if pay_month.size else LATEST_ORIGIN
+    width = (int(pay_month.max()) if pay_month.size else origin) - origin + 1
+
+    mem = kept("memberships")
+    mem_code = pop.memberships["code"].cast(pl.String).to_numpy().astype(str)[mem]
+    codes = tuple(sorted(set(mem_code.tolist())))
+    code_idx = (
+        np.searchsorted(np.array(codes, dtype=str), mem_code)
+        if codes
+        else np.zeros(0, dtype=np.int64)
+    )
+    mem_lo = month_numbers(day_numbers(pop.memberships["start"]))[mem]
+    mem_hi = month_numbers(day_numbers(pop.memberships["end"]))[mem]
+    wel = kept("welfare_levels")
+    wel_start = day_numbers(pop.welfare_levels["start"])[wel]
+    wel_end = day_numbers(pop.welfare_levels["end"])[wel]
+    wel_lo, wel_hi = month_numbers(wel_start), month_numbers(wel_end)
+    req = kept("care_requests")
+    req_day = day_numbers(pop.care_requests["date"])[req]
+
+    # the frame of each person reaches past every finite membership and welfare month
+    # (kz/facts.py); care requests and payments count only once known, per query
+    fact_last = np.full(n, -1, dtype=np.int64)
+    for r, months in (
+        (rows["memberships"][mem], mem_lo),
+        (rows["memberships"][mem], mem_hi),
+        (rows["welfare_levels"][wel], wel_lo),
+        (rows["welfare_levels"][wel], wel_hi),
+    ):
+        finite = months < NO_MONTH_INDEX
+        np.maximum.at(fact_last, r[finite], months[finite])
+
+    index = PopulationIndex(
+        persons=n,
+        valid=valid,
+        birth_day=birth_day,
+        death_day=death_day,
+        birth_month=month_numbers(birth_day),
+        death_month=month_numbers(death_day),
+        full=residency.is_in(list(_FULL)).to_numpy(),
+        eaeu=(residency == "eaeu_worker").to_numpy(),
+        never=residency.is_in(list(_NEVER)).to_numpy(),
+        fact_last=fact_last,
+        origin=origin,
+        width=width,
+        pay_rows=pay_rows.astype(np.int32),
+        pay_month=pay_month.astype(np.int32),
+        pay_day=pay_day.astype(np.int32),
+        payer=payer,
+        memberships=ByRow.build(rows["memberships"][mem], n, code=code_idx, lo=mem_lo, hi=mem_hi),
+        codes=codes,
+        welfare=ByRow.build(
+            rows["welfare_levels"][wel],
+            n,
+            level=pop.welfare_levels["level"].cast(pl.String).to_numpy().astype(str)[wel],
+            lo=wel_lo,
+            hi=wel_hi,
+            start_day=wel_start,
+            end_day=wel_end,
+        ),
+        requests=ByRow.build(
+            rows["care_requests"][req], n, day=req_day, month=month_numbers(req_day)
+        ),
+        cache={},
+    )
+    pop.cache["engine_index"] = index
+    return index
