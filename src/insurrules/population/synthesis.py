@@ -28,6 +28,7 @@ Amounts are whole tenge; regions are an illustrative split by population share.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -68,6 +69,8 @@ _EPOCH = np.datetime64("1970-01-01", "D")
 _SLICE = 1 << 20  # random draws per slice
 
 Ints = npt.NDArray[np.int64]
+Signed = npt.NDArray[np.signedinteger[Any]]
+Floats = list[float] | npt.NDArray[np.float64]
 
 
 def _month_of(days: npt.NDArray[np.datetime64]) -> Ints:
@@ -97,50 +100,26 @@ def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_]) -> pl.
     offset = (key * 2654435761) % 997  # a little variety in the serials, one per group
     serial = (2 * rank + 2 * offset) % 10_000
     yy = year % 100
-    digits = np.stack(
-        [
-            yy // 10,
-            yy % 10,
-            month // 10,
-            month % 10,
-            day // 10,
-            day % 10,
-            d7,
-            serial // 1000,
-            serial // 100 % 10,
-            serial // 10 % 10,
-            serial % 10,
-        ],
-        axis=1,
-    )
+    # weighted digit sums of the two passes: date and century/sex digits, then the serial's
+    head = (yy // 10, yy % 10, month // 10, month % 10, day // 10, day % 10, d7)
+    head1 = sum(int(w) * d for w, d in zip(_W1[:7], head, strict=True))
+    head2 = sum(int(w) * d for w, d in zip(_W2[:7], head, strict=True))
     check = np.full(n, -1, dtype=np.int64)
-    todo = np.ones(n, dtype=np.bool_)
-    while todo.any():
-        sub = digits[todo]
-        r1 = (sub @ _W1) % 11
-        r2 = (sub @ _W2) % 11
+    todo = np.arange(n)
+    while todo.size:
+        s = serial[todo]
+        tail = (s // 1000, s // 100 % 10, s // 10 % 10, s % 10)
+        r1 = (head1[todo] + sum(int(w) * d for w, d in zip(_W1[7:], tail, strict=True))) % 11
+        r2 = (head2[todo] + sum(int(w) * d for w, d in zip(_W2[7:], tail, strict=True))) % 11
         c = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
-        idx = np.flatnonzero(todo)
-        check[idx] = c
-        bad = idx[c < 0]
+        check[todo] = c
+        todo = todo[c < 0]
         # no valid number with this serial: take the odd one next to it (never another's)
-        serial[bad] = (serial[bad] + 1) % 10_000
-        for k, div in enumerate((1000, 100, 10, 1)):
-            digits[bad, 7 + k] = serial[bad] // div % 10
-        todo[:] = False
-        todo[bad] = True
-    parts = pl.DataFrame({"d": yy * 10000 + month * 100 + day, "c": d7, "s": serial, "k": check})
-    text = parts.select(
-        pl.concat_str(
-            pl.col("d").cast(pl.String).str.zfill(6),
-            pl.col("c").cast(pl.String),
-            pl.col("s").cast(pl.String).str.zfill(4),
-            pl.col("k").cast(pl.String),
-        )
-    ).to_series()
-    ids = text.alias("id")
-    if ids.is_duplicated().any():  # pragma: no cover - needs > 5 000 persons per birth day
+        serial[todo] = (serial[todo] + 1) % 10_000
+    number = ((yy * 100 + month) * 100 + day) * 1_000_000 + d7 * 100_000 + serial * 10 + check
+    if pl.Series(number).is_duplicated().any():  # pragma: no cover - > 5 000 per birth day
         raise ValueError("synthetic: too many persons per birth date and sex for unique IINs")
+    ids = pl.Series("id", number).cast(pl.String).str.zfill(12)
     return ids
 
 
@@ -149,6 +128,11 @@ def _dates(days: npt.NDArray[np.datetime64]) -> pl.Series:
     values = np.where(missing, 0, (days - _EPOCH).astype(np.int64)).astype(np.int32)
     out = pl.Series(values).cast(pl.Date)
     return out.scatter(np.flatnonzero(missing), None) if missing.any() else out
+
+
+def _pick(rng: np.random.Generator, labels: list[str], size: int, p: Floats) -> pl.Series:
+    """``rng.choice(labels, size, p=p)`` (the same draws) as a text column, without numpy text."""
+    return pl.Series(labels, dtype=pl.String).gather(rng.choice(len(labels), size=size, p=p))
 
 
 def _below(rng: np.random.Generator, size: int, p: float) -> npt.NDArray[np.bool_]:
@@ -184,10 +168,10 @@ def _payments(
     who = np.flatnonzero(has_pay)
     counts = end[who] - start[who] + 1
     total = int(counts.sum())
-    small = np.int32 if total < 2**31 - 2**24 else np.int64
-    rows_all = np.repeat(who.astype(small), counts)
+    small: type[np.signedinteger[Any]] = np.int32 if total < 2**31 - 2**24 else np.int64
+    rows_all: Signed = np.repeat(who.astype(small), counts)
     # the month of a record is its person's start plus its position in the person's run
-    months_all = np.arange(total, dtype=small)
+    months_all: Signed = np.arange(total, dtype=small)
     months_all += np.repeat((start[who] - (np.cumsum(counts) - counts)).astype(small), counts)
     del who, counts
     gappy = _below(rng, total, 0.2)
@@ -222,21 +206,29 @@ def _payments(
     payer_of_role = np.array(
         [PAYERS.index(p) for p in ("employer", "entrepreneur", "self")], dtype=np.uint8
     )
-    payer = payer_of_role[payer_code][rows]
+    payer_of_person = payer_of_role[payer_code]
+    payer = payer_of_person[rows]
     amount = rng.integers(850, 9000, size)
     amount *= 3
     amount[payer == PAYERS.index("entrepreneur")] = 5950
     amount[(payer != PAYERS.index("employer")) & (payer != PAYERS.index("entrepreneur"))] = 4250
 
-    columns: dict[str, pl.Series] = {"person_id": ids.gather(rows)}
-    columns["month"] = pl.Series(month_day).cast(pl.Date)
+    # numeric columns share the arrays' memory; the id column (the largest) comes last
+    month = pl.Series("month", month_day).cast(pl.Date)
     del month_day
-    columns["paid_on"] = pl.Series(paid_on).cast(pl.Date)
+    paid = pl.Series("paid_on", paid_on).cast(pl.Date)
     del paid_on
-    columns["amount"] = pl.Series(amount)
-    del amount
-    columns["payer"] = pl.Series(PAYERS, dtype=pl.Enum(PAYERS)).gather(payer)
-    return pl.DataFrame(columns), rows
+    del payer
+    # person id and payer of each record: one gather of a per-person frame by record row
+    kinds = pl.Series(PAYERS, dtype=pl.Enum(PAYERS)).gather(payer_of_person)
+    per_person = pl.DataFrame({"person_id": ids, "payer": kinds})
+    index = pl.Series(rows.astype(np.uint32))  # polars gathers by UInt32 row numbers
+    gathered = per_person.select(pl.all().gather(index))
+    del index
+    payments = pl.DataFrame(
+        [gathered["person_id"], month, paid, pl.Series("amount", amount), gathered["payer"]]
+    )
+    return payments, rows
 
 
 def synthetic(
@@ -265,19 +257,18 @@ def synthetic(
     male = rng.random(n) < 0.49
     birth_m = _month_of(birth)
     adult_m = birth_m + 18 * 12
-    residency = rng.choice(
+    residency = _pick(
+        rng,
         ["citizen", "kandas", "permanent_resident", "eaeu_worker", "temporary_resident"],
-        size=n,
-        p=[0.985, 0.007, 0.004, 0.002, 0.002],
+        n,
+        [0.985, 0.007, 0.004, 0.002, 0.002],
     )
     dies = (rng.random(n) < 0.006 * (1 + 4 * (band == 2))) & (band > 0)
     death = np.where(
         dies, today - rng.integers(1, 730, n).astype("timedelta64[D]"), np.datetime64("NaT")
     )
     death = np.where(dies & (death < birth), birth, death)
-    region = rng.choice(
-        list(REGIONS), size=n, p=np.array(list(REGIONS.values())) / sum(REGIONS.values())
-    )
+    region = _pick(rng, list(REGIONS), n, np.array(list(REGIONS.values())) / sum(REGIONS.values()))
 
     # -- roles of adults below pension age --------------------------------------------------
     working_age = band == 1
@@ -412,10 +403,10 @@ def synthetic(
         {
             "id": ids,
             "birth_date": _dates(birth),
-            "sex": pl.Series(np.where(male, "male", "female"), dtype=pl.String),
+            "sex": pl.Series(["female", "male"]).gather(male.astype(np.uint32)),
             "death_date": _dates(death.astype("datetime64[D]")),
-            "residency": pl.Series(residency, dtype=pl.String),
-            "region": pl.Series(region, dtype=pl.String),
+            "residency": residency,
+            "region": region,
         }
     )
     pop = Population(
