@@ -127,8 +127,17 @@ def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFram
             if not (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
                 problems.append(f"{where}: expected text, got {dtype}")
         elif kind == _INT:
-            # a card length or a rank is a whole number: 6.0 or "6" would be a guess (VnPayment)
-            if not dtype.is_integer():
+            # a card length or a rank is a whole number: "6" or 6.5 would be a guess (VnPayment);
+            # a float column of whole numbers is how pandas stores integers with gaps
+            if dtype.is_float():
+                values = df[col].fill_nan(None)
+                fraction = values.is_not_null() & (values != values.round(0))
+                if fraction.any():
+                    problems.append(
+                        f"{where}: expected whole numbers, {int(fraction.sum())} value(s) are not"
+                    )
+                exprs.append(pl.col(col).fill_nan(None).cast(pl.Int64, strict=False))
+            elif not dtype.is_integer():
                 problems.append(f"{where}: expected whole numbers, got {dtype}")
             elif dtype != pl.Int64:
                 exprs.append(pl.col(col).cast(pl.Int64))
@@ -219,7 +228,7 @@ class VnPopulation:
                     problems.append(
                         f"{name}.person_id: {found.null_count()} row(s) for persons not in persons"
                     )
-                rows[name] = found.to_numpy().astype(np.int64, copy=False)
+                rows[name] = found.fill_null(-1).to_numpy().astype(np.int64, copy=False)
         if problems:
             raise PopulationError(problems)
         pop = cls(
