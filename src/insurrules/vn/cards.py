@@ -53,6 +53,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     by hand because card chains call it for every card.
     """
     year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if day.day <= 28:  # every month has it: no clamping (the common case, kept cheap)
+        return dt.date(year, month0 + 1, day.day)
     last = calendar.monthrange(year, month0 + 1)[1]
     return dt.date(year, month0 + 1, min(day.day, last))
 
