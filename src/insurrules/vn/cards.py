@@ -191,25 +191,31 @@ def _state_cards(spans: Iterable[StateSpan]) -> list[Card]:
     ]
 
 
-def _purchase_card(p: Purchase, earlier: Sequence[Card], rules: RuleSet) -> Card:
-    counted = [
-        c
-        for c in earlier
-        if c.kind == "purchase"
-        or (
-            c.valid_from <= p.paid_on
-            and value_on(rules, "vn.interpretation.state_card_transfer", p.paid_on)
-        )
-    ]
+def _purchase_card(
+    p: Purchase, states: Sequence[Card], latest: Card | None, rules: RuleSet
+) -> Card:
+    """The card bought by ``p``. "The previous card" is the one with the latest end among the
+    earlier purchases (``latest``: the first of them to reach that end) and, under D-3, the
+    state-paid cards begun by ``paid_on``; on equal ends the first in the order state-paid cards,
+    then purchases, wins."""
     previous: Card | None = None
-    for card in counted:
-        if card.valid_to is None:
-            raise RulesError(
-                f"payments[{p.index}]: paid on {p.paid_on} while a {card.category} state-paid "
-                "card with no known end is valid; give the membership's end"
-            )
-        if previous is None or previous.valid_to is None or card.valid_to > previous.valid_to:
-            previous = card
+    if states and value_on(rules, "vn.interpretation.state_card_transfer", p.paid_on):
+        for card in states:
+            if card.valid_from > p.paid_on:
+                continue
+            if card.valid_to is None:
+                raise RulesError(
+                    f"payments[{p.index}]: paid on {p.paid_on} while a {card.category} "
+                    "state-paid card with no known end is valid; give the membership's end"
+                )
+            if previous is None or previous.valid_to is None or card.valid_to > previous.valid_to:
+                previous = card
+    if latest is not None and (
+        previous is None
+        or previous.valid_to is None
+        or (latest.valid_to is not None and latest.valid_to > previous.valid_to)
+    ):
+        previous = latest
     months = p.months
     waits = p.payer in value_on(rules, "vn.card.waiting_payers", p.paid_on)
     wait = dt.timedelta(days=value_on(rules, "vn.card.waiting_days", p.paid_on) if waits else 0)
@@ -252,9 +258,18 @@ def _card_source(entry: Entry, rules: RuleSet, on: dt.date) -> str:
 
 def build_chain(purchases: Sequence[Purchase], spans: Sequence[StateSpan], rules: RuleSet) -> Chain:
     """Every card from purchases (in ``paid_on`` order) and state-paid spans, with 5-year starts."""
-    cards = _state_cards(spans)
+    states = _state_cards(spans)
+    cards = list(states)
+    latest: Card | None = None  # the earlier purchase with the latest end (the first to reach it)
     for p in sorted(purchases, key=lambda q: (q.paid_on, q.index)):
-        cards.append(_purchase_card(p, cards, rules))
+        card = _purchase_card(p, states, latest, rules)
+        cards.append(card)
+        if latest is None or (
+            card.valid_to is not None
+            and latest.valid_to is not None
+            and card.valid_to > latest.valid_to
+        ):
+            latest = card
     ordered = sorted(cards, key=lambda c: (c.valid_from, c.kind != "state"))
     starts: list[dt.date] = []
     chain_start: dt.date | None = None

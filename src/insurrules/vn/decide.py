@@ -120,10 +120,10 @@ def case_chain(case: VnCase, rules: RuleSet) -> tuple[Chain, int]:
 
 def _current(chain: Chain, day: dt.date, rules: RuleSet) -> int | None:
     """Index of the card valid on ``day``: a state-paid card first, in the law's order (R1)."""
-    order = {code: n for n, code in enumerate(rules.category_codes)}
     valid = [i for i, c in enumerate(chain.cards) if c.valid_on(day)]
-    if not valid:
-        return None
+    if len(valid) < 2:
+        return valid[0] if valid else None
+    order = {code: n for n, code in enumerate(rules.category_codes)}
     return min(
         valid,
         key=lambda i: (chain.cards[i].kind != "state", order.get(chain.cards[i].category or "", 0)),
