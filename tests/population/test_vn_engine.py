@@ -235,3 +235,24 @@ def test_empty_population() -> None:
     )
     result = evaluate_vn(pop, "2025-01-01")
     assert result.height == 0 and result.columns == list(VN_RESULT_COLUMNS)
+
+
+def test_result_columns_are_those_of_the_kz_engine() -> None:
+    from insurrules.population.engine import RESULT_COLUMNS
+
+    assert VN_RESULT_COLUMNS == RESULT_COLUMNS
+
+
+def test_on_equal_ends_the_state_paid_card_is_the_previous_card() -> None:
+    # a bought card and a poor-household period both end on 2025-06-30; the renewal two weeks
+    # later is judged against the state-paid card (D-3 transfer), as decide() reports it
+    later = one(
+        [("2024-06-01", 12), ("2025-07-14", 12)],
+        memberships=[
+            {"code": "poor_household", "start": dt.date(2025, 1, 1), "end": dt.date(2025, 6, 30)}
+        ],
+    )
+    case = later.case(PID, "2025-07-20")
+    codes = insurrules.decide(case).reason_codes()
+    assert "vn.card.transfer_from_state" in codes
+    assert row(later, "2025-07-20")["insured_from"] == dt.date(2025, 7, 14)
