@@ -7,7 +7,8 @@ known on ``as_of``, state-paid spans from :func:`insurrules.vn.decide.spans_of`)
 person's chain is built by :func:`insurrules.vn.cards.build_chain` and read on ``as_of`` by
 :func:`insurrules.vn.decide.cover_on` — the very functions :func:`insurrules.decide` runs. The
 columnar part is everything around them: validation (:attr:`VnPopulation.row_errors`), filtering,
-grouping and the result table. Persons whose inputs are identical share one chain.
+grouping and the result table. Persons without purchases and with the same birth date,
+death date and memberships share one chain.
 """
 
 from __future__ import annotations
@@ -115,17 +116,10 @@ def evaluate_vn(
         .filter(pl.col("paid_on") <= day)
         .sort("_row", "_i")
     )
-    pay_bounds = _bounds(pay["_row"].to_numpy(), n)
-    purchases = [
-        Purchase(i, paid_on, months, payer)
-        for i, paid_on, months, payer in zip(
-            pay["_i"].to_list(),
-            pay["paid_on"].to_list(),
-            pay["months"].to_list(),
-            pay["payer"].to_list(),
-            strict=True,
-        )
-    ]
+    pay_bounds = _bounds(pay["_row"].to_numpy(), n).tolist()
+    # plain columns; each person's Purchase records are made in turn (less memory at once)
+    pay_i, pay_day = pay["_i"].to_list(), pay["paid_on"].to_list()
+    pay_months, pay_payer = pay["months"].to_list(), pay["payer"].to_list()
 
     mem_row = rows["memberships"]
     mem = (
@@ -134,7 +128,7 @@ def evaluate_vn(
         .filter(pl.Series(valid[np.maximum(mem_row, 0)] & (mem_row >= 0)))
         .sort("_row", maintain_order=True)
     )
-    mem_bounds = _bounds(mem["_row"].to_numpy(), n)
+    mem_bounds = _bounds(mem["_row"].to_numpy(), n).tolist()
     memberships = [
         _Membership(code, start, end)
         for code, start, end in zip(
@@ -145,6 +139,7 @@ def evaluate_vn(
     births = population.persons["birth_date"].to_list()
     deaths = population.persons["death_date"].to_list()
     child_ends: dict[dt.date, dt.date] = {}
+    # persons without purchases often share a birth date: their chains are computed once
     seen: dict[object, Cover | str] = {}
     status: list[str | None] = [None] * n
     basis: list[str | None] = [None] * n
@@ -154,11 +149,14 @@ def evaluate_vn(
     insured_until: list[dt.date | None] = [None] * n
     failed: list[str | None] = [None] * n
     for r in np.flatnonzero(valid).tolist():
-        bought = purchases[pay_bounds[r] : pay_bounds[r + 1]]
+        lo, hi = pay_bounds[r], pay_bounds[r + 1]
+        bought = [
+            Purchase(pay_i[k], pay_day[k], pay_months[k], pay_payer[k]) for k in range(lo, hi)
+        ]
         held = memberships[mem_bounds[r] : mem_bounds[r + 1]]
         birth, death = births[r], deaths[r]
-        key = (birth, death, tuple((p.paid_on, p.months, p.payer) for p in bought), tuple(held))
-        cover = seen.get(key)
+        key = None if bought else (birth, death, tuple(held))
+        cover = None if key is None else seen.get(key)
         if cover is None:
             end = child_ends.get(birth)
             if end is None:
@@ -168,7 +166,8 @@ def evaluate_vn(
                 cover = cover_on(chain, day, death, rule_set)
             except RulesError as exc:
                 cover = mask_text(str(exc))
-            seen[key] = cover
+            if key is not None:
+                seen[key] = cover
         if isinstance(cover, str):
             failed[r] = cover
             continue
