@@ -256,3 +256,12 @@ def test_on_equal_ends_the_state_paid_card_is_the_previous_card() -> None:
     codes = insurrules.decide(case).reason_codes()
     assert "vn.card.transfer_from_state" in codes
     assert row(later, "2025-07-20")["insured_from"] == dt.date(2025, 7, 14)
+
+
+def test_evaluate_takes_a_vn_population_too() -> None:
+    from insurrules.population import evaluate, evaluate_vn, synthetic_vn
+
+    pop = synthetic_vn(200, seed=4)
+    result = evaluate(pop, "2026-03-15")
+    assert result.equals(evaluate_vn(pop, "2026-03-15"))
+    assert set(result["status"].drop_nulls()) == {"insured", "not_insured"}

@@ -32,6 +32,15 @@ SCHEME = "kz-osms"
 _ART5 = "Law 405-V art. 5"
 
 
+def _reason(code: str, message: str, source: str) -> Reason:
+    """A reason from texts this module wrote (no validation needed: every field is a str)."""
+    return Reason._trusted({"code": code, "message": message, "source": source})
+
+
+def _ym(m: int) -> str:
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"  # str(YearMonth.from_index(m)), on the hot path
+
+
 def format_months(months: list[int]) -> str:
     """``[2025-07, 2025-08, 2025-09, 2025-12]`` -> ``"2025-07..2025-09, 2025-12"``."""
     parts: list[str] = []
@@ -40,8 +49,8 @@ def format_months(months: list[int]) -> str:
         j = i
         while j + 1 < len(months) and months[j + 1] == months[j] + 1:
             j += 1
-        first, last = YearMonth.from_index(months[i]), YearMonth.from_index(months[j])
-        parts.append(str(first) if i == j else f"{first}..{last}")
+        first, last = _ym(months[i]), _ym(months[j])
+        parts.append(first if i == j else f"{first}..{last}")
         i = j + 1
     return ", ".join(parts)
 
@@ -71,7 +80,7 @@ def scope_reasons(residency: str, death_date: dt.date | None, as_of: dt.date) ->
             else "military and special state bodies receive care outside OSMS"
         )
         out.append(
-            Reason(
+            _reason(
                 code=f"kz.scope.{residency}",
                 message=message,
                 source="Law 405-V art. 2 p. 2; art. 18 p. 4 (R1.1, R1.2)",
@@ -79,7 +88,7 @@ def scope_reasons(residency: str, death_date: dt.date | None, as_of: dt.date) ->
         )
     if residency == "eaeu_worker":
         out.append(
-            Reason(
+            _reason(
                 code="kz.scope.eaeu_worker",
                 message="EAEU migrant worker: insured only in paid months and their grace",
                 source="Law 405-V art. 2 p. 2; msqory FAQ for foreigners (R1.1)",
@@ -87,7 +96,7 @@ def scope_reasons(residency: str, death_date: dt.date | None, as_of: dt.date) ->
         )
     if death_date is not None and as_of > death_date:
         out.append(
-            Reason(
+            _reason(
                 code="kz.death.deceased",
                 message=f"died on {death_date}: never insured after that date",
                 source="Law 405-V art. 5; civil registry data (R8.1)",
@@ -176,7 +185,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
         if frame.ignored_requests:
             what.append(f"{frame.ignored_requests} care request(s)")
         reasons.append(
-            Reason(
+            _reason(
                 code="kz.facts.later_ignored",
                 message=f"{' and '.join(what)} dated after {case.as_of} ignored: "
                 "not yet known then",
@@ -199,7 +208,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
                 if basis in ("state_funded", "transition"):
                     title = rules.category(cat.code).title
                     reasons.append(
-                        Reason(
+                        _reason(
                             code=f"kz.state.{cat.code}",
                             message=f"in {ym0} the state pays for the person: {title} "
                             f"({cat.budget} budget)",
@@ -224,7 +233,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
     if basis == "transition":
         reasons.insert(
             len(reasons) - (1 if state_funded else 0),
-            Reason(
+            _reason(
                 code="kz.transition.launch",
                 message=f"{ym0} is in the launch period 2020-01..2020-06: "
                 "every participant insured",
@@ -233,7 +242,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
         )
     elif basis == "contributions":
         reasons.append(
-            Reason(
+            _reason(
                 code="kz.contributions.paid",
                 message=f"{ym0} is paid and no month of {YearMonth.from_index(window_lo)}..{ym0} "
                 "is in debt",
@@ -242,7 +251,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
         )
     elif basis == "prepaid":
         reasons.append(
-            Reason(
+            _reason(
                 code="kz.prepaid.twelve_months",
                 message=f"{ym0} lies in 12 future months each paid in advance by a self-payer; "
                 "older debt does not bar this route",
@@ -251,7 +260,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
         )
     elif basis == "grace_period" and grace is not None:
         reasons.append(
-            Reason(
+            _reason(
                 code="kz.grace.six_months" if grace.extended else "kz.grace.three_months",
                 message=f"grace period: {ym0} is within {grace.months} months after "
                 f"{YearMonth.from_index(grace.last)}, the last month insured through payments "
@@ -293,7 +302,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
         ahead = _grace_at(frame, r, rules, last_paid + 1) if last_paid is not None else None
         if ahead is not None:
             reasons.append(
-                Reason(
+                _reason(
                     code="kz.grace.available",
                     message=f"paid through {YearMonth.from_index(ahead.last)}: without further "
                     f"payments status holds {ahead.months} more months, to "
@@ -370,7 +379,7 @@ def why_not(
     out: list[Reason] = []
     if paid_now and debt:
         out.append(
-            Reason(
+            _reason(
                 code="kz.debt.unsettled_months",
                 message=f"{ym0} is paid, but months {format_months(debt)} are unpaid within the "
                 "12-month window",
@@ -379,7 +388,7 @@ def why_not(
         )
     elif debt:
         out.append(
-            Reason(
+            _reason(
                 code="kz.debt.unsettled_months",
                 message=f"{ym0} is not paid, and months {format_months(debt)} are unpaid within "
                 "the 12-month window",
@@ -389,7 +398,7 @@ def why_not(
     if grace is not None:
         end = YearMonth.from_index(grace.last + grace.months)
         out.append(
-            Reason(
+            _reason(
                 code="kz.grace.expired",
                 message=f"the last month insured through payments was "
                 f"{YearMonth.from_index(grace.last)}; its {grace.months}-month grace ended "
@@ -401,7 +410,7 @@ def why_not(
         )
     elif not any_paid:
         out.append(
-            Reason(
+            _reason(
                 code="kz.contributions.none",
                 message="no contribution or deduction has been paid for this person",
                 source=f"{_ART5}; Law 405-V art. 28 (R1.3)",
@@ -409,7 +418,7 @@ def why_not(
         )
     if de_months:
         out.append(
-            Reason(
+            _reason(
                 code="kz.state.welfare_level_de_refused",
                 message=f"care requested at welfare level D/E in {format_months(de_months)}, but "
                 "the person was then in an art. 26 category or had payments from work in the "
@@ -418,7 +427,7 @@ def why_not(
             )
         )
     out.append(
-        Reason(
+        _reason(
             code="kz.status.not_insured",
             message=f"no route to insured status holds in {ym0}: pay the debt of the last 12 "
             "months and this month, or (self-payers) the 12 months ahead",

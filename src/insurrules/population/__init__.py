@@ -1,4 +1,8 @@
-"""Populations: the same kz-osms rules as :func:`insurrules.decide`, over whole tables.
+"""Populations: the same rules as :func:`insurrules.decide`, over whole tables.
+
+kz-osms populations (:class:`Population`) run through the columnar engine; vn-bhyt populations
+(:class:`VnPopulation`) through the vn card chain person by person (:func:`evaluate_vn`);
+:func:`evaluate` takes either.
 
 Needs the optional ``population`` extra (``pip install insurrules[population]``: numpy, polars,
 pyarrow); the Dask entry point needs ``insurrules[dask]`` and plots ``insurrules[plot]``.
@@ -23,15 +27,21 @@ if TYPE_CHECKING:
     from insurrules.population.on_dask import evaluate_dask
     from insurrules.population.synthesis import synthetic
     from insurrules.population.tables import Population, PopulationError
+    from insurrules.population.vn_engine import evaluate_vn
+    from insurrules.population.vn_synthesis import synthetic_vn
+    from insurrules.population.vn_tables import VnPopulation
 
 __all__ = [
     "Comparison",
     "Population",
     "PopulationError",
+    "VnPopulation",
     "compare",
     "evaluate",
     "evaluate_dask",
+    "evaluate_vn",
     "synthetic",
+    "synthetic_vn",
 ]
 
 _WHERE = {
@@ -42,6 +52,9 @@ _WHERE = {
     "Comparison": "comparison",
     "synthetic": "synthesis",
     "evaluate_dask": "on_dask",
+    "VnPopulation": "vn_tables",
+    "evaluate_vn": "vn_engine",
+    "synthetic_vn": "vn_synthesis",
 }
 
 

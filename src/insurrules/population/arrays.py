@@ -19,6 +19,7 @@ arrays of shape ``(persons,)`` and ``flag`` a boolean array of that shape.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -357,12 +358,30 @@ class ArrayOps:
 
     def holds_each(self, x: Timeline, months: Any) -> Bools:
         """Per person p: does ``x`` hold in ``months[p]`` (months outside the frame: False)."""
-        i = np.asarray(months, dtype=np.int64) - self.origin
+        months = np.asarray(months, dtype=np.int64)
+        # persons asking about the same month usually come in runs: read a word row per run
+        changes = np.flatnonzero(months[1:] != months[:-1]) + 1
+        if changes.size < 32:
+            out = np.empty(self.persons, dtype=np.bool_)
+            bounds = [0, *changes.tolist(), self.persons]
+            for a, b in pairwise(bounds):
+                if b > a:
+                    out[a:b] = self._holds_slice(x, int(months[a]), a, b)
+            return out
+        i = months - self.origin
         inside = (i >= 0) & (i < self.length)
         j = np.where(inside, i, 0)
         word = np.broadcast_to(x, self.shape)[j // 64, np.arange(self.persons)]
         bit = ((word >> (j % 64).astype(np.uint64)) & np.uint64(1)).astype(np.bool_)
-        out: Bools = inside & bit
+        found: Bools = inside & bit
+        return found
+
+    def _holds_slice(self, x: Timeline, month: int, a: int, b: int) -> Bools:
+        i = month - self.origin
+        if not 0 <= i < self.length:
+            return np.zeros(b - a, dtype=np.bool_)
+        word = np.broadcast_to(x, self.shape)[i // 64, a:b]
+        out: Bools = ((word >> np.uint64(i % 64)) & np.uint64(1)).astype(np.bool_)
         return out
 
     def count(self, x: Timeline) -> Months:
@@ -392,13 +411,22 @@ class ArrayOps:
         month = self.origin + 64 * word + _bit_length(lowest) - 1
         return np.where(found, month, NO_MONTH).astype(np.int64)
 
+    @staticmethod
+    def _one(month: Any) -> Any:
+        """``month`` as one month when it is the same for every person."""
+        if np.ndim(month) and month.size and month.min() == month.max():
+            return int(month[0])
+        return month
+
     def _until_mask(self, month: Any) -> Timeline:
         """Months up to ``month`` (one for all, or one per person)."""
+        month = self._one(month)
         if np.ndim(month) == 0:
             return self._span_row(None, int(month))[:, None]
         return self.months(None, month)
 
     def _from_mask(self, month: Any) -> Timeline:
+        month = self._one(month)
         if np.ndim(month) == 0:
             return self._span_row(int(month), None)[:, None]
         return self.months(month, None)
@@ -408,6 +436,7 @@ class ArrayOps:
 
         ``month``: one month for all, or an array with one per person.
         """
+        month = self._one(month)
         if np.ndim(month) == 0 and int(month) < self.origin:
             return np.full(self.persons, NO_MONTH, dtype=np.int64)
         return self.last(x & self._until_mask(month))
@@ -418,6 +447,7 @@ class ArrayOps:
         ``month``: one month for all, or one per person. Meaningful only where ``x`` holds in
         it; elsewhere both are :data:`NO_MONTH`.
         """
+        month = self._one(month)
         held = self.holds(x, month) if np.ndim(month) == 0 else self.holds_each(x, month)
         gaps = self.not_(x)
         below = self.last(gaps & self._until_mask(np.asarray(month) - 1))

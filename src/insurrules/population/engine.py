@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,9 @@ from insurrules.population.tables import (
     month_numbers,
 )
 
+if TYPE_CHECKING:
+    from insurrules.population.vn_tables import VnPopulation
+
 __all__ = ["BASES", "RESULT_COLUMNS", "Answers", "answer", "evaluate"]
 
 #: Result columns of :func:`evaluate`, in order.
@@ -65,7 +68,7 @@ BASES = ("transition", "state_funded", "contributions", "prepaid", "grace_period
 _LATEST_ORIGIN = LATEST_ORIGIN
 _EPOCH = dt.date(1970, 1, 1)
 #: Cells (persons x months) per chunk: small enough for the CPU caches to help.
-_CHUNK_CELLS = 1 << 23
+_CHUNK_CELLS = 1 << 24
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -142,7 +145,9 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
     np.maximum(last, paid_cells.last_known(rows, days), out=last)
     end = last + params.reach
 
-    order = np.argsort(np.where(valid, end, -1), kind="stable")
+    # by frame end (chunks of equal frames), then by the month asked about (runs of equal
+    # months read a timeline a word row at a time)
+    order = np.argsort(np.where(valid, end, -1) * (1 << 20) + m0, kind="stable")
     pos_of = np.empty(count, dtype=np.int64)
     pos_of[order] = np.arange(count, dtype=np.int64)
 
@@ -520,22 +525,43 @@ def _refusal_reasons(
         return {}
     people = pop.persons.select("residency", "death_date")[q.row[refused]]
     out: dict[int, list[Reason]] = {}
+    # refusals often read alike (no payment at all, the same months of debt): write each once
+    seen: dict[tuple[Any, ...], list[Reason]] = {}
     for pos, day, (residency, death) in zip(
         refused.tolist(), q.day[refused].tolist(), people.iter_rows(), strict=True
     ):
-        as_of = _EPOCH + dt.timedelta(days=day)
-        reasons = scope_reasons(str(residency), death, as_of)
         found = refusals.get(pos)
-        if found is not None:
-            reasons += why_not(
-                int(q.month[pos]),
-                paid_now=found.paid_now,
-                debt=found.debt,
-                grace=found.grace,
-                any_paid=found.any_paid,
-                de_months=found.de_months,
-                rules=rules,
-            )
+        as_of = _EPOCH + dt.timedelta(days=day)
+        dead = death is not None and as_of > death
+        key = (
+            residency,
+            death if dead else None,
+            as_of if dead else None,
+            int(q.month[pos]),
+            None
+            if found is None
+            else (
+                found.paid_now,
+                tuple(found.debt),
+                found.grace,
+                found.any_paid,
+                tuple(found.de_months),
+            ),
+        )
+        reasons = seen.get(key)
+        if reasons is None:
+            reasons = scope_reasons(str(residency), death, as_of)
+            if found is not None:
+                reasons += why_not(
+                    int(q.month[pos]),
+                    paid_now=found.paid_now,
+                    debt=found.debt,
+                    grace=found.grace,
+                    any_paid=found.any_paid,
+                    de_months=found.de_months,
+                    rules=rules,
+                )
+            seen[key] = reasons
         out[int(order[pos])] = reasons
     return out
 
@@ -638,9 +664,12 @@ def _result(pop: Population, a: Answers, benefits_start: dt.date) -> pl.DataFram
 
 
 def evaluate(
-    population: Population, as_of: dt.date | str, rules: RuleSet | None = None
+    population: Population | VnPopulation, as_of: dt.date | str, rules: RuleSet | None = None
 ) -> pl.DataFrame:
     """Decide every person of ``population`` on ``as_of``; one row per person, input order.
+
+    A :class:`~insurrules.population.VnPopulation` (vn-bhyt) goes to
+    :func:`~insurrules.population.evaluate_vn`, which runs the vn card chain person by person.
 
     Columns: ``id``, ``status`` (``insured``/``not_insured``), ``basis``, ``state_category``,
     ``budget``, ``grace_months``, ``insured_from``, ``insured_until``, ``renew_by``, ``error``.
@@ -654,4 +683,9 @@ def evaluate(
     >>> result.columns[:3]
     ['id', 'status', 'basis']
     """
+    if population.scheme == "vn-bhyt":
+        from insurrules.population.vn_engine import evaluate_vn
+
+        return evaluate_vn(population, as_of, rules)  # type: ignore[arg-type]
+    assert isinstance(population, Population)
     return evaluate_arrays(population, as_of, rules)

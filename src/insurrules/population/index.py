@@ -90,18 +90,19 @@ class ByRow:
 class Cells:
     """Paid (person row, month) cells, each with the day its first payment arrived.
 
-    ``bits``: every cell as a packed timeline ``(words, persons)`` from ``origin``; ``key``:
+    ``rows_bits``: every cell as packed timelines from ``origin``, one row per person; ``key``:
     ``row << 32 | arrival day`` (shifted), sorted, so the cells of row ``r`` that arrived by day
     ``d`` are ``starts[r]:searchsorted(key, key_of(r, d + 1))``; ``month``: each cell's month.
     """
 
     origin: int
     width: int
-    bits: Words
+    rows_bits: Words  # (persons, words): one person's words together, gathered in one read
     starts: Ints
     key: Ints
     month: npt.NDArray[np.int32]
-    last_month: Ints  # per row: the last month with a cell (NO_MONTH: none)
+    #: per cell, the last month among the row's cells up to it (cells are in arrival order)
+    last_so_far: npt.NDArray[np.int32]
 
     @staticmethod
     def key_of(rows: Ints, days: Ints) -> Ints:
@@ -115,28 +116,37 @@ class Cells:
         cut = stop.copy()
         if self.key.size == 0:
             return first, cut, stop
-        # only where the row's last cell arrived after the day is a search needed
+        # only where the row's last cell arrived after the day is a search needed: a binary
+        # search within each row's few cells (all rows at once), which stays near each row's
+        # cells in memory instead of searching the whole table
         late = np.flatnonzero((stop > first) & (self.key[np.maximum(stop - 1, 0)] >= after))
         if late.size:
-            cut[late] = np.searchsorted(self.key, after[late])
+            lo, hi, target = first[late], stop[late] - 1, after[late]
+            while True:
+                open_ = lo < hi
+                if not open_.any():
+                    break
+                mid = (lo + hi) >> 1
+                before = self.key[mid] < target
+                lo = np.where(open_ & before, mid + 1, lo)
+                hi = np.where(open_ & ~before, mid, hi)
+            cut[late] = lo
         return first, cut, stop
 
     def last_known(self, rows: Ints, days: Ints) -> Ints:
         """Per query: the last month of the row's cells that arrived by the day (or NO_MONTH)."""
-        first, cut, stop = self._cut(rows, days)
-        out = self.last_month[rows]
-        late = np.flatnonzero(cut < stop)
-        if late.size:
-            out[late] = NO_MONTH
-            owner, position = expand(first[late], cut[late])
-            np.maximum.at(out, late[owner], self.month[position].astype(np.int64))
+        first, cut, _ = self._cut(rows, days)
+        if self.key.size == 0:
+            return np.full(rows.size, NO_MONTH, dtype=np.int64)
+        last = self.last_so_far[np.maximum(cut - 1, 0)].astype(np.int64)
+        out: Ints = np.where(cut > first, last, NO_MONTH)
         return out
 
     def known(self, rows: Ints, days: Ints) -> Words:
         """Per query ``(rows[q], days[q])``: the packed cells of that row arrived by that day."""
         first, cut, stop = self._cut(rows, days)
         from_all = stop - cut <= cut - first  # clear the late cells, or set the known ones
-        out = self.bits[:, rows]
+        out = np.ascontiguousarray(self.rows_bits[rows].T)
         out[:, ~from_all] = 0
         owner, position = expand(np.where(from_all, cut, first), np.where(from_all, stop, cut))
         if owner.size:
@@ -173,16 +183,18 @@ def _cells(rows: Ints, months: Ints, days: Ints, persons: int, origin: int, widt
         order = np.argsort(key, kind="stable")
         key, cell_month = key[order], cell_month[order]
     starts = np.searchsorted(key, np.arange(persons + 1, dtype=np.int64) << _ROW_SHIFT)
-    last_month = np.full(persons, NO_MONTH, dtype=np.int64)
-    np.maximum.at(last_month, cell_row, cell_month)
+    # a running maximum that restarts with each row: rows come in order, and the row term
+    # outweighs any month, so an earlier row's months never win
+    offset = (key >> _ROW_SHIFT) * (1 << 24)
+    last_so_far = np.maximum.accumulate(offset + cell_month) - offset
     return Cells(
         origin,
         width,
-        packed,
+        np.ascontiguousarray(packed.T),
         starts.astype(np.int64),
         key,
         cell_month.astype(np.int32),
-        last_month,
+        last_so_far.astype(np.int32),
     )
 
 
