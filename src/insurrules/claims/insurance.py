@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from pydantic import ValidationError
 
@@ -42,6 +44,10 @@ NOT_STARTED_CODE = "kz.scheme.not_started"
 NOT_STARTED_MESSAGE = (
     f"kz-osms benefits start on {BENEFITS_START.isoformat()} (Law 405-V art. 40; kz.md R5.1)"
 )
+
+_EPOCH = dt.date(1970, 1, 1)
+_DAY_BITS = 24  # a question's key: person row, then the day in 24 bits (years 1 to 9999 fit)
+_DAY_BASE = -(1 << 23)
 
 STATUS_SCHEMA: dict[str, Any] = {
     "person_id": pl.String,
@@ -97,6 +103,66 @@ def status_by_decide(
     return pl.DataFrame(rows, schema=STATUS_SCHEMA, orient="row")
 
 
+@dataclass(frozen=True)
+class Judged:
+    """Per question: insured, and for a refusal the code and message of its first reason."""
+
+    insured: npt.NDArray[np.bool_]
+    code: pl.Series
+    message: pl.Series
+
+
+def judge(
+    population: Any,
+    rows: npt.NDArray[np.int64],
+    days: npt.NDArray[np.int64],
+    rules: RuleSet | None = None,
+    progress: Progress | None = None,
+    *,
+    reasons: bool = True,
+) -> Judged:
+    """Was person ``rows[i]`` of ``population`` (a valid one) insured on day ``days[i]`` (day
+    numbers)? Each distinct pair is asked once; all in one call of the population engine.
+
+    A day before the scheme's benefits start is a refusal with :data:`NOT_STARTED_CODE`.
+    ``reasons=False`` leaves ``code`` and ``message`` null.
+    """
+    from insurrules.kz.rules import default_rules
+    from insurrules.population.engine import answer
+
+    tell = progress or (lambda stage, done: None)
+    tell("insurance", 0.0)
+    rules = rules or default_rules()
+    first_day = (BENEFITS_START - _EPOCH).days
+    # one question per distinct (person, day)
+    keys, inverse = np.unique((rows << _DAY_BITS) | (days - _DAY_BASE), return_inverse=True)
+    asked_rows, asked_days = keys >> _DAY_BITS, (keys & ((1 << _DAY_BITS) - 1)) + _DAY_BASE
+    in_scheme = asked_days >= first_day
+    insured = np.zeros(keys.size, dtype=np.bool_)
+    codes: list[str | None] = [None] * keys.size
+    messages: list[str | None] = [None] * keys.size
+    for q in np.flatnonzero(~in_scheme).tolist():
+        codes[q], messages[q] = NOT_STARTED_CODE, NOT_STARTED_MESSAGE
+    inside = np.flatnonzero(in_scheme)
+
+    def report(done: int, total: int) -> None:
+        tell("insurance", 0.95 * done / max(total, 1))
+
+    found = answer(
+        population, asked_rows[inside], asked_days[inside], rules, why=reasons, progress=report
+    )
+    insured[inside] = found.insured
+    for q, why in found.reasons.items():
+        codes[inside[q]], messages[inside[q]] = _first_reason(why)
+    tell("insurance", 1.0)
+    index = pl.Series(inverse.astype(np.int64))
+    return Judged(
+        insured=insured[inverse],
+        code=pl.Series("code", codes, dtype=pl.String).gather(index),
+        message=pl.Series("message", messages, dtype=pl.String).gather(index),
+    )
+
+
 def status_by_evaluate(
     population: Any,
     pairs: pl.DataFrame,
@@ -105,67 +171,43 @@ def status_by_evaluate(
     *,
     reasons: bool = True,
 ) -> pl.DataFrame:
-    """Status of each distinct pair through the population engine, in one call.
+    """Status of each distinct pair through the population engine (:func:`judge`).
 
     ``reasons=False`` skips the reasons of refusals (``code`` and ``message`` null).
     """
-    from insurrules.kz.rules import default_rules
-    from insurrules.population.engine import answer
+    from insurrules.claims.people import claim_people
 
-    tell = progress or (lambda stage, done: None)
-    tell("insurance", 0.0)
-    rules = rules or default_rules()
-    persons = population.persons.select(
-        pl.col("id").alias("person_id"),
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
-        population.row_errors.alias("_error"),
-    ).unique("person_id", keep="first", maintain_order=True)
+    people = claim_people(population).select("person_id", "_row", "_error")
     pairs = pairs.select("person_id", "service_date").join(
-        persons, on="person_id", how="left", maintain_order="left"
+        people, on="person_id", how="left", maintain_order="left"
     )
     in_scheme = pl.col("service_date") >= BENEFITS_START
-    asked = pairs.filter(in_scheme & pl.col("_row").is_not_null() & pl.col("_error").is_null())
-
-    def report(done: int, total: int) -> None:
-        tell("insurance", 0.95 * done / max(total, 1))
-
-    found = answer(
+    asked = pairs.filter(pl.col("_row").is_not_null() & pl.col("_error").is_null())
+    found = judge(
         population,
         asked["_row"].to_numpy().astype(np.int64),
         asked["service_date"].cast(pl.Int32).to_numpy().astype(np.int64),
         rules,
-        why=reasons,
-        progress=report,
+        progress,
+        reasons=reasons,
     )
-    codes: list[str | None] = [None] * asked.height
-    messages: list[str | None] = [None] * asked.height
-    for q, why in found.reasons.items():
-        codes[q], messages[q] = _first_reason(why)
     judged = asked.select(
         "person_id",
         "service_date",
         pl.Series("insured", found.insured, dtype=pl.Boolean),
-        pl.Series("code", codes, dtype=pl.String),
-        pl.Series("message", messages, dtype=pl.String),
+        found.code,
+        found.message,
         pl.lit(None, dtype=pl.String).alias("error"),
     )
-    early = pairs.filter(~in_scheme).select(
+    broken = pairs.filter(pl.col("_error").is_not_null()).select(
         "person_id",
         "service_date",
-        pl.lit(False).alias("insured"),
-        pl.lit(NOT_STARTED_CODE).alias("code"),
-        pl.lit(NOT_STARTED_MESSAGE).alias("message"),
-        pl.lit(None, dtype=pl.String).alias("error"),
+        pl.when(~in_scheme).then(pl.lit(False)).alias("insured"),
+        pl.when(~in_scheme).then(pl.lit(NOT_STARTED_CODE)).alias("code"),
+        pl.when(~in_scheme).then(pl.lit(NOT_STARTED_MESSAGE)).alias("message"),
+        pl.when(in_scheme).then(pl.col("_error")).alias("error"),
     )
-    broken = pairs.filter(in_scheme & pl.col("_error").is_not_null()).select(
-        "person_id",
-        "service_date",
-        pl.lit(None, dtype=pl.Boolean).alias("insured"),
-        *(pl.lit(None, dtype=pl.String).alias(c) for c in ("code", "message")),
-        pl.col("_error").alias("error"),
-    )
-    tell("insurance", 1.0)
-    return pl.concat([judged, early, broken]).cast(STATUS_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat([judged, broken]).cast(STATUS_SCHEMA)  # type: ignore[arg-type]
 
 
 def _first_reason(reasons: list[Reason]) -> tuple[str, str]:

@@ -13,13 +13,14 @@ import polars as pl
 
 from insurrules.claims.schema import ClaimsTableError
 
-__all__ = ["person_table"]
+__all__ = ["claim_people", "person_table"]
 
 _ID_COLUMNS = ("id", "person_id")
 
 
-def person_table(population: Any) -> pl.DataFrame:
-    """``person_id`` (String), ``birth_date`` and ``death_date`` (Date) of every person."""
+def person_table(population: Any, extra: list[pl.Expr] | None = None) -> pl.DataFrame:
+    """``person_id`` (String), ``birth_date`` and ``death_date`` (Date) of every person (the
+    first row of an id), and the ``extra`` columns computed over the persons table."""
     persons = getattr(population, "persons", population)
     if isinstance(persons, pl.LazyFrame):
         persons = persons.collect()
@@ -50,4 +51,31 @@ def person_table(population: Any) -> pl.DataFrame:
         pl.col(id_column).cast(pl.String).alias("person_id"),
         pl.col("birth_date"),
         death.alias("death_date"),
+        *(extra or []),
     ).unique("person_id", keep="first", maintain_order=True)
+
+
+def claim_people(population: Any) -> pl.DataFrame:
+    """:func:`person_table` with ``_row`` (the person's position in ``population.persons``) and
+    ``_error`` (the population's row check of the person's records), kept for reuse.
+
+    For a bare persons table both are null: nothing is known about its records.
+    """
+    cache = getattr(population, "cache", None)
+    found = cache.get("claims_people") if isinstance(cache, dict) else None
+    if isinstance(found, pl.DataFrame):
+        return found
+    errors = getattr(population, "row_errors", None)
+    row = pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")
+    extra: list[pl.Expr]
+    if isinstance(errors, pl.Series):
+        extra = [row, pl.lit(errors).alias("_error")]
+    else:
+        extra = [
+            pl.lit(None, dtype=pl.Int64).alias("_row"),
+            pl.lit(None, dtype=pl.String).alias("_error"),
+        ]
+    people = person_table(population, extra)
+    if isinstance(cache, dict):
+        cache["claims_people"] = people
+    return people

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import numpy as np
 import polars as pl
 
 from insurrules.claims.identity import iin_problem, iin_valid
-from insurrules.claims.insurance import Progress, insured_status
-from insurrules.claims.people import person_table
+from insurrules.claims.insurance import Progress, insured_status, judge
+from insurrules.claims.people import claim_people
 from insurrules.claims.schema import check_table, prepare
+from insurrules.kz.case import BENEFITS_START
 from insurrules.parameters import RuleSet
 
 __all__ = ["FLAGS", "screen"]
@@ -151,30 +153,55 @@ def screen(
     tell = progress or (lambda stage, done: None)
     tell("checking", 0.0)
     work = prepare(source)
-    people = person_table(population)
-    work = work.join(people, on="person_id", how="left", maintain_order="left")
-    ids = work.select(pl.col("person_id").unique()).drop_nulls()
-    ids = ids.with_columns(iin_valid("person_id").alias("iin_ok"))
+    work = work.join(claim_people(population), on="person_id", how="left", maintain_order="left")
+    # a person of the population whose records passed its row check has a valid IIN (the check
+    # includes the IIN's): only the other ids need the IIN test
+    checked = pl.col("_row").is_not_null() & pl.col("_error").is_null()
+    unsure = work.filter(pl.col("person_id").is_not_null() & ~checked).select(
+        pl.col("person_id").unique()
+    )
+    ids = unsure.with_columns(iin_valid("person_id").alias("_iin_ok"))
     work = work.join(ids, on="person_id", how="left", maintain_order="left").with_columns(
-        pl.col("iin_ok").fill_null(False)
+        (checked | pl.col("_iin_ok").fill_null(False)).alias("iin_ok")
     )
     tell("checking", 1.0)
 
     known = pl.col("iin_ok") & pl.col("birth_date").is_not_null()
-    asks = (
-        work.filter(known & (pl.col("funding") == "osms") & pl.col("service_date").is_not_null())
-        .select("person_id", "service_date")
-        .unique(maintain_order=True)
+    osms = (pl.col("funding") == "osms") & known & pl.col("service_date").is_not_null()
+    in_scheme = pl.col("service_date") >= BENEFITS_START
+    work = work.with_columns(
+        (osms & checked).alias("_ask"),
+        pl.when(osms & in_scheme).then(pl.col("_error")).alias("population_error"),
     )
-    status = insured_status(population, asks, rules, progress=tell)
-    work = work.join(
-        status,
-        on=["person_id", "service_date"],
-        how="left",
-        maintain_order="left",
-    ).with_columns(
-        pl.when(pl.col("funding") == "osms").then(pl.col("error")).alias("population_error")
-    )
+    asks = work.filter("_ask")
+    if asks.height and asks["_row"].null_count() == 0 and hasattr(population, "cache"):
+        judged = judge(
+            population,
+            asks["_row"].to_numpy().astype(np.int64),
+            asks["service_date"].cast(pl.Int32).to_numpy().astype(np.int64),
+            rules,
+            tell,
+        )
+        status = asks.select(
+            "row",
+            pl.Series("insured", judged.insured, dtype=pl.Boolean),
+            judged.code,
+            judged.message,
+        )
+    else:  # a bare persons table, or another kind of population: decide() pair by pair
+        pairs = work.filter(osms).select("person_id", "service_date").unique()
+        by_pair = insured_status(population, pairs, rules, progress=tell)
+        status = (
+            work.filter(osms)
+            .select("row", "person_id", "service_date")
+            .join(by_pair, on=["person_id", "service_date"], how="left", maintain_order="left")
+            .select("row", "insured", "code", "message", pl.col("error").alias("_pair_error"))
+        )
+    work = work.join(status, on="row", how="left", maintain_order="left")
+    if "_pair_error" in work.columns:
+        work = work.with_columns(
+            pl.when(osms).then(pl.col("_pair_error")).alias("population_error")
+        )
     tell("flags", 0.0)
 
     osms_refused = (pl.col("funding") == "osms") & known & (pl.col("insured") == False)  # noqa: E712
