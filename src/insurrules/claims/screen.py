@@ -205,10 +205,12 @@ def screen(
     tell("flags", 0.0)
 
     osms_refused = (pl.col("funding") == "osms") & known & (pl.col("insured") == False)  # noqa: E712
-    key_shared = pl.struct(_FINANCE_KEY).is_duplicated() & pl.all_horizontal(
+    # candidates only (compared exactly below): equal keys have equal hashes, so every claim
+    # that repeats or doubles another is among them; a rare hash collision only adds one
+    key_shared = pl.struct(_FINANCE_KEY).hash().is_duplicated() & pl.all_horizontal(
         [pl.col(c).is_not_null() for c in _FINANCE_KEY]
     )
-    id_shared = pl.col("claim_id").is_duplicated() & pl.col("claim_id").is_not_null()
+    id_shared = pl.col("claim_id").hash().is_duplicated() & pl.col("claim_id").is_not_null()
     marked = work.with_columns(
         pl.any_horizontal(
             pl.col("invalid").is_not_null(),

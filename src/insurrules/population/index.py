@@ -157,44 +157,70 @@ class Cells:
 
 
 def _cells(rows: Ints, months: Ints, days: Ints, persons: int, origin: int, width: int) -> Cells:
+    """The cells of payment records (row, month, day paid), any order, repeats allowed.
+
+    Arithmetic is done in place: on tens of millions of records, a fresh temporary per step
+    costs more in page faults than the step itself.
+    """
     ops = ArrayOps(origin, width, persons)
-    col = months - origin
-    cell = rows * width + col
+    # (cell, day) in one sortable key: cell = row * width + month offset
+    combined = rows * width
+    combined += months
+    combined -= origin
+    combined <<= _ROW_SHIFT
+    combined += days
+    combined += _DAY_SHIFT
     # the earliest arrival of each cell: sort by (cell, day) unless already in that order (the
     # usual layout of a payments table: by person, then month)
-    combined = (cell << _ROW_SHIFT) + (days + _DAY_SHIFT)
     if combined.size > 1 and not bool(np.all(combined[1:] >= combined[:-1])):
-        combined = np.sort(combined)
-    del cell
-    cell_sorted = combined >> _ROW_SHIFT
-    first = np.ones(combined.size, dtype=np.bool_)
-    first[1:] = cell_sorted[1:] != cell_sorted[:-1]
-    unique_cell = cell_sorted[first]
-    arrival = (combined[first] & ((1 << _ROW_SHIFT) - 1)) - _DAY_SHIFT
-    del combined, cell_sorted, first
-    cell_row = unique_cell // width
-    cell_month = unique_cell % width + origin
+        combined.sort()
+    cell = combined >> _ROW_SHIFT
+    first = np.empty(combined.size, dtype=np.bool_)
+    first[:1] = True
+    np.not_equal(cell[1:], cell[:-1], out=first[1:])
+    cell = cell[first]
+    arrival = combined[first]
+    del combined, first
+    arrival &= (1 << _ROW_SHIFT) - 1
+    arrival -= _DAY_SHIFT
     bits = np.zeros(persons * width, dtype=np.bool_)
-    bits[unique_cell] = True
+    bits[cell] = True
     packed = pack(bits.reshape(persons, width), ops.words)
-    del bits, unique_cell
-    key = Cells.key_of(cell_row, arrival)
+    del bits
+    cell_row, cell_month = np.divmod(cell, width)
+    del cell
+    cell_month += origin
+    key = cell_row
+    key <<= _ROW_SHIFT
+    key += arrival
+    key += _DAY_SHIFT
+    del arrival
     if key.size > 1 and not bool(np.all(key[1:] >= key[:-1])):
         order = np.argsort(key, kind="stable")
         key, cell_month = key[order], cell_month[order]
     starts = np.searchsorted(key, np.arange(persons + 1, dtype=np.int64) << _ROW_SHIFT)
-    # a running maximum that restarts with each row: rows come in order, and the row term
-    # outweighs any month, so an earlier row's months never win
-    offset = (key >> _ROW_SHIFT) * (1 << 24)
-    last_so_far = np.maximum.accumulate(offset + cell_month) - offset
+    month32 = cell_month.astype(np.int32)
+    # the last month so far within each row: the months themselves when they never go back
+    # within a row (the usual case: paid month after month); else a running maximum that
+    # restarts with each row (the row term outweighs any month)
+    back = np.flatnonzero(month32[1:] < month32[:-1]) + 1
+    new_row = np.isin(back, starts)
+    if bool(new_row.all()):
+        last_so_far = month32
+    else:
+        offset = (key >> _ROW_SHIFT) << 24
+        offset += cell_month
+        np.maximum.accumulate(offset, out=offset)
+        offset -= (key >> _ROW_SHIFT) << 24
+        last_so_far = offset.astype(np.int32)
     return Cells(
         origin,
         width,
         np.ascontiguousarray(packed.T),
         starts.astype(np.int64),
         key,
-        cell_month.astype(np.int32),
-        last_so_far.astype(np.int32),
+        month32,
+        last_so_far,
     )
 
 
@@ -334,8 +360,13 @@ def population_index(pop: Population) -> PopulationIndex:
     pay = kept("payments")
     all_pay = bool(pay.all())
     pay_rows = rows["payments"] if all_pay else rows["payments"][pay]
-    pay_month = month_numbers(day_numbers(pop.payments["month"]))
-    pay_day = day_numbers(pop.payments["paid_on"])
+    numbers = pop.cache.pop("payment_numbers", None)  # left by the row check
+    if numbers is None:
+        numbers = (
+            day_numbers(pop.payments["paid_on"]),
+            month_numbers(day_numbers(pop.payments["month"])),
+        )
+    pay_day, pay_month = numbers
     payer = payer_codes(pop.payments["payer"])
     if not all_pay:
         pay_month, pay_day, payer = pay_month[pay], pay_day[pay], payer[pay]

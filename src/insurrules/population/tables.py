@@ -462,9 +462,12 @@ def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFr
     pay = pop.payments
     birth = day_numbers(pop.persons["birth_date"])
     known = rows >= 0
-    born = np.where(known, birth[np.maximum(rows, 0)], 0)
+    born = birth[np.maximum(rows, 0)]
+    born[~known] = 0
     day = day_numbers(pay["paid_on"])
     month = month_numbers(day_numbers(pay["month"]))
+    # the engine's index needs the same numbers: computed once
+    pop.cache["payment_numbers"] = (day, month)
     born_month = month_numbers(born)
     payer = payer_codes(pay["payer"])
     amount = pay["amount"]
@@ -482,7 +485,10 @@ def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFr
         (values < 0, "payments.amount: an amount cannot be negative"),
     ]
     # identical records: a cheap integer key first, the full comparison on candidates only
-    key = (rows * 4096 + month % 4096) * 65536 + day % 65536
+    key = rows << 12  # (row, month, day) in one integer, in place (tens of millions of rows)
+    key += month & 4095
+    key <<= 16
+    key += day & 65535
     if key.size < 2 or bool((key[1:] > key[:-1]).all()):  # grouped, ordered tables: no ties
         candidates = np.zeros(0, dtype=np.int64)
     else:

@@ -1,0 +1,56 @@
+"""Paid cells: what arrived by a day, against a direct reading of the records."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from insurrules.population.arrays import NO_MONTH, ArrayOps
+from insurrules.population.index import _cells, expand
+
+ORIGIN = 2019 * 12
+
+
+@st.composite
+def records(draw: st.DrawFn) -> tuple[int, list[tuple[int, int, int]]]:
+    persons = draw(st.integers(1, 5))
+    made = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, persons - 1),
+                st.integers(ORIGIN, ORIGIN + 80),
+                st.integers(17_900, 20_400),  # days paid, 2019..2025
+            ),
+            max_size=40,
+        )
+    )
+    if draw(st.booleans()):
+        made.sort()  # the usual layout: by person, month
+    return persons, made
+
+
+@settings(max_examples=150, deadline=None)
+@given(records(), st.lists(st.tuples(st.integers(0, 4), st.integers(17_800, 20_500)), max_size=12))
+def test_known_cells_and_last_month_match_the_records(
+    drawn: tuple[int, list[tuple[int, int, int]]], asked: list[tuple[int, int]]
+) -> None:
+    persons, made = drawn
+    asked = [(r % persons, d) for r, d in asked]
+    width = 81
+    arr = np.array(made, dtype=np.int64).reshape(-1, 3)
+    cells = _cells(arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), persons, ORIGIN, width)
+    rows = np.array([r for r, _ in asked], dtype=np.int64)
+    days = np.array([d for _, d in asked], dtype=np.int64)
+    bits = ArrayOps(ORIGIN, width, len(asked)).to_bool(cells.known(rows, days))
+    last = cells.last_known(rows, days)
+    for q, (row, day) in enumerate(asked):
+        months = {m for r, m, d in made if r == row and d <= day}
+        assert {ORIGIN + i for i in np.flatnonzero(bits[q])} == months
+        assert last[q] == (max(months) if months else NO_MONTH)
+
+
+def test_expand_lists_each_range() -> None:
+    owner, position = expand(np.array([3, 7, 7]), np.array([5, 7, 9]))
+    assert owner.tolist() == [0, 0, 2, 2]
+    assert position.tolist() == [3, 4, 7, 8]
