@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import insurrules
-from insurrules.population import compare, evaluate, synthetic
-from tests.population.popgen import build
+from insurrules.population import Population, compare, evaluate, synthetic
+from tests.population.popgen import AS_OF, build, populations
 from tests.population.test_evaluate import one_person, self_payments
 
 
@@ -86,3 +88,41 @@ def test_plot_returns_a_figure() -> None:
     fig = compare(pop, "2026-03-15", None, {"kz.grace.months": {"from 2026-01-01": 1}}).plot()
     assert type(fig).__name__ == "Figure"
     assert len(fig.axes) == 2
+
+
+def _state_months_of_one(pop: object, pid: str, as_of: dt.date) -> dict[str, int]:
+    """The months of the year of ``as_of`` the state pays for, from one case's own routes."""
+    from insurrules.kz.case import KzInput
+    from insurrules.kz.facts import build_facts
+    from insurrules.kz.law import routes
+    from insurrules.kz.rules import default_rules
+
+    case = pop.case(pid, as_of)  # type: ignore[attr-defined]
+    frame = build_facts(KzInput.of(case), default_rules())
+    r = routes(frame.facts, frame.ops, default_rules())
+    ops = frame.ops
+    out: dict[str, int] = {}
+    for m in range(as_of.year * 12, as_of.year * 12 + 12):
+        if not (ops.holds(frame.facts.alive, m) and ops.holds(frame.facts.born, m)):
+            continue
+        for cat in r.categories:
+            if ops.holds(cat.months, m):
+                out[cat.budget] = out.get(cat.budget, 0) + 1
+                break
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(populations(max_size=8), st.sampled_from(AS_OF))
+def test_state_months_equal_each_case_s_own_routes(pop: Population, as_of: dt.date) -> None:
+    from insurrules.population.engine import evaluate_arrays
+
+    result = evaluate_arrays(pop, as_of, extras=True)
+    budgets = [c for c in result.columns if c.startswith("state_months_")]
+    for row in result.iter_rows(named=True):
+        if row["error"] is not None:
+            assert all(row[c] == 0 for c in budgets)
+            continue
+        want = _state_months_of_one(pop, row["id"], as_of)
+        got = {c.removeprefix("state_months_"): row[c] for c in budgets if row[c]}
+        assert got == want

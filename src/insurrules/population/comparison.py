@@ -29,7 +29,7 @@ import polars as pl
 from insurrules.errors import RulesError
 from insurrules.kz.rules import default_rules
 from insurrules.parameters import RuleSet
-from insurrules.population.engine import _as_date, evaluate_arrays
+from insurrules.population.engine import _as_date, evaluate_each
 from insurrules.population.tables import Population
 from insurrules.reform import Reform
 
@@ -164,8 +164,7 @@ def compare(
     day = _as_date(as_of)
     base_rules = _resolve(baseline, None)
     reform_rules = _resolve(reform, base_rules)
-    before = evaluate_arrays(population, day, base_rules, extras=True)
-    after = evaluate_arrays(population, day, reform_rules, extras=True)
+    before, after = evaluate_each(population, day, [base_rules, reform_rules], extras=True)
     budgets = [
         c.removeprefix("state_months_") for c in before.columns if c.startswith("state_months_")
     ]

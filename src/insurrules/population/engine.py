@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,7 +48,15 @@ from insurrules.population.tables import (
 if TYPE_CHECKING:
     from insurrules.population.vn_tables import VnPopulation
 
-__all__ = ["BASES", "RESULT_COLUMNS", "Answers", "answer", "evaluate"]
+__all__ = [
+    "BASES",
+    "RESULT_COLUMNS",
+    "Answers",
+    "answer",
+    "answer_each",
+    "evaluate",
+    "evaluate_each",
+]
 
 #: Result columns of :func:`evaluate`, in order.
 RESULT_COLUMNS = (
@@ -336,14 +345,7 @@ def _read(
 
     state_months: dict[str, Ints] = {}
     if extras:
-        year = ops.months(m0 - m0 % 12, m0 - m0 % 12 + 11)
-        alive = chunk.facts.alive & chunk.facts.born
-        taken = ops.empty()
-        for cat in r.categories:
-            new = cat.months & ops.not_(taken) & alive & year
-            taken = taken | cat.months
-            counted = ops.count(new)
-            state_months[cat.budget] = state_months.get(cat.budget, 0) + counted
+        state_months = _state_months(chunk, r, m0)
 
     refusals: dict[int, _Refusal] = {}
     if why:
@@ -351,6 +353,32 @@ def _read(
         if asked.size:
             refusals = _refusals(chunk, r, p, asked, last, grace, extended)
     return _Read(insured, basis, category, grace, lo, hi, open_end, state_months, refusals)
+
+
+def _state_months(chunk: _Chunk, r: KzRoutes[Any], m0: Ints) -> dict[str, Ints]:
+    """Per budget: the months of the year asked about that the state pays for (each month to
+    the first category holding it, as decisions report the category)."""
+    ops = chunk.ops
+    first = m0 - m0 % 12
+    words = slice(None)
+    if first.size and first.min() == first.max():
+        # one year for all: only the (one or two) words holding it are read
+        lo = max(int(first[0]) - ops.origin, 0) // 64
+        hi = min(max(int(first[0]) + 11 - ops.origin, 0) // 64, ops.words - 1)
+        words = slice(lo, hi + 1)
+
+    def cut(x: Any) -> Any:
+        return np.broadcast_to(x, ops.shape)[words]
+
+    alive = cut(ops.months(first, first + 11)) & cut(chunk.facts.alive) & cut(chunk.facts.born)
+    taken = np.zeros_like(alive)
+    by_budget: dict[str, Any] = {}
+    for cat in r.categories:
+        months = cut(cat.months)
+        new = months & ~taken & alive
+        taken |= months
+        by_budget[cat.budget] = new if cat.budget not in by_budget else by_budget[cat.budget] | new
+    return {b: np.bitwise_count(x).sum(axis=0, dtype=np.int64) for b, x in by_budget.items()}
 
 
 def _refusals(
@@ -428,6 +456,87 @@ class Answers:
     reasons: dict[int, list[Reason]]  # query -> reasons of a refusal (``why=True``)
 
 
+class _Collected:
+    """The reads of every chunk under one rule set, in processing order."""
+
+    def __init__(self, q: _Queries, rules: RuleSet) -> None:
+        n = q.count
+        self.rules = rules
+        self.insured = np.zeros(n, dtype=np.bool_)
+        self.basis = np.full(n, -1, dtype=np.int8)
+        self.category = np.full(n, -1, dtype=np.int64)
+        self.grace = np.full(n, -1, dtype=np.int16)
+        self.run_lo = np.full(n, NO_MONTH, dtype=np.int64)
+        self.run_hi = np.full(n, NO_MONTH, dtype=np.int64)
+        self.open_end = np.zeros(n, dtype=np.bool_)
+        budgets = sorted({period.budget for c in rules.categories for period in c.periods})
+        self.state_months = {b: np.zeros(n, dtype=np.int64) for b in budgets}
+        self.refusals: dict[int, _Refusal] = {}
+        self.labels: dict[tuple[str, str], int] = {}
+
+    def add(self, lo: int, hi: int, read: _Read, cats: list[tuple[str, str]]) -> None:
+        ids = np.array([self.labels.setdefault(c, len(self.labels)) for c in cats] + [-1])
+        self.insured[lo:hi] = read.insured
+        self.basis[lo:hi] = read.basis
+        self.category[lo:hi] = ids[read.category]
+        self.grace[lo:hi] = read.grace
+        self.run_lo[lo:hi] = read.run_lo
+        self.run_hi[lo:hi] = read.run_hi
+        self.open_end[lo:hi] = read.open_end
+        for b, months in read.state_months.items():
+            self.state_months[b][lo:hi] = months
+        self.refusals.update({lo + k: v for k, v in read.refusals.items()})
+
+    def answers(self, pop: Population, q: _Queries, order: Ints, why: bool) -> Answers:
+        back = np.empty(q.count, dtype=np.int64)
+        back[order] = np.arange(q.count, dtype=np.int64)
+        reasons = (
+            _refusal_reasons(pop, q, self.insured, self.refusals, self.rules, order) if why else {}
+        )
+        return Answers(
+            valid=q.valid[back],
+            insured=self.insured[back],
+            basis=self.basis[back],
+            category=self.category[back],
+            categories=list(self.labels),
+            grace=self.grace[back],
+            run_lo=self.run_lo[back],
+            run_hi=self.run_hi[back],
+            open_end=self.open_end[back],
+            state_months={b: np.where(q.valid, v, 0)[back] for b, v in self.state_months.items()},
+            reasons=reasons,
+        )
+
+
+def _facts_key(rules: RuleSet) -> tuple[Any, ...]:
+    """What :func:`_prepare` reads from the rules: rule sets that agree share the facts."""
+    p = kz_params(rules)
+    return (
+        p.de_work_payers,
+        p.prepaid_payers,
+        p.prepaid_from,
+        frozenset(p.de_levels),
+        p.child_age,
+        p.law_last_month,
+        p.reach,
+    )
+
+
+def _read_chunk(
+    q: _Queries, rule_sets: list[RuleSet], extras: bool, why: bool, span: tuple[int, int]
+) -> tuple[int, int, list[tuple[_Read, list[tuple[str, str]]]]]:
+    """Build the facts of queries ``span`` once and read them under each rule set."""
+    lo, hi = span
+    chunk = _chunk_facts(q, lo, hi)
+    out_of_scope = q.never[lo:hi] | q.dead[lo:hi]
+    reads = []
+    for rules in rule_sets:
+        r = routes(chunk.facts, chunk.ops, rules)
+        read = _read(chunk, r, rules, out_of_scope, extras, why)
+        reads.append((read, [(k.code, k.budget) for k in r.categories]))
+    return lo, hi, reads
+
+
 def answer(
     pop: Population,
     rows: Ints,
@@ -447,68 +556,50 @@ def answer(
     ``why``: for every valid query that is not insured, the reasons ``decide()`` gives for the
     refusal (the same functions of :mod:`insurrules.kz.decide`).
     """
-    benefits_start = kz_params(rules).benefits_start
-    if days.size and int(days.min()) < (benefits_start - _EPOCH).days:
-        early = _EPOCH + dt.timedelta(days=int(days.min()))
-        raise PopulationError(
-            [f"as_of: {early} is too early: kz-osms benefits start on {benefits_start}"]
-        )
-    q, order = _prepare(pop, rows, days, rules)
-    n = q.count
-    insured = np.zeros(n, dtype=np.bool_)
-    basis = np.full(n, -1, dtype=np.int8)
-    category = np.full(n, -1, dtype=np.int64)
-    grace = np.full(n, -1, dtype=np.int16)
-    run_lo = np.full(n, NO_MONTH, dtype=np.int64)
-    run_hi = np.full(n, NO_MONTH, dtype=np.int64)
-    open_end = np.zeros(n, dtype=np.bool_)
-    budgets = sorted({period.budget for c in rules.categories for period in c.periods})
-    state_months = {b: np.zeros(n, dtype=np.int64) for b in budgets}
-    out_of_scope = q.never | q.dead
-    refusals: dict[int, _Refusal] = {}
+    return answer_each(
+        pop, rows, days, [rules], extras=extras, why=why, threads=threads, progress=progress
+    )[0]
 
-    def work(span: tuple[int, int]) -> tuple[int, int, _Read, list[tuple[str, str]]]:
-        lo, hi = span
-        chunk = _chunk_facts(q, lo, hi)
-        r = routes(chunk.facts, chunk.ops, rules)
-        read = _read(chunk, r, rules, out_of_scope[lo:hi], extras, why)
-        return lo, hi, read, [(c.code, c.budget) for c in r.categories]
 
-    labels: dict[tuple[str, str], int] = {}
-    done = 0
-    with ThreadPoolExecutor(max_workers=threads or 2) as pool:
-        for lo, hi, read, cats in pool.map(work, list(_chunks(q))):
-            ids = np.array([labels.setdefault(c, len(labels)) for c in cats] + [-1])
-            insured[lo:hi] = read.insured
-            basis[lo:hi] = read.basis
-            category[lo:hi] = ids[read.category]
-            grace[lo:hi] = read.grace
-            run_lo[lo:hi] = read.run_lo
-            run_hi[lo:hi] = read.run_hi
-            open_end[lo:hi] = read.open_end
-            for b, months in read.state_months.items():
-                state_months[b][lo:hi] = months
-            refusals.update({lo + k: v for k, v in read.refusals.items()})
-            done += hi - lo
-            if progress is not None:
-                progress(done, n)
-
-    back = np.empty(n, dtype=np.int64)
-    back[order] = np.arange(n, dtype=np.int64)
-    reasons = _refusal_reasons(pop, q, insured, refusals, rules, order) if why else {}
-    return Answers(
-        valid=q.valid[back],
-        insured=insured[back],
-        basis=basis[back],
-        category=category[back],
-        categories=list(labels),
-        grace=grace[back],
-        run_lo=run_lo[back],
-        run_hi=run_hi[back],
-        open_end=open_end[back],
-        state_months={b: np.where(q.valid, v, 0)[back] for b, v in state_months.items()},
-        reasons=reasons,
-    )
+def answer_each(
+    pop: Population,
+    rows: Ints,
+    days: Ints,
+    rule_sets: list[RuleSet],
+    *,
+    extras: bool = False,
+    why: bool = False,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Answers]:
+    """:func:`answer` under each of ``rule_sets`` (a baseline and a reform): rule sets that
+    build the same facts share them, and each chunk of facts is read under all of them."""
+    for rules in rule_sets:
+        benefits_start = kz_params(rules).benefits_start
+        if days.size and int(days.min()) < (benefits_start - _EPOCH).days:
+            early = _EPOCH + dt.timedelta(days=int(days.min()))
+            raise PopulationError(
+                [f"as_of: {early} is too early: kz-osms benefits start on {benefits_start}"]
+            )
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, rules in enumerate(rule_sets):
+        groups.setdefault(_facts_key(rules), []).append(i)
+    out: dict[int, Answers] = {}
+    for members in groups.values():
+        q, order = _prepare(pop, rows, days, rule_sets[members[0]])
+        collected = [_Collected(q, rule_sets[i]) for i in members]
+        work = partial(_read_chunk, q, [c.rules for c in collected], extras, why)
+        done = 0
+        with ThreadPoolExecutor(max_workers=threads or 2) as pool:
+            for lo, hi, reads in pool.map(work, list(_chunks(q))):
+                for c, (read, cats) in zip(collected, reads, strict=True):
+                    c.add(lo, hi, read, cats)
+                done += hi - lo
+                if progress is not None:
+                    progress(done, q.count)
+        for i, c in zip(members, collected, strict=True):
+            out[i] = c.answers(pop, q, order, why)
+    return [out[i] for i in range(len(rule_sets))]
 
 
 def _refusal_reasons(
@@ -577,31 +668,52 @@ def evaluate_arrays(
 ) -> pl.DataFrame:
     """:func:`evaluate`, optionally with the months the state pays in the year of ``as_of``
     (``state_months_<budget>`` columns, used by :func:`~insurrules.population.compare`)."""
+    return evaluate_each(
+        pop, as_of, [rules or default_rules()], extras=extras, threads=threads, progress=progress
+    )[0]
+
+
+def evaluate_each(
+    pop: Population,
+    as_of: dt.date | str,
+    rule_sets: list[RuleSet],
+    *,
+    extras: bool = False,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[pl.DataFrame]:
+    """:func:`evaluate_arrays` under each of ``rule_sets``, sharing what they have in common."""
     day = _as_date(as_of)
-    rules = rules or default_rules()
-    if rules.scheme != pop.scheme:
-        raise RulesError(f"rules are for {rules.scheme}, but the population is {pop.scheme}")
-    benefits_start = kz_params(rules).benefits_start
-    if day < benefits_start:
-        raise PopulationError(
-            [f"as_of: {day} is too early: kz-osms benefits start on {benefits_start.isoformat()}"]
-        )
+    for rules in rule_sets:
+        if rules.scheme != pop.scheme:
+            raise RulesError(f"rules are for {rules.scheme}, but the population is {pop.scheme}")
+        benefits_start = kz_params(rules).benefits_start
+        if day < benefits_start:
+            raise PopulationError(
+                [
+                    f"as_of: {day} is too early: kz-osms benefits start on "
+                    f"{benefits_start.isoformat()}"
+                ]
+            )
     n = pop.persons.height
-    a = answer(
+    found = answer_each(
         pop,
         np.arange(n, dtype=np.int64),
         np.full(n, (day - _EPOCH).days, dtype=np.int64),
-        rules,
+        rule_sets,
         extras=extras,
         threads=threads,
         progress=progress,
     )
-    result = _result(pop, a, benefits_start)
-    if extras:
-        result = result.with_columns(
-            pl.Series(f"state_months_{b}", months) for b, months in a.state_months.items()
-        )
-    return result
+    results = []
+    for rules, a in zip(rule_sets, found, strict=True):
+        result = _result(pop, a, kz_params(rules).benefits_start)
+        if extras:
+            result = result.with_columns(
+                pl.Series(f"state_months_{b}", months) for b, months in a.state_months.items()
+            )
+        results.append(result)
+    return results
 
 
 def _month_start(months: Ints) -> Ints:
