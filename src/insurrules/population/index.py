@@ -156,7 +156,14 @@ class Cells:
         return out
 
 
-def _cells(rows: Ints, months: Ints, days: Ints, persons: int, origin: int, width: int) -> Cells:
+def _cells(
+    rows: npt.NDArray[np.integer[Any]],
+    months: npt.NDArray[np.integer[Any]],
+    days: npt.NDArray[np.integer[Any]],
+    persons: int,
+    origin: int,
+    width: int,
+) -> Cells:
     """The cells of payment records (row, month, day paid), any order, repeats allowed.
 
     Arithmetic is done in place: on tens of millions of records, a fresh temporary per step
@@ -164,7 +171,8 @@ def _cells(rows: Ints, months: Ints, days: Ints, persons: int, origin: int, widt
     """
     ops = ArrayOps(origin, width, persons)
     # (cell, day) in one sortable key: cell = row * width + month offset
-    combined = rows * width
+    combined = rows.astype(np.int64)
+    combined *= width
     combined += months
     combined -= origin
     combined <<= _ROW_SHIFT
@@ -187,10 +195,10 @@ def _cells(rows: Ints, months: Ints, days: Ints, persons: int, origin: int, widt
     bits[cell] = True
     packed = pack(bits.reshape(persons, width), ops.words)
     del bits
-    cell_row, cell_month = np.divmod(cell, width)
-    del cell
+    cell_month = cell % width
     cell_month += origin
-    key = cell_row
+    key = cell
+    key //= width  # the row
     key <<= _ROW_SHIFT
     key += arrival
     key += _DAY_SHIFT
@@ -263,9 +271,9 @@ class PopulationIndex:
             else np.isin(self.payer, np.array(sorted(payers), dtype=np.int8))
         )
         cells = _cells(
-            self.pay_rows[keep].astype(np.int64),
-            self.pay_month[keep].astype(np.int64),
-            self.pay_day[keep].astype(np.int64),
+            self.pay_rows[keep],
+            self.pay_month[keep],
+            self.pay_day[keep],
             self.persons,
             self.origin,
             self.width,

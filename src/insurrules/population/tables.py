@@ -236,15 +236,9 @@ class Population:
             problems.append(f"persons.id: {n} id(s) appear more than once")
         rows: dict[str, Any] = {}
         if not problems:
-            row_of = frames["persons"].select(
-                pl.col("id").alias("person_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_r")
-            )
+            row_of = _row_of(frames["persons"])
             for name in TABLES[1:]:
-                found = (
-                    frames[name]
-                    .select("person_id")
-                    .join(row_of, on="person_id", how="left", maintain_order="left")["_r"]
-                )
+                found = _person_rows(frames[name]["person_id"], row_of)
                 if found.null_count():
                     problems.append(
                         f"{name}.person_id: {found.null_count()} row(s) for persons not in persons"
@@ -458,32 +452,45 @@ def payer_codes(series: pl.Series) -> npt.NDArray[np.int8]:
 
 
 def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFrame:
-    """Per-record checks of payments in numpy; messages are built for the few bad records."""
+    """Per-record checks of payments in numpy; messages are built for the few bad records.
+
+    Each check is reduced to the records it finds at once, so that only one full-length mask
+    lives at a time (tens of millions of records).
+    """
     pay = pop.payments
-    birth = day_numbers(pop.persons["birth_date"])
     known = rows >= 0
-    born = birth[np.maximum(rows, 0)]
-    born[~known] = 0
-    day = day_numbers(pay["paid_on"])
-    month = month_numbers(day_numbers(pay["month"]))
+    found: list[tuple[npt.NDArray[np.int64], str]] = []
+
+    def check(bad: npt.NDArray[np.bool_], message: str) -> None:
+        bad &= known
+        if bad.any():
+            found.append((np.flatnonzero(bad), message))
+
+    day = day_numbers(pay["paid_on"]).astype(np.int32)
+    month = month_numbers(day_numbers(pay["month"])).astype(np.int32)
     # the engine's index needs the same numbers: computed once
     pop.cache["payment_numbers"] = (day, month)
-    born_month = month_numbers(born)
-    payer = payer_codes(pay["payer"])
+    check(payer_codes(pay["payer"]) < 0, _UNKNOWN_PAYER)
+    check(month < FIRST_PAYMENT_MONTH, "payments.month: OSMS contributions start with 2017-07")
+    birth = day_numbers(pop.persons["birth_date"])
+    born = birth[np.maximum(rows, 0)].astype(np.int32)
+    check(day < born, "payments.paid_on: before the person's birth")
+    after_birth = day >= born
+    born = month_numbers(born.astype(np.int64)).astype(np.int32)  # the month of birth
+    after_birth &= month < born
+    del born
+    check(after_birth, "payments.month: before the person's birth")
+    del after_birth
     amount = pay["amount"]
     if amount.dtype == pl.String:
         number = amount.str.strip_chars().cast(pl.Float64, strict=False)
     else:
         number = amount.cast(pl.Float64, strict=False)
     values = number.fill_null(np.nan).to_numpy()
-    problems: list[tuple[npt.NDArray[np.bool_], str]] = [
-        (payer < 0, "payments.payer: unknown payer (expected one of " + ", ".join(PAYERS) + ")"),
-        (month < FIRST_PAYMENT_MONTH, "payments.month: OSMS contributions start with 2017-07"),
-        (day < born, "payments.paid_on: before the person's birth"),
-        ((day >= born) & (month < born_month), "payments.month: before the person's birth"),
-        (~np.isfinite(values), "payments.amount: not a finite number"),
-        (values < 0, "payments.amount: an amount cannot be negative"),
-    ]
+    del number
+    check(~np.isfinite(values), "payments.amount: not a finite number")
+    check(values < 0, "payments.amount: an amount cannot be negative")
+    del values
     # identical records: a cheap integer key first, the full comparison on candidates only
     key = rows << 12  # (row, month, day) in one integer, in place (tens of millions of rows)
     key += month & 4095
@@ -499,6 +506,7 @@ def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFr
         same[1:] |= tie
         same[:-1] |= tie
         candidates = np.sort(order[same])
+    del key
     if candidates.size:
         sub = pay[candidates].with_columns(pl.Series("_row", rows[candidates]))
         same = (
@@ -508,30 +516,51 @@ def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFr
         )
         dup = np.zeros(rows.size, dtype=np.bool_)
         dup[candidates[same]] = True
-        problems.append((dup, "payments: duplicate records (same month, date, amount, payer)"))
-    frames = [
-        pl.DataFrame({"_row": rows[bad & known], "msg": message})
-        for bad, message in problems
-        if (bad & known).any()
-    ]
+        check(dup, "payments: duplicate records (same month, date, amount, payer)")
+    frames = [pl.DataFrame({"_row": rows[bad], "msg": message}) for bad, message in found]
     if not frames:
         return pl.DataFrame(schema={"_row": pl.Int64, "msg": pl.String})
     return pl.concat(frames)
+
+
+_UNKNOWN_PAYER = "payments.payer: unknown payer (expected one of " + ", ".join(PAYERS) + ")"
+
+
+def _row_of(persons: pl.DataFrame) -> pl.DataFrame:
+    return persons.select(
+        pl.col("id").alias("person_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_r")
+    )
+
+
+def _person_rows(ids: pl.Series, row_of: pl.DataFrame) -> pl.Series:
+    """The person row of each record (null: no such person), by the record's ``person_id``.
+
+    Records usually come grouped by person: only the first of each run of equal ids is looked
+    up (a join of a million ids instead of tens of millions), the rest repeat it.
+    """
+    heads = ids.ne_missing(ids.shift(1)).fill_null(True)
+    if heads.len() == 0 or heads.sum() * 4 > heads.len():  # not grouped: look each one up
+        return ids.to_frame("person_id").join(
+            row_of, on="person_id", how="left", maintain_order="left"
+        )["_r"]
+    starts = heads.to_numpy()
+    run = np.cumsum(starts, dtype=np.int64)
+    run -= 1
+    looked_up = (
+        ids.filter(heads)
+        .to_frame("person_id")
+        .join(row_of, on="person_id", how="left", maintain_order="left")["_r"]
+    )
+    return looked_up.gather(run).alias("_r")
 
 
 def record_rows(pop: Population) -> dict[str, Any]:
     """The person row (position in ``persons``) of every record of each table, computed once."""
     rows = pop.cache.get("rows")
     if rows is None:
-        row_of = pop.persons.select(
-            pl.col("id").alias("person_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_r")
-        )
+        row_of = _row_of(pop.persons)
         rows = {
-            name: getattr(pop, name)
-            .select("person_id")
-            .join(row_of, on="person_id", how="left", maintain_order="left")["_r"]
-            .fill_null(-1)
-            .to_numpy()
+            name: _person_rows(getattr(pop, name)["person_id"], row_of).fill_null(-1).to_numpy()
             for name in TABLES[1:]
         }
         pop.cache["rows"] = rows
