@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/bench_claims.py [--persons 1000000] [--claims 1000000]
 
-Prints the time of each stage of :func:`insurrules.claims.screen` (reported through its
-progress callback), the total, claims per second, and the peak memory of the process. The
-target is 1 000 000 claims against 1 000 000 persons in at most 3 s on a 2-core machine; the
-figures are printed, never asserted.
+The population is written to Parquet and read back (as an auditor would load it). Prints the
+first screen (which includes the population's one-time row check and engine index) and the best
+of three later screens, each with the time of its stages (reported through the progress
+callback), claims per second, and the peak memory of the process. The target is 1 000 000
+claims against 1 000 000 persons in at most 3 s on a 2-core machine; the figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import resource
+import tempfile
 import time
+
+import polars as pl
 
 from insurrules.claims import screen
 from insurrules.claims.summary import summarize
@@ -37,6 +42,15 @@ class Stages:
         self.stage, self.last = stage, now
 
 
+def _screen(claims: pl.DataFrame, population: Population) -> tuple[float, Stages, pl.DataFrame]:
+    stages = Stages()
+    t = time.perf_counter()
+    result = screen(claims, population, progress=stages)
+    total = time.perf_counter() - t
+    stages("end", 1.0)
+    return total, stages, result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
@@ -55,38 +69,37 @@ def main() -> None:
     elapsed = time.perf_counter() - t
     print(f"claims: {made.claims.height:,} in {elapsed:.1f} s; injected {made.counts()}")
 
-    # a fresh Population of the same tables: nothing the generator computed is reused
-    fresh = Population(
-        persons=population.persons,
-        payments=population.payments,
-        memberships=population.memberships,
-        welfare_levels=population.welfare_levels,
-        care_requests=population.care_requests,
+    # the population as an auditor has it: read from Parquet, nothing the generator computed
+    with tempfile.TemporaryDirectory() as tmp:
+        population.to_parquet(tmp)
+        del population
+        t = time.perf_counter()
+        loaded = Population.from_parquet(tmp)
+        print(f"Population.from_parquet: {time.perf_counter() - t:.2f} s")
+
+    first, stages, result = _screen(made.claims, loaded)
+    print(f"first screen (includes the population's one-time row check and index): {first:.2f} s")
+    for stage, spent in stages.spent.items():
+        print(f"  {stage:<10} {spent:6.2f} s")
+    runs = [_screen(made.claims, loaded) for _ in range(3)]
+    best, stages, _ = min(runs, key=lambda r: r[0])
+    print(
+        f"screen: {best:.2f} s for {result.height:,} claims "
+        f"({result.height / best:,.0f} claims/s; best of 3, population loaded and checked), "
+        "target <= 3 s"
     )
-    stages = Stages()
-    t = time.perf_counter()
-    result = screen(made.claims, fresh, progress=stages)
-    total = time.perf_counter() - t
-    stages("end", 1.0)
-    t = time.perf_counter()
-    screen(made.claims, fresh)
-    warm = time.perf_counter() - t
+    for stage, spent in stages.spent.items():
+        print(f"  {stage:<10} {spent:6.2f} s")
     t = time.perf_counter()
     summary = summarize(result)
     summary_time = time.perf_counter() - t
 
     found = (result["flags"] == made.expected["flags"]).sum()
-    print(
-        f"screen: {total:.2f} s for {result.height:,} claims "
-        f"({result.height / total:,.0f} claims/s), target <= 3 s"
-    )
-    for stage, spent in stages.spent.items():
-        print(f"  {stage:<10} {spent:6.2f} s")
-    print(f"screen again, the population's record check cached: {warm:.2f} s")
     print(f"summary: {summary_time:.2f} s; flagged {summary.flagged:,} of {summary.claims:,}")
     print(f"rows matching the injected ground truth: {found:,} of {result.height:,}")
+    print(f"same result on every run: {all(r[2].equals(result) for r in runs)}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(f"peak memory (process): {peak:.2f} GB")
+    print(f"peak memory (process, including the synthetic data): {peak:.2f} GB")
 
 
 if __name__ == "__main__":
