@@ -200,11 +200,13 @@ def _inject(
     start: dt.date,
     end: dt.date,
 ) -> pl.DataFrame:
-    rows = clean.to_dicts()
-    order = [int(i) for i in rng.permutation(len(rows))]
-    insured_osms = [i for i in order if rows[i]["funding"] == "osms"]
-    uninsured = [i for i in order if rows[i]["insured"] is False]
-    others = [i for i in order if rows[i]["funding"] == "guaranteed" and rows[i]["insured"]]
+    rows = _Rows(clean)
+    funding = clean["funding"].to_list()  # kept current as anomalies move claims
+    insured = clean["insured"].to_list()
+    order = rng.permutation(clean.height).tolist()
+    insured_osms = [i for i in order if funding[i] == "osms"]
+    uninsured = [i for i in order if insured[i] is False]
+    others = [i for i in order if funding[i] == "guaranteed" and insured[i]]
     used: set[int] = set()
 
     def pool(candidates: list[int]) -> list[int]:
@@ -219,7 +221,7 @@ def _inject(
     # not_insured: an uninsured person's service billed to OSMS
     chosen = _take(pool(uninsured), want["not_insured"])
     for i in chosen:
-        rows[i]["funding"] = "osms"
+        rows[i]["funding"] = funding[i] = "osms"
     mark(chosen, "not_insured", ["not_insured"])
 
     anywhere = pool(others) + pool(insured_osms)
@@ -239,6 +241,8 @@ def _inject(
     if newborns.height == 0:
         newborns = people.filter(pl.col("ok") & (pl.col("birth_date") <= end))
     moved = _move(rng, rows, anywhere, want["before_birth"], newborns, "birth_date", start, end)
+    for i in moved:
+        funding[i] = "guaranteed"
     mark(moved, "before_birth", ["before_birth"])
 
     # deceased: a service billed for a person who died before the end, dated after the death
@@ -246,6 +250,8 @@ def _inject(
         pl.col("ok") & pl.col("death_date").is_not_null() & (pl.col("death_date") < end)
     )
     moved = _move(rng, rows, anywhere, want["deceased"], dead, "death_date", start, end)
+    for i in moved:
+        funding[i] = "guaranteed"
     mark(moved, "deceased", ["deceased"])
 
     # unknown_person: a broken check digit, or a valid IIN nobody in the population has
@@ -278,7 +284,7 @@ def _inject(
         pair += 1
 
     # double_financed: an OSMS claim billed again to the guaranteed package by another provider
-    osms_left = [i for i in anywhere if rows[i]["funding"] == "osms"]
+    osms_left = [i for i in anywhere if funding[i] == "osms"]
     chosen = osms_left[: want["double_financed"] // 2]
     for i in chosen:
         provider = "P9" + rows[i]["provider"][1:]
@@ -288,12 +294,41 @@ def _inject(
     mark(chosen, "double_financed", ["double_financed"])
     for twin in extra[len(extra) - len(chosen) :]:
         twin.update(anomaly="double_financed", flags=["double_financed"])
-    return pl.DataFrame(rows + extra, schema=clean.schema)
+    return pl.concat([rows.frame(), pl.DataFrame(extra, schema=clean.schema)])
+
+
+class _Rows:
+    """The clean claims as rows, read (and changed) one by one only where an anomaly goes."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+        self._touched: dict[int, dict[str, Any]] = {}
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        row = self._touched.get(i)
+        if row is None:
+            row = self._touched[i] = self._frame.row(i, named=True)
+        return row
+
+    def __len__(self) -> int:
+        return self._frame.height
+
+    def frame(self) -> pl.DataFrame:
+        """The claims with every change made, in their order."""
+        if not self._touched:
+            return self._frame
+        index = sorted(self._touched)
+        changed = pl.DataFrame(
+            [self._touched[i] for i in index], schema=self._frame.schema
+        ).with_columns(pl.Series("_i", index, dtype=pl.UInt32))
+        base = self._frame.with_row_index("_i")
+        kept = base.filter(~pl.col("_i").is_in(pl.Series(index, dtype=pl.UInt32).implode()))
+        return pl.concat([kept, changed.select(base.columns)]).sort("_i").drop("_i")
 
 
 def _move(
     rng: np.random.Generator,
-    rows: list[dict[str, Any]],
+    rows: _Rows,
     pool: list[int],
     k: int,
     who: pl.DataFrame,
