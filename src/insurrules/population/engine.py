@@ -151,7 +151,8 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
     owner, req = ix.requests.of(rows)
     known = req["day"] <= days[owner]
     np.maximum.at(last, owner[known], req["month"][known])
-    np.maximum(last, paid_cells.last_known(rows, days), out=last)
+    paid_cut = paid_cells.cut(rows, days)
+    np.maximum(last, paid_cells.last_known(rows, days, paid_cut), out=last)
     end = last + params.reach
 
     # by frame end (chunks of equal frames), then by the month asked about (runs of equal
@@ -179,8 +180,12 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
 
     row = rows[order]
     day = days[order]
-    paid = paid_cells.known(row, day)
-    work_paid = work_cells.known(row, day)
+    # the two payment timelines on both cores (numpy releases the GIL in these passes)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        work_job = pool.submit(work_cells.known, row, day)
+        first, at, stop = paid_cut
+        paid = paid_cells.known(row, day, (first[order], at[order], stop[order]))
+        work_paid = work_job.result()
     return _Queries(
         count=count,
         row=row,

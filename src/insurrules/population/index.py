@@ -109,7 +109,7 @@ class Cells:
         out: Ints = (rows << _ROW_SHIFT) + (days + _DAY_SHIFT)
         return out
 
-    def _cut(self, rows: Ints, days: Ints) -> tuple[Ints, Ints, Ints]:
+    def cut(self, rows: Ints, days: Ints) -> tuple[Ints, Ints, Ints]:
         """Per query: the row's first cell, the first cell that arrived after the day, the end."""
         first, stop = self.starts[rows], self.starts[rows + 1]
         after = self.key_of(rows, days + 1)
@@ -133,22 +133,30 @@ class Cells:
             cut[late] = lo
         return first, cut, stop
 
-    def last_known(self, rows: Ints, days: Ints) -> Ints:
-        """Per query: the last month of the row's cells that arrived by the day (or NO_MONTH)."""
-        first, cut, _ = self._cut(rows, days)
+    def last_known(
+        self, rows: Ints, days: Ints, cut: tuple[Ints, Ints, Ints] | None = None
+    ) -> Ints:
+        """Per query: the last month of the row's cells that arrived by the day (or NO_MONTH).
+
+        ``cut``: :meth:`cut` of the same queries, when already known.
+        """
+        first, at, _ = cut if cut is not None else self.cut(rows, days)
         if self.key.size == 0:
             return np.full(rows.size, NO_MONTH, dtype=np.int64)
-        last = self.last_so_far[np.maximum(cut - 1, 0)].astype(np.int64)
-        out: Ints = np.where(cut > first, last, NO_MONTH)
+        last = self.last_so_far[np.maximum(at - 1, 0)].astype(np.int64)
+        out: Ints = np.where(at > first, last, NO_MONTH)
         return out
 
-    def known(self, rows: Ints, days: Ints) -> Words:
-        """Per query ``(rows[q], days[q])``: the packed cells of that row arrived by that day."""
-        first, cut, stop = self._cut(rows, days)
-        from_all = stop - cut <= cut - first  # clear the late cells, or set the known ones
+    def known(self, rows: Ints, days: Ints, cut: tuple[Ints, Ints, Ints] | None = None) -> Words:
+        """Per query ``(rows[q], days[q])``: the packed cells of that row arrived by that day.
+
+        ``cut``: :meth:`cut` of the same queries, when already known.
+        """
+        first, at, stop = cut if cut is not None else self.cut(rows, days)
+        from_all = stop - at <= at - first  # clear the late cells, or set the known ones
         out = np.ascontiguousarray(self.rows_bits[rows].T)
         out[:, ~from_all] = 0
-        owner, position = expand(np.where(from_all, cut, first), np.where(from_all, stop, cut))
+        owner, position = expand(np.where(from_all, at, first), np.where(from_all, stop, at))
         if owner.size:
             col = self.month[position].astype(np.int64) - self.origin
             bit = np.left_shift(np.uint64(1), (col % 64).astype(np.uint64))
