@@ -140,8 +140,7 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
     m0 = month_numbers(days)
     valid = ix.valid[rows]
 
-    paid_cells = ix.cells(None)
-    work_cells = ix.cells(_payer_codes(params.de_work_payers))
+    paid_cells, work_cells = ix.cells_of(None, _payer_codes(params.de_work_payers))
 
     # the frame each query needs (kz/facts.py: last finite fact + reach)
     birth_m = ix.birth_month[rows]

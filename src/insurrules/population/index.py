@@ -18,6 +18,7 @@ are kept per set of payers.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,7 +221,8 @@ def _cells(
     # within a row (the usual case: paid month after month); else a running maximum that
     # restarts with each row (the row term outweighs any month)
     back = np.flatnonzero(month32[1:] < month32[:-1]) + 1
-    new_row = np.isin(back, starts)
+    at = np.searchsorted(starts, back)  # starts is sorted: is each step back a row's start?
+    new_row = starts[np.minimum(at, starts.size - 1)] == back
     if bool(new_row.all()):
         last_so_far = month32
     else:
@@ -266,6 +268,14 @@ class PopulationIndex:
     welfare: ByRow  # level, lo, hi (months), start day
     requests: ByRow  # day, month
     cache: dict[Any, Any]
+
+    def cells_of(self, *sets: frozenset[int] | None) -> list[Cells]:
+        """:meth:`cells` of each set of payers; those not built yet are built side by side."""
+        missing = [p for p in dict.fromkeys(sets) if ("cells", p) not in self.cache]
+        if len(missing) > 1:
+            with ThreadPoolExecutor(max_workers=len(missing)) as pool:
+                list(pool.map(self.cells, missing))
+        return [self.cells(p) for p in sets]
 
     def cells(self, payers: frozenset[int] | None) -> Cells:
         """Cells of the payments from ``payers`` (codes into ``PAYERS``; ``None``: all)."""

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -573,6 +574,10 @@ def _row_errors(pop: Population) -> pl.Series:
     ).with_row_index("_row")
     rows = record_rows(pop)
     birth = pop.persons["birth_date"]
+    # the payment records are by far the most: checked on a second core meanwhile (numpy and
+    # polars release the GIL in their passes)
+    pool = ThreadPoolExecutor(max_workers=1)
+    payment_problems = pool.submit(_payment_problems, pop, rows["payments"])
     found: list[pl.DataFrame] = [_iin_problems(persons)]
 
     def check(df: pl.DataFrame, cond: pl.Expr, msg: pl.Expr | str) -> None:
@@ -641,7 +646,8 @@ def _row_errors(pop: Population) -> pl.Series:
         pl.col("date") < pl.col("birth_date"),
         pl.format("person.care_requests: {} is before birth_date", pl.col("date")),
     )
-    found.append(_payment_problems(pop, rows["payments"]))
+    found.append(payment_problems.result())
+    pool.shutdown()
     allmsgs = pl.concat(
         [f.select(pl.col("_row").cast(pl.Int64), pl.col("msg").cast(pl.String)) for f in found]
     ).filter(pl.col("msg").is_not_null())
