@@ -126,3 +126,19 @@ def test_state_months_equal_each_case_s_own_routes(pop: Population, as_of: dt.da
         want = _state_months_of_one(pop, row["id"], as_of)
         got = {c.removeprefix("state_months_"): row[c] for c in budgets if row[c]}
         assert got == want
+
+
+def test_compare_a_vn_population_by_status() -> None:
+    from insurrules.population import evaluate_vn, synthetic_vn
+
+    pop = synthetic_vn(1500, seed=2)
+    longer_wait = {"vn.card.waiting_days": {"from 2025-01-01": 90}}
+    result = compare(pop, "2026-03-15", None, longer_wait)
+    reform = insurrules.vn.rules().with_changes(longer_wait)
+    assert result.baseline.equals(evaluate_vn(pop, "2026-03-15"))
+    assert result.reform.equals(evaluate_vn(pop, "2026-03-15", reform))
+    total = result.summary.filter(dimension="total").row(0, named=True)
+    assert total["newly_insured"] == 0  # a longer wait never insures anyone
+    assert total["losing_cover"] == (result.per_person["change"] == "losing_cover").sum() > 0
+    assert total["state_months_baseline"] is None
+    assert result.summary.filter(dimension="budget").height == 0

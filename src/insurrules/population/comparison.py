@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -31,6 +31,9 @@ from insurrules.kz.rules import default_rules
 from insurrules.parameters import RuleSet
 from insurrules.population.engine import _as_date, evaluate_each
 from insurrules.population.tables import Population
+
+if TYPE_CHECKING:
+    from insurrules.population.vn_tables import VnPopulation
 from insurrules.reform import Reform
 
 __all__ = ["Comparison", "compare"]
@@ -130,16 +133,28 @@ class Comparison:
         return fig
 
 
-def _resolve(rules: RuleSet | Reform | Mapping[str, Any] | None, base: RuleSet | None) -> RuleSet:
+def _resolve(
+    rules: RuleSet | Reform | Mapping[str, Any] | None,
+    base: RuleSet | None,
+    scheme: str = "kz-osms",
+) -> RuleSet:
     if rules is None:
-        return base or default_rules()
+        return base or _scheme_rules(scheme)
     if isinstance(rules, RuleSet):
         return rules
     if isinstance(rules, Reform):
-        return rules.apply(base)
+        return rules.apply(base or _scheme_rules(scheme))
     if isinstance(rules, Mapping):
-        return (base or default_rules()).with_changes(rules)
+        return (base or _scheme_rules(scheme)).with_changes(rules)
     raise RulesError(f"expected a RuleSet, a Reform or a mapping of changes, got {type(rules)}")
+
+
+def _scheme_rules(scheme: str) -> RuleSet:
+    if scheme == "vn-bhyt":
+        from insurrules.vn.rules import default_rules as vn_rules
+
+        return vn_rules()
+    return default_rules()
 
 
 def _rate(rules: RuleSet, budget: str, year: int) -> tuple[Decimal | None, bool]:
@@ -153,18 +168,31 @@ def _rate(rules: RuleSet, budget: str, year: int) -> tuple[Decimal | None, bool]
 
 
 def compare(
-    population: Population,
+    population: Population | VnPopulation,
     as_of: dt.date | str,
     baseline: RuleSet | Reform | Mapping[str, Any] | None,
     reform: RuleSet | Reform | Mapping[str, Any],
 ) -> Comparison:
     """Evaluate ``population`` on ``as_of`` under ``baseline`` (``None``: the rules in force) and
     under ``reform`` (a :class:`RuleSet`, a :class:`~insurrules.Reform` applied to the baseline,
-    or a mapping of changes for ``RuleSet.with_changes``), and compare."""
+    or a mapping of changes for ``RuleSet.with_changes``), and compare.
+
+    A vn-bhyt population (:class:`~insurrules.population.VnPopulation`) is compared by status,
+    basis and category; its summary has no budget rows (the vn engine reads no state-paid
+    months), and its total's state-month and cost columns are null.
+    """
     day = _as_date(as_of)
-    base_rules = _resolve(baseline, None)
-    reform_rules = _resolve(reform, base_rules)
-    before, after = evaluate_each(population, day, [base_rules, reform_rules], extras=True)
+    base_rules = _resolve(baseline, None, population.scheme)
+    reform_rules = _resolve(reform, base_rules, population.scheme)
+    if population.scheme == "vn-bhyt":
+        # the vn engine reads no state-paid months: the budget rows stay empty
+        from insurrules.population.vn_engine import evaluate_vn
+
+        before = evaluate_vn(population, day, base_rules)  # type: ignore[arg-type]
+        after = evaluate_vn(population, day, reform_rules)  # type: ignore[arg-type]
+    else:
+        assert isinstance(population, Population)
+        before, after = evaluate_each(population, day, [base_rules, reform_rules], extras=True)
     budgets = [
         c.removeprefix("state_months_") for c in before.columns if c.startswith("state_months_")
     ]
@@ -268,11 +296,11 @@ def compare(
         .otherwise(pl.col(name))
         .alias(name)
         for name, value in (
-            ("state_months_baseline", total_months["baseline"]),
-            ("cost_baseline", total_cost["baseline"]),
-            ("state_months_reform", total_months["reform"]),
-            ("cost_reform", total_cost["reform"]),
-            ("cost_unconfirmed", unconfirmed_any),
+            ("state_months_baseline", total_months["baseline"] if budgets else None),
+            ("cost_baseline", total_cost["baseline"] if budgets else None),
+            ("state_months_reform", total_months["reform"] if budgets else None),
+            ("cost_reform", total_cost["reform"] if budgets else None),
+            ("cost_unconfirmed", unconfirmed_any if budgets else None),
         )
     )
     budget_counts = (
