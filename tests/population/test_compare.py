@@ -138,7 +138,9 @@ def test_compare_a_vn_population_by_status() -> None:
     assert result.baseline.equals(evaluate_vn(pop, "2026-03-15"))
     assert result.reform.equals(evaluate_vn(pop, "2026-03-15", reform))
     total = result.summary.filter(dimension="total").row(0, named=True)
-    assert total["newly_insured"] == 0  # a longer wait never insures anyone
-    assert total["losing_cover"] == (result.per_person["change"] == "losing_cover").sum() > 0
+    change = result.per_person["change"]
+    assert total["losing_cover"] == (change == "losing_cover").sum() > 0
+    assert total["newly_insured"] == (change == "newly_insured").sum()
+    assert total["insured_baseline"] == (result.baseline["status"] == "insured").sum()
     assert total["state_months_baseline"] is None
     assert result.summary.filter(dimension="budget").height == 0
