@@ -84,3 +84,62 @@ def test_simulate_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "unknown parameter 'kz.nope'" in capsys.readouterr().err
     assert main(["simulate", "--population", str(tmp_path / "none"), "--as-of", "2026-03-15"]) == 2
     assert "no persons.parquet" in capsys.readouterr().err
+
+
+def test_simulate_a_vn_population_under_a_vn_reform(tmp_path: Path) -> None:
+    from insurrules.population import evaluate_vn, synthetic_vn
+
+    synthetic_vn(1200, seed=4).to_parquet(tmp_path / "vn")
+    out = io.StringIO()
+    code = main(
+        [
+            "simulate",
+            "--population",
+            str(tmp_path / "vn"),
+            "--as-of",
+            "2026-03-15",
+            "--reform",
+            str(EXAMPLES / "reform-vn-wait-90.toml"),
+            "--out",
+            str(tmp_path / "r.pq"),
+        ],
+        out=out,
+    )
+    assert code == 0, out.getvalue()
+    assert "reform: A 90-day wait after an interruption" in out.getvalue()
+    result = pl.read_parquet(tmp_path / "r.pq")
+    baseline = evaluate_vn(synthetic_vn(1200, seed=4), "2026-03-15")
+    assert result["status_baseline"].equals(baseline["status"].alias("status_baseline"))
+    out = io.StringIO()
+    code = main(
+        [
+            "simulate",
+            "--population",
+            "synthetic:800",
+            "--scheme",
+            "vn-bhyt",
+            "--as-of",
+            "2026-03-15",
+        ],
+        out=out,
+    )
+    assert code == 0 and "800 persons on 2026-03-15" in out.getvalue()
+
+
+def test_a_reform_for_another_scheme_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "simulate",
+            "--population",
+            "synthetic:100",
+            "--scheme",
+            "kz-osms",
+            "--as-of",
+            "2026-03-15",
+            "--reform",
+            str(EXAMPLES / "reform-vn-wait-90.toml"),
+        ],
+        out=io.StringIO(),
+    )
+    assert code == 2
+    assert "the reform is for vn-bhyt, not kz-osms" in capsys.readouterr().err

@@ -7,7 +7,8 @@
         --reform examples/reform-grace-36.toml --out result.parquet
 
 ``--population`` is ``synthetic:N`` (the calibrated synthetic population, ``--seed``) or a
-directory written by ``Population.to_parquet``. Progress goes to stderr on long runs; a summary
+directory written by ``Population.to_parquet`` (``VnPopulation.to_parquet`` with ``--scheme
+vn-bhyt``; a vn-bhyt reform file implies it). Progress goes to stderr on long runs; a summary
 table goes to stdout. With ``--out`` the per-person result is written as Parquet (under a reform:
 the reform's result with ``status_baseline``, ``basis_baseline`` and ``change`` added).
 Exit status: 0 done, 2 invalid input (one line per problem on stderr).
@@ -39,6 +40,11 @@ def setup(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reform", help="a reform TOML file (see examples/reform-*.toml)")
     parser.add_argument("--out", help="write the per-person result to this Parquet file")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic population")
+    parser.add_argument(
+        "--scheme",
+        choices=("kz-osms", "vn-bhyt"),
+        help="the population's scheme (default: the reform's, else kz-osms)",
+    )
 
 
 def _bar(err: TextIO, label: str) -> Callable[[int, int], None]:
@@ -59,15 +65,21 @@ def _bar(err: TextIO, label: str) -> Callable[[int, int], None]:
     return show
 
 
-def _load(spec: str, as_of: dt.date, seed: int) -> Any:
+def _load(spec: str, as_of: dt.date, seed: int, scheme: str) -> Any:
     from insurrules.population.synthesis import synthetic
     from insurrules.population.tables import Population
+    from insurrules.population.vn_synthesis import synthetic_vn
+    from insurrules.population.vn_tables import VnPopulation
 
     if spec.startswith("synthetic:"):
         count = spec.split(":", 1)[1].replace("_", "")
         if not count.isdigit() or int(count) <= 0:
             raise RulesError(f"--population: expected synthetic:N with N > 0, got {spec!r}")
+        if scheme == "vn-bhyt":
+            return synthetic_vn(int(count), seed=seed, as_of=as_of)
         return synthetic(int(count), seed=seed, as_of=as_of)
+    if scheme == "vn-bhyt":
+        return VnPopulation.from_parquet(spec)
     return Population.from_parquet(spec)
 
 
@@ -89,7 +101,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     import polars as pl
 
     from insurrules.population.comparison import compare
-    from insurrules.population.engine import evaluate_arrays
+    from insurrules.population.engine import evaluate, evaluate_arrays
     from insurrules.population.tables import PopulationError
     from insurrules.reform import Reform
 
@@ -101,14 +113,21 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     try:
         reform = Reform.from_file(args.reform) if args.reform else None
+        scheme = args.scheme or (reform.scheme if reform is not None else "kz-osms")
+        if reform is not None and reform.scheme != scheme:
+            raise RulesError(f"--reform: the reform is for {reform.scheme}, not {scheme}")
         started = time.perf_counter()
-        population = _load(args.population, as_of, args.seed)
+        population = _load(args.population, as_of, args.seed, scheme)
         n = len(population)
         err.write(f"population: {n:,} persons ({time.perf_counter() - started:.1f} s)\n")
         progress = _bar(err, "evaluating") if n >= _PROGRESS_FROM else None
         started = time.perf_counter()
         if reform is None:
-            result = evaluate_arrays(population, as_of, progress=progress)
+            result = (
+                evaluate(population, as_of)  # the vn engine: person by person, no progress
+                if scheme == "vn-bhyt"
+                else evaluate_arrays(population, as_of, progress=progress)
+            )
             elapsed = time.perf_counter() - started
             counts = result.group_by("status", "basis").len().sort("len", descending=True)
             out.write(f"\n{n:,} persons on {as_of} ({elapsed:.1f} s)\n\n")
