@@ -40,3 +40,19 @@ def test_a_path_without_parts_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(PopulationError, match="no parts"):
         evaluate_dask(tmp_path, "2026-03-15")
+
+
+def test_dask_evaluates_vn_parts_as_evaluate_vn(tmp_path: Path) -> None:
+    from insurrules.population import evaluate_vn, synthetic_vn
+
+    pop = synthetic_vn(600, seed=3)
+    write_partitioned(pop, tmp_path / "vn", partitions=3)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        got = evaluate_dask(tmp_path / "vn", "2026-03-15", client=client, scheme="vn-bhyt")
+    assert isinstance(got, pl.DataFrame)
+    assert got.equals(evaluate_vn(pop, "2026-03-15"))

@@ -32,13 +32,16 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from insurrules.parameters import RuleSet
 from insurrules.population.engine import RESULT_COLUMNS, evaluate
 from insurrules.population.tables import TABLES, Population, PopulationError
+
+if TYPE_CHECKING:
+    from insurrules.population.vn_tables import VnPopulation
 
 __all__ = ["evaluate_dask", "write_partitioned"]
 
@@ -57,7 +60,9 @@ _SCHEMA = {
 }
 
 
-def write_partitioned(population: Population, directory: str | Path, partitions: int) -> Path:
+def write_partitioned(
+    population: Population | VnPopulation, directory: str | Path, partitions: int
+) -> Path:
     """Write ``population`` as ``partitions`` parts of consecutive persons (input order kept)."""
     if partitions < 1:
         raise ValueError(f"partitions must be at least 1, got {partitions}")
@@ -85,19 +90,23 @@ def _parts(path: str) -> list[str]:
     return found if protocol in ("file", "local") else [f"{protocol}://{p}" for p in found]
 
 
-def _read_part(part: str) -> Population:
+def _read_part(part: str, scheme: str) -> Population | VnPopulation:
+    from insurrules.population.vn_tables import VN_TABLES, VnPopulation
+
     frames: dict[str, Any] = {}
-    for name in TABLES:
+    for name in VN_TABLES if scheme == "vn-bhyt" else TABLES:
         try:
             frames[name] = pl.read_parquet(f"{part}/{name}.parquet")
         except FileNotFoundError:
             if name == "persons":
                 raise
+    if scheme == "vn-bhyt":
+        return VnPopulation.from_frames(**frames)
     return Population.from_frames(**frames)
 
 
-def _evaluate_parts(chunk: Any, as_of: dt.date, rules: RuleSet | None) -> Any:
-    results = [evaluate(_read_part(part), as_of, rules) for part in chunk["part"]]
+def _evaluate_parts(chunk: Any, as_of: dt.date, rules: RuleSet | None, scheme: str) -> Any:
+    results = [evaluate(_read_part(part, scheme), as_of, rules) for part in chunk["part"]]
     out = pl.concat(results) if results else pl.DataFrame(schema=_SCHEMA)
     return out.to_pandas(use_pyarrow_extension_array=True)
 
@@ -109,6 +118,7 @@ def evaluate_dask(
     client: Any = None,
     *,
     out: str | Path | None = None,
+    scheme: str | None = None,
 ) -> pl.DataFrame | str:
     """Evaluate a dataset partitioned by person (see the module docstring) on Dask.
 
@@ -116,6 +126,9 @@ def evaluate_dask(
     the result equals ``evaluate()`` on the whole population, rows in part order. With ``out``,
     the result is written there as Parquet by the workers and ``out`` is returned. ``client``: a
     ``distributed.Client`` (default: the current client, else Dask's local scheduler).
+    ``scheme``: ``kz-osms`` or ``vn-bhyt`` parts (default: the rules' scheme, else kz-osms);
+    vn-bhyt parts are :class:`~insurrules.population.VnPopulation` tables, whose person-by-person
+    engine gains most from spreading parts over workers.
     """
     dd = importlib.import_module("dask.dataframe")
     pd = importlib.import_module("pandas")
@@ -125,7 +138,12 @@ def evaluate_dask(
     table = pd.DataFrame({"part": parts})
     frame = dd.from_pandas(table, npartitions=len(parts), sort=False)
     meta = pl.DataFrame(schema=_SCHEMA).to_pandas(use_pyarrow_extension_array=True)
-    result = frame.map_partitions(_evaluate_parts, day, rules, meta=meta)
+    kind = scheme or (rules.scheme if rules is not None else "kz-osms")
+    if kind not in ("kz-osms", "vn-bhyt"):
+        raise PopulationError([f"scheme: expected kz-osms or vn-bhyt, got {kind!r}"])
+    if rules is not None and rules.scheme != kind:
+        raise PopulationError([f"rules: the rules are for {rules.scheme}, the parts are {kind}"])
+    result = frame.map_partitions(_evaluate_parts, day, rules, kind, meta=meta)
     if out is not None:
         job = result.to_parquet(str(out), compute=False, write_index=False)
         if client is not None:
