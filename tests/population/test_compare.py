@@ -144,3 +144,23 @@ def test_compare_a_vn_population_by_status() -> None:
     assert total["insured_baseline"] == (result.baseline["status"] == "insured").sum()
     assert total["state_months_baseline"] is None
     assert result.summary.filter(dimension="budget").height == 0
+
+
+REFORMS: list[dict[str, object]] = [
+    {"kz.grace.extended_after_months": {"from 2026-01-01": 36}},  # grace only: routes reused
+    {"kz.grace.months": {"from 2024-01-01": 4}},
+    {"kz.interpretation.state_months_in_run": "count"},
+    {"kz.interpretation.grace_after_state_category": True},
+    {"kz.debt.window_months": {"from 2024-01-01": 6}},  # not the grace: evaluated again
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(populations(max_size=8), st.sampled_from(AS_OF[4:]), st.sampled_from(REFORMS))
+def test_the_reform_side_of_compare_is_evaluate_under_the_reform(
+    pop: Population, as_of: dt.date, changes: dict[str, object]
+) -> None:
+    reform = insurrules.kz.rules().with_changes(changes)
+    result = compare(pop, as_of, None, reform)
+    assert result.baseline.equals(evaluate(pop, as_of))
+    assert result.reform.equals(evaluate(pop, as_of, reform))

@@ -20,7 +20,7 @@ Routes, in order (the first that holds is the basis):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from insurrules.kz.params import KzParams, kz_params
@@ -79,6 +79,33 @@ class KzRoutes(Generic[T]):
     extended_hold: T  # hold months that earn the extended grace under the law of some month
     grace: T
     insured: T
+    #: routes 1-4 before the grace period, kept so that rules differing only in the grace
+    #: parameters (a reform of the grace) can reuse them (:func:`routes`, ``like=``)
+    before_grace: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _BeforeGrace:
+    key: tuple[Any, ...]
+    alive: Any
+    transition: Any
+    categories: tuple[CategoryTimeline[Any], ...]
+    state: Any
+    due: Any
+    settled: Any
+    contributions: Any  # route 3, before ``alive``
+    prepaid: Any
+    starts: Any
+
+
+#: parameters routes 1-4 do not read: the grace period's (route 5, D-2, D-3) and the frame's
+_GRACE_ONLY = frozenset(
+    {"run_mode", "grace_after_state", "grace_changes", "reach", "law_last_month"}
+)
+
+
+def _before_grace_key(p: KzParams) -> tuple[Any, ...]:
+    return tuple(getattr(p, f) for f in p.__dataclass_fields__ if f not in _GRACE_ONLY)
 
 
 def state_categories(
@@ -135,9 +162,27 @@ def own_payments(facts: KzFacts[Any], state: Any, ops: TimelineOps, p: KzParams)
     return facts.paid, ops.empty()
 
 
-def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[Any]:
-    """Evaluate every route for every month of the frame."""
+def routes(
+    facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet, *, like: KzRoutes[Any] | None = None
+) -> KzRoutes[Any]:
+    """Evaluate every route for every month of the frame.
+
+    ``like``: the routes of the same facts under other rules; when those rules differ from
+    ``rules`` only in the grace parameters, routes 1-4 are taken from them instead of being
+    evaluated again (a reform of the grace period compared with the baseline).
+    """
     p = kz_params(rules)
+    key = _before_grace_key(p)
+    before = like.before_grace if like is not None else None
+    if not isinstance(before, _BeforeGrace) or before.key != key:
+        before = _routes_before_grace(facts, ops, p, key)
+    return _with_grace(facts, ops, p, before)
+
+
+def _routes_before_grace(
+    facts: KzFacts[Any], ops: TimelineOps, p: KzParams, key: tuple[Any, ...]
+) -> _BeforeGrace:
+    """Routes 1-4 (every route but the grace period)."""
     participant = facts.full_participant | facts.eaeu_worker
     alive = facts.alive & facts.born & participant
 
@@ -167,6 +212,17 @@ def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[An
     blockers = starts if p.prepaid_cancels_debt else ops.empty()
     debt_in_window = ops.carry(ops.not_(settled), blockers, p.debt_window - 1)
     contributions = facts.paid & ops.not_(debt_in_window)
+    return _BeforeGrace(
+        key, alive, transition, categories, state, due, settled, contributions, prepaid, starts
+    )
+
+
+def _with_grace(
+    facts: KzFacts[Any], ops: TimelineOps, p: KzParams, b: _BeforeGrace
+) -> KzRoutes[Any]:
+    """Route 5, the grace period, after routes 1-4; and the routes together."""
+    alive, transition, state = b.alive, b.transition, b.state
+    contributions, prepaid = b.contributions, b.prepaid
 
     # 5. grace (R3.1, R3.2)
     hold = contributions | prepaid
@@ -191,16 +247,17 @@ def routes(facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet) -> KzRoutes[An
     insured = alive & (transition | state | contributions | prepaid | grace)
     return KzRoutes(
         transition=transition & alive,
-        categories=categories,
+        categories=b.categories,
         state=state & alive,
-        due=due,
-        settled=settled,
+        due=b.due,
+        settled=b.settled,
         contributions=contributions & alive,
         prepaid=prepaid & alive,
-        prepaid_starts=starts,
+        prepaid_starts=b.starts,
         hold=hold,
         runs=runs,
         extended_hold=extended_hold,
         grace=grace & alive,
         insured=insured,
+        before_grace=b,
     )

@@ -248,13 +248,18 @@ def compare(
     }
     if "region" in joined.columns:
         keys["region"] = pl.col("region").cast(pl.String)
-    for dim, key in keys.items():
-        frames.append(
-            joined.group_by(key.fill_null("none").alias("value"))
-            .agg(counts)
-            .select(pl.lit(dim).alias("dimension"), pl.all())
-            .sort("value")
+    lazy = joined.lazy()
+    frames.extend(
+        pl.collect_all(  # the dimensions side by side
+            [
+                lazy.group_by(key.fill_null("none").alias("value"))
+                .agg(counts)
+                .select(pl.lit(dim).alias("dimension"), pl.all())
+                .sort("value")
+                for dim, key in keys.items()
+            ]
         )
+    )
     budget_rows = []
     total_months = {"baseline": 0, "reform": 0}
     total_cost: dict[str, Decimal | None] = {"baseline": Decimal(0), "reform": Decimal(0)}

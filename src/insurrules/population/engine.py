@@ -306,9 +306,10 @@ def _read(
     out_of_scope: Bools,
     extras: bool,
     why: bool,
+    known_state_months: dict[str, Ints] | None = None,
 ) -> _Read:
     """Read the routes at each query's month the way :func:`insurrules.kz.decide.decide_kz`
-    does."""
+    does. ``known_state_months``: the state-paid months of routes with the same categories."""
     ops = chunk.ops
     m0 = chunk.month
     insured = ops.holds_each(r.insured, m0) & ~out_of_scope
@@ -349,7 +350,7 @@ def _read(
 
     state_months: dict[str, Ints] = {}
     if extras:
-        state_months = _state_months(chunk, r, m0)
+        state_months = known_state_months or _state_months(chunk, r, m0)
 
     refusals: dict[int, _Refusal] = {}
     if why:
@@ -533,10 +534,21 @@ def _read_chunk(
     lo, hi = span
     chunk = _chunk_facts(q, lo, hi)
     out_of_scope = q.never[lo:hi] | q.dead[lo:hi]
-    reads = []
+    reads: list[tuple[_Read, list[tuple[str, str]]]] = []
+    first: KzRoutes[Any] | None = None
     for rules in rule_sets:
-        r = routes(chunk.facts, chunk.ops, rules)
-        read = _read(chunk, r, rules, out_of_scope, extras, why)
+        r = routes(chunk.facts, chunk.ops, rules, like=first)  # a grace reform reuses routes 1-4
+        same_categories = first is not None and r.categories is first.categories
+        read = _read(
+            chunk,
+            r,
+            rules,
+            out_of_scope,
+            extras,
+            why,
+            reads[0][0].state_months if same_categories else None,
+        )
+        first = first or r
         reads.append((read, [(k.code, k.budget) for k in r.categories]))
     return lo, hi, reads
 
