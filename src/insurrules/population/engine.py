@@ -42,6 +42,7 @@ from insurrules.population.tables import (
     PAYERS,
     Population,
     PopulationError,
+    as_of_date,
     month_numbers,
 )
 
@@ -84,15 +85,7 @@ Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
 
 
-def _as_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        raise PopulationError([f"as_of: expected a date, got a date-time {value}"])
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise PopulationError([f"as_of: expected an ISO date YYYY-MM-DD, got {value!r}"]) from None
+_as_date = as_of_date
 
 
 def _payer_codes(names: frozenset[str]) -> frozenset[int]:

@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -185,8 +185,52 @@ def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFram
     return df.with_columns(exprs) if exprs else df
 
 
-@dataclass(frozen=True)
-class Population:
+class TableSet:
+    """What every population type does with its tables (``TABLE_NAMES``, persons first)."""
+
+    TABLE_NAMES: ClassVar[tuple[str, ...]]
+    persons: pl.DataFrame
+    scheme: str
+
+    @classmethod
+    def from_frames(cls, *args: Any, **kwargs: Any) -> Self:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @classmethod
+    def from_parquet(cls, directory: str | Path) -> Self:
+        """Read ``persons.parquet`` and the other tables (each optional but persons) from a
+        directory written by :meth:`to_parquet` (or a directory of ``<table>/*.parquet`` parts)."""
+        return cls.from_frames(**read_tables(directory, cls.TABLE_NAMES))
+
+    def to_parquet(self, directory: str | Path) -> Path:
+        """Write each table as ``<directory>/<table>.parquet``."""
+        return write_tables(directory, self.tables())
+
+    def tables(self) -> Iterator[tuple[str, pl.DataFrame]]:
+        for name in self.TABLE_NAMES:
+            yield name, getattr(self, name)
+
+    def __len__(self) -> int:
+        return self.persons.height
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={df.height}" for name, df in self.tables())
+        return f"{type(self).__name__}({self.scheme}: {sizes})"
+
+    def take(self, ids: Any) -> Self:
+        """The sub-population of the given person ids (persons keep their order)."""
+        keep = pl.Series(list(ids), dtype=pl.String).implode()
+        parts = {
+            name: df.filter(pl.col("person_id").cast(pl.String).is_in(keep))
+            for name, df in self.tables()
+            if name != "persons"
+        }
+        persons = self.persons.filter(pl.col("id").cast(pl.String).is_in(keep))
+        return type(self)(persons=persons, **parts, scheme=self.scheme)  # type: ignore[call-arg]
+
+
+@dataclass(frozen=True, repr=False)
+class Population(TableSet):
     """The tables of a kz-osms population (see the module docstring for the schema).
 
     Build it with :meth:`from_frames` or :meth:`from_parquet`; the constructor expects tables
@@ -201,6 +245,8 @@ class Population:
     scheme: str = "kz-osms"
     #: derived data computed once per population (person row of each record...), not compared
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    TABLE_NAMES: ClassVar[tuple[str, ...]] = TABLES
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -250,58 +296,6 @@ class Population:
         pop = cls(**frames)  # type: ignore[arg-type]
         pop.cache["rows"] = rows
         return pop
-
-    @classmethod
-    def from_parquet(cls, directory: str | Path) -> Population:
-        """Read ``persons.parquet`` and the other tables (each optional but persons) from a
-        directory written by :meth:`to_parquet` (or a directory of ``<table>/*.parquet`` parts)."""
-        root = Path(directory)
-        frames: dict[str, Any] = {}
-        for name in TABLES:
-            single = root / f"{name}.parquet"
-            parts = root / name
-            if single.exists():
-                frames[name] = pl.read_parquet(single)
-            elif parts.is_dir() and any(parts.glob("*.parquet")):
-                frames[name] = pl.read_parquet(parts / "*.parquet")
-            elif name == "persons":
-                raise PopulationError([f"{root}: no persons.parquet"])
-        return cls.from_frames(**frames)
-
-    def to_parquet(self, directory: str | Path) -> Path:
-        """Write each table as ``<directory>/<table>.parquet``."""
-        root = Path(directory)
-        root.mkdir(parents=True, exist_ok=True)
-        for name, df in self.tables():
-            df.write_parquet(root / f"{name}.parquet")
-        return root
-
-    def tables(self) -> Iterator[tuple[str, pl.DataFrame]]:
-        for name in TABLES:
-            yield name, getattr(self, name)
-
-    def __len__(self) -> int:
-        return self.persons.height
-
-    def __repr__(self) -> str:
-        sizes = ", ".join(f"{name}={df.height}" for name, df in self.tables())
-        return f"Population({self.scheme}: {sizes})"
-
-    def take(self, ids: Any) -> Population:
-        """The sub-population of the given person ids (persons keep their order)."""
-        keep = pl.Series(list(ids), dtype=pl.String).implode()
-
-        def part(df: pl.DataFrame) -> pl.DataFrame:
-            return df.filter(pl.col("person_id").is_in(keep))
-
-        return Population(
-            persons=self.persons.filter(pl.col("id").is_in(keep)),
-            payments=part(self.payments),
-            memberships=part(self.memberships),
-            welfare_levels=part(self.welfare_levels),
-            care_requests=part(self.care_requests),
-            scheme=self.scheme,
-        )
 
     # -- one person ----------------------------------------------------------------------------
     def case_document(self, person_id: str, as_of: dt.date | str) -> dict[str, Any]:
@@ -398,6 +392,44 @@ def _iin_problems(persons: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(
         {"_row": np.concatenate(rows).astype(np.int64), "msg": pl.Series(msgs, dtype=pl.String)}
     )
+
+
+def read_tables(directory: str | Path, names: Iterable[str]) -> dict[str, pl.DataFrame]:
+    """The tables ``<name>.parquet`` (or ``<name>/*.parquet`` parts) found in ``directory``;
+    ``persons`` must be there, the others are optional."""
+    root = Path(directory)
+    frames: dict[str, pl.DataFrame] = {}
+    for name in names:
+        single = root / f"{name}.parquet"
+        parts = root / name
+        if single.exists():
+            frames[name] = pl.read_parquet(single)
+        elif parts.is_dir() and any(parts.glob("*.parquet")):
+            frames[name] = pl.read_parquet(parts / "*.parquet")
+        elif name == "persons":
+            raise PopulationError([f"{root}: no persons.parquet"])
+    return frames
+
+
+def write_tables(directory: str | Path, tables: Iterable[tuple[str, pl.DataFrame]]) -> Path:
+    """Write each table as ``<directory>/<name>.parquet``."""
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    for name, df in tables:
+        df.write_parquet(root / f"{name}.parquet")
+    return root
+
+
+def as_of_date(value: dt.date | str) -> dt.date:
+    """The day asked about, from a date or ISO text (a date-time or other text is refused)."""
+    if isinstance(value, dt.datetime):
+        raise PopulationError([f"as_of: expected a date, got a date-time {value}"])
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise PopulationError([f"as_of: expected an ISO date YYYY-MM-DD, got {value!r}"]) from None
 
 
 NO_DAY = 2**31 - 1  # a missing date as a day number

@@ -22,7 +22,8 @@ import polars as pl
 
 from insurrules.errors import RulesError, mask_text
 from insurrules.parameters import RuleSet
-from insurrules.population.tables import PopulationError
+from insurrules.population.engine import RESULT_COLUMNS
+from insurrules.population.tables import PopulationError, as_of_date
 from insurrules.population.vn_tables import VnPopulation
 from insurrules.vn.cards import Purchase, build_chain, child_card_end
 from insurrules.vn.case import CARD_RULES_START
@@ -32,18 +33,7 @@ from insurrules.vn.rules import default_rules
 __all__ = ["VN_RESULT_COLUMNS", "evaluate_vn"]
 
 #: Result columns of :func:`evaluate_vn`: those of the kz-osms ``evaluate()``, in order.
-VN_RESULT_COLUMNS = (
-    "id",
-    "status",
-    "basis",
-    "state_category",
-    "budget",
-    "grace_months",
-    "insured_from",
-    "insured_until",
-    "renew_by",
-    "error",
-)
+VN_RESULT_COLUMNS = RESULT_COLUMNS
 
 
 class _Membership(NamedTuple):
@@ -52,17 +42,6 @@ class _Membership(NamedTuple):
     code: str
     start: dt.date
     end: dt.date | None
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        raise PopulationError([f"as_of: expected a date, got a date-time {value}"])
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise PopulationError([f"as_of: expected an ISO date YYYY-MM-DD, got {value!r}"]) from None
 
 
 def _bounds(rows: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.intp]:
@@ -89,7 +68,7 @@ def evaluate_vn(
     >>> result.columns[:3], result.height
     (['id', 'status', 'basis'], 500)
     """
-    day = _as_date(as_of)
+    day = as_of_date(as_of)
     rule_set = rules or default_rules()
     if rule_set.scheme != population.scheme:
         raise RulesError(

@@ -41,11 +41,10 @@ VnPopulation(vn-bhyt: persons=1, payments=1, memberships=0)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import Any, get_args
+from typing import Any, ClassVar, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -53,7 +52,7 @@ import polars as pl
 
 from insurrules.errors import mask_text
 from insurrules.models import _amount
-from insurrules.population.tables import PopulationError, _to_polars
+from insurrules.population.tables import PopulationError, TableSet, _to_polars
 from insurrules.vn.cards import child_card_end
 from insurrules.vn.case import CARD_RULES_START, STATE_GROUPS, Payer, VnCase, VnMembershipCode
 from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
@@ -182,8 +181,8 @@ def _person_rows(persons: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
     )
 
 
-@dataclass(frozen=True)
-class VnPopulation:
+@dataclass(frozen=True, repr=False)
+class VnPopulation(TableSet):
     """The tables of a vn-bhyt population (see the module docstring for the schema).
 
     Build it with :meth:`from_frames` or :meth:`from_parquet`; the constructor expects tables
@@ -196,6 +195,8 @@ class VnPopulation:
     scheme: str = "vn-bhyt"
     #: derived data computed once per population (person row of each record...), not compared
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    TABLE_NAMES: ClassVar[tuple[str, ...]] = VN_TABLES
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -238,56 +239,6 @@ class VnPopulation:
         )
         pop.cache["rows"] = rows
         return pop
-
-    @classmethod
-    def from_parquet(cls, directory: str | Path) -> VnPopulation:
-        """Read ``persons.parquet`` and the other tables (each optional but persons) from a
-        directory written by :meth:`to_parquet` (or a directory of ``<table>/*.parquet`` parts)."""
-        root = Path(directory)
-        frames: dict[str, Any] = {}
-        for name in VN_TABLES:
-            single = root / f"{name}.parquet"
-            parts = root / name
-            if single.exists():
-                frames[name] = pl.read_parquet(single)
-            elif parts.is_dir() and any(parts.glob("*.parquet")):
-                frames[name] = pl.read_parquet(parts / "*.parquet")
-            elif name == "persons":
-                raise PopulationError([f"{root}: no persons.parquet"])
-        return cls.from_frames(**frames)
-
-    def to_parquet(self, directory: str | Path) -> Path:
-        """Write each table as ``<directory>/<table>.parquet``."""
-        root = Path(directory)
-        root.mkdir(parents=True, exist_ok=True)
-        for name, df in self.tables():
-            df.write_parquet(root / f"{name}.parquet")
-        return root
-
-    def tables(self) -> Iterator[tuple[str, pl.DataFrame]]:
-        for name in VN_TABLES:
-            yield name, getattr(self, name)
-
-    def __len__(self) -> int:
-        return self.persons.height
-
-    def __repr__(self) -> str:
-        sizes = ", ".join(f"{name}={df.height}" for name, df in self.tables())
-        return f"VnPopulation({self.scheme}: {sizes})"
-
-    def take(self, ids: Any) -> VnPopulation:
-        """The sub-population of the given person ids (persons keep their order)."""
-        keep = pl.Series(list(ids), dtype=pl.String).implode()
-
-        def part(df: pl.DataFrame) -> pl.DataFrame:
-            return df.filter(pl.col("person_id").cast(pl.String).is_in(keep))
-
-        return VnPopulation(
-            persons=self.persons.filter(pl.col("id").cast(pl.String).is_in(keep)),
-            payments=part(self.payments),
-            memberships=part(self.memberships),
-            scheme=self.scheme,
-        )
 
     def record_rows(self) -> dict[str, npt.NDArray[np.int64]]:
         """The person row (position in ``persons``) of every record of each table, cached."""
