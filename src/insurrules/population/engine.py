@@ -1,18 +1,23 @@
-"""Evaluate a whole population through the kz-osms law, the same definitions as ``decide()``.
+"""Decide many cases at once through the kz-osms law, the same definitions as ``decide()``.
 
-The tables become :class:`~insurrules.kz.law.KzFacts` of boolean arrays (the population
-counterpart of :mod:`insurrules.kz.facts`, with the same filters: payments that arrived after
-``as_of`` and care requests made after it are left out), :func:`insurrules.kz.law.routes` runs
-over :class:`~insurrules.population.arrays.ArrayOps`, and the timelines are read at the month of
-``as_of`` as :mod:`insurrules.kz.decide` reads them for one person.
+The engine answers *queries*: a person (a row of the population's ``persons``) and a day. Each
+query gets the facts :mod:`insurrules.kz.facts` would build for the case ``population.case(id,
+day)`` — only payments paid and care requests made by that day — as bit-packed timelines
+(:class:`~insurrules.population.arrays.ArrayOps`); :func:`insurrules.kz.law.routes` runs over
+them, and each query is read at its own month as :mod:`insurrules.kz.decide` reads one case.
+:func:`evaluate` asks every person about one day; claims screening asks about each person's
+service dates (:func:`answer`); :func:`compare` reads the same facts under two rule sets.
+
+What no query changes (paid cells with their arrival days, records grouped by person) is built
+once per population (:mod:`insurrules.population.index`).
 
 The frame of months: it starts no later than 2019-01 and no later than the first payment month,
 so every window and unbroken-payment run looks back as far as in a single decision (months before
-the first payment can only break a run). It ends, for each person, at least where
-:func:`insurrules.kz.facts.build_facts` ends that person's frame (the last finite fact plus the
+the first payment can only break a run). It ends, for each query, at least where
+:func:`insurrules.kz.facts.build_facts` ends that case's frame (the last finite fact plus the
 longest window and grace), so that ``insured_until`` is null exactly when ``decide()`` says so.
-Persons are processed in chunks sorted by that end month, so a newborn's long frame (to the 18th
-birthday) does not lengthen everybody's.
+Queries are processed in chunks sorted by that end month (a newborn's long frame, to the 18th
+birthday, does not lengthen everybody's) and then by the month asked about.
 """
 
 from __future__ import annotations
