@@ -54,3 +54,15 @@ def test_expand_lists_each_range() -> None:
     owner, position = expand(np.array([3, 7, 7]), np.array([5, 7, 9]))
     assert owner.tolist() == [0, 0, 2, 2]
     assert position.tolist() == [3, 4, 7, 8]
+
+
+def test_build_index_prepares_what_evaluate_reads() -> None:
+    from insurrules.population import Population, evaluate, synthetic
+
+    pop = synthetic(400, seed=2)
+    fresh = Population(**dict(pop.tables()))
+    assert pop.build_index() is pop
+    built = set(pop.cache["engine_index"].cache)
+    assert ("cells", None) in built and any(k[0] == "advance" for k in built)
+    assert evaluate(pop, "2026-03-15").equals(evaluate(fresh, "2026-03-15"))
+    assert set(pop.cache["engine_index"].cache) == built  # evaluate() needed nothing more

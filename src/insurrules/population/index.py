@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from insurrules.parameters import RuleSet
 from insurrules.population.arrays import NO_MONTH, ArrayOps, pack
 from insurrules.population.tables import (
     NO_MONTH_INDEX,
@@ -36,7 +37,7 @@ from insurrules.population.tables import (
     record_rows,
 )
 
-__all__ = ["ByRow", "Cells", "PopulationIndex", "expand", "population_index"]
+__all__ = ["ByRow", "Cells", "PopulationIndex", "build_index", "expand", "population_index"]
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -462,4 +463,23 @@ def population_index(pop: Population) -> PopulationIndex:
         cache={},
     )
     pop.cache["engine_index"] = index
+    return index
+
+
+def build_index(pop: Population, rules: RuleSet | None = None) -> PopulationIndex:
+    """Check ``pop``'s records and build all that the engine reads under ``rules`` (default: the
+    rules in force), now instead of during the first evaluation."""
+    from insurrules.kz.params import kz_params
+    from insurrules.kz.rules import default_rules
+    from insurrules.population.tables import PAYERS
+
+    def codes(names: frozenset[str]) -> frozenset[int]:
+        return frozenset(i for i, name in enumerate(PAYERS) if name in names)
+
+    p = kz_params(rules or default_rules())
+    index = population_index(pop)
+    index.cells_of(None, codes(p.de_work_payers))
+    index.advance(codes(p.prepaid_payers), p.prepaid_from)
+    index.de_requests(frozenset(p.de_levels))
+    index.de_levels(frozenset(p.de_levels))
     return index

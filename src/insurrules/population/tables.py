@@ -43,6 +43,7 @@ import polars as pl
 
 from insurrules.errors import InsurrulesError, mask_text
 from insurrules.kz.case import KZ_MEMBERSHIP_CODES, KzCase
+from insurrules.parameters import RuleSet
 
 __all__ = ["SCHEMA", "TABLES", "Population", "PopulationError"]
 
@@ -328,6 +329,20 @@ class Population(TableSet):
         case = parse_case(self.case_document(person_id, as_of))
         assert isinstance(case, KzCase)
         return case
+
+    def build_index(self, rules: RuleSet | None = None) -> Population:
+        """Check the records and build the engine's index now (part of loading a population a
+        service keeps), instead of during the first evaluation or screening. Returns ``self``.
+
+        >>> from insurrules.population import synthetic
+        >>> pop = synthetic(500, seed=1).build_index()
+        >>> "engine_index" in pop.cache
+        True
+        """
+        from insurrules.population.index import build_index
+
+        build_index(self, rules)
+        return self
 
     # -- row-level validation ----------------------------------------------------------------
     @cached_property
