@@ -4,8 +4,9 @@
 
 The population is written to Parquet and read back, and its records checked and engine index
 built (``Population.build_index``), as a service loads a population once. Prints those times,
-the first screen and the best of three later screens, each with the time of its stages (reported through the progress
-callback), claims per second, and the peak memory of the process. The target is 1 000 000
+the first screen and the best of three later screens, each with the time of its stages
+(reported through the progress callback), claims per second, and the peak memory of the
+process. The target is 1 000 000
 claims against 1 000 000 persons in at most 3 s on a 2-core machine; the figures are printed,
 never asserted.
 """
@@ -79,7 +80,8 @@ def main() -> None:
     t = time.perf_counter()
     loaded.build_index()
     print(
-        f"Population.build_index (record checks, engine index; once): {time.perf_counter() - t:.2f} s"
+        "Population.build_index (record checks, engine index; once): "
+        f"{time.perf_counter() - t:.2f} s"
     )
 
     first, stages, result = _screen(made.claims, loaded)
