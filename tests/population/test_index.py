@@ -60,7 +60,13 @@ def test_build_index_prepares_what_evaluate_reads() -> None:
     from insurrules.population import Population, evaluate, synthetic
 
     pop = synthetic(400, seed=2)
-    fresh = Population(**dict(pop.tables()))
+    fresh = Population(
+        persons=pop.persons,
+        payments=pop.payments,
+        memberships=pop.memberships,
+        welfare_levels=pop.welfare_levels,
+        care_requests=pop.care_requests,
+    )
     assert pop.build_index() is pop
     built = set(pop.cache["engine_index"].cache)
     assert ("cells", None) in built and any(k[0] == "advance" for k in built)
