@@ -288,3 +288,16 @@ def test_duplicate_payment_records_make_the_row_invalid_wherever_they_are() -> N
     errors = evaluate(pop, "2025-07-01")["error"].to_list()
     assert errors[0] is None
     assert errors[1] == "payments: duplicate records (same month, date, amount, payer)"
+
+
+def test_a_population_built_from_persons_alone_evaluates() -> None:
+    from insurrules.population import synthetic
+
+    persons = synthetic(60, seed=3).persons
+    alone = Population(persons=persons)  # the other tables default to empty, every column there
+    result = evaluate(alone, "2026-03-15")
+    assert result.height == 60 and result["error"].null_count() == 60
+    documents = [alone.case(pid, "2026-03-15") for pid in persons["id"].to_list()[:10]]
+    for row, case in zip(result.iter_rows(named=True), documents, strict=False):
+        assert row["status"] == insurrules.decide(case).status
+    assert evaluate(Population(persons=persons.clear()), "2026-03-15").height == 0

@@ -124,9 +124,7 @@ def _to_polars(name: str, data: Any) -> pl.DataFrame:
 
 def _empty(table: str) -> pl.DataFrame:
     dtypes = {_TEXT: pl.String, _DATE: pl.Date, _MONTH: pl.Date, _AMOUNT: pl.String}
-    return pl.DataFrame(
-        schema={col: dtypes[kind] for col, (kind, required) in SCHEMA[table].items() if required}
-    )
+    return pl.DataFrame(schema={col: dtypes[kind] for col, (kind, _) in SCHEMA[table].items()})
 
 
 def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
