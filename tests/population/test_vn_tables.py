@@ -198,3 +198,15 @@ def test_schema_names_every_column_of_the_case() -> None:
         "amount",
         "payer",
     ]
+
+
+def test_a_vn_population_built_from_persons_alone_evaluates() -> None:
+    import insurrules
+    from insurrules.population import VnPopulation, evaluate, synthetic_vn
+
+    persons = synthetic_vn(40, seed=1).persons
+    alone = VnPopulation(persons=persons)  # omitted tables are empty, with every column
+    result = evaluate(alone, "2026-03-15")
+    assert result.height == 40 and result["error"].null_count() == 40
+    for pid, status in result.select("id", "status").head(8).iter_rows():
+        assert insurrules.decide(alone.case(pid, "2026-03-15")).status == status

@@ -122,38 +122,67 @@ def _to_polars(name: str, data: Any) -> pl.DataFrame:
     raise PopulationError([f"{name}: expected a polars, pandas or Arrow table, got {module}"])
 
 
-def _empty(table: str) -> pl.DataFrame:
-    dtypes = {_TEXT: pl.String, _DATE: pl.Date, _MONTH: pl.Date, _AMOUNT: pl.String}
-    return pl.DataFrame(schema={col: dtypes[kind] for col, (kind, _) in SCHEMA[table].items()})
+_INT = "int"
+#: the polars type each kind of column becomes
+_DTYPES = {_TEXT: pl.String, _DATE: pl.Date, _MONTH: pl.Date, _INT: pl.Int64, _AMOUNT: pl.String}
+
+#: column -> (kind, required)
+Columns = Mapping[str, tuple[str, bool]]
 
 
-def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
-    """Check columns and dtypes; parse date and month text; give optional columns defaults."""
+def empty_table(columns: Columns) -> pl.DataFrame:
+    """A table with no rows and every column (optional ones too) of its schema."""
+    return pl.DataFrame(schema={col: _DTYPES[kind] for col, (kind, _) in columns.items()})
+
+
+def normalize_table(
+    table: str,
+    df: pl.DataFrame,
+    problems: list[str],
+    columns: Columns,
+    defaults: Mapping[str, Any] | None = None,
+) -> pl.DataFrame:
+    """Check columns and dtypes against ``columns``; parse date and month text; add absent
+    optional columns (``defaults``, else nulls). Problems are appended, named ``table.column``.
+
+    Kinds: text (string, categorical or enum), date and month (dates, midnight timestamps or ISO
+    text; months also ``YYYY-MM``), int (whole numbers; a float column of whole numbers is how
+    pandas stores integers with gaps), amount (numbers or decimal text, checked per row later).
+    """
     exprs: list[pl.Expr] = []
-    for col, (kind, required) in SCHEMA[table].items():
+    for col, (kind, required) in columns.items():
         where = f"{table}.{col}"
         if col not in df.columns:
             if required:
                 problems.append(f"{where}: missing column")
-            elif kind == _DATE:
-                exprs.append(pl.lit(None, dtype=pl.Date).alias(col))
-            elif col == "residency":
-                exprs.append(pl.lit("citizen").alias(col))
+            elif defaults and col in defaults:
+                exprs.append(pl.lit(defaults[col]).alias(col))
+            else:
+                exprs.append(pl.lit(None, dtype=_DTYPES[kind]).alias(col))
             continue
         dtype = df.schema[col]
-        if kind == _TEXT:
-            if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
-                pass  # kept: codes are checked as text
-            elif dtype != pl.String and dtype != pl.Null:
+        if dtype == pl.Null:
+            exprs.append(pl.col(col).cast(_DTYPES[kind]))
+        elif kind == _TEXT:
+            if not (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
                 problems.append(f"{where}: expected text, got {dtype}")
-            elif dtype == pl.Null:
-                exprs.append(pl.col(col).cast(pl.String))
+        elif kind == _INT:
+            if dtype.is_float():
+                values = df[col].fill_nan(None)
+                fraction = values.is_not_null() & (values != values.round(0))
+                if fraction.any():
+                    problems.append(
+                        f"{where}: expected whole numbers, {int(fraction.sum())} value(s) are not"
+                    )
+                exprs.append(pl.col(col).fill_nan(None).cast(pl.Int64, strict=False))
+            elif not dtype.is_integer():
+                problems.append(f"{where}: expected whole numbers, got {dtype}")
+            elif dtype != pl.Int64:
+                exprs.append(pl.col(col).cast(pl.Int64))
         elif kind in (_DATE, _MONTH):
             if dtype == pl.Date:
                 if kind == _MONTH:
                     exprs.append(pl.col(col).dt.truncate("1mo"))
-            elif dtype == pl.Null:
-                exprs.append(pl.col(col).cast(pl.Date))
             elif isinstance(dtype, pl.Datetime):
                 # pandas keeps dates as midnight timestamps: fine, a time of day is not
                 timed = df.filter(pl.col(col).dt.time() != dt.time(0))
@@ -168,20 +197,28 @@ def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFram
                 parsed = text.str.to_date("%Y-%m-%d", strict=False)
                 bad = df.filter(pl.col(col).is_not_null() & parsed.is_null())
                 if bad.height:
-                    example = bad[col][0]
                     what = "YYYY-MM" if kind == _MONTH else "YYYY-MM-DD"
                     problems.append(
-                        f"{where}: {bad.height} value(s) are not dates ({what}), e.g. {example!r}"
+                        f"{where}: {bad.height} value(s) are not dates ({what}), "
+                        f"e.g. {mask_text(repr(bad[col][0]))}"
                     )
                 exprs.append(parsed.alias(col))
             else:
                 problems.append(f"{where}: expected a date or ISO date text, got {dtype}")
-        elif kind == _AMOUNT and not (dtype.is_numeric() or dtype == pl.String):
+        elif not (dtype.is_numeric() or dtype == pl.String):
             problems.append(f"{where}: expected a number or decimal text, got {dtype}")
-    for col, (kind, required) in SCHEMA[table].items():
+    for col, (kind, required) in columns.items():
         if required and col in df.columns and kind != _AMOUNT and df[col].null_count():
             problems.append(f"{table}.{col}: {df[col].null_count()} row(s) are empty")
     return df.with_columns(exprs) if exprs else df
+
+
+def _empty(table: str) -> pl.DataFrame:
+    return empty_table(SCHEMA[table])
+
+
+def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
+    return normalize_table(table, df, problems, SCHEMA[table], {"residency": "citizen"})
 
 
 class TableSet:

@@ -52,7 +52,13 @@ import polars as pl
 
 from insurrules.errors import mask_text
 from insurrules.models import _amount
-from insurrules.population.tables import PopulationError, TableSet, _to_polars
+from insurrules.population.tables import (
+    PopulationError,
+    TableSet,
+    _to_polars,
+    empty_table,
+    normalize_table,
+)
 from insurrules.vn.cards import child_card_end
 from insurrules.vn.case import CARD_RULES_START, STATE_GROUPS, Payer, VnCase, VnMembershipCode
 from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
@@ -94,78 +100,14 @@ CARD_MONTHS = (3, 6, 12)  # VnPayment.months (Law 25/2008/QH12 art. 15(6))
 #: period of one of them is refused (VnCase, R1)
 OPEN_STATE_GROUPS: tuple[str, ...] = tuple(c for c in STATE_GROUPS if c != "child_under_6")
 
-_DTYPES = {_TEXT: pl.String, _DATE: pl.Date, _INT: pl.Int64, _AMOUNT: pl.String}
-
 
 def _empty(table: str) -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            col: _DTYPES[kind] for col, (kind, required) in VN_SCHEMA[table].items() if required
-        }
-    )
+    return empty_table(VN_SCHEMA[table])
 
 
 def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
-    """Check columns and dtypes, parse date text, add absent optional columns as nulls.
-
-    The vn counterpart of ``tables._normalize`` (which is bound to the kz schema).
-    """
-    exprs: list[pl.Expr] = []
-    for col, (kind, required) in VN_SCHEMA[table].items():
-        where = f"{table}.{col}"
-        if col not in df.columns:
-            if required:
-                problems.append(f"{where}: missing column")
-            else:
-                exprs.append(pl.lit(None, dtype=_DTYPES[kind]).alias(col))
-            continue
-        dtype = df.schema[col]
-        if dtype == pl.Null:
-            exprs.append(pl.col(col).cast(_DTYPES[kind]))
-        elif kind == _TEXT:
-            if not (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
-                problems.append(f"{where}: expected text, got {dtype}")
-        elif kind == _INT:
-            # a card length or a rank is a whole number: "6" or 6.5 would be a guess (VnPayment);
-            # a float column of whole numbers is how pandas stores integers with gaps
-            if dtype.is_float():
-                values = df[col].fill_nan(None)
-                fraction = values.is_not_null() & (values != values.round(0))
-                if fraction.any():
-                    problems.append(
-                        f"{where}: expected whole numbers, {int(fraction.sum())} value(s) are not"
-                    )
-                exprs.append(pl.col(col).fill_nan(None).cast(pl.Int64, strict=False))
-            elif not dtype.is_integer():
-                problems.append(f"{where}: expected whole numbers, got {dtype}")
-            elif dtype != pl.Int64:
-                exprs.append(pl.col(col).cast(pl.Int64))
-        elif kind == _DATE:
-            if dtype == pl.Date:
-                pass
-            elif isinstance(dtype, pl.Datetime):
-                # pandas keeps dates as midnight timestamps: fine, a time of day is not
-                timed = df.filter(pl.col(col).dt.time() != dt.time(0))
-                if timed.height:
-                    problems.append(f"{where}: {timed.height} value(s) have a time of day")
-                exprs.append(pl.col(col).dt.date())
-            elif dtype == pl.String:
-                parsed = pl.col(col).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-                bad = df.filter(pl.col(col).is_not_null() & parsed.is_null())
-                if bad.height:
-                    problems.append(
-                        f"{where}: {bad.height} value(s) are not dates (YYYY-MM-DD), "
-                        f"e.g. {mask_text(repr(bad[col][0]))}"
-                    )
-                exprs.append(parsed.alias(col))
-            else:
-                problems.append(f"{where}: expected a date or ISO date text, got {dtype}")
-        elif not (dtype.is_numeric() or dtype == pl.String):
-            problems.append(f"{where}: expected a number or decimal text, got {dtype}")
-    for col, (kind, required) in VN_SCHEMA[table].items():
-        if required and col in df.columns and kind != _AMOUNT and df[col].null_count():
-            problems.append(f"{table}.{col}: {df[col].null_count()} row(s) are empty")
-    return df.with_columns(exprs) if exprs else df
+    # a card length or a rank is a whole number: "6" or 6.5 would be a guess (VnPayment)
+    return normalize_table(table, df, problems, VN_SCHEMA[table])
 
 
 def _person_rows(persons: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
