@@ -163,6 +163,25 @@ def judge(
     )
 
 
+def judge_frame(
+    population: Any,
+    asked: pl.DataFrame,
+    rules: RuleSet | None = None,
+    progress: Progress | None = None,
+    *,
+    reasons: bool = True,
+) -> Judged:
+    """:func:`judge` for the rows of ``asked``: ``_row`` (person row) and ``service_date``."""
+    return judge(
+        population,
+        asked["_row"].to_numpy().astype(np.int64),
+        asked["service_date"].cast(pl.Int32).to_numpy().astype(np.int64),
+        rules,
+        progress,
+        reasons=reasons,
+    )
+
+
 def status_by_evaluate(
     population: Any,
     pairs: pl.DataFrame,
@@ -183,14 +202,7 @@ def status_by_evaluate(
     )
     in_scheme = pl.col("service_date") >= BENEFITS_START
     asked = pairs.filter(pl.col("_row").is_not_null() & pl.col("_error").is_null())
-    found = judge(
-        population,
-        asked["_row"].to_numpy().astype(np.int64),
-        asked["service_date"].cast(pl.Int32).to_numpy().astype(np.int64),
-        rules,
-        progress,
-        reasons=reasons,
-    )
+    found = judge_frame(population, asked, rules, progress, reasons=reasons)
     judged = asked.select(
         "person_id",
         "service_date",

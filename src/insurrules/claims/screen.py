@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import numpy as np
 import polars as pl
 
 from insurrules.claims.identity import iin_problem, iin_valid
-from insurrules.claims.insurance import Progress, insured_status, judge
+from insurrules.claims.insurance import Progress, insured_status, judge_frame
 from insurrules.claims.people import claim_people
 from insurrules.claims.schema import check_table, prepare
 from insurrules.kz.case import BENEFITS_START
@@ -175,13 +174,7 @@ def screen(
     )
     asks = work.filter("_ask")
     if asks.height and asks["_row"].null_count() == 0 and hasattr(population, "cache"):
-        judged = judge(
-            population,
-            asks["_row"].to_numpy().astype(np.int64),
-            asks["service_date"].cast(pl.Int32).to_numpy().astype(np.int64),
-            rules,
-            tell,
-        )
+        judged = judge_frame(population, asks, rules, tell)
         status = asks.select(
             "row",
             pl.Series("insured", judged.insured, dtype=pl.Boolean),

@@ -29,7 +29,7 @@ import polars as pl
 from insurrules.errors import RulesError
 from insurrules.kz.rules import default_rules
 from insurrules.parameters import RuleSet
-from insurrules.population.engine import _as_date, evaluate_each
+from insurrules.population.engine import RESULT_COLUMNS, _as_date, evaluate_each
 from insurrules.population.tables import Population
 
 if TYPE_CHECKING:
@@ -38,15 +38,8 @@ from insurrules.reform import Reform
 
 __all__ = ["Comparison", "compare"]
 
-_COMPARED = (
-    "status",
-    "basis",
-    "state_category",
-    "budget",
-    "grace_months",
-    "insured_from",
-    "insured_until",
-)
+#: what a reform may change for a person (``renew_by`` always equals ``insured_until``)
+_COMPARED = tuple(c for c in RESULT_COLUMNS if c not in ("id", "renew_by", "error"))
 
 
 @dataclass(frozen=True)
