@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import resource
 import tempfile
 import time
@@ -54,7 +55,9 @@ def _screen(claims: pl.DataFrame, population: Population) -> tuple[float, Stages
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument(
+        "--persons", type=int, default=int(os.environ.get("INSURRULES_BENCH_MAX", 1_000_000))
+    )
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

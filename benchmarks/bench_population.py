@@ -2,8 +2,8 @@
 
 Run::
 
-    .venv/bin/python benchmarks/bench_population.py            # 1M persons + scaling to 5M
-    .venv/bin/python benchmarks/bench_population.py --max 1000000
+    .venv/bin/python benchmarks/bench_population.py              # up to 1M persons (make bench)
+    .venv/bin/python benchmarks/bench_population.py --max 5000000  # to 5M (make bench-large)
 
 Prints figures only (no assertions). For each size, one subprocess builds the synthetic
 population (``synthetic(n)``, 72-month histories; its time is printed) and writes it to Parquet
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -171,7 +172,12 @@ def _too_big(n: int, done: dict[int, dict[str, Any]], limit_mb: float | None) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max", type=int, default=5_000_000, help="largest population size")
+    parser.add_argument(
+        "--max",
+        type=int,
+        default=int(os.environ.get("INSURRULES_BENCH_MAX", 1_000_000)),
+        help="largest population size (default: $INSURRULES_BENCH_MAX, else 1 000 000)",
+    )
     parser.add_argument(
         "--mem-mb", type=float, help="skip sizes estimated to need more (default: 80%% available)"
     )

@@ -14,6 +14,7 @@ population (``row_errors``), which later evaluations reuse. The 1M run is made o
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 
@@ -52,7 +53,9 @@ def one(n: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--big", type=int, default=1_000_000)
+    parser.add_argument(
+        "--big", type=int, default=int(os.environ.get("INSURRULES_BENCH_MAX", 1_000_000))
+    )
     parser.add_argument("--max-seconds", type=float, default=120.0)
     args = parser.parse_args()
     per_person = 0.0
