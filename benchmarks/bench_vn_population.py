@@ -26,8 +26,8 @@ def _rss_mb() -> float:
 
 
 def one(n: int) -> float:
-    from insurrules.population.vn_engine import evaluate_vn
-    from insurrules.population.vn_synthesis import synthetic_vn
+    from insurrules.population.vn.engine import evaluate_vn
+    from insurrules.population.vn.synthesis import synthetic_vn
 
     t = time.perf_counter()
     pop = synthetic_vn(n, seed=0, as_of=AS_OF)

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from insurrules.population.tables import Population
+from insurrules.population.kz.tables import Population
 
 CLAIM_DEFAULTS: dict[str, Any] = {
     "service_code": "A01.001",

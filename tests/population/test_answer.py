@@ -13,7 +13,7 @@ from pydantic import ValidationError
 import insurrules
 from insurrules.kz.rules import default_rules
 from insurrules.population import Population
-from insurrules.population.engine import BASES, answer
+from insurrules.population.kz.engine import BASES, answer
 from tests.population.popgen import AS_OF, build, populations
 from tests.population.test_evaluate import SWITCHES
 

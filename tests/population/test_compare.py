@@ -115,7 +115,7 @@ def _state_months_of_one(pop: object, pid: str, as_of: dt.date) -> dict[str, int
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(populations(max_size=8), st.sampled_from(AS_OF))
 def test_state_months_equal_each_case_s_own_routes(pop: Population, as_of: dt.date) -> None:
-    from insurrules.population.engine import evaluate_arrays
+    from insurrules.population.kz.engine import evaluate_arrays
 
     result = evaluate_arrays(pop, as_of, extras=True)
     budgets = [c for c in result.columns if c.startswith("state_months_")]

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 import insurrules
 from insurrules.population import Population, PopulationError, evaluate
-from insurrules.population.engine import RESULT_COLUMNS
+from insurrules.population.tableset import RESULT_COLUMNS
 from tests.population.popgen import AS_OF, build, iin, populations
 
 

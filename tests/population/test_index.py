@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insurrules.population.arrays import NO_MONTH, ArrayOps
-from insurrules.population.index import _cells, expand
+from insurrules.population.kz.index import _cells, expand
 
 ORIGIN = 2019 * 12
 

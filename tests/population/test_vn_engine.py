@@ -15,9 +15,10 @@ from pydantic import ValidationError
 import insurrules
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
-from insurrules.population.tables import PopulationError
-from insurrules.population.vn_engine import VN_RESULT_COLUMNS, evaluate_vn
-from insurrules.population.vn_tables import VnPopulation
+from insurrules.population.kz.tables import PopulationError
+from insurrules.population.tableset import RESULT_COLUMNS
+from insurrules.population.vn.engine import evaluate_vn
+from insurrules.population.vn.tables import VnPopulation
 from tests.population.vn_popgen import build, populations
 
 PID = "079082007731"
@@ -43,7 +44,7 @@ def decided(pop: VnPopulation, pid: str, as_of: dt.date, rules: Any) -> dict[str
 
 def assert_equal_to_decide(pop: VnPopulation, as_of: dt.date, rules: RuleSet | None = None) -> None:
     result = evaluate_vn(pop, as_of, rules)
-    assert result.columns == list(VN_RESULT_COLUMNS)
+    assert result.columns == list(RESULT_COLUMNS)
     assert result["id"].to_list() == pop.persons["id"].to_list()
     for row in result.iter_rows(named=True):
         want = decided(pop, row["id"], as_of, rules)
@@ -234,13 +235,7 @@ def test_empty_population() -> None:
         pl.DataFrame(schema={"id": pl.String, "birth_date": pl.Date, "sex": pl.String})
     )
     result = evaluate_vn(pop, "2025-01-01")
-    assert result.height == 0 and result.columns == list(VN_RESULT_COLUMNS)
-
-
-def test_result_columns_are_those_of_the_kz_engine() -> None:
-    from insurrules.population.engine import RESULT_COLUMNS
-
-    assert VN_RESULT_COLUMNS == RESULT_COLUMNS
+    assert result.height == 0 and result.columns == list(RESULT_COLUMNS)
 
 
 def test_on_equal_ends_the_state_paid_card_is_the_previous_card() -> None:

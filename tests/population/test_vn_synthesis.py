@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 
 import insurrules
-from insurrules.population.vn_engine import evaluate_vn
-from insurrules.population.vn_synthesis import synthetic_vn
+from insurrules.population.vn.engine import evaluate_vn
+from insurrules.population.vn.synthesis import synthetic_vn
 from insurrules.vn.decide import case_chain
 from insurrules.vn.rules import default_rules
 

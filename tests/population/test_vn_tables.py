@@ -10,10 +10,10 @@ import pytest
 from pydantic import ValidationError
 
 import insurrules
-from insurrules.population.tables import PopulationError
-from insurrules.population.vn_engine import evaluate_vn
-from insurrules.population.vn_synthesis import synthetic_vn
-from insurrules.population.vn_tables import VN_SCHEMA, VnPopulation
+from insurrules.population.kz.tables import PopulationError
+from insurrules.population.vn.engine import evaluate_vn
+from insurrules.population.vn.synthesis import synthetic_vn
+from insurrules.population.vn.tables import VN_SCHEMA, VnPopulation
 
 PID = "079082007731"
 OTHER = "001190000042"

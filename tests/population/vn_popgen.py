@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from insurrules.population.vn_tables import VnPopulation
+from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import add_months
 
 SUPPORT = ["near_poor", "student", "near_poor_poor_area", "ethnic_minority_transition"]

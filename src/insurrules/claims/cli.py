@@ -106,7 +106,7 @@ def write_result(result: pl.DataFrame, path: Path) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    from insurrules.population.tables import Population, PopulationError
+    from insurrules.population.kz.tables import Population, PopulationError
 
     claims_path = Path(args.claims)
     if claims_path.suffix.lower() not in _READERS:

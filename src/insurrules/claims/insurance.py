@@ -3,7 +3,7 @@
 A claim is judged with ``as_of`` = its service date (contract.md): only facts known that day
 count, so a debt paid later never makes a past service insured. Each distinct (person, service
 date) pair is asked once. A :class:`~insurrules.population.Population` is asked through the
-population engine (:func:`insurrules.population.engine.answer`, the same law as ``decide()``):
+population engine (:func:`insurrules.population.kz.engine.answer`, the same law as ``decide()``):
 one call answers every pair, each with the facts known on its own day, and gives the reasons of
 each refusal from the same functions ``decide()`` uses (:func:`status_by_evaluate`). Any other
 object with ``case(person_id, as_of)`` is asked through :func:`insurrules.decide` pair by pair
@@ -128,7 +128,7 @@ def judge(
     ``reasons=False`` leaves ``code`` and ``message`` null.
     """
     from insurrules.kz.rules import default_rules
-    from insurrules.population.engine import answer
+    from insurrules.population.kz.engine import answer
 
     tell = progress or (lambda stage, done: None)
     tell("insurance", 0.0)
@@ -244,7 +244,7 @@ def insured_status(
     ``reasons=False`` skips the reason codes of refusals (``code`` and ``message`` null).
     """
     try:
-        from insurrules.population.tables import Population
+        from insurrules.population.kz.tables import Population
     except ImportError:  # pragma: no cover - the population extra is missing
         return status_by_decide(population, pairs, rules, progress)
     if isinstance(population, Population):

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from insurrules.population.comparison import Comparison, compare
-    from insurrules.population.engine import evaluate
+    from insurrules.population.evaluation import evaluate
+    from insurrules.population.kz.synthesis import synthetic
+    from insurrules.population.kz.tables import Population
+    from insurrules.population.tableset import PopulationError
     from insurrules.population.on_dask import evaluate_dask
-    from insurrules.population.synthesis import synthetic
-    from insurrules.population.tables import Population, PopulationError
-    from insurrules.population.vn_engine import evaluate_vn
-    from insurrules.population.vn_synthesis import synthetic_vn
-    from insurrules.population.vn_tables import VnPopulation
+    from insurrules.population.vn.engine import evaluate_vn
+    from insurrules.population.vn.synthesis import synthetic_vn
+    from insurrules.population.vn.tables import VnPopulation
 
 __all__ = [
     "Comparison",
@@ -45,16 +46,16 @@ __all__ = [
 ]
 
 _WHERE = {
-    "Population": "tables",
-    "PopulationError": "tables",
-    "evaluate": "engine",
+    "Population": "kz.tables",
+    "PopulationError": "tableset",
+    "evaluate": "evaluation",
     "compare": "comparison",
     "Comparison": "comparison",
-    "synthetic": "synthesis",
+    "synthetic": "kz.synthesis",
     "evaluate_dask": "on_dask",
-    "VnPopulation": "vn_tables",
-    "evaluate_vn": "vn_engine",
-    "synthetic_vn": "vn_synthesis",
+    "VnPopulation": "vn.tables",
+    "evaluate_vn": "vn.engine",
+    "synthetic_vn": "vn.synthesis",
 }
 
 

@@ -66,10 +66,10 @@ def _bar(err: TextIO, label: str) -> Callable[[int, int], None]:
 
 
 def _load(spec: str, as_of: dt.date, seed: int, scheme: str) -> Any:
-    from insurrules.population.synthesis import synthetic
-    from insurrules.population.tables import Population
-    from insurrules.population.vn_synthesis import synthetic_vn
-    from insurrules.population.vn_tables import VnPopulation
+    from insurrules.population.kz.synthesis import synthetic
+    from insurrules.population.kz.tables import Population
+    from insurrules.population.vn.synthesis import synthetic_vn
+    from insurrules.population.vn.tables import VnPopulation
 
     if spec.startswith("synthetic:"):
         count = spec.split(":", 1)[1].replace("_", "")
@@ -101,8 +101,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     import polars as pl
 
     from insurrules.population.comparison import compare
-    from insurrules.population.engine import evaluate, evaluate_arrays
-    from insurrules.population.tables import PopulationError
+    from insurrules.population.evaluation import evaluate
+    from insurrules.population.kz.engine import evaluate_arrays
+    from insurrules.population.kz.tables import PopulationError
     from insurrules.reform import Reform
 
     err = sys.stderr

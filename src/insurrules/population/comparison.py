@@ -29,11 +29,12 @@ import polars as pl
 from insurrules.errors import RulesError
 from insurrules.kz.rules import default_rules
 from insurrules.parameters import RuleSet
-from insurrules.population.engine import RESULT_COLUMNS, _as_date, evaluate_each
-from insurrules.population.tables import Population
+from insurrules.population.kz.engine import evaluate_each
+from insurrules.population.kz.tables import Population
+from insurrules.population.tableset import RESULT_COLUMNS, as_of_date
 
 if TYPE_CHECKING:
-    from insurrules.population.vn_tables import VnPopulation
+    from insurrules.population.vn.tables import VnPopulation
 from insurrules.reform import Reform
 
 __all__ = ["Comparison", "compare"]
@@ -174,12 +175,12 @@ def compare(
     basis and category; its summary has no budget rows (the vn engine reads no state-paid
     months), and its total's state-month and cost columns are null.
     """
-    day = _as_date(as_of)
+    day = as_of_date(as_of)
     base_rules = _resolve(baseline, None, population.scheme)
     reform_rules = _resolve(reform, base_rules, population.scheme)
     if population.scheme == "vn-bhyt":
         # the vn engine reads no state-paid months: the budget rows stay empty
-        from insurrules.population.vn_engine import evaluate_vn
+        from insurrules.population.vn.engine import evaluate_vn
 
         before = evaluate_vn(population, day, base_rules)  # type: ignore[arg-type]
         after = evaluate_vn(population, day, reform_rules)  # type: ignore[arg-type]

@@ -37,11 +37,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from insurrules.parameters import RuleSet
-from insurrules.population.engine import RESULT_COLUMNS, evaluate
-from insurrules.population.tables import TABLES, Population, PopulationError
+from insurrules.population.evaluation import evaluate
+from insurrules.population.kz.tables import TABLES, Population, PopulationError
+from insurrules.population.tableset import RESULT_COLUMNS
 
 if TYPE_CHECKING:
-    from insurrules.population.vn_tables import VnPopulation
+    from insurrules.population.vn.tables import VnPopulation
 
 __all__ = ["evaluate_dask", "write_partitioned"]
 
@@ -91,7 +92,7 @@ def _parts(path: str) -> list[str]:
 
 
 def _read_part(part: str, scheme: str) -> Population | VnPopulation:
-    from insurrules.population.vn_tables import VN_TABLES, VnPopulation
+    from insurrules.population.vn.tables import VN_TABLES, VnPopulation
 
     frames: dict[str, Any] = {}
     for name in VN_TABLES if scheme == "vn-bhyt" else TABLES:

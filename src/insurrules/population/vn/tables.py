@@ -21,7 +21,7 @@ Dates are polars ``Date`` values or ISO ``YYYY-MM-DD`` text.
 
 Structural problems (missing columns, wrong dtypes, empty required values, duplicate person
 ids, records of unknown persons, unparseable dates) raise one
-:class:`~insurrules.population.tables.PopulationError` listing all of them before any work.
+:class:`~insurrules.population.kz.tables.PopulationError` listing all of them before any work.
 Problems within a person's records (those :class:`VnCase` rejects: an id that is not 12 digits,
 two purchases on one day, a ``supported`` purchase without a support group...) do not stop the
 run: :attr:`VnPopulation.row_errors` names them (field and reason, ids masked) and that person's
@@ -52,12 +52,16 @@ import polars as pl
 
 from insurrules.errors import mask_text
 from insurrules.models import _amount
-from insurrules.population.tables import (
+from insurrules.population.tableset import (
+    AMOUNT,
+    DATE,
+    INT,
+    TEXT,
     PopulationError,
     TableSet,
-    _to_polars,
     empty_table,
     normalize_table,
+    to_polars,
 )
 from insurrules.vn.cards import child_card_end
 from insurrules.vn.case import CARD_RULES_START, STATE_GROUPS, Payer, VnCase, VnMembershipCode
@@ -67,29 +71,28 @@ __all__ = ["VN_SCHEMA", "VN_TABLES", "VnPopulation"]
 
 VN_TABLES = ("persons", "payments", "memberships")
 
-_TEXT, _DATE, _INT, _AMOUNT = "text", "date", "int", "amount"
 
 #: table -> column -> (kind, required)
 VN_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "persons": {
-        "id": (_TEXT, True),
-        "birth_date": (_DATE, True),
-        "sex": (_TEXT, True),
-        "death_date": (_DATE, False),
-        "household_rank": (_INT, False),
+        "id": (TEXT, True),
+        "birth_date": (DATE, True),
+        "sex": (TEXT, True),
+        "death_date": (DATE, False),
+        "household_rank": (INT, False),
     },
     "payments": {
-        "person_id": (_TEXT, True),
-        "paid_on": (_DATE, True),
-        "months": (_INT, True),
-        "amount": (_AMOUNT, True),
-        "payer": (_TEXT, True),
+        "person_id": (TEXT, True),
+        "paid_on": (DATE, True),
+        "months": (INT, True),
+        "amount": (AMOUNT, True),
+        "payer": (TEXT, True),
     },
     "memberships": {
-        "person_id": (_TEXT, True),
-        "code": (_TEXT, True),
-        "start": (_DATE, True),
-        "end": (_DATE, False),
+        "person_id": (TEXT, True),
+        "code": (TEXT, True),
+        "start": (DATE, True),
+        "end": (DATE, False),
     },
 }
 
@@ -147,14 +150,14 @@ class VnPopulation(TableSet):
     ) -> VnPopulation:
         """Check and normalize tables given as polars, pandas or Arrow tables (or dicts).
 
-        Raises :class:`~insurrules.population.tables.PopulationError` listing every
+        Raises :class:`~insurrules.population.kz.tables.PopulationError` listing every
         structural problem.
         """
         given = {"persons": persons, "payments": payments, "memberships": memberships}
         problems: list[str] = []
         frames: dict[str, pl.DataFrame] = {}
         for name, data in given.items():
-            df = _empty(name) if data is None else _to_polars(name, data)
+            df = _empty(name) if data is None else to_polars(name, data)
             frames[name] = _normalize(name, df, problems)
         if problems:
             raise PopulationError(problems)

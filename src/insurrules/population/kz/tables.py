@@ -30,56 +30,67 @@ run: :meth:`Population.row_errors` names them and that person's result row carri
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from insurrules.errors import InsurrulesError, mask_text
+from insurrules.errors import mask_text
 from insurrules.kz.case import KZ_MEMBERSHIP_CODES, KzCase
 from insurrules.parameters import RuleSet
+from insurrules.population.tableset import (
+    AMOUNT,
+    DATE,
+    MONTH,
+    TEXT,
+    PopulationError,
+    TableSet,
+    day_numbers,
+    empty_table,
+    month_numbers,
+    normalize_table,
+    to_polars,
+)
 
 __all__ = ["SCHEMA", "TABLES", "Population", "PopulationError"]
 
 TABLES = ("persons", "payments", "memberships", "welfare_levels", "care_requests")
 
-_TEXT, _DATE, _MONTH, _AMOUNT = "text", "date", "month", "amount"
 
 #: table -> column -> (kind, required)
 SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "persons": {
-        "id": (_TEXT, True),
-        "birth_date": (_DATE, True),
-        "sex": (_TEXT, True),
-        "death_date": (_DATE, False),
-        "residency": (_TEXT, False),
+        "id": (TEXT, True),
+        "birth_date": (DATE, True),
+        "sex": (TEXT, True),
+        "death_date": (DATE, False),
+        "residency": (TEXT, False),
     },
     "payments": {
-        "person_id": (_TEXT, True),
-        "month": (_MONTH, True),
-        "paid_on": (_DATE, True),
-        "amount": (_AMOUNT, True),
-        "payer": (_TEXT, True),
+        "person_id": (TEXT, True),
+        "month": (MONTH, True),
+        "paid_on": (DATE, True),
+        "amount": (AMOUNT, True),
+        "payer": (TEXT, True),
     },
     "memberships": {
-        "person_id": (_TEXT, True),
-        "code": (_TEXT, True),
-        "start": (_DATE, True),
-        "end": (_DATE, False),
+        "person_id": (TEXT, True),
+        "code": (TEXT, True),
+        "start": (DATE, True),
+        "end": (DATE, False),
     },
     "welfare_levels": {
-        "person_id": (_TEXT, True),
-        "level": (_TEXT, True),
-        "start": (_DATE, True),
-        "end": (_DATE, False),
+        "person_id": (TEXT, True),
+        "level": (TEXT, True),
+        "start": (DATE, True),
+        "end": (DATE, False),
     },
-    "care_requests": {"person_id": (_TEXT, True), "date": (_DATE, True)},
+    "care_requests": {"person_id": (TEXT, True), "date": (DATE, True)},
 }
 
 RESIDENCIES = (
@@ -95,174 +106,12 @@ LEVELS = ("A", "B", "C", "D", "E")
 FIRST_PAYMENT_MONTH = 2017 * 12 + 6  # 2017-07: OSMS contributions start (KzPayment)
 
 
-class PopulationError(InsurrulesError, ValueError):
-    """The population tables cannot be used as given; ``problems`` lists every problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = [mask_text(p) for p in problems]
-        super().__init__(
-            "invalid population tables:\n" + "\n".join(f"  - {p}" for p in self.problems)
-        )
-
-
-def _to_polars(name: str, data: Any) -> pl.DataFrame:
-    if isinstance(data, pl.DataFrame):
-        return data
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    module = type(data).__module__
-    if module.startswith("pandas"):
-        return pl.from_pandas(data)
-    if module.startswith("pyarrow"):
-        out = pl.from_arrow(data)
-        assert isinstance(out, pl.DataFrame)
-        return out
-    if isinstance(data, dict):
-        return pl.DataFrame(data)
-    raise PopulationError([f"{name}: expected a polars, pandas or Arrow table, got {module}"])
-
-
-_INT = "int"
-#: the polars type each kind of column becomes
-_DTYPES = {_TEXT: pl.String, _DATE: pl.Date, _MONTH: pl.Date, _INT: pl.Int64, _AMOUNT: pl.String}
-
-#: column -> (kind, required)
-Columns = Mapping[str, tuple[str, bool]]
-
-
-def empty_table(columns: Columns) -> pl.DataFrame:
-    """A table with no rows and every column (optional ones too) of its schema."""
-    return pl.DataFrame(schema={col: _DTYPES[kind] for col, (kind, _) in columns.items()})
-
-
-def normalize_table(
-    table: str,
-    df: pl.DataFrame,
-    problems: list[str],
-    columns: Columns,
-    defaults: Mapping[str, Any] | None = None,
-) -> pl.DataFrame:
-    """Check columns and dtypes against ``columns``; parse date and month text; add absent
-    optional columns (``defaults``, else nulls). Problems are appended, named ``table.column``.
-
-    Kinds: text (string, categorical or enum), date and month (dates, midnight timestamps or ISO
-    text; months also ``YYYY-MM``), int (whole numbers; a float column of whole numbers is how
-    pandas stores integers with gaps), amount (numbers or decimal text, checked per row later).
-    """
-    exprs: list[pl.Expr] = []
-    for col, (kind, required) in columns.items():
-        where = f"{table}.{col}"
-        if col not in df.columns:
-            if required:
-                problems.append(f"{where}: missing column")
-            elif defaults and col in defaults:
-                exprs.append(pl.lit(defaults[col]).alias(col))
-            else:
-                exprs.append(pl.lit(None, dtype=_DTYPES[kind]).alias(col))
-            continue
-        dtype = df.schema[col]
-        if dtype == pl.Null:
-            exprs.append(pl.col(col).cast(_DTYPES[kind]))
-        elif kind == _TEXT:
-            if not (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
-                problems.append(f"{where}: expected text, got {dtype}")
-        elif kind == _INT:
-            if dtype.is_float():
-                values = df[col].fill_nan(None)
-                fraction = values.is_not_null() & (values != values.round(0))
-                if fraction.any():
-                    problems.append(
-                        f"{where}: expected whole numbers, {int(fraction.sum())} value(s) are not"
-                    )
-                exprs.append(pl.col(col).fill_nan(None).cast(pl.Int64, strict=False))
-            elif not dtype.is_integer():
-                problems.append(f"{where}: expected whole numbers, got {dtype}")
-            elif dtype != pl.Int64:
-                exprs.append(pl.col(col).cast(pl.Int64))
-        elif kind in (_DATE, _MONTH):
-            if dtype == pl.Date:
-                if kind == _MONTH:
-                    exprs.append(pl.col(col).dt.truncate("1mo"))
-            elif isinstance(dtype, pl.Datetime):
-                # pandas keeps dates as midnight timestamps: fine, a time of day is not
-                timed = df.filter(pl.col(col).dt.time() != dt.time(0))
-                if timed.height:
-                    problems.append(f"{where}: {timed.height} value(s) have a time of day")
-                day = pl.col(col).dt.date()
-                exprs.append((day.dt.truncate("1mo") if kind == _MONTH else day).alias(col))
-            elif dtype == pl.String:
-                text = pl.col(col).str.strip_chars()
-                if kind == _MONTH:
-                    text = pl.when(text.str.len_chars() == 7).then(text + "-01").otherwise(text)
-                parsed = text.str.to_date("%Y-%m-%d", strict=False)
-                bad = df.filter(pl.col(col).is_not_null() & parsed.is_null())
-                if bad.height:
-                    what = "YYYY-MM" if kind == _MONTH else "YYYY-MM-DD"
-                    problems.append(
-                        f"{where}: {bad.height} value(s) are not dates ({what}), "
-                        f"e.g. {mask_text(repr(bad[col][0]))}"
-                    )
-                exprs.append(parsed.alias(col))
-            else:
-                problems.append(f"{where}: expected a date or ISO date text, got {dtype}")
-        elif not (dtype.is_numeric() or dtype == pl.String):
-            problems.append(f"{where}: expected a number or decimal text, got {dtype}")
-    for col, (kind, required) in columns.items():
-        if required and col in df.columns and kind != _AMOUNT and df[col].null_count():
-            problems.append(f"{table}.{col}: {df[col].null_count()} row(s) are empty")
-    return df.with_columns(exprs) if exprs else df
-
-
 def _empty(table: str) -> pl.DataFrame:
     return empty_table(SCHEMA[table])
 
 
 def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
     return normalize_table(table, df, problems, SCHEMA[table], {"residency": "citizen"})
-
-
-class TableSet:
-    """What every population type does with its tables (``TABLE_NAMES``, persons first)."""
-
-    TABLE_NAMES: ClassVar[tuple[str, ...]]
-    persons: pl.DataFrame
-    scheme: str
-
-    @classmethod
-    def from_frames(cls, *args: Any, **kwargs: Any) -> Self:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    @classmethod
-    def from_parquet(cls, directory: str | Path) -> Self:
-        """Read ``persons.parquet`` and the other tables (each optional but persons) from a
-        directory written by :meth:`to_parquet` (or a directory of ``<table>/*.parquet`` parts)."""
-        return cls.from_frames(**read_tables(directory, cls.TABLE_NAMES))
-
-    def to_parquet(self, directory: str | Path) -> Path:
-        """Write each table as ``<directory>/<table>.parquet``."""
-        return write_tables(directory, self.tables())
-
-    def tables(self) -> Iterator[tuple[str, pl.DataFrame]]:
-        for name in self.TABLE_NAMES:
-            yield name, getattr(self, name)
-
-    def __len__(self) -> int:
-        return self.persons.height
-
-    def __repr__(self) -> str:
-        sizes = ", ".join(f"{name}={df.height}" for name, df in self.tables())
-        return f"{type(self).__name__}({self.scheme}: {sizes})"
-
-    def take(self, ids: Any) -> Self:
-        """The sub-population of the given person ids (persons keep their order)."""
-        keep = pl.Series(list(ids), dtype=pl.String).implode()
-        parts = {
-            name: df.filter(pl.col("person_id").cast(pl.String).is_in(keep))
-            for name, df in self.tables()
-            if name != "persons"
-        }
-        persons = self.persons.filter(pl.col("id").cast(pl.String).is_in(keep))
-        return type(self)(persons=persons, **parts, scheme=self.scheme)  # type: ignore[call-arg]
 
 
 @dataclass(frozen=True, repr=False)
@@ -308,7 +157,7 @@ class Population(TableSet):
         problems: list[str] = []
         frames: dict[str, pl.DataFrame] = {}
         for name, data in given.items():
-            df = _empty(name) if data is None else _to_polars(name, data)
+            df = _empty(name) if data is None else to_polars(name, data)
             frames[name] = _normalize(name, df, problems)
         if problems:
             raise PopulationError(problems)
@@ -374,7 +223,7 @@ class Population(TableSet):
         >>> "engine_index" in pop.cache
         True
         """
-        from insurrules.population.index import build_index
+        from insurrules.population.kz.index import build_index
 
         build_index(self, rules)
         return self
@@ -442,80 +291,6 @@ def _iin_problems(persons: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(
         {"_row": np.concatenate(rows).astype(np.int64), "msg": pl.Series(msgs, dtype=pl.String)}
     )
-
-
-def read_tables(directory: str | Path, names: Iterable[str]) -> dict[str, pl.DataFrame]:
-    """The tables ``<name>.parquet`` (or ``<name>/*.parquet`` parts) found in ``directory``;
-    ``persons`` must be there, the others are optional."""
-    root = Path(directory)
-    frames: dict[str, pl.DataFrame] = {}
-    for name in names:
-        single = root / f"{name}.parquet"
-        parts = root / name
-        if single.exists():
-            frames[name] = pl.read_parquet(single)
-        elif parts.is_dir() and any(parts.glob("*.parquet")):
-            frames[name] = pl.read_parquet(parts / "*.parquet")
-        elif name == "persons":
-            raise PopulationError([f"{root}: no persons.parquet"])
-    return frames
-
-
-def write_tables(directory: str | Path, tables: Iterable[tuple[str, pl.DataFrame]]) -> Path:
-    """Write each table as ``<directory>/<name>.parquet``."""
-    root = Path(directory)
-    root.mkdir(parents=True, exist_ok=True)
-    for name, df in tables:
-        df.write_parquet(root / f"{name}.parquet")
-    return root
-
-
-def as_of_date(value: dt.date | str) -> dt.date:
-    """The day asked about, from a date or ISO text (a date-time or other text is refused)."""
-    if isinstance(value, dt.datetime):
-        raise PopulationError([f"as_of: expected a date, got a date-time {value}"])
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise PopulationError([f"as_of: expected an ISO date YYYY-MM-DD, got {value!r}"]) from None
-
-
-NO_DAY = 2**31 - 1  # a missing date as a day number
-NO_MONTH_INDEX = 10**6  # a missing date as a month index (later than any real month)
-
-
-def day_numbers(series: pl.Series) -> npt.NDArray[np.int64]:
-    """Dates as day numbers since 1970-01-01 (null: :data:`NO_DAY`)."""
-    values = series.cast(pl.Int32).fill_null(NO_DAY).to_numpy()
-    return np.asarray(values).astype(np.int64, copy=False)
-
-
-_TABLE_FIRST = -25567  # 1900-01-01 as a day number
-_TABLE = (
-    np.arange(_TABLE_FIRST, 47482, dtype=np.int64)  # to 2099-12-31
-    .astype("datetime64[D]")
-    .astype("datetime64[M]")
-    .astype(np.int64)
-    + 1970 * 12
-)
-
-
-def month_numbers(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Month indices (year * 12 + month - 1) of day numbers (:data:`NO_DAY`: a far month)."""
-    pos = days - _TABLE_FIRST
-    if pos.size == 0 or (pos.min() >= 0 and pos.max() < _TABLE.size):
-        return _TABLE[pos]
-    inside = (pos >= 0) & (pos < _TABLE.size)
-    out = _TABLE[np.where(inside, pos, 0)]
-    if not inside.all():
-        rare = ~inside & (days < NO_DAY)
-        out = np.where(days >= NO_DAY, NO_MONTH_INDEX, out)
-        if rare.any():
-            far = days[rare].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-            out[rare] = far + 1970 * 12
-    return out
 
 
 def payer_codes(series: pl.Series) -> npt.NDArray[np.int8]:

@@ -50,7 +50,7 @@ import numpy.typing as npt
 import polars as pl
 
 from insurrules.parameters import RuleSet
-from insurrules.population.vn_tables import VnPopulation
+from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import child_card_end
 from insurrules.vn.contributions import contribution
 from insurrules.vn.rules import default_rules

@@ -9,7 +9,7 @@ them, and each query is read at its own month as :mod:`insurrules.kz.decide` rea
 service dates (:func:`answer`); :func:`compare` reads the same facts under two rule sets.
 
 What no query changes (paid cells with their arrival days, records grouped by person) is built
-once per population (:mod:`insurrules.population.index`).
+once per population (:mod:`insurrules.population.kz.index`).
 
 The frame of months: it starts no later than 2019-01 and no later than the first payment month,
 so every window and unbroken-payment run looks back as far as in a single decision (months before
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,44 +41,20 @@ from insurrules.kz.rules import default_rules
 from insurrules.models import Reason
 from insurrules.parameters import RuleSet
 from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps
-from insurrules.population.index import LATEST_ORIGIN, population_index
-from insurrules.population.reading import Chunk, Read, Refusal
-from insurrules.population.reading import read as read_routes
-from insurrules.population.tables import (
-    NO_DAY,
-    PAYERS,
-    Population,
-    PopulationError,
-    as_of_date,
-    month_numbers,
-)
-
-if TYPE_CHECKING:
-    from insurrules.population.vn_tables import VnPopulation
+from insurrules.population.kz.index import LATEST_ORIGIN, population_index
+from insurrules.population.kz.reading import Chunk, Read, Refusal
+from insurrules.population.kz.reading import read as read_routes
+from insurrules.population.kz.tables import PAYERS, Population
+from insurrules.population.tableset import NO_DAY, PopulationError, as_of_date, month_numbers
 
 __all__ = [
     "BASES",
-    "RESULT_COLUMNS",
     "Answers",
     "answer",
     "answer_each",
-    "evaluate",
     "evaluate_each",
 ]
 
-#: Result columns of :func:`evaluate`, in order.
-RESULT_COLUMNS = (
-    "id",
-    "status",
-    "basis",
-    "state_category",
-    "budget",
-    "grace_months",
-    "insured_from",
-    "insured_until",
-    "renew_by",
-    "error",
-)
 #: Routes in the order the first holding one is the basis (kz.md).
 BASES = ("transition", "state_funded", "contributions", "prepaid", "grace_period")
 
@@ -90,9 +66,6 @@ _CHUNK_CELLS = 1 << 24
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
-
-
-_as_date = as_of_date
 
 
 def _payer_codes(names: frozenset[str]) -> frozenset[int]:
@@ -521,7 +494,7 @@ def evaluate_each(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[pl.DataFrame]:
     """:func:`evaluate_arrays` under each of ``rule_sets``, sharing what they have in common."""
-    day = _as_date(as_of)
+    day = as_of_date(as_of)
     for rules in rule_sets:
         if rules.scheme != pop.scheme:
             raise RulesError(f"rules are for {rules.scheme}, but the population is {pop.scheme}")
@@ -611,31 +584,3 @@ def _result(pop: Population, a: Answers, benefits_start: dt.date) -> pl.DataFram
             pop.row_errors.alias("error"),
         ]
     )
-
-
-def evaluate(
-    population: Population | VnPopulation, as_of: dt.date | str, rules: RuleSet | None = None
-) -> pl.DataFrame:
-    """Decide every person of ``population`` on ``as_of``; one row per person, input order.
-
-    A :class:`~insurrules.population.VnPopulation` (vn-bhyt) goes to
-    :func:`~insurrules.population.evaluate_vn`, which runs the vn card chain person by person.
-
-    Columns: ``id``, ``status`` (``insured``/``not_insured``), ``basis``, ``state_category``,
-    ``budget``, ``grace_months``, ``insured_from``, ``insured_until``, ``renew_by``, ``error``.
-    A person whose records are invalid keeps a row with ``status`` null and ``error`` naming the
-    field and the reason. The routes are those of :mod:`insurrules.kz.law`, the single definition
-    ``decide()`` uses; for every valid row, the values equal ``insurrules.decide(population.case(
-    id, as_of), rules)`` (property-tested).
-
-    >>> from insurrules.population import synthetic, evaluate
-    >>> result = evaluate(synthetic(1000, seed=1), "2026-03-15")
-    >>> result.columns[:3]
-    ['id', 'status', 'basis']
-    """
-    if population.scheme == "vn-bhyt":
-        from insurrules.population.vn_engine import evaluate_vn
-
-        return evaluate_vn(population, as_of, rules)  # type: ignore[arg-type]
-    assert isinstance(population, Population)
-    return evaluate_arrays(population, as_of, rules)

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from insurrules.population.tables import PAYERS, Population
+from insurrules.population.kz.tables import PAYERS, Population
 
 __all__ = ["REGIONS", "synthetic"]
 

@@ -22,18 +22,16 @@ import polars as pl
 
 from insurrules.errors import RulesError, mask_text
 from insurrules.parameters import RuleSet
-from insurrules.population.engine import RESULT_COLUMNS
-from insurrules.population.tables import PopulationError, as_of_date
-from insurrules.population.vn_tables import VnPopulation
+from insurrules.population.tableset import PopulationError, as_of_date
+from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import Purchase, build_chain, child_card_end
 from insurrules.vn.case import CARD_RULES_START
 from insurrules.vn.decide import Cover, cover_on, spans_of
 from insurrules.vn.rules import default_rules
 
-__all__ = ["VN_RESULT_COLUMNS", "evaluate_vn"]
+__all__ = ["evaluate_vn"]
 
 #: Result columns of :func:`evaluate_vn`: those of the kz-osms ``evaluate()``, in order.
-VN_RESULT_COLUMNS = RESULT_COLUMNS
 
 
 class _Membership(NamedTuple):
@@ -63,7 +61,7 @@ def evaluate_vn(
     reason. For every valid row the values equal ``insurrules.decide(population.case(id, as_of),
     rules)`` (property-tested): the chain is built and read by the functions ``decide()`` uses.
 
-    >>> from insurrules.population.vn_synthesis import synthetic_vn
+    >>> from insurrules.population.vn.synthesis import synthetic_vn
     >>> result = evaluate_vn(synthetic_vn(500, seed=1), "2026-03-15")
     >>> result.columns[:3], result.height
     (['id', 'status', 'basis'], 500)

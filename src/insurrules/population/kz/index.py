@@ -28,14 +28,8 @@ import polars as pl
 
 from insurrules.parameters import RuleSet
 from insurrules.population.arrays import NO_MONTH, ArrayOps, pack
-from insurrules.population.tables import (
-    NO_MONTH_INDEX,
-    Population,
-    day_numbers,
-    month_numbers,
-    payer_codes,
-    record_rows,
-)
+from insurrules.population.kz.tables import Population, payer_codes, record_rows
+from insurrules.population.tableset import NO_MONTH_INDEX, day_numbers, month_numbers
 
 __all__ = ["ByRow", "Cells", "PopulationIndex", "build_index", "expand", "population_index"]
 
@@ -471,7 +465,7 @@ def build_index(pop: Population, rules: RuleSet | None = None) -> PopulationInde
     rules in force), now instead of during the first evaluation."""
     from insurrules.kz.params import kz_params
     from insurrules.kz.rules import default_rules
-    from insurrules.population.tables import PAYERS
+    from insurrules.population.kz.tables import PAYERS
 
     def codes(names: frozenset[str]) -> frozenset[int]:
         return frozenset(i for i, name in enumerate(PAYERS) if name in names)

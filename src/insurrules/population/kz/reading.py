@@ -1,6 +1,6 @@
 """Read each query's routes at its own month, as :mod:`insurrules.kz.decide` reads one case.
 
-The population engine (:mod:`insurrules.population.engine`) builds the facts of a chunk of
+The population engine (:mod:`insurrules.population.kz.engine`) builds the facts of a chunk of
 queries and runs :func:`insurrules.kz.law.routes` over them; this module reads the result per
 query: insured or not, the basis, the state category, the grace period in force, the insured run
 around the month asked about, the state-paid months of its year, and for a refusal the facts

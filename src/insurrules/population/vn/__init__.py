@@ -1,0 +1,2 @@
+"""vn-bhyt populations: their tables, the card-chain engine, and the synthetic Vietnamese
+population."""
