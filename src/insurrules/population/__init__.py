@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from insurrules.population.evaluation import evaluate
     from insurrules.population.kz.synthesis import synthetic
     from insurrules.population.kz.tables import Population
-    from insurrules.population.tableset import PopulationError
     from insurrules.population.on_dask import evaluate_dask
+    from insurrules.population.tableset import PopulationError
     from insurrules.population.vn.engine import evaluate_vn
     from insurrules.population.vn.synthesis import synthetic_vn
     from insurrules.population.vn.tables import VnPopulation
