@@ -2,7 +2,8 @@
 
 Kinds: ``parameters`` (every parameter with its dated history), ``switches`` (the D-n
 interpretation switches), ``categories`` (state-paid categories), ``law-on DATE [PAGE]`` (every
-value in force on DATE). The tables are rendered by :mod:`insurrules.docs_tables` from the
+value in force on DATE), ``law-changes SINCE UNTIL [PAGE]`` (every change that took effect after
+SINCE up to UNTIL). The tables are rendered by :mod:`insurrules.docs_tables` from the
 scheme's ``parameters.toml`` at build time, so the site can never disagree with the data.
 
 A scheme whose package is not installed yet renders a warning instead of a table; an unknown
@@ -113,6 +114,8 @@ def _render(kind: str, args: list[str]) -> str:
         return docs_tables.category_table(rules)
     if kind == "law-on":
         return docs_tables.law_on(rules, rest[0], rest[1] if len(rest) > 1 else "")
+    if kind == "law-changes":
+        return docs_tables.changes_table(rules, rest[0], rest[1], rest[2] if len(rest) > 2 else "")
     raise ValueError(f"unknown docs marker insurrules:{kind}")
 
 

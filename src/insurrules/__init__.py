@@ -16,7 +16,7 @@ first use so ``import insurrules`` stays fast.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from insurrules._version import __version__
 from insurrules.api import Explanation, decide, decide_many, explain
@@ -26,8 +26,12 @@ from insurrules.models import Decision, Reason, StateFunded
 from insurrules.months import YearMonth
 from insurrules.parameters import RuleSet
 
+if TYPE_CHECKING:
+    from insurrules.changes import Change, law_changes
+
 __all__ = [
     "Case",
+    "Change",
     "Decision",
     "Explanation",
     "InsurrulesError",
@@ -40,6 +44,7 @@ __all__ = [
     "decide",
     "decide_many",
     "explain",
+    "law_changes",
 ]
 
 _LAZY = {"kz", "vn", "population", "claims", "reform"}
@@ -50,4 +55,6 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f"insurrules.{name}")
     if name == "Reform":
         return importlib.import_module("insurrules.reform").Reform
+    if name in ("law_changes", "Change"):
+        return getattr(importlib.import_module("insurrules.changes"), name)
     raise AttributeError(f"module 'insurrules' has no attribute {name!r}")

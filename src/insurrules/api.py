@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -12,6 +12,9 @@ from insurrules.case import SCHEMES, Case, parse_case, scheme_module
 from insurrules.errors import RulesError
 from insurrules.models import Decision
 from insurrules.parameters import RuleSet
+
+if TYPE_CHECKING:
+    from insurrules.changes import Change
 
 __all__ = ["Explanation", "decide", "decide_many", "explain"]
 
@@ -99,17 +102,24 @@ def decide_many(
 
 @dataclass(frozen=True)
 class Explanation:
-    """A decision with its month-by-month (kz) or card-by-card (vn) reasoning."""
+    """A decision with its month-by-month (kz) or card-by-card (vn) reasoning, and the changes
+    in the law that took effect in the 12 months up to ``as_of`` (:func:`insurrules.law_changes`).
+    """
 
     decision: Decision
     trace: list[Any]
+    changes: tuple[Change, ...] = ()
 
 
 def explain(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Explanation:
     """The decision and the full reasoning behind it (what ``insurrules check --explain`` shows)."""
+    from insurrules.changes import recent_changes
+
     parsed = parse_case(case)
     module = scheme_module(parsed.scheme)
     chosen = _rules_for(parsed.scheme, rules)
     return Explanation(
-        decision=module.decide_case(parsed, chosen), trace=module.trace_case(parsed, chosen)
+        decision=module.decide_case(parsed, chosen),
+        trace=module.trace_case(parsed, chosen),
+        changes=tuple(recent_changes(chosen or module.default_rule_set(), parsed.as_of)),
     )

@@ -90,6 +90,7 @@ def _explain_text(explanation: Any) -> str:
     for reason in explanation.decision.reasons:
         out.append(f"    - {reason.code}: {reason.message}")
         out.append(f"      source: {reason.source}")
+    out.extend(_changes_lines(explanation))
     if explanation.trace:
         out.append("")
         first = explanation.trace[0]
@@ -106,6 +107,16 @@ def _explain_text(explanation: Any) -> str:
             for row in explanation.trace:
                 out.append(f"    - {row}")
     return "\n".join(out)
+
+
+def _changes_lines(explanation: Any) -> list[str]:
+    from insurrules.changes_cli import changes_text
+
+    changes = getattr(explanation, "changes", ())
+    if not changes:
+        return []
+    head = f"  changes in the law in the 12 months up to {explanation.decision.as_of}:"
+    return ["", head, *changes_text(list(changes), "    ", brief=True)]
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -125,6 +136,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                     row.__dict__ if hasattr(row, "__dict__") else _slots_dict(row)
                     for row in explanation.trace
                 ],
+                "changes": [change.to_json() for change in explanation.changes],
             }
         out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     elif args.explain:
@@ -151,6 +163,7 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 _EXTRA: list[tuple[str, str, str]] = [
     ("simulate", "insurrules.population.cli", "evaluate a population, optionally with a reform"),
     ("screen", "insurrules.claims.cli", "screen billed services against the rules"),
+    ("law-changes", "insurrules.changes_cli", "what changed in the law between two dates"),
 ]
 
 

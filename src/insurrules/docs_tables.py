@@ -22,6 +22,7 @@ from insurrules.parameters import DatedValue, Parameter, RuleSet
 __all__ = [
     "anchor",
     "category_table",
+    "changes_table",
     "format_value",
     "law_on",
     "parameter_tables",
@@ -168,4 +169,40 @@ def law_on(rules: RuleSet, on: dt.date | str, page: str = "") -> str:
             f"| {link} | {_cell(format_value(entry.value, param.unit))} | {entry.start} "
             f"| {_cell(entry.source)}{flag} |"
         )
+    return "\n".join(rows)
+
+
+def changes_table(
+    rules: RuleSet, since: dt.date | str, until: dt.date | str, page: str = ""
+) -> str:
+    """The changes in the law after ``since`` up to ``until`` (:func:`insurrules.law_changes`).
+
+    ``page`` is the page holding the parameter histories (parameter names link to it; categories
+    link to its category table).
+    """
+    from insurrules.changes import law_changes
+
+    rows = [
+        "| in force from | what changed | before | from then on | source |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for change in law_changes(rules, since, until):
+        if change.kind == "category":
+            what = (
+                f"category [`{change.name}`]({page}#state-paid-categories): {_cell(change.title)}"
+            )
+            old = f"{change.old} budget" if change.old else "not in law"
+            new = f"{change.new} budget" if change.new else "not in law"
+        else:
+            label = f"**{change.decision}** " if change.decision else ""
+            what = f"{label}[`{change.name}`]({page}#{anchor(change.name)})"
+            old = "not in law" if change.old is None else format_value(change.old, change.unit)
+            new = "not in law" if change.new is None else format_value(change.new, change.unit)
+        flag = f" {_UNCONFIRMED}" if change.unconfirmed else ""
+        rows.append(
+            f"| {change.effective} | {what} | {_cell(old)} | {_cell(new)} "
+            f"| {_cell(change.source)}{flag} |"
+        )
+    if len(rows) == 2:
+        rows.append("| — | no change in this interval | | | |")
     return "\n".join(rows)

@@ -1,0 +1,52 @@
+"""``insurrules law-changes SCHEME SINCE UNTIL [--json]``: what changed in the law.
+
+Every parameter, interpretation switch default and state-paid category whose value changed on a
+day after ``SINCE`` up to and including ``UNTIL`` (:func:`insurrules.law_changes`), each with
+its old and new value, the date it took effect and its source. Exit status 2 for a bad date or
+an unknown scheme.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TextIO
+
+from insurrules.case import SCHEMES
+from insurrules.changes import Change, law_changes
+
+__all__ = ["changes_text", "run", "setup"]
+
+
+def setup(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scheme", choices=tuple(SCHEMES), help="the scheme")
+    parser.add_argument("since", help="changes that took effect after this date (YYYY-MM-DD)")
+    parser.add_argument("until", help="... up to and including this date (YYYY-MM-DD)")
+    parser.add_argument("--json", action="store_true", help="print the changes as a JSON list")
+
+
+def changes_text(changes: list[Change], indent: str = "", *, brief: bool = False) -> list[str]:
+    """Each change as a line, then (unless ``brief``) its meaning and source, indented; a
+    source is flagged when unconfirmed."""
+    out: list[str] = []
+    for change in changes:
+        flag = " (unconfirmed)" if change.unconfirmed else ""
+        if brief:
+            out.append(f"{indent}- {change.line()} [{change.source}{flag}]")
+            continue
+        out.append(f"{indent}{change.line()}")
+        out.append(f"{indent}    {change.title}")
+        out.append(f"{indent}    source: {change.source}{flag}")
+    return out
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    changes = law_changes(args.scheme, args.since, args.until)
+    if args.json:
+        out.write(json.dumps([c.to_json() for c in changes], ensure_ascii=False, indent=2) + "\n")
+        return 0
+    count = f"{len(changes)} change{'' if len(changes) == 1 else 's'}"
+    out.write(f"{args.scheme}: {count} in force after {args.since}, up to {args.until}\n")
+    for line in changes_text(changes, "  "):
+        out.write(line + "\n")
+    return 0
