@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS := test,population,dask,plot,docs
+EXTRAS := test,population,dask,plot,fhir,docs
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: demo test lint typecheck pytest docs docs-serve bench bench-large clean

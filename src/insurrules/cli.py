@@ -164,6 +164,7 @@ _EXTRA: list[tuple[str, str, str]] = [
     ("simulate", "insurrules.population.cli", "evaluate a population, optionally with a reform"),
     ("screen", "insurrules.claims.cli", "screen billed services against the rules"),
     ("law-changes", "insurrules.changes_cli", "what changed in the law between two dates"),
+    ("fhir", "insurrules.fhir.cli", "FHIR R4: eligibility responses, bundles (fhir extra)"),
 ]
 
 

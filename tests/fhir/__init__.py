@@ -1,0 +1,1 @@
+"""Tests of the FHIR R4 mapping (the fhir extra)."""
