@@ -179,3 +179,8 @@ class Decision(FrozenModel):
 
     def reason_codes(self) -> list[str]:
         return [r.code for r in self.reasons]
+
+    def _repr_html_(self) -> str:  # Jupyter; the rendering lives in insurrules.notebook
+        from insurrules.notebook import decision_html
+
+        return decision_html(self)

@@ -64,6 +64,11 @@ class Comparison:
     per_person: pl.DataFrame
     summary: pl.DataFrame
 
+    def _repr_html_(self) -> str:  # Jupyter; the rendering lives in insurrules.notebook
+        from insurrules.notebook import comparison_html
+
+        return comparison_html(self)
+
     def plot(self) -> Any:
         """A matplotlib ``Figure``: status changes by basis, and state cost by budget.
 
