@@ -78,4 +78,8 @@ def test_case_schema_covers_both_schemes() -> None:
     schema = insurrules.Case.model_json_schema()
     text = json.dumps(schema)
     assert "kz-osms" in text and "vn-bhyt" in text
-    assert schema["discriminator"]["propertyName"] == "scheme"
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert [b["if"]["properties"]["scheme"]["const"] for b in schema["allOf"]] == [
+        "kz-osms",
+        "vn-bhyt",
+    ]

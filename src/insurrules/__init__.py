@@ -19,9 +19,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from insurrules._version import __version__
-from insurrules.api import Explanation, decide, decide_many, explain
+from insurrules.api import Explanation, decide, decide_json, decide_many, explain
 from insurrules.case import Case
-from insurrules.errors import InsurrulesError, RulesError
+from insurrules.errors import InsurrulesError, InvalidCase, RulesError
 from insurrules.models import Decision, Reason, StateFunded
 from insurrules.months import YearMonth
 from insurrules.parameters import RuleSet
@@ -35,6 +35,7 @@ __all__ = [
     "Decision",
     "Explanation",
     "InsurrulesError",
+    "InvalidCase",
     "Reason",
     "RuleSet",
     "RulesError",
@@ -42,10 +43,19 @@ __all__ = [
     "YearMonth",
     "__version__",
     "decide",
+    "decide_json",
     "decide_many",
     "explain",
     "law_changes",
 ]
+
+if TYPE_CHECKING:  # what the lazy attributes below are, for type checkers
+    from insurrules import claims as claims
+    from insurrules import kz as kz
+    from insurrules import population as population
+    from insurrules import reform as reform
+    from insurrules import vn as vn
+    from insurrules.reform import Reform as Reform
 
 _LAZY = {"kz", "vn", "population", "claims", "reform"}
 

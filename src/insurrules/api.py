@@ -1,22 +1,24 @@
-"""The public entry points: :func:`decide`, :func:`decide_many`, :func:`explain`."""
+"""The public entry points: ``decide``, ``decide_json``, ``decide_many``, ``explain``.
+
+Every one of them raises ``insurrules.errors.InvalidCase`` (a ``ValueError``) for bad
+input, naming each field and reason with identifiers masked.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from pydantic import ValidationError
-
-from insurrules.case import SCHEMES, Case, parse_case, scheme_module
-from insurrules.errors import RulesError
+from insurrules.case import Case, load_case_json, parse_case, scheme_module, validate_input
+from insurrules.errors import InvalidCase, RulesError
 from insurrules.models import Decision
 from insurrules.parameters import RuleSet
 
 if TYPE_CHECKING:
     from insurrules.changes import Change
 
-__all__ = ["Explanation", "decide", "decide_many", "explain"]
+__all__ = ["Explanation", "decide", "decide_json", "decide_many", "explain"]
 
 
 def _rules_for(scheme: str, rules: RuleSet | Mapping[str, RuleSet] | None) -> RuleSet | None:
@@ -28,29 +30,18 @@ def _rules_for(scheme: str, rules: RuleSet | Mapping[str, RuleSet] | None) -> Ru
     return chosen
 
 
-def _prepare(case: Case | Mapping[str, Any]) -> tuple[Any, Any]:
-    """The scheme module and what its ``decide_case`` takes; raises ``ValidationError``.
-
-    A clean kz-osms document skips building one model per payment record (``prepare``);
-    anything else is validated in full, which names every problem.
-    """
-    if isinstance(case, dict) and case.get("scheme") in SCHEMES:
-        module = scheme_module(case["scheme"])
-        prepare = getattr(module, "prepare", None)
-        if prepare is not None:
-            prepared = prepare(case)
-            if prepared is not None:
-                return module, prepared
-    parsed = parse_case(case)
-    return scheme_module(parsed.scheme), parsed
+def _decide(validated: Any, rules: RuleSet | Mapping[str, RuleSet] | None) -> Decision:
+    module = scheme_module(validated.scheme)
+    decision: Decision = module.decide_case(validated, _rules_for(module.SCHEME, rules))
+    return decision
 
 
 def decide(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Decision:
     """Validate a case document and decide it.
 
-    ``case`` is a :class:`Case` (any scheme's) or a plain mapping of the case document; bad input
-    raises :class:`pydantic.ValidationError` naming each field and reason, identifiers masked.
-    ``rules`` (optional) replaces the rules in force, e.g. a reform.
+    ``case`` is a ``Case`` (any scheme's) or a plain mapping of the case document; bad input
+    raises ``insurrules.errors.InvalidCase`` naming each field and reason, identifiers
+    masked. ``rules`` (optional) replaces the rules in force, e.g. a reform.
 
     A self-payer who paid every month 2024-07..2025-06 and then stopped (a single payment for
     June would not do: the months before it would be debt):
@@ -65,39 +56,82 @@ def decide(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Deci
     >>> decision.status, decision.basis, str(decision.insured_until)
     ('insured', 'grace_period', '2025-09-30')
     """
-    module, prepared = _prepare(case)
-    decision: Decision = module.decide_case(prepared, _rules_for(module.SCHEME, rules))
-    return decision
+    return _decide(validate_input(case), rules)
+
+
+def decide_json(data: bytes | bytearray | str, rules: RuleSet | None = None) -> Decision:
+    """Decide a case document given as JSON text (what a service receives), e.g. request bytes.
+
+    The text is read by ``insurrules.case.load_case_json`` (UTF-8, a byte-order mark
+    skipped, duplicate keys refused), then validated and decided as ``decide`` does.
+
+    >>> decide_json(b'{"scheme": "kz-osms", "as_of": "2026-03-15", "person": '
+    ...             b'{"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"}}').status
+    'not_insured'
+    """
+    return decide(load_case_json(data), rules)
+
+
+@overload
+def decide_many(
+    cases: Iterable[Case | Mapping[str, Any]],
+    rules: RuleSet | Mapping[str, RuleSet] | None = None,
+    *,
+    errors: Literal["raise"] = "raise",
+) -> list[Decision]: ...
+
+
+@overload
+def decide_many(
+    cases: Iterable[Case | Mapping[str, Any]],
+    rules: RuleSet | Mapping[str, RuleSet] | None = None,
+    *,
+    errors: Literal["collect"],
+) -> list[Decision | InvalidCase]: ...
 
 
 def decide_many(
     cases: Iterable[Case | Mapping[str, Any]],
     rules: RuleSet | Mapping[str, RuleSet] | None = None,
-) -> list[Decision]:
+    *,
+    errors: Literal["raise", "collect"] = "raise",
+) -> list[Decision] | list[Decision | InvalidCase]:
     """Decide a list of cases at once, in order, through the same rule definitions.
 
-    Every case is validated before any is decided; problems in several cases are reported
-    together, each path prefixed with the case's index (``[3].person.id``). ``rules`` is one
-    rule set, or a mapping from scheme to rule set.
+    ``rules`` is one rule set, or a mapping from scheme to rule set.
+
+    ``errors="raise"`` (the default): every case is validated before any is decided; problems in
+    several cases are reported together in one ``insurrules.errors.InvalidCase``, each
+    path prefixed with the case's index (``[3].person.id``).
+
+    ``errors="collect"``: one bad case never takes the others down; the result has, in order, a
+    ``Decision`` or the ``insurrules.errors.InvalidCase`` of each case (paths
+    relative to that case).
+
+    >>> good = {"scheme": "kz-osms", "as_of": "2026-03-15", "person": {
+    ...     "id": "870412445016", "birth_date": "1987-04-12", "sex": "female"}}
+    >>> [type(r).__name__ for r in decide_many([good, {}, good], errors="collect")]
+    ['Decision', 'InvalidCase', 'Decision']
     """
-    prepared: list[tuple[Any, Any]] = []
-    line_errors: list[Any] = []
-    for i, raw in enumerate(cases):
+    if errors not in ("raise", "collect"):
+        raise ValueError(f"errors must be 'raise' or 'collect', got {errors!r}")
+    validated: list[Any] = []
+    for raw in cases:
         try:
-            prepared.append(_prepare(raw))
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                item: dict[str, Any] = {
-                    "type": err["type"],
-                    "loc": (i, *err["loc"]),
-                    "input": err.get("input"),
-                }
-                if "ctx" in err:
-                    item["ctx"] = err["ctx"]
-                line_errors.append(item)
-    if line_errors:
-        raise ValidationError.from_exception_data("cases", line_errors, hide_input=True)
-    return [module.decide_case(case, _rules_for(module.SCHEME, rules)) for module, case in prepared]
+            validated.append(validate_input(raw))
+        except InvalidCase as exc:
+            validated.append(exc)
+    if errors == "collect":
+        return [
+            item if isinstance(item, InvalidCase) else _decide(item, rules) for item in validated
+        ]
+    bad = [(i, item) for i, item in enumerate(validated) if isinstance(item, InvalidCase)]
+    if bad:
+        error = InvalidCase.of(
+            ((i, *err["loc"]), err["type"], err["msg"]) for i, exc in bad for err in exc.errors()
+        )
+        raise error
+    return [_decide(item, rules) for item in validated]
 
 
 @dataclass(frozen=True)

@@ -151,11 +151,10 @@ def _slots_dict(row: Any) -> dict[str, Any]:
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    from insurrules.case import Case
-    from insurrules.models import Decision
+    from insurrules.schema import case_json_schema, decision_json_schema
 
-    model = Case if args.which == "case" else Decision
-    out.write(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    schema = case_json_schema() if args.which == "case" else decision_json_schema()
+    out.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
 

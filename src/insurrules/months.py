@@ -14,15 +14,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import total_ordering
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-__all__ = ["YearMonth", "month_index", "month_of_index"]
+from insurrules.errors import REASONS, describe
 
-_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+__all__ = [
+    "MONTH_PATTERN",
+    "MonthText",
+    "YearMonth",
+    "month_index",
+    "month_of_index",
+    "month_reason",
+    "text_index",
+]
+
+#: ``YYYY-MM`` in ASCII digits (the contract's month text); also the JSON Schema's pattern.
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 def month_index(day: dt.date) -> int:
@@ -64,7 +76,7 @@ class YearMonth:
     @classmethod
     def parse(cls, text: str) -> YearMonth:
         """Parse ``YYYY-MM``; anything else is a ``ValueError`` saying what is expected."""
-        if len(text) != 7 or text[4] != "-" or _PATTERN.match(text) is None:
+        if not isinstance(text, str) or len(text) != 7 or _PATTERN.fullmatch(text) is None:
             raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
         month = int(text[5:])
         if not 1 <= month <= 12:
@@ -138,24 +150,71 @@ class YearMonth:
 
     # -- pydantic integration ------------------------------------------------------------------
     @classmethod
-    def _validate(cls, value: Any) -> YearMonth:
-        if type(value) is str:
-            return cls.parse(value)
-        if isinstance(value, YearMonth):
-            return value
-        raise ValueError(f"expected a month as YYYY-MM, got {type(value).__name__}")
+    def _of_text(cls, text: str) -> YearMonth:
+        # only called on text the compiled MONTH_PATTERN accepted
+        return cls._unchecked(text_index(text))
 
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._validate,
-            serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="always"),
+        text = core_schema.no_info_after_validator_function(
+            cls._of_text, core_schema.str_schema(pattern=MONTH_PATTERN)
+        )
+        return _month_error(
+            core_schema.json_or_python_schema(
+                json_schema=text,
+                python_schema=core_schema.union_schema(
+                    [text, core_schema.is_instance_schema(YearMonth)], mode="left_to_right"
+                ),
+                serialization=core_schema.plain_serializer_function_ser_schema(
+                    str, when_used="always"
+                ),
+            )
         )
 
     @classmethod
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "examples": ["2025-06"]}
+        return {"type": "string", "pattern": MONTH_PATTERN, "examples": ["2025-06"]}
+
+
+def _month_error(schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
+    return core_schema.custom_error_schema(
+        schema, custom_error_type="year_month", custom_error_message="expected a month as YYYY-MM"
+    )
+
+
+class _MonthTextSchema:
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return _month_error(core_schema.str_schema(pattern=MONTH_PATTERN))
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return YearMonth.__get_pydantic_json_schema__(schema, handler)
+
+
+#: A month as the contract's text (``"2025-06"``), validated as :class:`YearMonth` is, kept as
+#: text (for readers that turn many months into indices at once: :func:`text_index`).
+MonthText = Annotated[str, _MonthTextSchema]
+
+
+def text_index(text: str) -> int:
+    """The month index of month text that :data:`MonthText` accepted."""
+    return int(text[:4]) * 12 + int(text[5:]) - 1
+
+
+def month_reason(value: Any) -> str:
+    """Why ``value`` is not a month as the contract writes it (the error path only)."""
+    if isinstance(value, str) and len(value) == 7 and _PATTERN.fullmatch(value):
+        return f"month must be 1..12, got {int(value[5:])}"
+    return f"expected a month as YYYY-MM, got {describe(value)}"
+
+
+REASONS["year_month"] = month_reason

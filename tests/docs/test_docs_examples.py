@@ -205,7 +205,7 @@ def test_example_that_raises_fails(tmp_path: Path) -> None:
         ~~~
         """,
     )
-    with pytest.raises(Exception, match="validation error"):
+    with pytest.raises(Exception, match="invalid case"):
         _run(document)
 
 

@@ -110,7 +110,7 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
             "2025-01-01",
             memberships=[{"code": "near_poor", "start": "2024-01-01", "end": "2023-01-01"}],
         ),
-        "person.memberships[0]",
+        "person.memberships[0].end",
         "before start",
     ),
     (

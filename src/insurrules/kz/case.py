@@ -5,43 +5,57 @@ bad or impossible dates, ``end`` before ``start``, death before birth, payments 
 negative or non-numeric amounts, a bad IIN check digit or an IIN that disagrees with the birth
 date or sex, unknown codes, duplicate identical payment records, unknown fields, and an ``as_of``
 before the scheme's benefits started (2020-01-01).
+
+Two compiled forms of one definition: ``KzCase`` (models, for ``Case.model_validate`` and
+``insurrules.explain``) and ``INPUT`` (the same field types and the same checks, read
+straight into ``KzInput`` rows, for ``insurrules.decide``; no model object per payment
+record). A property test holds their decisions and error paths equal.
+
+Bounds (documented in docs/concepts/documents.md and in the JSON Schema): dates within
+1800-01-01..2100-12-31, months 2017-07..2100-12, at most ``MAX_PAYMENTS`` payment records,
+``MAX_PERIODS`` memberships or welfare levels and ``MAX_CARE_REQUESTS`` care requests.
+Every check is at most n log n in the number of records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self, get_args
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args
 
 from pydantic import (
-    PlainSerializer,
-    PlainValidator,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    WithJsonSchema,
-    field_validator,
+    AfterValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema as cs
+from typing_extensions import TypedDict
 
 from insurrules.case import Case
+from insurrules.errors import Problems
 from insurrules.kz.iin import parse_iin
-from insurrules.models import Amount, FrozenModel, IsoDate, PersonalId, personal_id
-from insurrules.months import YearMonth
+from insurrules.models import HORIZON, Amount, FrozenModel, IsoDate, PersonalId, personal_id_core
+from insurrules.months import MonthText, YearMonth, text_index
 
 __all__ = [
+    "INPUT",
     "KZ_MEMBERSHIP_CODES",
+    "MAX_CARE_REQUESTS",
+    "MAX_PAYMENTS",
+    "MAX_PERIODS",
     "KzCase",
-    "KzCaseHead",
     "KzInput",
     "KzMembership",
     "KzPayment",
     "KzPerson",
     "PaymentRow",
     "WelfareLevel",
-    "fast_input",
 ]
 
 #: Membership codes a case may carry (kz.md "State-paid categories"); ``child`` and
@@ -76,101 +90,138 @@ BENEFITS_START = dt.date(2020, 1, 1)
 #: ``kz.contributions.first_month``: deductions started 01.07.2017.
 FIRST_CONTRIBUTION_MONTH = YearMonth(2017, 7)
 
+#: A lifetime of monthly records from 2017-07 to the horizon by several payers fits.
+MAX_PAYMENTS = 10_000
+#: Memberships, and welfare levels, per person.
+MAX_PERIODS = 1_000
+MAX_CARE_REQUESTS = 10_000
 
-def _iin(value: Any) -> PersonalId:
-    pid = personal_id(value)
-    parse_iin(pid)
-    return pid
+
+def _iin(value: str) -> PersonalId:
+    parse_iin(value)
+    return PersonalId(value)
 
 
-#: An IIN: 12 digits with a valid check digit; masked in reprs (``8704******16``).
-Iin = Annotated[
-    PersonalId,
-    PlainValidator(_iin),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^\d{12}$", "description": "IIN with a valid check digit"}
-    ),
-]
+class _IinSchema:
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return personal_id_core(_iin)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: cs.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "pattern": r"^[0-9]{12}$",
+            "description": "IIN: 12 digits with a valid check digit (masked in every error)",
+        }
+
+
+#: An IIN: 12 ASCII digits with a valid check digit; masked in reprs (``8704******16``).
+Iin = Annotated[PersonalId, _IinSchema]
+
+
+def _end_problems(start: dt.date, end: dt.date | None) -> None:
+    if end is not None and end < start:
+        raise Problems([(("end",), f"{end} is before start {start}")])
 
 
 class KzMembership(FrozenModel):
     """A period in a state-paid category; ``start`` and ``end`` inclusive, ``end`` null = open."""
 
-    code: KzMembershipCode
-    start: IsoDate
-    end: IsoDate | None = None
+    code: KzMembershipCode = Field(description="the state-paid category (kz.md)")
+    start: IsoDate = Field(description="first day in the category")
+    end: IsoDate | None = Field(default=None, description="last day (inclusive); null = open")
 
     @model_validator(mode="after")
     def _end_after_start(self) -> KzMembership:
-        if self.end is not None and self.end < self.start:
-            raise ValueError(f"end: {self.end} is before start {self.start}")
+        _end_problems(self.start, self.end)
         return self
 
 
 class WelfareLevel(FrozenModel):
     """A Digital Family Card welfare level (A-E) and the period it held."""
 
-    level: Literal["A", "B", "C", "D", "E"]
-    start: IsoDate
-    end: IsoDate | None = None
+    level: Literal["A", "B", "C", "D", "E"] = Field(description="Digital Family Card level")
+    start: IsoDate = Field(description="first day at this level")
+    end: IsoDate | None = Field(default=None, description="last day (inclusive); null = open")
 
     @model_validator(mode="after")
     def _end_after_start(self) -> WelfareLevel:
-        if self.end is not None and self.end < self.start:
-            raise ValueError(f"end: {self.end} is before start {self.start}")
+        _end_problems(self.start, self.end)
         return self
 
 
 class KzPayment(FrozenModel):
     """One record of a month paid *for*: ``month`` the period, ``paid_on`` the day it arrived."""
 
-    month: YearMonth
-    paid_on: IsoDate
-    amount: Amount
-    payer: Payer
+    month: YearMonth = Field(description="the month paid for, YYYY-MM")
+    paid_on: IsoDate = Field(description="the day the money arrived")
+    amount: Amount = Field(description='decimal text; any amount, even "1", marks the month paid')
+    payer: Payer = Field(description="who paid")
+
+
+def _overlaps(periods: Sequence[Any], field: str, what: str) -> list[tuple[Any, str]]:
+    """Each period that overlaps an earlier-starting one: a sort and one sweep (n log n)."""
+    order = sorted(range(len(periods)), key=lambda i: (periods[i].start, i))
+    out: list[tuple[Any, str]] = []
+    reach: dt.date | None = None  # latest end so far (None = open)
+    holder = -1
+    for pos, i in enumerate(order):
+        p = periods[i]
+        if pos and (reach is None or p.start <= reach):
+            out.append(((field, i), f"overlaps {field}[{holder}] ({what})"))
+        if pos == 0 or (reach is not None and (p.end is None or p.end > reach)):
+            reach, holder = p.end, i
+    return sorted(out, key=lambda p: p[0][1])
 
 
 class KzPerson(FrozenModel):
     """The person a kz-osms case is about."""
 
-    id: Iin
-    birth_date: IsoDate
-    sex: Literal["male", "female"]
-    death_date: IsoDate | None = None
-    residency: Residency = "citizen"
-    memberships: tuple[KzMembership, ...] = ()
-    welfare_levels: tuple[WelfareLevel, ...] = ()
-    care_requests: tuple[IsoDate, ...] = ()
+    id: Iin = Field(description="IIN, 12 digits with a valid check digit; masked in errors")
+    birth_date: IsoDate = Field(description="must agree with the IIN")
+    sex: Literal["male", "female"] = Field(description="must agree with the IIN's 7th digit")
+    death_date: IsoDate | None = Field(default=None, description="date of death, if any")
+    residency: Residency = Field(default="citizen", description="residency status (R1)")
+    memberships: Annotated[tuple[KzMembership, ...], Field(max_length=MAX_PERIODS)] = Field(
+        default=(), description="periods in state-paid categories"
+    )
+    welfare_levels: Annotated[tuple[WelfareLevel, ...], Field(max_length=MAX_PERIODS)] = Field(
+        default=(), description="Digital Family Card levels, one at a time"
+    )
+    care_requests: Annotated[tuple[IsoDate, ...], Field(max_length=MAX_CARE_REQUESTS)] = Field(
+        default=(), description="dates the person applied for care (levels D/E)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> KzPerson:
-        problems: list[str] = []
+        problems: list[tuple[Any, str]] = []
         iin = parse_iin(self.id)
         if iin.birth_date != self.birth_date:
             problems.append(
-                f"id: the IIN gives birth date {iin.birth_date}, "
-                f"but birth_date is {self.birth_date}"
+                (
+                    ("id",),
+                    f"the IIN gives birth date {iin.birth_date}, but birth_date is "
+                    f"{self.birth_date}",
+                )
             )
         if iin.sex != self.sex:
-            problems.append(f"id: the IIN's 7th digit says {iin.sex}, but sex is {self.sex}")
+            problems.append((("id",), f"the IIN's 7th digit says {iin.sex}, but sex is {self.sex}"))
         if self.death_date is not None and self.death_date < self.birth_date:
-            problems.append(f"death_date: {self.death_date} is before birth_date {self.birth_date}")
+            problems.append(
+                (("death_date",), f"{self.death_date} is before birth_date {self.birth_date}")
+            )
         for i, m in enumerate(self.memberships):
             if m.start < self.birth_date:
-                problems.append(f"memberships[{i}].start: {m.start} is before birth_date")
-        for i, w in enumerate(self.welfare_levels):
-            for j in range(i):
-                other = self.welfare_levels[j]
-                if _overlap(w.start, w.end, other.start, other.end):
-                    problems.append(
-                        f"welfare_levels[{i}]: overlaps welfare_levels[{j}] (one level at a time)"
-                    )
+                problems.append((("memberships", i, "start"), f"{m.start} is before birth_date"))
+        problems += _overlaps(self.welfare_levels, "welfare_levels", "one level at a time")
         for i, d in enumerate(self.care_requests):
             if d < self.birth_date:
-                problems.append(f"care_requests[{i}]: {d} is before birth_date")
+                problems.append((("care_requests", i), f"{d} is before birth_date"))
         if problems:
-            raise ValueError("\n".join(problems))
+            raise Problems(problems)
         return self
 
     def level_on(self, day: dt.date) -> str | None:
@@ -180,137 +231,76 @@ class KzPerson(FrozenModel):
         return None
 
 
-def _overlap(a0: dt.date, a1: dt.date | None, b0: dt.date, b1: dt.date | None) -> bool:
-    return (a1 is None or b0 <= a1) and (b1 is None or a0 <= b1)
-
-
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
-_FIRST_INDEX = FIRST_CONTRIBUTION_MONTH.index
-
-
-def _payment_problems(
-    keys: Sequence[tuple[int, dt.date, Decimal, str]], born: dt.date
-) -> list[str]:
-    problems = []
-    born_month = born.year * 12 + born.month - 1
-    seen: dict[tuple[int, dt.date, Decimal, str], int] = {}
-    for i, key in enumerate(keys):
-        month, paid_on = YearMonth.from_index(key[0]), key[1]
-        if paid_on < born:
-            problems.append(f"payments[{i}].paid_on: {paid_on} is before the person's birth")
-        if key[0] < _FIRST_INDEX:
-            problems.append(
-                f"payments[{i}].month: OSMS contributions start with "
-                f"{FIRST_CONTRIBUTION_MONTH}; got a payment for {month}"
-            )
-        elif key[0] < born_month:
-            problems.append(f"payments[{i}].month: {month} is before the person's birth")
-        if key in seen:
-            problems.append(
-                f"payments[{i}]: duplicates payments[{seen[key]}] (same month, date, amount, payer)"
-            )
-        else:
-            seen[key] = i
-    return problems
-
-
-_PAYERS = frozenset(get_args(Payer))
-_DOCUMENT_KEYS = frozenset(("scheme", "as_of", "person", "payments"))
-
 #: A payment record as the rules read it: (month index, paid_on, amount, payer).
 PaymentRow = tuple[int, dt.date, Decimal, str]
 
-
-def _payment_row(item: Any) -> PaymentRow | None:
-    """A payment record read without per-field validators, or None to take the full path.
-
-    Services send long, clean payment histories; this accepts exactly what the full validation
-    accepts in its common form (``"YYYY-MM"``, ISO date string, decimal string or int, known
-    payer) and hands anything else to the full validation, which names each problem.
-    """
-    if type(item) is not dict or len(item) != 4:
-        return None
-    try:
-        month, paid_on = item["month"], item["paid_on"]
-        amount, payer = item["amount"], item["payer"]
-    except KeyError:
-        return None
-    if type(month) is not str or (found := _MONTH.fullmatch(month)) is None:
-        return None
-    if type(paid_on) is not str or len(paid_on) != 10 or paid_on[4] != "-" or paid_on[7] != "-":
-        return None
-    if payer not in _PAYERS or type(amount) not in (str, int):
-        return None
-    try:
-        day = dt.date.fromisoformat(paid_on)
-        value = Decimal(amount)
-    except (ValueError, ArithmeticError):
-        return None
-    if not value.is_finite() or value < 0:
-        return None
-    return (int(found[1]) * 12 + int(found[2]) - 1, day, value, payer)
+_FIRST_INDEX = FIRST_CONTRIBUTION_MONTH.index
+_LAST_INDEX = YearMonth.of(HORIZON).index
 
 
-def _row_payment(row: PaymentRow) -> KzPayment:
-    return KzPayment._trusted(
-        {
-            "month": YearMonth._unchecked(row[0]),
-            "paid_on": row[1],
-            "amount": row[2],
-            "payer": row[3],
-        }
-    )
+def _payment_problems(rows: Sequence[PaymentRow], born: dt.date) -> list[tuple[Any, str]]:
+    problems: list[tuple[Any, str]] = []
+    born_month = born.year * 12 + born.month - 1
+    seen: dict[PaymentRow, int] = {}
+    for i, row in enumerate(rows):
+        month, paid_on = YearMonth._unchecked(row[0]), row[1]
+        if paid_on < born:
+            problems.append((("payments", i, "paid_on"), f"{paid_on} is before the person's birth"))
+        if row[0] < _FIRST_INDEX:
+            problems.append(
+                (
+                    ("payments", i, "month"),
+                    f"OSMS contributions start with {FIRST_CONTRIBUTION_MONTH}; got a payment "
+                    f"for {month}",
+                )
+            )
+        elif row[0] > _LAST_INDEX:
+            problems.append(
+                (("payments", i, "month"), f"{month} is after the horizon {HORIZON:%Y-%m}")
+            )
+        elif row[0] < born_month:
+            problems.append((("payments", i, "month"), f"{month} is before the person's birth"))
+        first = seen.setdefault(row, i)
+        if first != i:
+            problems.append(
+                (("payments", i), f"duplicates payments[{first}] (same month, date, amount, payer)")
+            )
+    return problems
 
 
-def _rows_problems(rows: Sequence[PaymentRow], born: dt.date) -> list[str]:
-    """Problems between payment records and the person; [] in the (bulk-checked) common case."""
-    if not rows:
-        return []
-    earliest_month = max(born.year * 12 + born.month - 1, _FIRST_INDEX)
-    if (
+def case_problems(as_of: dt.date, born: dt.date, rows: Sequence[PaymentRow]) -> None:
+    """The document-level checks of a kz-osms case (both compiled forms call this)."""
+    problems: list[tuple[Any, str]] = []
+    if as_of < BENEFITS_START:
+        problems.append(
+            (
+                ("as_of",),
+                f"{as_of} is too early: kz-osms benefits start on {BENEFITS_START.isoformat()}",
+            )
+        )
+    if rows and (
         min(r[1] for r in rows) < born
-        or min(r[0] for r in rows) < earliest_month
+        or min(rows)[0] < max(born.year * 12 + born.month - 1, _FIRST_INDEX)
+        or max(rows)[0] > _LAST_INDEX
         or len(set(rows)) != len(rows)
     ):
-        return _payment_problems(rows, born)
-    return []
+        problems += _payment_problems(rows, born)
+    if problems:
+        raise Problems(problems)
 
 
-class KzCaseHead(Case):
-    """The case document without its payments (shared by :class:`KzCase` and the fast path)."""
-
-    scheme: Literal["kz-osms"]
-    person: KzPerson
-
-    @model_validator(mode="after")
-    def _scheme_started(self) -> Self:
-        if self.as_of < BENEFITS_START:
-            raise ValueError(
-                f"as_of: {self.as_of} is too early: kz-osms benefits start on "
-                f"{BENEFITS_START.isoformat()}"
-            )
-        return self
-
-
-class KzCase(KzCaseHead):
+class KzCase(Case):
     """A kz-osms case document: who, which date, and every payment record known."""
 
-    payments: tuple[KzPayment, ...] = ()
-
-    @field_validator("payments", mode="wrap")
-    @classmethod
-    def _payments(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        if type(value) is list:
-            rows = [_payment_row(item) for item in value]
-            if None not in rows:
-                return tuple(_row_payment(r) for r in rows)  # type: ignore[arg-type]
-        return handler(value)
+    scheme: Literal["kz-osms"] = Field(description="`kz-osms`")
+    person: KzPerson = Field(description="the person the case is about")
+    payments: Annotated[tuple[KzPayment, ...], Field(max_length=MAX_PAYMENTS)] = Field(
+        default=(), description="one record per month paid for (several payers allowed)"
+    )
 
     @model_validator(mode="after")
     def _payments_fit_the_person(self) -> KzCase:
-        problems = _rows_problems(self.rows(), self.person.birth_date)
-        if problems:
-            raise ValueError("\n".join(problems))
+        case_problems(self.as_of, self.person.birth_date, self.rows())
         return self
 
     def rows(self) -> list[PaymentRow]:
@@ -324,31 +314,47 @@ class KzInput:
     as_of: dt.date
     person: KzPerson
     payments: Sequence[PaymentRow]
+    scheme: ClassVar[str] = "kz-osms"
 
     @classmethod
     def of(cls, case: KzCase) -> KzInput:
         return cls(case.as_of, case.person, case.rows())
 
 
-def fast_input(data: Any) -> KzInput | None:
-    """The rules' input straight from a clean case document, or None for the full validation.
+# -- the compiled input of decide(): KzCase's field types as typed dicts, read into rows ----------
 
-    Equivalent to ``KzInput.of(KzCase.model_validate(data))`` for the documents it accepts
-    (a property test holds them equal); it skips building one model per payment record.
-    """
-    if type(data) is not dict or not data.keys() <= _DOCUMENT_KEYS:
-        return None
-    raw = data.get("payments", [])
-    if type(raw) is not list:
-        return None
-    rows = [_payment_row(item) for item in raw]
-    if None in rows:
-        return None
-    try:
-        head = KzCaseHead.model_validate({k: v for k, v in data.items() if k != "payments"})
-    except ValidationError:
-        return None
-    checked: list[PaymentRow] = rows  # type: ignore[assignment]
-    if _rows_problems(checked, head.person.birth_date):
-        return None
-    return KzInput(head.as_of, head.person, checked)
+
+class _PaymentRecord(TypedDict):
+    __pydantic_config__ = ConfigDict(extra="forbid", hide_input_in_errors=True)  # type: ignore[misc]
+    month: MonthText
+    paid_on: IsoDate
+    amount: Amount
+    payer: Payer
+
+
+#: month text -> index for the months a payment may be for (2017-07..2100-12): a lookup instead
+#: of two ``int()`` calls per record
+_MONTH_INDEX = {str(YearMonth._unchecked(i)): i for i in range(_FIRST_INDEX, _LAST_INDEX + 1)}
+
+
+def _as_input(doc: dict[str, Any]) -> KzInput:
+    index = _MONTH_INDEX
+    rows = [
+        (index.get(p["month"]) or text_index(p["month"]), p["paid_on"], p["amount"], p["payer"])
+        for p in doc.get("payments", ())
+    ]
+    person: KzPerson = doc["person"]
+    case_problems(doc["as_of"], person.birth_date, rows)
+    return KzInput(doc["as_of"], person, rows)
+
+
+class _Document(TypedDict):
+    __pydantic_config__ = ConfigDict(extra="forbid", hide_input_in_errors=True)  # type: ignore[misc]
+    scheme: Literal["kz-osms"]
+    as_of: IsoDate
+    person: KzPerson
+    payments: NotRequired[Annotated[list[_PaymentRecord], Field(max_length=MAX_PAYMENTS)]]
+
+
+#: decide()'s compiled input: a kz-osms case document validated into ``KzInput``.
+INPUT = Annotated[_Document, AfterValidator(_as_input)]

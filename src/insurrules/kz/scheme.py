@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insurrules.kz.case import KzCase, KzInput, fast_input
+from insurrules.kz.case import INPUT, KzCase, KzInput
 from insurrules.kz.decide import decide_kz, trace_kz
 from insurrules.kz.rules import default_rules
 from insurrules.models import Decision
@@ -13,14 +13,11 @@ from insurrules.parameters import RuleSet
 CASE_MODEL = KzCase
 SCHEME = "kz-osms"
 
+__all__ = ["CASE_MODEL", "INPUT", "SCHEME", "decide_case", "default_rule_set", "trace_case"]
+
 
 def decide_case(case: KzCase | KzInput, rules: RuleSet | None = None) -> Decision:
     return decide_kz(case, rules or default_rules())
-
-
-def prepare(data: Any) -> KzInput | None:
-    """The rules' input from a clean case document (no model per payment); None = validate."""
-    return fast_input(data)
 
 
 def trace_case(case: KzCase, rules: RuleSet | None = None) -> list[Any]:

@@ -21,19 +21,22 @@ dates before 2015-01-01 (the card rules of Law 46/2014/QH13 modelled here), and:
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     Field,
-    PlainSerializer,
-    PlainValidator,
-    WithJsonSchema,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema as cs
 
 from insurrules.case import Case
-from insurrules.models import Amount, FrozenModel, IsoDate, PersonalId, personal_id
+from insurrules.errors import Problems, describe
+from insurrules.models import Amount, FrozenModel, IsoDate, PersonalId, personal_id_core
 from insurrules.vn.cards import child_card_end
 from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
 
@@ -77,32 +80,43 @@ _OPEN_STATE = frozenset(STATE_GROUPS) - {"child_under_6"}
 Payer = Literal["household", "state", "supported", "employer", "student"]
 
 
-#: The 12-digit personal identification number (any 12 digits: no check digit); masked in reprs.
-PersonalNumber = Annotated[
-    PersonalId,
-    PlainValidator(personal_id),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema(
-        {
+class _PersonalNumberSchema:
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return personal_id_core()
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: cs.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
             "type": "string",
-            "pattern": r"^\d{12}$",
-            "description": "personal identification number, 12 digits",
+            "pattern": r"^[0-9]{12}$",
+            "description": "personal identification number, 12 digits (masked in every error)",
         }
-    ),
-]
+
+
+#: The 12-digit personal identification number (any 12 ASCII digits: no check digit); masked in
+#: reprs.
+PersonalNumber = Annotated[PersonalId, _PersonalNumberSchema]
+
+#: Bounds: memberships per person, card purchases per case, places on a household ladder.
+MAX_MEMBERSHIPS = 1_000
+MAX_PURCHASES = 1_000
+MAX_RANK = 100
 
 
 class VnMembership(FrozenModel):
     """A period in a support group or a fully state-paid group; dates inclusive, ``end`` open."""
 
-    code: VnMembershipCode
-    start: IsoDate
-    end: IsoDate | None = None
+    code: VnMembershipCode = Field(description="support group or fully state-paid group")
+    start: IsoDate = Field(description="first day in the group")
+    end: IsoDate | None = Field(default=None, description="last day (inclusive); null = open")
 
     @model_validator(mode="after")
     def _end_after_start(self) -> VnMembership:
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise Problems([(("end",), f"{self.end} is before start {self.start}")])
         return self
 
     def covers(self, day: dt.date) -> bool:
@@ -112,66 +126,85 @@ class VnMembership(FrozenModel):
 class VnHousehold(FrozenModel):
     """The member's place on the household ladder (1 = first member, R2)."""
 
-    rank: Annotated[int, Field(strict=True, ge=1)]
+    rank: Annotated[int, Field(strict=True, ge=1, le=MAX_RANK)] = Field(
+        description="1 = the first member; the ladder's later ranks pay less"
+    )
 
 
 class VnPayment(FrozenModel):
     """One card purchase: paid on ``paid_on`` for ``months`` months by ``payer``."""
 
-    paid_on: IsoDate
-    months: Literal[3, 6, 12]
-    amount: Amount
-    payer: Payer
+    paid_on: IsoDate = Field(description="the day the card was bought")
+    months: Literal[3, 6, 12] = Field(description="the card's length: 3, 6 or 12 months")
+    amount: Amount = Field(description="decimal text, what was paid")
+    payer: Payer = Field(description="who paid")
 
     @field_validator("months", mode="before")
     @classmethod
     def _whole_months(cls, value: Any) -> Any:
         # "6" or 6.0 would be guessed into a card length; a purchase states it as a number.
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"a card is bought for 3, 6 or 12 months, got {value!r}")
+            raise ValueError(f"a card is bought for 3, 6 or 12 months, got {describe(value)}")
         if value not in (3, 6, 12):
-            raise ValueError(f"a card is bought for 3, 6 or 12 months, got {value}")
+            raise ValueError(f"a card is bought for 3, 6 or 12 months, got {describe(value)}")
         return value
 
 
 class VnPerson(FrozenModel):
     """The person a vn-bhyt case is about."""
 
-    id: PersonalNumber
-    birth_date: IsoDate
-    sex: Literal["male", "female"]
-    death_date: IsoDate | None = None
-    memberships: tuple[VnMembership, ...] = ()
-    household: VnHousehold | None = None
+    id: PersonalNumber = Field(description="12-digit personal number; masked in errors")
+    birth_date: IsoDate = Field(description="date of birth")
+    sex: Literal["male", "female"] = Field(description="`male` or `female`")
+    death_date: IsoDate | None = Field(default=None, description="date of death, if any")
+    memberships: Annotated[tuple[VnMembership, ...], Field(max_length=MAX_MEMBERSHIPS)] = Field(
+        default=(), description="periods in support groups or fully state-paid groups"
+    )
+    household: VnHousehold | None = Field(
+        default=None, description="the member's place on the household ladder"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> VnPerson:
-        problems: list[str] = []
+        problems: list[tuple[Any, str]] = []
         born = self.birth_date
         if self.death_date is not None and self.death_date < born:
-            problems.append(f"death_date: {self.death_date} is before birth_date {born}")
+            problems.append((("death_date",), f"{self.death_date} is before birth_date {born}"))
         child_end = child_card_end(born, default_rules())
         for i, m in enumerate(self.memberships):
             if m.start < born:
-                problems.append(f"memberships[{i}].start: {m.start} is before birth_date {born}")
+                problems.append(
+                    (("memberships", i, "start"), f"{m.start} is before birth_date {born}")
+                )
             elif m.code == "child_under_6" and (
                 m.start > child_end or (m.end is not None and m.end > child_end)
             ):
                 problems.append(
-                    f"memberships[{i}]: child_under_6 is derived from birth_date {born}: the "
-                    f"card runs {born}..{child_end} (R9), but this period runs "
-                    f"{m.start}..{m.end or 'open'}"
+                    (
+                        ("memberships", i),
+                        f"child_under_6 is derived from birth_date {born}: the card runs "
+                        f"{born}..{child_end} (R9), but this period runs "
+                        f"{m.start}..{m.end or 'open'}",
+                    )
                 )
         support = [(i, m) for i, m in enumerate(self.memberships) if m.code in SUPPORT_GROUPS]
-        for a, (i, m) in enumerate(support):
-            for j, other in support[:a]:
-                if _overlap(m, other):
-                    problems.append(
-                        f"memberships[{i}]: overlaps the support group of memberships[{j}] "
-                        f"({other.code}); one support group at a time"
+        support.sort(key=lambda im: (im[1].start, im[0]))
+        reach: dt.date | None = None
+        holder: tuple[int, VnMembership] | None = None
+        for i, m in support:  # one sweep in order of start: n log n
+            if holder is not None and (reach is None or m.start <= reach):
+                problems.append(
+                    (
+                        ("memberships", i),
+                        f"overlaps the support group of memberships[{holder[0]}] "
+                        f"({holder[1].code}); one support group at a time",
                     )
+                )
+            if holder is None or (reach is not None and (m.end is None or m.end > reach)):
+                reach, holder = m.end, (i, m)
         if problems:
-            raise ValueError("\n".join(problems))
+            problems.sort(key=lambda p: p[0][1] if len(p[0]) > 1 else -1)
+            raise Problems(problems)
         return self
 
     def support_on(self, day: dt.date) -> VnMembership | None:
@@ -180,56 +213,83 @@ class VnPerson(FrozenModel):
         )
 
 
-def _overlap(a: VnMembership, b: VnMembership) -> bool:
-    return (a.end is None or b.start <= a.end) and (b.end is None or a.start <= b.end)
-
-
 class VnCase(Case):
     """A vn-bhyt case document: who, which date, and every card purchase known."""
 
-    scheme: Literal["vn-bhyt"]
-    person: VnPerson
-    payments: tuple[VnPayment, ...] = ()
+    scheme: Literal["vn-bhyt"] = Field(description="`vn-bhyt`")
+    person: VnPerson = Field(description="the person the case is about")
+    payments: Annotated[tuple[VnPayment, ...], Field(max_length=MAX_PURCHASES)] = Field(
+        default=(), description="one record per card purchase"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> VnCase:
-        problems: list[str] = []
+        problems: list[tuple[Any, str]] = []
         if self.as_of < CARD_RULES_START:
             problems.append(
-                f"as_of: {self.as_of} is too early: the card rules modelled start on "
-                f"{CARD_RULES_START} (Law 46/2014/QH13)"
+                (
+                    ("as_of",),
+                    f"{self.as_of} is too early: the card rules modelled start on "
+                    f"{CARD_RULES_START} (Law 46/2014/QH13)",
+                )
             )
         person = self.person
+        support = sorted(
+            (m.start, m.end or dt.date.max) for m in person.memberships if m.code in SUPPORT_GROUPS
+        )  # one at a time (checked on the person): a bisect finds the one covering a day
+        starts = [s for s, _ in support]
+        open_state = min(
+            (
+                (m.start, j)
+                for j, m in enumerate(person.memberships)
+                if m.code in _OPEN_STATE and m.end is None
+            ),
+            default=None,
+        )
         first_on: dict[dt.date, int] = {}
         for i, p in enumerate(self.payments):
-            where = f"payments[{i}]"
             if p.paid_on < person.birth_date:
-                problems.append(f"{where}.paid_on: {p.paid_on} is before the person's birth")
+                problems.append(
+                    (("payments", i, "paid_on"), f"{p.paid_on} is before the person's birth")
+                )
             elif p.paid_on < CARD_RULES_START:
                 problems.append(
-                    f"{where}.paid_on: {p.paid_on} is before {CARD_RULES_START}, when the card "
-                    "rules modelled start (Law 46/2014/QH13)"
-                )
-            if p.paid_on in first_on:
-                problems.append(
-                    f"{where}.paid_on: paid on the same day as payments[{first_on[p.paid_on]}]; "
-                    "the order of two purchases on one day is ambiguous: merge them into one "
-                    "record or correct the date"
-                )
-            else:
-                first_on[p.paid_on] = i
-            if p.payer == "supported" and person.support_on(p.paid_on) is None:
-                problems.append(
-                    f"{where}.payer: 'supported', but no support-group membership "
-                    f"({', '.join(SUPPORT_GROUPS)}) covers paid_on {p.paid_on}"
-                )
-            for j, m in enumerate(person.memberships):
-                if m.code in _OPEN_STATE and m.end is None and m.start <= p.paid_on:
-                    problems.append(
-                        f"{where}: paid on {p.paid_on} while the person is in the fully "
-                        f"state-paid group {m.code} (memberships[{j}], open-ended); a "
-                        "state-paid person does not buy a card (R1): give the membership's end"
+                    (
+                        ("payments", i, "paid_on"),
+                        f"{p.paid_on} is before {CARD_RULES_START}, when the card rules "
+                        "modelled start (Law 46/2014/QH13)",
                     )
+                )
+            first = first_on.setdefault(p.paid_on, i)
+            if first != i:
+                problems.append(
+                    (
+                        ("payments", i, "paid_on"),
+                        f"paid on the same day as payments[{first}]; the order of two "
+                        "purchases on one day is ambiguous: merge them into one record or "
+                        "correct the date",
+                    )
+                )
+            if p.payer == "supported":
+                k = bisect_right(starts, p.paid_on) - 1
+                if k < 0 or support[k][1] < p.paid_on:
+                    problems.append(
+                        (
+                            ("payments", i, "payer"),
+                            f"'supported', but no support-group membership "
+                            f"({', '.join(SUPPORT_GROUPS)}) covers paid_on {p.paid_on}",
+                        )
+                    )
+            if open_state is not None and open_state[0] <= p.paid_on:
+                j = open_state[1]
+                problems.append(
+                    (
+                        ("payments", i),
+                        f"paid on {p.paid_on} while the person is in the fully state-paid "
+                        f"group {person.memberships[j].code} (memberships[{j}], open-ended); "
+                        "a state-paid person does not buy a card (R1): give the membership's end",
+                    )
+                )
         if problems:
-            raise ValueError("\n".join(problems))
+            raise Problems(problems)
         return self

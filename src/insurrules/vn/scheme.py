@@ -11,6 +11,8 @@ from insurrules.vn.decide import decide_vn, trace_vn
 from insurrules.vn.rules import default_rules
 
 CASE_MODEL = VnCase
+#: what :func:`insurrules.decide` validates a document into: the case model itself
+INPUT = VnCase
 SCHEME = "vn-bhyt"
 
 
