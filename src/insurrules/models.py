@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Annotated, Any, Literal, Self
@@ -41,6 +43,7 @@ __all__ = [
     "HORIZON",
     "MAX_AMOUNT",
     "Amount",
+    "Compiled",
     "Decision",
     "FrozenModel",
     "IsoDate",
@@ -96,6 +99,22 @@ def _field_names(cls: type[BaseModel]) -> set[str]:
     return set(names)
 
 
+@dataclass(frozen=True, eq=False)
+class Compiled:
+    """``Annotated`` metadata: a field type given by a pydantic-core schema and a JSON Schema."""
+
+    core: Callable[[], cs.CoreSchema]
+    json: Mapping[str, Any]
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return self.core()
+
+    def __get_pydantic_json_schema__(
+        self, schema: cs.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return dict(self.json)
+
+
 # -- dates ----------------------------------------------------------------------------------------
 def date_reason(value: Any) -> str:
     """Why ``value`` is not a date a case document accepts (the error path only)."""
@@ -134,25 +153,19 @@ def _date_core() -> cs.CoreSchema:
     )
 
 
-class _IsoDateSchema:
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
-        return _date_core()
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: cs.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
+#: An ISO date (see the module docstring); ``datetime.date`` values are taken as they are.
+IsoDate = Annotated[
+    dt.date,
+    Compiled(
+        _date_core,
+        {
             "type": "string",
             "format": "date",
             "pattern": DATE_PATTERN,
             "description": f"ISO date YYYY-MM-DD between {EARLIEST_DATE} and {HORIZON}",
-        }
-
-
-#: An ISO date (see the module docstring); ``datetime.date`` values are taken as they are.
-IsoDate = Annotated[dt.date, _IsoDateSchema]
+        },
+    ),
+]
 REASONS["iso_date"] = date_reason
 
 
@@ -205,16 +218,12 @@ def _amount_core() -> cs.CoreSchema:
     )
 
 
-class _AmountSchema:
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
-        return _amount_core()
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: cs.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
+#: A non-negative exact amount (see the module docstring).
+Amount = Annotated[
+    Decimal,
+    Compiled(
+        _amount_core,
+        {
             "anyOf": [
                 {"type": "string", "pattern": AMOUNT_PATTERN},
                 {"type": "integer", "minimum": 0, "exclusiveMaximum": 10**15},
@@ -223,11 +232,9 @@ class _AmountSchema:
                 'decimal amount as text ("19126.02"), or a whole number; floats are refused. '
                 'Any amount, even "1", marks the month paid'
             ),
-        }
-
-
-#: A non-negative exact amount (see the module docstring).
-Amount = Annotated[Decimal, _AmountSchema]
+        },
+    ),
+]
 REASONS["amount"] = amount_reason
 
 

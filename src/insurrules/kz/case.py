@@ -25,22 +25,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args
 
-from pydantic import (
-    AfterValidator,
-    ConfigDict,
-    Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
-    model_validator,
-)
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema as cs
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from typing_extensions import TypedDict
 
 from insurrules.case import Case
 from insurrules.errors import Problems
 from insurrules.kz.iin import parse_iin
-from insurrules.models import HORIZON, Amount, FrozenModel, IsoDate, PersonalId, personal_id_core
+from insurrules.models import (
+    HORIZON,
+    ID_PATTERN,
+    Amount,
+    Compiled,
+    FrozenModel,
+    IsoDate,
+    PersonalId,
+    personal_id_core,
+)
 from insurrules.months import MonthText, YearMonth, text_index
 
 __all__ = [
@@ -102,24 +102,18 @@ def _iin(value: str) -> PersonalId:
     return PersonalId(value)
 
 
-class _IinSchema:
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
-        return personal_id_core(_iin)
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: cs.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "pattern": r"^[0-9]{12}$",
-            "description": "IIN: 12 digits with a valid check digit (masked in every error)",
-        }
-
-
 #: An IIN: 12 ASCII digits with a valid check digit; masked in reprs (``8704******16``).
-Iin = Annotated[PersonalId, _IinSchema]
+Iin = Annotated[
+    PersonalId,
+    Compiled(
+        lambda: personal_id_core(_iin),
+        {
+            "type": "string",
+            "pattern": ID_PATTERN,
+            "description": "IIN: 12 digits with a valid check digit (masked in every error)",
+        },
+    ),
+]
 
 
 def _end_problems(start: dt.date, end: dt.date | None) -> None:

@@ -24,19 +24,19 @@ import datetime as dt
 from bisect import bisect_right
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import (
-    Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
-    field_validator,
-    model_validator,
-)
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema as cs
+from pydantic import Field, field_validator, model_validator
 
 from insurrules.case import Case
 from insurrules.errors import Problems, describe
-from insurrules.models import Amount, FrozenModel, IsoDate, PersonalId, personal_id_core
+from insurrules.models import (
+    ID_PATTERN,
+    Amount,
+    Compiled,
+    FrozenModel,
+    IsoDate,
+    PersonalId,
+    personal_id_core,
+)
 from insurrules.vn.cards import child_card_end
 from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
 
@@ -80,25 +80,19 @@ _OPEN_STATE = frozenset(STATE_GROUPS) - {"child_under_6"}
 Payer = Literal["household", "state", "supported", "employer", "student"]
 
 
-class _PersonalNumberSchema:
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
-        return personal_id_core()
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: cs.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "pattern": r"^[0-9]{12}$",
-            "description": "personal identification number, 12 digits (masked in every error)",
-        }
-
-
 #: The 12-digit personal identification number (any 12 ASCII digits: no check digit); masked in
 #: reprs.
-PersonalNumber = Annotated[PersonalId, _PersonalNumberSchema]
+PersonalNumber = Annotated[
+    PersonalId,
+    Compiled(
+        personal_id_core,
+        {
+            "type": "string",
+            "pattern": ID_PATTERN,
+            "description": "personal identification number, 12 digits (masked in every error)",
+        },
+    ),
+]
 
 #: Bounds: memberships per person, card purchases per case, places on a household ladder.
 MAX_MEMBERSHIPS = 1_000
