@@ -171,7 +171,7 @@ def test_cli_law_changes_json_equals_the_api(capsys: pytest.CaptureFixture[str])
     ("argv", "message"),
     [
         (["law-changes", "kz-osms", "2025-12-31", "2026-02-30"], "until: expected an ISO date"),
-        (["law-changes", "xx", "2025-12-31", "2026-01-01"], "invalid choice: 'xx'"),
+        (["law-changes", "xx", "2025-12-31", "2026-01-01"], "unknown scheme 'xx'"),
         (["law-changes", "kz-osms", "2026-01-01", "2025-01-01"], "is before since"),
     ],
 )

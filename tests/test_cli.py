@@ -94,7 +94,7 @@ def test_unreadable_and_non_json_files_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run(["check", str(tmp_path / "missing.json")], capsys)
-    assert code == 2 and "cannot read" in err
+    assert code == 2 and "missing.json: no such file" in err
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     code, _, err = run(["check", str(broken)], capsys)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
+from insurrules.cli_inputs import CommandInputError, readable_file, require_extra, text_problem
 from insurrules.errors import InsurrulesError, error_lines, mask_text
 
 __all__ = ["main"]
@@ -23,29 +25,60 @@ __all__ = ["main"]
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 
 
-class _InvalidInputError(Exception):
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
+_InvalidInputError = CommandInputError
+
+_REQUIRED = re.compile(r"the following arguments are required: (?P<names>.+)")
+_CHOICE = re.compile(
+    r"argument (?P<name>\S+): invalid choice: (?P<given>'[^']*') \(choose from (?P<choices>.*)\)"
+)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # usage errors are invalid input: exit 2
+    """Usage errors are invalid input (exit 2), worded with the names the user sees."""
+
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
-        raise _InvalidInputError([f"usage: {message}"])
+        raise CommandInputError([f"{self.prog}: {self._reword(message)}"])
+
+    def _reword(self, message: str) -> str:
+        if found := _REQUIRED.fullmatch(message):
+            names = [n.strip() for n in found["names"].split(",")]
+            return "missing " + ", ".join(self._described(n) for n in names)
+        if found := _CHOICE.fullmatch(message):
+            choices = found["choices"].replace("'", "")
+            what = "command" if found["name"] == "COMMAND" else found["name"]
+            return f"unknown {what} {found['given']} (choose from {choices})"
+        return message
+
+    def _described(self, name: str) -> str:
+        for action in self._actions:
+            if name in (action.metavar, action.dest, *action.option_strings) and action.help:
+                return f"{name} ({action.help})"
+        return name
 
 
 def _read_json(path: str) -> Any:
+    if path != "-":
+        readable_file(path, path)
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        raw = _stdin_bytes() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise _InvalidInputError([f"{path}: cannot read ({exc.strerror})"]) from None
+    problem = text_problem(raw)
+    if problem:
+        raise _InvalidInputError([f"{path}: {problem}"])
+    text = raw.decode("utf-8-sig")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise _InvalidInputError(
             [f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})"]
         ) from None
+
+
+def _stdin_bytes() -> bytes:
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
 
 
 def _human(decision: Any) -> str:
@@ -158,42 +191,155 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-#: extra subcommands registered by optional modules: name -> (setup(parser), run(args, out))
-_EXTRA: list[tuple[str, str, str]] = [
-    ("simulate", "insurrules.population.cli", "evaluate a population, optionally with a reform"),
-    ("screen", "insurrules.claims.cli", "screen billed services against the rules"),
-    ("law-changes", "insurrules.changes_cli", "what changed in the law between two dates"),
-    ("fhir", "insurrules.fhir.cli", "FHIR R4: eligibility responses, bundles (fhir extra)"),
-]
+#: commands whose arguments and run live in their own module: name -> (module, help, extra)
+_MODULE_COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "law-changes": ("insurrules.changes_cli", "what changed in the law between two dates", None),
+    "fhir": ("insurrules.fhir.cli", "FHIR R4: eligibility responses, bundles", "fhir"),
+}
+
+#: the commands of optional extras: name -> (module with ``run(args, out)``, the extra, its imports)
+_EXTRA: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "simulate": ("insurrules.population.cli", "population", ("numpy", "polars", "pyarrow")),
+    "screen": ("insurrules.claims.cli", "population", ("numpy", "polars", "pyarrow")),
+    "synthesize": (
+        "insurrules.population.synthesize_cli",
+        "population",
+        ("numpy", "polars", "pyarrow"),
+    ),
+}
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar (shown only on a terminal)"
+    )
+
+
+def _setup_simulate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--population",
+        required=True,
+        metavar="POPULATION",
+        help="synthetic:N for a synthetic population of N persons, or a Parquet folder",
+    )
+    parser.add_argument(
+        "--as-of", required=True, metavar="DATE", help="the date asked about (YYYY-MM-DD)"
+    )
+    parser.add_argument("--reform", metavar="FILE", help="a reform TOML file (examples/reform-*)")
+    parser.add_argument("--out", metavar="FILE", help="write the per-person result (Parquet)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of a synthetic population")
+    parser.add_argument(
+        "--scheme",
+        choices=("kz-osms", "vn-bhyt"),
+        help="the population's scheme (default: the reform's, else kz-osms)",
+    )
+    _add_quiet(parser)
+
+
+def _setup_screen(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("claims", metavar="CLAIMS", help="claims table: .csv or .parquet")
+    parser.add_argument(
+        "--population",
+        required=True,
+        metavar="DIR",
+        help="folder of population tables (persons.parquet, payments.parquet, ...)",
+    )
+    parser.add_argument(
+        "--out", metavar="FILE", help="write every claim with flags and reasons (.parquet/.csv)"
+    )
+    parser.add_argument(
+        "--top", type=int, default=10, help="providers shown in the summary (default 10)"
+    )
+    _add_quiet(parser)
+
+
+def _setup_synthesize(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scheme", metavar="SCHEME", choices=("kz-osms", "vn-bhyt"), help=("kz-osms or vn-bhyt")
+    )
+    parser.add_argument("persons", metavar="N", type=_count, help="number of persons")
+    parser.add_argument("folder", metavar="DIR", help="folder to write the Parquet tables to")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed (the same seed, the same persons)"
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        default="2026-03-15",
+        help="the histories run up to this date (default 2026-03-15)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="write into a folder that is not empty"
+    )
+    _add_quiet(parser)
+
+
+def _count(text: str) -> int:
+    digits = text.replace("_", "")
+    if not digits.isascii() or not digits.isdigit() or int(digits) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of persons > 0, got {text!r}")
+    return int(digits)
+
+
+_SETUP: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "simulate": ("evaluate a population, optionally with a reform", _setup_simulate),
+    "screen": ("screen billed services against the rules", _setup_screen),
+    "synthesize": ("write a synthetic population folder (Parquet)", _setup_synthesize),
+}
+
+
+def _run_extra(name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    """The command ``name`` of an optional extra, imported only when it runs."""
+    module, extra, imports = _EXTRA[name]
+
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        import importlib
+
+        require_extra(name, extra, imports)
+        command: Callable[[argparse.Namespace, TextIO], int] = importlib.import_module(module).run
+        return command(args, out)
+
+    return run
+
+
+def _add_module_command(
+    sub: Any, name: str, module: str, help_text: str, extra: str | None
+) -> None:
+    """Register ``name`` from ``module`` (which imports its extra's packages only when run)."""
+    import importlib
+
+    mod = importlib.import_module(module)
+    cmd = sub.add_parser(name, help=help_text + (f" (the '{extra}' extra)" if extra else ""))
+    mod.setup(cmd)
+    cmd.set_defaults(run=mod.run)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="insurrules", description="Health-insurance eligibility rules as code.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="decide a case document (JSON file, or - for stdin)")
-    check.add_argument("case", help="path to CASE.json, or - to read standard input")
+    check.add_argument(
+        "case", metavar="CASE", help="path to CASE.json, or - to read standard input"
+    )
     check.add_argument("--json", action="store_true", help="print the decision document as JSON")
     check.add_argument("--explain", action="store_true", help="print the full reasoning")
     check.set_defaults(run=_cmd_check)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the case or decision")
-    schema.add_argument("which", choices=["case", "decision"])
+    schema.add_argument(
+        "which", metavar="DOCUMENT", choices=["case", "decision"], help=("case or decision")
+    )
     schema.set_defaults(run=_cmd_schema)
 
-    import importlib.util
+    for name, (module, help_text, extra) in _MODULE_COMMANDS.items():
+        _add_module_command(sub, name, module, help_text, extra)
 
-    for name, module, help_text in _EXTRA:
-        if importlib.util.find_spec(module.rsplit(".", 1)[0]) is None:
-            continue
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        cmd = sub.add_parser(name, help=help_text)
-        mod.setup(cmd)
-        cmd.set_defaults(run=mod.run)
+    for name, (help_text, setup) in _SETUP.items():
+        cmd = sub.add_parser(name, help=f"{help_text} (the '{_EXTRA[name][1]}' extra)")
+        setup(cmd)
+        cmd.set_defaults(run=_run_extra(name))
     return parser
 
 
@@ -213,7 +359,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return EXIT_INVALID
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
         return run(args, out)
-    except _InvalidInputError as exc:
+    except CommandInputError as exc:
         for line in exc.lines:
             print(mask_text(line), file=sys.stderr)
         return EXIT_INVALID

@@ -12,6 +12,7 @@ import pytest
 from insurrules.cli import main
 from tests.builders import payments, person
 from tests.claims.helpers import claims, population_of
+from tests.fake_tty import FakeTerminal
 
 ANNA: dict[str, Any] = {
     "person": person("1987-04-12", "female"),
@@ -41,17 +42,21 @@ def table() -> pl.DataFrame:
 
 
 def test_screen_a_csv_prints_the_summary_and_writes_the_flags(
-    tmp_path: Path, population_dir: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, population_dir: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = tmp_path / "claims.csv"
     table().write_csv(source)
     out_file = tmp_path / "screened.csv"
-    code, out, err = run(
-        ["screen", str(source), "--population", population_dir, "--out", str(out_file)], capsys
+    terminal = FakeTerminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    out = io.StringIO()
+    code = main(
+        ["screen", str(source), "--population", population_dir, "--out", str(out_file)], out
     )
+    err = terminal.getvalue()
     assert code == 0, err
-    assert "claims screened: 4 totalling 251.25" in out
-    assert "claims flagged:  3 totalling 151.25" in out
+    assert "claims screened: 4 totalling 251.25" in out.getvalue()
+    assert "claims flagged:  3 totalling 151.25" in out.getvalue()
     assert "reading" in err and "flags" in err and "100%" in err  # the progress bar
     written = pl.read_csv(out_file, infer_schema=False)
     assert written["flags"].to_list() == ["", "duplicate", "unknown_person", "invalid"]
@@ -107,4 +112,20 @@ def test_a_missing_population_exits_2(tmp_path: Path, capsys: pytest.CaptureFixt
     table().write_csv(source)
     code, _, err = run(["screen", str(source), "--population", str(tmp_path / "none")], capsys)
     assert code == 2
-    assert "persons" in err
+    assert "--population" in err and "none: no such folder" in err
+
+
+def test_no_progress_bar_off_a_terminal_or_with_quiet(
+    tmp_path: Path, population_dir: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "claims.csv"
+    table().write_csv(source)
+    piped = io.StringIO()  # not a terminal: a log file, a pipe
+    monkeypatch.setattr("sys.stderr", piped)
+    assert main(["screen", str(source), "--population", population_dir], io.StringIO()) == 0
+    assert piped.getvalue() == ""
+    terminal = FakeTerminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    argv = ["screen", str(source), "--population", population_dir, "--quiet"]
+    assert main(argv, io.StringIO()) == 0
+    assert terminal.getvalue() == ""

@@ -4,36 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
+import pytest
 
 from insurrules.claims import screen, summarize
 from insurrules.claims.cli import read_claims
 from insurrules.population import Population
+from tests.claims.sample_population import FOLDER, sample_population
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "claims-sample.csv"
 
 
 def test_the_sample_claims_screen_as_documented() -> None:
-    months = [f"{y}-{m:02d}" for y in range(2020, 2026) for m in range(1, 13)][:66]
-    population = Population.from_frames(
-        pl.DataFrame(
-            {
-                "id": ["870412445016", "150101500011"],
-                "birth_date": ["1987-04-12", "2015-01-01"],
-                "sex": ["female", "male"],
-                "death_date": [None, "2026-02-10"],
-            }
-        ),
-        pl.DataFrame(
-            {
-                "person_id": ["870412445016"] * len(months),
-                "month": months,
-                "paid_on": [f"{m}-20" for m in months],
-                "amount": ["4250"] * len(months),
-                "payer": ["self"] * len(months),
-            }
-        ),
-    )
+    population = sample_population()
     screened = screen(read_claims(EXAMPLE), population)
     assert screened["flags"].to_list() == [
         [],
@@ -45,3 +27,20 @@ def test_the_sample_claims_screen_as_documented() -> None:
         ["double_financed"],
     ]
     assert str(summarize(screened).flagged_amount) == "47000.00"
+
+
+def test_the_shipped_population_folder_holds_the_sample_persons() -> None:
+    shipped = Population.from_parquet(FOLDER)
+    for name, table in sample_population().tables():
+        assert getattr(shipped, name).equals(table), name
+
+
+def test_the_readme_screen_command_flags_the_sample_claims(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from insurrules.cli import main
+
+    status = main(["screen", str(EXAMPLE), "--population", str(FOLDER)])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "claims flagged:  6 totalling 47,000.00" in printed

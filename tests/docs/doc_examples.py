@@ -16,7 +16,12 @@ example fails. What runs (``docs/reference/examples.md`` documents it for writer
   when the command ends with ``2>/dev/null``); ``$ echo $?`` prints the previous exit status.
   Any other command is an error: use ``bash`` for commands the tests cannot run (installing,
   serving);
-* docstrings of ``src/insurrules/**/*.py``: doctests.
+* docstrings of ``src/insurrules/**/*.py``: doctests;
+* ``README.md`` at the repository's root: the same fences, plus ```` ```sh ```` blocks, where
+  every ``insurrules …`` or ``python -m insurrules …`` command (a ``\\`` continues a line, ``#``
+  starts a comment) runs through ``main(argv)`` and must exit 0; ``make …`` lines are what
+  ``make test`` itself runs and are not repeated. The README's working directory sees the
+  repository's ``examples/`` folder.
 
 All examples of one page share a namespace and run in page order.
 """
@@ -157,6 +162,53 @@ def _help_width(columns: str = "100") -> Iterator[None]:
             os.environ["COLUMNS"] = before
 
 
+def _shell_commands(source: str) -> Iterator[list[str]]:
+    """The commands of a ``sh`` block: continuations joined, comments dropped."""
+    logical = ""
+    for line in source.splitlines():
+        if line.rstrip().endswith("\\"):
+            logical += line.rstrip()[:-1] + " "
+            continue
+        logical += line
+        argv = shlex.split(logical, comments=True)
+        logical = ""
+        if argv:
+            yield argv
+
+
+def _cli_args(argv: list[str]) -> list[str] | None:
+    """The arguments of an ``insurrules`` command line, or None for another program."""
+    if argv[:1] == ["insurrules"]:
+        return argv[1:]
+    if argv[:3] == ["python", "-m", "insurrules"]:
+        return argv[3:]
+    return None
+
+
+def _run_shell(example: Example) -> str | None:
+    from insurrules.cli import main
+
+    workdir = _workdir(example.namespace)
+    for argv in _shell_commands(example.parsed):
+        if argv[:1] == ["make"]:
+            continue  # the Makefile's targets: make test is what runs this very check
+        args = _cli_args(argv)
+        if args is None:
+            return f"sh block runs only insurrules and make commands, got {shlex.join(argv)!r}"
+        buffer = io.StringIO()
+        with (
+            contextlib.chdir(workdir),
+            contextlib.redirect_stdout(buffer),
+            contextlib.redirect_stderr(buffer),
+        ):
+            status = main(args, out=buffer)
+        if status != 0:
+            return f"$ {shlex.join(argv)}\nexit status {status}:\n{buffer.getvalue()}"
+        if not buffer.getvalue().strip():
+            return f"$ {shlex.join(argv)}\nprinted nothing"
+    return None
+
+
 def _run_console(example: Example) -> str | None:
     from insurrules.cli import main
 
@@ -169,8 +221,7 @@ def _run_console(example: Example) -> str | None:
             argv = argv[:-1]
         if argv == ["echo", "$?"]:
             actual = str(status)
-        elif argv[:1] == ["insurrules"] or argv[:3] == ["python", "-m", "insurrules"]:
-            args = argv[1:] if argv[0] == "insurrules" else argv[3:]
+        elif (args := _cli_args(argv)) is not None:
             buffer = io.StringIO()
             with (
                 _help_width(),
@@ -194,7 +245,8 @@ def _run_console(example: Example) -> str | None:
 class DocsParser:
     """Every fence of a markdown page that can be checked, in page order."""
 
-    def __init__(self) -> None:
+    def __init__(self, shell: bool = False) -> None:
+        self.shell = shell
         self.lexer = RawFencedCodeBlockLexer(info_pattern=INFO)
         self.doctests = DocTestStringParser(_DocTestInWorkdir(OPTIONFLAGS))
         self.python = _InWorkdir(PythonEvaluator())
@@ -231,6 +283,10 @@ class DocsParser:
                 region.parsed = str(source)
                 region.evaluator = _run_console
                 yield region
+            elif language == "sh" and self.shell:
+                region.parsed = str(source)
+                region.evaluator = _run_shell
+                yield region
 
 
 def teardown_page(namespace: dict[str, Any]) -> None:
@@ -250,6 +306,24 @@ def docs_sybil(path: Path = ROOT / "docs") -> Sybil:
     )
 
 
+def _readme_setup(namespace: dict[str, Any]) -> None:
+    """The README's commands name ``examples/...`` as a user in a fresh clone would."""
+    (_workdir(namespace) / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+
+
+def readme_sybil(path: Path = ROOT) -> Sybil:
+    """Sybil over ``README.md`` at ``path`` (not the READMEs of sub-folders)."""
+    return Sybil(
+        parsers=[DocsParser(shell=True)],
+        patterns=["README.md"],
+        excludes=["*/*"],
+        path=str(path),
+        setup=_readme_setup,
+        teardown=teardown_page,
+        name="readme",
+    )
+
+
 def source_sybil(path: Path = ROOT / "src" / "insurrules") -> Sybil:
     """Sybil over the docstrings of the package's modules."""
     return Sybil(
@@ -261,4 +335,4 @@ def source_sybil(path: Path = ROOT / "src" / "insurrules") -> Sybil:
 
 
 def all_examples() -> SybilCollection:
-    return docs_sybil() + source_sybil()
+    return SybilCollection((docs_sybil(), source_sybil(), readme_sybil()))

@@ -132,7 +132,7 @@ def test_right_examples_pass_in_admonitions_tabs_and_titled_fences(tmp_path: Pat
             """
             ~~~console
             $ insurrules check missing.json
-            missing.json: cannot read (No such file or directory)
+            missing.json: no such file
             $ echo $?
             0
             ~~~
@@ -191,7 +191,7 @@ def test_console_can_hide_stderr_and_read_files_the_page_wrote(tmp_path: Path) -
     """
     _run(_page(tmp_path, body))
     shown = _page(tmp_path, body.replace("missing.json 2>/dev/null", "missing.json"))
-    with pytest.raises(SybilFailure, match="cannot read"):
+    with pytest.raises(SybilFailure, match="no such file"):
         _run(shown)
 
 

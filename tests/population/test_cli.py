@@ -83,6 +83,9 @@ def test_simulate_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     assert "unknown parameter 'kz.nope'" in capsys.readouterr().err
     assert main(["simulate", "--population", str(tmp_path / "none"), "--as-of", "2026-03-15"]) == 2
+    assert "none: no such folder" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["simulate", "--population", str(tmp_path / "empty"), "--as-of", "2026-03-15"]) == 2
     assert "no persons.parquet" in capsys.readouterr().err
 
 

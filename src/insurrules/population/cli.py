@@ -20,67 +20,66 @@ import argparse
 import datetime as dt
 import sys
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
+from insurrules.cli_inputs import (
+    CommandInputError,
+    population_folder,
+    readable_file,
+    writable_file,
+)
 from insurrules.errors import RulesError, mask_text
+from insurrules.progress import ProgressBar
 
-__all__ = ["run", "setup"]
+if TYPE_CHECKING:
+    from insurrules.population.kz.tables import Population
+    from insurrules.population.vn.tables import VnPopulation
+
+__all__ = ["run"]
 
 _PROGRESS_FROM = 200_000  # persons: below this a run takes a moment, no bar needed
 
 
-def setup(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--population",
-        required=True,
-        help="synthetic:N for a synthetic population of N persons, or a Parquet directory",
-    )
-    parser.add_argument("--as-of", required=True, help="the date asked about (YYYY-MM-DD)")
-    parser.add_argument("--reform", help="a reform TOML file (see examples/reform-*.toml)")
-    parser.add_argument("--out", help="write the per-person result to this Parquet file")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic population")
-    parser.add_argument(
-        "--scheme",
-        choices=("kz-osms", "vn-bhyt"),
-        help="the population's scheme (default: the reform's, else kz-osms)",
-    )
-
-
-def _bar(err: TextIO, label: str) -> Callable[[int, int], None]:
-    start = time.perf_counter()
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        rate = done / max(time.perf_counter() - start, 1e-9)
-        err.write(
-            f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done:>10,}/{total:,} "
-            f"({rate:,.0f} persons/s)"
-        )
-        if done >= total:
-            err.write("\n")
-        err.flush()
-
-    return show
-
-
-def _load(spec: str, as_of: dt.date, seed: int, scheme: str) -> Any:
+def _load(
+    spec: str, as_of: dt.date, seed: int, scheme: str, bar: ProgressBar
+) -> Population | VnPopulation:
     from insurrules.population.kz.synthesis import synthetic
     from insurrules.population.kz.tables import Population
     from insurrules.population.vn.synthesis import synthetic_vn
     from insurrules.population.vn.tables import VnPopulation
 
+    bar("loading", 0.0)
     if spec.startswith("synthetic:"):
-        count = spec.split(":", 1)[1].replace("_", "")
-        if not count.isdigit() or int(count) <= 0:
-            raise RulesError(f"--population: expected synthetic:N with N > 0, got {spec!r}")
+        count = _synthetic_count(spec)
         if scheme == "vn-bhyt":
-            return synthetic_vn(int(count), seed=seed, as_of=as_of)
-        return synthetic(int(count), seed=seed, as_of=as_of)
+            return synthetic_vn(count, seed=seed, as_of=as_of)
+        return synthetic(count, seed=seed, as_of=as_of)
     if scheme == "vn-bhyt":
         return VnPopulation.from_parquet(spec)
     return Population.from_parquet(spec)
+
+
+def _synthetic_count(spec: str) -> int:
+    count = spec.split(":", 1)[1].replace("_", "")
+    if not count.isascii() or not count.isdigit() or int(count) <= 0:
+        raise CommandInputError([f"--population: expected synthetic:N with N > 0, got {spec!r}"])
+    return int(count)
+
+
+def _check_inputs(args: argparse.Namespace, scheme: str) -> None:
+    """Every file and folder the command is given, checked before any work."""
+    from insurrules.population.kz.tables import TABLES
+    from insurrules.population.vn.tables import VN_TABLES
+
+    if args.population.startswith("synthetic:"):
+        _synthetic_count(args.population)
+    else:
+        tables = VN_TABLES if scheme == "vn-bhyt" else TABLES
+        population_folder(args.population, f"--population {args.population}", tables)
+    if args.out:
+        writable_file(args.out, f"--out {args.out}")
 
 
 def _table(rows: Sequence[tuple[str, ...]], out: TextIO) -> None:
@@ -101,9 +100,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     import polars as pl
 
     from insurrules.population.comparison import compare
-    from insurrules.population.evaluation import evaluate
     from insurrules.population.kz.engine import evaluate_arrays
-    from insurrules.population.kz.tables import PopulationError
+    from insurrules.population.kz.tables import Population, PopulationError
+    from insurrules.population.synthetic_date import SyntheticDateWarning, synthetic_after_warning
+    from insurrules.population.vn.engine import evaluate_vn
+    from insurrules.population.vn.tables import VnPopulation
     from insurrules.reform import Reform
 
     err = sys.stderr
@@ -112,23 +113,40 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     except ValueError:
         err.write(f"--as-of: expected a date YYYY-MM-DD, got {args.as_of!r}\n")
         return 2
+    bar = ProgressBar(err, live=False if args.quiet else None)
     try:
+        if args.reform:
+            readable_file(args.reform, f"--reform {args.reform}")
         reform = Reform.from_file(args.reform) if args.reform else None
         scheme = args.scheme or (reform.scheme if reform is not None else "kz-osms")
         if reform is not None and reform.scheme != scheme:
             raise RulesError(f"--reform: the reform is for {reform.scheme}, not {scheme}")
+        _check_inputs(args, scheme)
+        made_until = _synthetic_until(args.population, as_of)
         started = time.perf_counter()
-        population = _load(args.population, as_of, args.seed, scheme)
+        population = _load(args.population, as_of, args.seed, scheme, bar)
+        bar("loading", 1.0)
         n = len(population)
-        err.write(f"population: {n:,} persons ({time.perf_counter() - started:.1f} s)\n")
-        progress = _bar(err, "evaluating") if n >= _PROGRESS_FROM else None
+        if isinstance(population, Population):
+            bar("checking", 0.0)
+            population.build_index()
+            bar("checking", 1.0)
+        if not args.quiet:
+            bar.close()
+            err.write(f"population: {n:,} persons ({time.perf_counter() - started:.1f} s)\n")
+        if made_until is not None and as_of > made_until:
+            err.write(f"warning: {synthetic_after_warning(made_until, as_of)}\n")
+        progress = bar.counter("evaluating") if n >= _PROGRESS_FROM else None
         started = time.perf_counter()
         if reform is None:
+            bar("evaluating", 0.0)
             result = (
-                evaluate(population, as_of)  # the vn engine: person by person, no progress
-                if scheme == "vn-bhyt"
+                evaluate_vn(population, as_of)  # the vn engine: person by person
+                if isinstance(population, VnPopulation)
                 else evaluate_arrays(population, as_of, progress=progress)
             )
+            bar("evaluating", 1.0)
+            bar.close()
             elapsed = time.perf_counter() - started
             counts = result.group_by("status", "basis").len().sort("len", descending=True)
             out.write(f"\n{n:,} persons on {as_of} ({elapsed:.1f} s)\n\n")
@@ -144,7 +162,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                 )
             _table(rows, out)
         else:
-            comparison = compare(population, as_of, None, reform)
+            bar("comparing", 0.0)
+            with warnings.catch_warnings():  # said above, once
+                warnings.simplefilter("ignore", SyntheticDateWarning)
+                comparison = compare(population, as_of, None, reform)
+            bar("comparing", 1.0)
+            bar.close()
             elapsed = time.perf_counter() - started
             out.write(f"\nreform: {reform.title} ({args.reform})\n")
             out.write(f"{n:,} persons on {as_of} ({elapsed:.1f} s)\n\n")
@@ -195,7 +218,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if args.out:
             result.write_parquet(args.out)
             out.write(f"\nwritten: {args.out}\n")
+    except CommandInputError:
+        bar.close()
+        raise
     except PopulationError as exc:
+        bar.close()
         for problem in exc.problems:
             err.write(f"{problem}\n")
         return 2
@@ -206,6 +233,16 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         err.write(f"{exc.filename or args.population}: {exc.strerror or exc}\n")
         return 2
     return 0
+
+
+def _synthetic_until(spec: str, as_of: dt.date) -> dt.date | None:
+    """The day a synthetic population's histories end: ``as_of`` itself for ``synthetic:N``,
+    the ``as_of`` recorded by ``insurrules synthesize`` in a folder, else None."""
+    if spec.startswith("synthetic:"):
+        return as_of
+    from insurrules.population.synthetic_date import made_until
+
+    return made_until(spec)
 
 
 def _opt(value: Any) -> str:

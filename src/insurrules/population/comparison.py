@@ -31,6 +31,7 @@ from insurrules.kz.rules import default_rules
 from insurrules.parameters import RuleSet
 from insurrules.population.kz.engine import evaluate_each
 from insurrules.population.kz.tables import Population
+from insurrules.population.synthetic_date import warn_if_after
 from insurrules.population.tableset import RESULT_COLUMNS, as_of_date
 
 if TYPE_CHECKING:
@@ -181,6 +182,7 @@ def compare(
     months), and its total's state-month and cost columns are null.
     """
     day = as_of_date(as_of)
+    warn_if_after(population, day)
     base_rules = _resolve(baseline, None, population.scheme)
     reform_rules = _resolve(reform, base_rules, population.scheme)
     if population.scheme == "vn-bhyt":

@@ -9,6 +9,8 @@ import polars as pl
 from insurrules.parameters import RuleSet
 from insurrules.population.kz.engine import evaluate_arrays
 from insurrules.population.kz.tables import Population
+from insurrules.population.synthetic_date import warn_if_after
+from insurrules.population.tableset import as_of_date
 from insurrules.population.vn.engine import evaluate_vn
 from insurrules.population.vn.tables import VnPopulation
 
@@ -35,6 +37,7 @@ def evaluate(
     >>> result.columns[:3]
     ['id', 'status', 'basis']
     """
+    warn_if_after(population, as_of_date(as_of))
     if isinstance(population, VnPopulation):
         return evaluate_vn(population, as_of, rules)
     assert isinstance(population, Population)

@@ -35,6 +35,7 @@ import numpy.typing as npt
 import polars as pl
 
 from insurrules.population.kz.tables import PAYERS, Population
+from insurrules.population.synthetic_date import remember
 
 __all__ = ["REGIONS", "synthetic"]
 
@@ -422,4 +423,5 @@ def synthetic(
         "welfare_levels": de_rows,
         "care_requests": applies,
     }
+    remember(pop, day)
     return pop

@@ -50,6 +50,7 @@ import numpy.typing as npt
 import polars as pl
 
 from insurrules.parameters import RuleSet
+from insurrules.population.synthetic_date import remember
 from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import child_card_end
 from insurrules.vn.contributions import contribution
@@ -386,4 +387,6 @@ def synthetic_vn(
     def with_ids(df: pl.DataFrame) -> pl.DataFrame:
         return df.select(ids.gather(df["_p"]).alias("person_id"), pl.all().exclude("_p"))
 
-    return VnPopulation.from_frames(persons, with_ids(payments), with_ids(memberships))
+    pop = VnPopulation.from_frames(persons, with_ids(payments), with_ids(memberships))
+    remember(pop, _day(as_of))
+    return pop
