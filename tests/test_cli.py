@@ -39,7 +39,7 @@ def test_check_prints_a_human_decision(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0 and err == ""
     assert "INSURED (grace period)" in out
     assert "until 2025-09-30" in out
-    assert "kz.grace.three_months" in out
+    assert "kz.grace.standard" in out
     assert IIN not in out
 
 

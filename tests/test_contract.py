@@ -2,8 +2,10 @@
 
 Each case in ``examples/*.json`` is decided by ``insurrules.decide``, by ``decide_many`` and by
 ``insurrules check --json``; the three must agree, satisfy the contract's invariants, and equal
-the golden decision in ``tests/golden/`` (a changed decision shows up as a diff; regenerate with
-``INSURRULES_UPDATE_GOLDEN=1 pytest tests/test_contract.py`` after checking the change is meant).
+the golden decision in ``tests/golden/`` (a changed decision shows up as a diff). A missing
+golden file fails the test; golden files are written only when asked for explicitly, with
+``INSURRULES_UPDATE_GOLDEN=1 pytest tests/test_contract.py`` after checking the change is meant
+(README.md, "Set-up").
 """
 
 from __future__ import annotations
@@ -47,8 +49,13 @@ def test_api_cli_and_batch_agree_with_the_golden_decision(path: Path) -> None:
 
     document = decision.model_dump(mode="json")
     golden = GOLDEN / f"{path.stem}.json"
-    if os.environ.get("INSURRULES_UPDATE_GOLDEN") or not golden.exists():
+    if os.environ.get("INSURRULES_UPDATE_GOLDEN"):
         golden.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    if not golden.exists():
+        pytest.fail(
+            f"no golden decision {golden.relative_to(ROOT)} for {path.name}: check the decision "
+            "and write it with INSURRULES_UPDATE_GOLDEN=1 pytest tests/test_contract.py"
+        )
     assert document == json.loads(golden.read_text(encoding="utf-8"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insurrules.timeline import BitOps
+from insurrules.timeline import NO_MONTH, BitOps
 
 LENGTH = 40
 ORIGIN = 1000
@@ -76,16 +76,15 @@ def test_advance_windows(records: list[tuple[int, int]], n: int) -> None:
 def test_run_around_and_last(x: int, i: int) -> None:
     run = ops.run_around(x, ORIGIN + i)
     if not at(x, i):
-        assert run is None
+        assert run == (NO_MONTH, NO_MONTH)
     else:
-        assert run is not None
         lo, hi = run[0] - ORIGIN, run[1] - ORIGIN
         assert all(at(x, j) for j in range(lo, hi + 1))
         assert lo == 0 or not at(x, lo - 1)
         assert hi == LENGTH - 1 or not at(x, hi + 1)
     last = ops.last_at_or_before(x, ORIGIN + i)
     ones = [j for j in range(i + 1) if at(x, j)]
-    assert last == (ORIGIN + ones[-1] if ones else None)
+    assert last == (ORIGIN + ones[-1] if ones else NO_MONTH)
 
 
 def test_year_starts_are_januaries() -> None:

@@ -36,6 +36,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema as cs
 
+from insurrules.codes import NEW_CODES
 from insurrules.errors import PATTERN_REASONS, REASONS, describe, mask_id
 
 __all__ = [
@@ -306,6 +307,13 @@ class Reason(FrozenModel):
     code: str = Field(description="stable code, e.g. `kz.grace.standard`")
     message: str = Field(description="what the fact was, in words, with the months or dates")
     source: str = Field(description="the legal source of the rule applied")
+
+    @property
+    def legacy_code(self) -> str:
+        """The code release 0.1 gave this reason (``kz.grace.three_months`` for
+        ``kz.grace.standard``); the code itself where it did not change. Kept for one release
+        (:mod:`insurrules.codes`)."""
+        return NEW_CODES.get(self.code, self.code)
 
 
 class StateFunded(FrozenModel):

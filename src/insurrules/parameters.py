@@ -87,27 +87,6 @@ class Parameter:
             month = YearMonth.from_index(month)
         return self.at(month.first_day())
 
-    def month_segments(self, first: int, last: int) -> list[tuple[int, int, Any]]:
-        """Split months ``first..last`` (indices) into runs of one value: ``(lo, hi, value)``.
-
-        Months before the first dated value get ``None``.
-        """
-        out: list[tuple[int, int, Any]] = []
-        lo = first
-        while lo <= last:
-            on = YearMonth.from_index(lo).first_day()
-            pos = bisect_right(self._starts, on)
-            value = self.values[pos - 1].value if pos else None
-            if pos < len(self.values):
-                nxt = self.values[pos].start
-                next_month = nxt.year * 12 + nxt.month - 1 + (0 if nxt.day == 1 else 1)
-                hi = min(last, next_month - 1)
-            else:
-                hi = last
-            out.append((lo, hi, value))
-            lo = hi + 1
-        return out
-
 
 @dataclass(frozen=True, slots=True)
 class CategoryPeriod:

@@ -12,14 +12,25 @@ twice, with identical meaning, tested against each other:
 Rules combine timelines with ``&`` and ``|`` (valid for both representations) and use
 ``ops.not_`` for negation. Operations take an optional ``before`` value: what months before the
 frame count as (e.g. "settled" before the scheme existed).
+
+*Reading* a timeline at the month asked about gives person-level values: a ``bool`` or ``int``
+for one person, a ``(persons,)`` array for a population (the month asked may differ per person).
+Person-level values combine with ``&``, ``|``, comparisons and integer arithmetic (valid for
+both); :meth:`TimelineOps.where`, :meth:`~TimelineOps.unless`, :meth:`~TimelineOps.later` and
+:meth:`~TimelineOps.earlier` stand in for ``if``, ``and not``, ``max`` and ``min``. A month that
+does not exist (nothing holds) is :data:`NO_MONTH`, earlier than every real month.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-__all__ = ["BitOps", "TimelineOps"]
+__all__ = ["NO_MONTH", "BitOps", "TimelineOps"]
+
+#: "No month" in person-level month results (``last_at_or_before`` when nothing holds); earlier
+#: than every month index, so ``later(m, NO_MONTH) == m``.
+NO_MONTH = -1
 
 
 class TimelineOps(Protocol):
@@ -42,6 +53,19 @@ class TimelineOps(Protocol):
     def year_starts(self) -> Any: ...
     def runs_reaching(self, x: Any, skip: Any, n: int) -> Any: ...
     def advance_windows(self, records: Any, n: int) -> Any: ...
+
+    # reading at a month per person (see the module docstring)
+    def holds_each(self, x: Any, months: Any) -> Any: ...
+    def last_at_or_before(self, x: Any, month: Any) -> Any: ...
+    def run_around(self, x: Any, month: Any) -> tuple[Any, Any]: ...
+    def first_holding(self, timelines: Sequence[Any], months: Any) -> Any: ...
+    def any_each(self, x: Any) -> Any: ...
+    def where(self, cond: Any, a: Any, b: Any) -> Any: ...
+    def unless(self, x: Any, cond: Any) -> Any: ...
+    def later(self, a: Any, b: Any) -> Any: ...
+    def earlier(self, a: Any, b: Any) -> Any: ...
+    def distinct(self, values: Any) -> list[int]: ...
+    def per_month(self, f: Callable[[int], tuple[int, ...]], months: Any) -> tuple[Any, ...]: ...
 
 
 class BitOps:
@@ -190,23 +214,26 @@ class BitOps:
                     out |= 1 << i
         return out
 
-    # -- reading (single-person only) ------------------------------------------------------------
+    # -- reading: person-level values are ``bool`` and ``int`` -----------------------------------
     def holds(self, x: int, month: int) -> bool:
         i = month - self.origin
         return 0 <= i < self.length and bool((x >> i) & 1)
 
-    def last_at_or_before(self, x: int, month: int) -> int | None:
-        """The last month <= ``month`` where ``x`` holds."""
+    holds_each = holds
+
+    def last_at_or_before(self, x: int, month: int) -> int:
+        """The last month <= ``month`` where ``x`` holds, else :data:`NO_MONTH`."""
         i = month - self.origin
         if i < 0:
-            return None
+            return NO_MONTH
         y = x & ((1 << (min(i, self.length - 1) + 1)) - 1)
-        return self.origin + y.bit_length() - 1 if y else None
+        return self.origin + y.bit_length() - 1 if y else NO_MONTH
 
-    def run_around(self, x: int, month: int) -> tuple[int, int] | None:
-        """The maximal run of months holding ``x`` that contains ``month``."""
+    def run_around(self, x: int, month: int) -> tuple[int, int]:
+        """The maximal run of months holding ``x`` that contains ``month`` (``lo``, ``hi``);
+        both :data:`NO_MONTH` when ``x`` does not hold in ``month``."""
         if not self.holds(x, month):
-            return None
+            return NO_MONTH, NO_MONTH
         i = month - self.origin
         below = self._full ^ x
         low_gap = below & ((1 << i) - 1)
@@ -214,6 +241,44 @@ class BitOps:
         high_gap = (below >> i) << i
         hi = (high_gap & -high_gap).bit_length() - 2 if high_gap else self.length - 1
         return self.origin + lo, self.origin + hi
+
+    def first_holding(self, timelines: Sequence[int], months: int) -> int:
+        """The index of the first of ``timelines`` holding in ``months``, else -1."""
+        i = months - self.origin
+        if 0 <= i < self.length:
+            for k, x in enumerate(timelines):
+                if (x >> i) & 1:
+                    return k
+        return -1
+
+    def any_each(self, x: int) -> bool:
+        """Does ``x`` hold in some month."""
+        return x != 0
+
+    @staticmethod
+    def where(cond: bool, a: Any, b: Any) -> Any:
+        return a if cond else b
+
+    @staticmethod
+    def unless(x: bool, cond: bool) -> bool:
+        return x and not cond
+
+    @staticmethod
+    def later(a: int, b: int) -> int:
+        return a if a >= b else b
+
+    @staticmethod
+    def earlier(a: int, b: int) -> int:
+        return a if a <= b else b
+
+    @staticmethod
+    def distinct(values: int) -> list[int]:
+        return [values]
+
+    @staticmethod
+    def per_month(f: Callable[[int], tuple[int, ...]], months: int) -> tuple[int, ...]:
+        """``f`` (a function of one month giving integers) at the month asked about."""
+        return f(months)
 
     def months_in(self, x: int) -> list[int]:
         out = []

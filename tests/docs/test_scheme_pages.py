@@ -125,7 +125,7 @@ def test_seed_facts_are_on_the_scheme_pages() -> None:
     vn = (SCHEMES / "vn-bhyt.md").read_text(encoding="utf-8")
     grace = _sections(SCHEMES / "kz-osms.md")["kz-route-grace"]
     assert "status(\"2025-10-01\", june)[0]\n'not_insured'" in grace  # June payer, October
-    assert "'kz.grace.six_months'" in grace and '("2026-07-01", sixty)' in grace
+    assert "'kz.grace.extended'" in grace and '("2026-07-01", sixty)' in grace
     assert "'welfare_level_de'" in kz and 'care_requests=["2026-03-02"]' in kz
     assert "[Decimal('1263600'), Decimal('884520'), Decimal('758160')" in vn
-    assert "'vn.card.waiting_30_days'" in vn
+    assert "'vn.card.waiting_period'" in vn

@@ -266,6 +266,16 @@ def test_death_ends_status_at_day_precision() -> None:
 
 
 def test_month_of_death_is_never_debt() -> None:
-    case = kz_case("2024-06-30", payments("2023-01", "2024-05"), death_date="2024-06-12")
-    debt = decide(case).details["debt_months"]
-    assert isinstance(debt, list) and "2024-06" not in debt
+    # asked two months after the death: the window 2023-08..2024-07 holds the month of death
+    alive = kz_case("2024-08-15", payments("2023-01", "2024-05"))
+    assert decide(alive).details == {
+        "debt_months": ["2024-06", "2024-07"],
+        "amount_due": "12750",  # 2024-06..08 at 4 250
+    }
+    died = kz_case("2024-08-15", payments("2023-01", "2024-05"), death_date="2024-06-12")
+    decision = decide(died)
+    assert decision.details == {"debt_months": [], "amount_due": "0"}
+    assert decision.reason_codes() == ["kz.death.deceased"]
+    # the months before the month of death stay debt
+    earlier = kz_case("2024-08-15", payments("2023-01", "2024-03"), death_date="2024-06-12")
+    assert decide(earlier).details == {"debt_months": ["2024-04", "2024-05"], "amount_due": "8500"}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, get_args
 
 import polars as pl
 from hypothesis import strategies as st
 
-from insurrules.kz.case import KZ_MEMBERSHIP_CODES
+from insurrules.kz.case import KZ_MEMBERSHIP_CODES, Payer, Residency
 from insurrules.kz.iin import check_digit
 from insurrules.population import Population
 
@@ -27,6 +27,10 @@ EDGE_MONTHS = [
     (2026, 6),
     (2026, 12),
 ]
+#: every residency and payer of the contract (kz/case.py), so each reading of the scope is tried
+RESIDENCIES: tuple[str, ...] = get_args(Residency)
+PAYERS: tuple[str, ...] = get_args(Payer)
+
 AS_OF = [
     dt.date(2020, 6, 30),
     dt.date(2020, 7, 1),
@@ -82,9 +86,7 @@ def person(draw: st.DrawFn, serial: int) -> dict[str, Any]:
         birth = dt.date(draw(st.integers(1966, 2006)), draw(st.integers(1, 12)), 20)
     sex = draw(st.sampled_from(["male", "female"]))
     born_m = birth.year * 12 + birth.month - 1
-    residency = draw(
-        st.sampled_from(["citizen"] * 6 + ["kandas", "eaeu_worker", "temporary_resident"])
-    )
+    residency = draw(st.sampled_from(["citizen"] * 4 + list(RESIDENCIES)))
     death = None
     if draw(st.integers(0, 9)) == 0:
         death = draw(day_in(max(draw(months()), born_m)))
@@ -97,11 +99,7 @@ def person(draw: st.DrawFn, serial: int) -> dict[str, Any]:
         if style == "long":  # 60 unbroken months before a 2026 as_of: the six-month grace
             start = max(draw(st.integers(2019 * 12, 2021 * 12)), born_m)
             length = draw(st.integers(55, 80))
-        payer = (
-            "self"
-            if style in ("gappy", "prepay")
-            else draw(st.sampled_from(["employer", "employee", "entrepreneur", "self", "platform"]))
-        )
+        payer = "self" if style in ("gappy", "prepay") else draw(st.sampled_from(PAYERS))
         lag = draw(st.integers(-14 if style == "prepay" else 0, 3))
         lump = style == "prepay" and draw(st.booleans())  # 12 months paid in one go
         for m in range(start, start + length):

@@ -6,15 +6,18 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import insurrules
+from insurrules.kz.reading import BASES
 from insurrules.kz.rules import default_rules
 from insurrules.population import Population
-from insurrules.population.kz.engine import BASES, answer
-from tests.population.popgen import AS_OF, build, populations
+from insurrules.population.kz.engine import answer
+from tests.kz.test_worked_examples import EXAMPLES, _payments
+from tests.population.popgen import AS_OF, build, iin, populations
 from tests.population.test_evaluate import SWITCHES
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -107,3 +110,59 @@ def test_a_payment_counts_only_from_the_day_it_arrived() -> None:
     assert "kz.contributions.none" not in codes[1]
     assert a.reasons[1][0].message.startswith("2025-06 is paid, but months")
     assert_answers_equal_decide(pop, [0, 0, 0], days, default_rules())
+
+
+def _date(value: Any) -> Any:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _example_population(example: dict[str, Any]) -> Population:
+    """The person of a worked example (tests/kz/worked_examples.json) as a population of one."""
+    person = example["person"]
+    birth = _date(person["birth_date"])
+    return build(
+        [
+            {
+                "person": {
+                    "id": iin(birth, person["sex"], 4501),
+                    "birth_date": birth,
+                    "sex": person["sex"],
+                    "death_date": _date(person.get("death_date")),
+                    "residency": person.get("residency", "citizen"),
+                    "region": "ALA",
+                },
+                "payments": [
+                    {**p, "paid_on": _date(p["paid_on"])}
+                    for p in _payments(example.get("payments", []))
+                ],
+                "memberships": [
+                    {"code": m["code"], "start": _date(m["start"]), "end": _date(m.get("end"))}
+                    for m in person.get("memberships", [])
+                ],
+                "welfare_levels": [
+                    {"level": w["level"], "start": _date(w["start"]), "end": _date(w.get("end"))}
+                    for w in person.get("welfare_levels", [])
+                ],
+                "care_requests": [_date(d) for d in person.get("care_requests", [])],
+            }
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "example", [pytest.param(ex, id=ex["id"]) for ex in EXAMPLES if ex.get("checks")]
+)
+def test_worked_examples_through_the_engine_equal_decide(example: dict[str, Any]) -> None:
+    """Every worked example (newborns included) at population scale: each check's day asked
+    through the engine, with the reasons of refusals, equals decide() on the same case."""
+    pop = _example_population(example)
+    days = [dt.date.fromisoformat(c["as_of"]) for c in example["checks"]]
+    assert_answers_equal_decide(pop, [0] * len(days), days, default_rules())
+    for day in days:
+        row = insurrules.population.evaluate(pop, day).row(0, named=True)
+        d = insurrules.decide(pop.case(pop.persons["id"][0], day))
+        assert (row["status"], row["insured_from"], row["insured_until"]) == (
+            d.status,
+            d.insured_from,
+            d.insured_until,
+        )

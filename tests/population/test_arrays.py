@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps
+from insurrules.population.arrays import AdvanceRecords, ArrayOps
 from insurrules.timeline import BitOps
 
 ORIGIN = 2019 * 12 + 5  # any month: year_starts must not assume January
@@ -158,8 +158,11 @@ def test_cells_and_spans_agree(spans: list[tuple[int, int, int]]) -> None:
     ]
 
 
+months_asked = st.integers(ORIGIN - 3, ORIGIN + LENGTH + 3)
+
+
 @SETTINGS
-@given(rows_of_bits, st.integers(ORIGIN - 3, ORIGIN + LENGTH + 3))
+@given(rows_of_bits, months_asked)
 def test_reading_agrees(xs: list[int], month: int) -> None:
     a = to_array(xs)
     held = A.holds(a, month)
@@ -167,10 +170,69 @@ def test_reading_agrees(xs: list[int], month: int) -> None:
     lo, hi = A.run_around(a, month)
     for p, x in enumerate(xs):
         assert bool(held[p]) == B.holds(x, month)
-        want_last = B.last_at_or_before(x, month)
-        assert (None if last[p] == NO_MONTH else int(last[p])) == want_last
-        run = B.run_around(x, month)
-        assert (None if lo[p] == NO_MONTH else (int(lo[p]), int(hi[p]))) == run
+        assert int(last[p]) == B.last_at_or_before(x, month)
+        assert (int(lo[p]), int(hi[p])) == B.run_around(x, month)
+
+
+@SETTINGS
+@given(rows_of_bits, st.lists(months_asked, min_size=PERSONS, max_size=PERSONS))
+def test_reading_at_a_month_per_person_agrees(xs: list[int], asked: list[int]) -> None:
+    a = to_array(xs)
+    months = np.array(asked, dtype=np.int64)
+    held = A.holds_each(a, months)
+    last = A.last_at_or_before(a, months)
+    lo, hi = A.run_around(a, months)
+    anything = A.any_each(a)
+    for p, (x, m) in enumerate(zip(xs, asked, strict=True)):
+        assert bool(held[p]) == B.holds_each(x, m)
+        assert int(last[p]) == B.last_at_or_before(x, m)
+        assert (int(lo[p]), int(hi[p])) == B.run_around(x, m)
+        assert bool(anything[p]) == B.any_each(x)
+
+
+@SETTINGS
+@given(
+    st.lists(rows_of_bits, min_size=0, max_size=4),
+    st.lists(months_asked, min_size=PERSONS, max_size=PERSONS),
+)
+def test_first_holding_agrees(timelines: list[list[int]], asked: list[int]) -> None:
+    got = A.first_holding([to_array(t) for t in timelines], np.array(asked, dtype=np.int64))
+    for p, m in enumerate(asked):
+        assert int(got[p]) == B.first_holding([t[p] for t in timelines], m)
+
+
+@SETTINGS
+@given(
+    st.lists(st.booleans(), min_size=PERSONS, max_size=PERSONS),
+    st.lists(st.booleans(), min_size=PERSONS, max_size=PERSONS),
+    st.lists(st.integers(-5, 5), min_size=PERSONS, max_size=PERSONS),
+    st.lists(st.integers(-5, 5), min_size=PERSONS, max_size=PERSONS),
+)
+def test_person_level_operations_agree(
+    cond: list[bool], other: list[bool], a: list[int], b: list[int]
+) -> None:
+    c, o = np.array(cond), np.array(other)
+    x, y = np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
+    where, unless = A.where(c, x, y), A.unless(c, o)
+    later, earlier = A.later(x, y), A.earlier(x, y)
+    for p in range(PERSONS):
+        assert where[p] == B.where(cond[p], a[p], b[p])
+        assert unless[p] == B.unless(cond[p], other[p])
+        assert later[p] == B.later(a[p], b[p])
+        assert earlier[p] == B.earlier(a[p], b[p])
+    assert A.distinct(x) == sorted(set(a))
+    assert all(B.distinct(v) == [v] for v in a)
+
+
+@SETTINGS
+@given(st.lists(months_asked, min_size=PERSONS, max_size=PERSONS))
+def test_per_month_agrees(asked: list[int]) -> None:
+    def law(m: int) -> tuple[int, int]:
+        return m % 7, m // 12
+
+    got = A.per_month(law, np.array(asked, dtype=np.int64))
+    for p, m in enumerate(asked):
+        assert tuple(int(col[p]) for col in got) == B.per_month(law, m)
 
 
 def test_negative_shift_is_refused() -> None:

@@ -7,14 +7,14 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import insurrules
 from insurrules.population import Population, PopulationError, evaluate
 from insurrules.population.tableset import RESULT_COLUMNS
-from tests.population.popgen import AS_OF, build, iin, populations
+from tests.population.popgen import AS_OF, PAYERS, RESIDENCIES, build, iin, person, populations
 
 
 def decided(pop: Population, pid: str, as_of: dt.date, rules: Any = None) -> dict[str, Any] | None:
@@ -54,6 +54,16 @@ def assert_equal_to_decide(pop: Population, as_of: dt.date, rules: Any = None) -
 @given(populations(), st.sampled_from(AS_OF))
 def test_every_row_equals_decide(pop: Population, as_of: dt.date) -> None:
     assert_equal_to_decide(pop, as_of)
+
+
+@pytest.mark.parametrize("residency", RESIDENCIES)
+def test_generated_persons_take_every_residency(residency: str) -> None:
+    find(person(1), lambda p: p["person"]["residency"] == residency)
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_generated_persons_pay_as_every_payer(payer: str) -> None:
+    find(person(1), lambda p: any(pay["payer"] == payer for pay in p["payments"]))
 
 
 SWITCHES: list[dict[str, Any]] = [

@@ -196,7 +196,7 @@ def test_five_years_reached_is_reported() -> None:
     decision = insurrules.decide(vn_case("2025-12-20", [purchase("2019-10-22"), *history]))
     assert decision.details["continuous_since"] == "2019-11-21"
     assert decision.details["five_years_on"] == "2024-11-21"
-    assert "vn.continuity.five_years" in decision.reason_codes()
+    assert "vn.continuity.reached" in decision.reason_codes()
 
 
 def test_d2_within_year_message_names_the_year_deadline_and_the_restarted_clock() -> None:
@@ -210,4 +210,4 @@ def test_d2_within_year_message_names_the_year_deadline_and_the_restarted_clock(
     assert decision.details["continuous_since"] == "2026-03-15"
     default = insurrules.decide(case)
     assert default.status == "not_insured"
-    assert default.reason_codes()[0] == "vn.card.waiting_30_days"
+    assert default.reason_codes()[0] == "vn.card.waiting_period"

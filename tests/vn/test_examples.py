@@ -32,7 +32,7 @@ EXPECTED: dict[str, tuple[str, str | None, set[str], dict[str, Any]]] = {
     "vn-household-long-gap.json": (
         "not_insured",
         None,
-        {"vn.card.waiting_30_days", "vn.card.pending"},
+        {"vn.card.waiting_period", "vn.card.pending"},
         {"valid_from": "2026-04-09", "waiting_period_applied": True},
     ),
     "vn-near-poor.json": (

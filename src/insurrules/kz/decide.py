@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from insurrules._version import __version__
-from insurrules.errors import RulesError
 from insurrules.kz.case import KzCase, KzInput
-from insurrules.kz.contributions import contribution
 from insurrules.kz.facts import CaseFrame, build_facts
-from insurrules.kz.law import KzRoutes, own_payments, routes
-from insurrules.kz.params import kz_params
+from insurrules.kz.law import KzRoutes, routes
+from insurrules.kz.params import KzParams, kz_params, rule_source, source_at
+from insurrules.kz.reading import (
+    BASES,
+    NO_DAY,
+    amount_due,
+    date_of,
+    grace_in_force,
+    owed,
+    read,
+)
+from insurrules.messages import message, reason
 from insurrules.models import Decision, Reason, StateFunded
 from insurrules.months import YearMonth
 from insurrules.parameters import RuleSet
-from insurrules.timeline import BitOps
+from insurrules.timeline import NO_MONTH
 
 __all__ = [
     "GraceAt",
@@ -29,12 +36,6 @@ __all__ = [
 ]
 
 SCHEME = "kz-osms"
-_ART5 = "Law 405-V art. 5"
-
-
-def _reason(code: str, message: str, source: str) -> Reason:
-    """A reason from texts this module wrote (no validation needed: every field is a str)."""
-    return Reason._trusted({"code": code, "message": message, "source": source})
 
 
 def _ym(m: int) -> str:
@@ -55,52 +56,39 @@ def format_months(months: list[int]) -> str:
     return ", ".join(parts)
 
 
-def _source(rules: RuleSet, name: str, month: int) -> str:
-    entry = rules[name].entry(YearMonth.from_index(month).first_day())
-    if entry is None:
-        return name
-    flag = " (unconfirmed)" if entry.unconfirmed else ""
-    return entry.source + flag
+def _grace_source(rules: RuleSet, extended: bool, month: int) -> str:
+    return source_at(rules, "kz.grace.extended_months" if extended else "kz.grace.months", month)
 
 
-_NEVER = ("temporary_resident", "outside_scheme")
+def scope_reasons(
+    residency: str,
+    birth_date: dt.date,
+    death_date: dt.date | None,
+    as_of: dt.date,
+    rules: RuleSet,
+) -> list[Reason]:
+    """Who is outside the scheme, only partly in it, not yet born or dead on ``as_of`` (R1.1,
+    R1.2, R8.1; kz.md "Derived values": never insured before the day of birth).
 
-
-def scope_reasons(residency: str, death_date: dt.date | None, as_of: dt.date) -> list[Reason]:
-    """Who is outside the scheme, only partly in it, or dead on ``as_of`` (R1.1, R1.2, R8.1).
-
-    A decision lists these first; for a person outside the scheme or dead they say why they are
-    not insured.
+    A decision lists these first; for a person outside the scheme, not yet born or dead they say
+    why they are not insured.
     """
+    p = kz_params(rules)
     out: list[Reason] = []
-    if residency in _NEVER:
-        message = (
-            "temporarily staying foreigners are not OSMS participants"
-            if residency == "temporary_resident"
-            else "military and special state bodies receive care outside OSMS"
-        )
+    m0 = as_of.year * 12 + as_of.month - 1
+    if residency in p.outside_residencies:
+        out.append(reason(f"kz.scope.{residency}", source_at(rules, "kz.scope.outside", m0)))
+    elif residency in p.paid_only_residencies:
         out.append(
-            _reason(
-                code=f"kz.scope.{residency}",
-                message=message,
-                source="Law 405-V art. 2 p. 2; art. 18 p. 4 (R1.1, R1.2)",
-            )
+            reason(f"kz.scope.{residency}", source_at(rules, "kz.scope.paid_months_only", m0))
         )
-    if residency == "eaeu_worker":
+    if as_of < birth_date:
         out.append(
-            _reason(
-                code="kz.scope.eaeu_worker",
-                message="EAEU migrant worker: insured only in paid months and their grace",
-                source="Law 405-V art. 2 p. 2; msqory FAQ for foreigners (R1.1)",
-            )
+            reason("kz.birth.not_born", rule_source("kz.birth.not_born"), birth_date=birth_date)
         )
     if death_date is not None and as_of > death_date:
         out.append(
-            _reason(
-                code="kz.death.deceased",
-                message=f"died on {death_date}: never insured after that date",
-                source="Law 405-V art. 5; civil registry data (R8.1)",
-            )
+            reason("kz.death.deceased", rule_source("kz.death.deceased"), death_date=death_date)
         )
     return out
 
@@ -114,51 +102,8 @@ class GraceAt:
     extended: bool
 
 
-def _grace_at(frame: CaseFrame, r: KzRoutes[int], rules: RuleSet, month: int) -> GraceAt | None:
-    ops = frame.ops
-    last = ops.last_at_or_before(r.hold, month)
-    if last is None:
-        return None
-    p = kz_params(rules)
-    g, ge, n = p.grace_at(month)
-    if ge > g and n:
-        runs = r.runs.get(n)
-        if runs is None:
-            own, skip = own_payments(frame.facts, r.state, ops, p)
-            runs = ops.runs_reaching(own, skip, n)
-        if ops.holds(runs, last):
-            return GraceAt(last, ge, True)
-    return GraceAt(last, g, False)
-
-
-def _basis(r: KzRoutes[int], ops: BitOps, m: int) -> str | None:
-    for name, timeline in (
-        ("transition", r.transition),
-        ("state_funded", r.state),
-        ("contributions", r.contributions),
-        ("prepaid", r.prepaid),
-        ("grace_period", r.grace),
-    ):
-        if ops.holds(timeline, m):
-            return name
-    return None
-
-
-def _amount_due(months: list[int], rules: RuleSet) -> Decimal | None:
-    """What a self-payer pays for ``months``, each at its own month's rate (kz.contribution)."""
-    rates: dict[int, Decimal | None] = rules.cache.setdefault("kz.self_rate_by_month", {})
-    total = Decimal(0)
-    for m in months:
-        if m not in rates:
-            try:
-                rates[m] = contribution("self", YearMonth.from_index(m), rules=rules)
-            except RulesError:
-                rates[m] = None
-        rate = rates[m]
-        if rate is None:
-            return None
-        total += rate
-    return total
+def _grace(last: int, months: int, extended: bool) -> GraceAt | None:
+    return None if months < 0 or last == NO_MONTH else GraceAt(last, months, bool(extended))
 
 
 def decide_kz(case: KzCase | KzInput, rules: RuleSet) -> Decision:
@@ -178,143 +123,95 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
     reasons: list[Reason] = []
     version = f"insurrules {__version__} / {rules.version(case.as_of)}"
 
+    params = kz_params(rules)
     if frame.ignored_payments or frame.ignored_requests:
-        what = []
-        if frame.ignored_payments:
-            what.append(f"{frame.ignored_payments} payment record(s)")
-        if frame.ignored_requests:
-            what.append(f"{frame.ignored_requests} care request(s)")
+        what = [
+            message(f"kz.facts.later_ignored#{kind}", count=count)
+            for kind, count in (
+                ("payments", frame.ignored_payments),
+                ("requests", frame.ignored_requests),
+            )
+            if count
+        ]
         reasons.append(
-            _reason(
-                code="kz.facts.later_ignored",
-                message=f"{' and '.join(what)} dated after {case.as_of} ignored: "
-                "not yet known then",
-                source="insurrules contract: decisions use only facts known on as_of",
+            reason(
+                "kz.facts.later_ignored",
+                rule_source("kz.facts.later_ignored"),
+                what=what[0]
+                if len(what) == 1
+                else message("kz.facts.later_ignored#and", first=what[0], second=what[1]),
+                as_of=case.as_of,
             )
         )
 
-    never = person.residency in _NEVER
-    dead = person.death_date is not None and case.as_of > person.death_date
-    reasons.extend(scope_reasons(person.residency, person.death_date, case.as_of))
-
-    insured = ops.holds(r.insured, m0) and not dead and not never
-    basis = _basis(r, ops, m0) if insured else None
+    reasons.extend(
+        scope_reasons(person.residency, person.birth_date, person.death_date, case.as_of, rules)
+    )
+    facts = frame.facts
+    got = read(r, facts, ops, params, frame.asked)
+    insured = bool(got.insured)
+    basis = BASES[got.basis] if got.basis >= 0 else None
+    grace = _grace(got.last_hold, got.grace, got.extended)
 
     state_funded = None
-    if not never and not dead:
-        for cat in r.categories:
-            if ops.holds(cat.months, m0):
-                state_funded = StateFunded(category=cat.code, budget=cat.budget)
-                if basis in ("state_funded", "transition"):
-                    title = rules.category(cat.code).title
-                    reasons.append(
-                        _reason(
-                            code=f"kz.state.{cat.code}",
-                            message=f"in {ym0} the state pays for the person: {title} "
-                            f"({cat.budget} budget)",
-                            source=cat.source,
-                        )
-                    )
-                break
-
-    grace = None if never or dead else _grace_at(frame, r, rules, m0)
-    params = kz_params(rules)
-    window = params.debt_window
-    window_lo = m0 - window + 1
-    debt = [m for m in ops.months_in(r.due & ops.not_(frame.facts.paid)) if window_lo <= m < m0]
-    if params.prepaid_cancels_debt:
-        # D-1 alternative: debt from before the start of a prepaid window is annulled
-        last_start = ops.last_at_or_before(r.prepaid_starts, m0)
-        if last_start is not None:
-            debt = [m for m in debt if m >= last_start]
-    due_now = ops.holds(r.due, m0) and not ops.holds(frame.facts.paid, m0)
-    amount = _amount_due([*debt, *([m0] if due_now else [])], rules)
-
-    if basis == "transition":
-        reasons.insert(
-            len(reasons) - (1 if state_funded else 0),
-            _reason(
-                code="kz.transition.launch",
-                message=f"{ym0} is in the launch period 2020-01..2020-06: "
-                "every participant insured",
-                source=_source(rules, "kz.transition.last_month", m0),
-            ),
-        )
-    elif basis == "contributions":
-        reasons.append(
-            _reason(
-                code="kz.contributions.paid",
-                message=f"{ym0} is paid and no month of {YearMonth.from_index(window_lo)}..{ym0} "
-                "is in debt",
-                source=f"{_ART5} p. 3 (R5.3): {_source(rules, 'kz.debt.window_months', m0)}",
-            )
-        )
-    elif basis == "prepaid":
-        reasons.append(
-            _reason(
-                code="kz.prepaid.twelve_months",
-                message=f"{ym0} lies in 12 future months each paid in advance by a self-payer; "
-                "older debt does not bar this route",
-                source=_source(rules, "kz.prepaid.months", m0),
-            )
-        )
-    elif basis == "grace_period" and grace is not None:
-        reasons.append(
-            _reason(
-                code="kz.grace.six_months" if grace.extended else "kz.grace.three_months",
-                message=f"grace period: {ym0} is within {grace.months} months after "
-                f"{YearMonth.from_index(grace.last)}, the last month insured through payments "
-                f"({YearMonth.from_index(grace.last + 1)}.."
-                f"{YearMonth.from_index(grace.last + grace.months)}); those months remain debt",
-                source=_source(
-                    rules,
-                    "kz.grace.extended_months" if grace.extended else "kz.grace.months",
-                    m0,
-                ),
-            )
-        )
-
-    if not insured and not never and not dead:
-        reasons.extend(_why_not(frame, r, rules, m0, grace, debt))
-    insured_from = insured_until = None
-    if insured:
-        run = ops.run_around(r.insured, m0)
-        assert run is not None
-        lo, hi = run
-        start = max(
-            YearMonth.from_index(lo).first_day(),
-            person.birth_date,
-            params.benefits_start,
-        )
-        insured_from = start
-        if hi < ops.origin + ops.length - 1:
-            end = YearMonth.from_index(hi).last_day()
-            if person.death_date is not None:
-                end = min(end, person.death_date)
-            insured_until = end
-        elif person.death_date is not None:
-            insured_until = person.death_date
-
-    if insured and basis in ("contributions", "prepaid"):
-        run = ops.run_around(r.insured, m0)
-        assert run is not None
-        last_paid = ops.last_at_or_before(r.hold, run[1])
-        ahead = _grace_at(frame, r, rules, last_paid + 1) if last_paid is not None else None
-        if ahead is not None:
+    if got.category >= 0:
+        cat = r.categories[got.category]
+        state_funded = StateFunded(category=cat.code, budget=cat.budget)
+        if basis in ("state_funded", "transition"):
             reasons.append(
-                _reason(
-                    code="kz.grace.available",
-                    message=f"paid through {YearMonth.from_index(ahead.last)}: without further "
-                    f"payments status holds {ahead.months} more months, to "
-                    f"{YearMonth.from_index(ahead.last + ahead.months)}"
-                    + (" (60 unbroken paid months)" if ahead.extended else ""),
-                    source=_source(
-                        rules,
-                        "kz.grace.extended_months" if ahead.extended else "kz.grace.months",
-                        ahead.last + 1,
-                    ),
+                reason(
+                    f"kz.state.{cat.code}",
+                    cat.source,
+                    month=ym0,
+                    title=rules.category(cat.code).title,
+                    budget=cat.budget,
                 )
             )
+
+    due = owed(facts.paid, r.due, r.prepaid_starts, facts.de_requests, ops, params, m0)
+    debt = ops.months_in(due.debt)
+    amount = amount_due([*debt, m0] if due.owed_now else debt, rules)
+
+    basis_reason = _basis_reason(basis, grace, params, rules, m0)
+    if basis_reason is not None:
+        # the launch transition is reported before the state category it also covers
+        at = len(reasons) - (1 if state_funded and basis == "transition" else 0)
+        reasons.insert(at, basis_reason)
+
+    if not insured and not got.excluded:
+        reasons.extend(
+            why_not(
+                m0,
+                paid_now=due.paid_now,
+                debt=debt,
+                grace=grace,
+                any_paid=due.any_paid,
+                de_months=ops.months_in(due.de_requests),
+                rules=rules,
+            )
+        )
+    insured_from = insured_until = None
+    if insured:
+        insured_from = date_of(got.insured_from)
+        if got.insured_until != NO_DAY:
+            insured_until = date_of(got.insured_until)
+
+    if insured and basis in ("contributions", "prepaid"):
+        last_paid = ops.last_at_or_before(r.hold, got.run_hi)
+        if last_paid != NO_MONTH:
+            ahead = _grace(*grace_in_force(r, facts, ops, params, last_paid + 1))
+            if ahead is not None:
+                reasons.append(
+                    reason(
+                        "kz.grace.available",
+                        _grace_source(rules, ahead.extended, ahead.last + 1),
+                        variant="extended" if ahead.extended else None,
+                        last_paid=YearMonth.from_index(ahead.last),
+                        grace_months=ahead.months,
+                        grace_last=YearMonth.from_index(ahead.last + ahead.months),
+                        run=params.grace_at(ahead.last + 1)[2],
+                    )
+                )
 
     details: dict[str, object] = {
         "debt_months": [str(YearMonth.from_index(m)) for m in debt],
@@ -336,28 +233,6 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
     )
 
 
-def _why_not(
-    frame: CaseFrame,
-    r: KzRoutes[int],
-    rules: RuleSet,
-    m0: int,
-    grace: GraceAt | None,
-    debt: list[int],
-) -> list[Reason]:
-    ops = frame.ops
-    facts = frame.facts
-    year = YearMonth.from_index(m0).year
-    return why_not(
-        m0,
-        paid_now=ops.holds(facts.paid, m0),
-        debt=debt,
-        grace=grace,
-        any_paid=bool(facts.paid),
-        de_months=[m for m in ops.months_in(facts.de_requests) if m // 12 == year],
-        rules=rules,
-    )
-
-
 def why_not(
     m0: int,
     *,
@@ -376,65 +251,91 @@ def why_not(
     arrays and calls this same function, so refusals read the same everywhere.
     """
     ym0 = YearMonth.from_index(m0)
+    p = kz_params(rules)
     out: list[Reason] = []
-    if paid_now and debt:
+    if debt:
         out.append(
-            _reason(
-                code="kz.debt.unsettled_months",
-                message=f"{ym0} is paid, but months {format_months(debt)} are unpaid within the "
-                "12-month window",
-                source=f"{_ART5} p. 3 (R5.3, W7, W8)",
-            )
-        )
-    elif debt:
-        out.append(
-            _reason(
-                code="kz.debt.unsettled_months",
-                message=f"{ym0} is not paid, and months {format_months(debt)} are unpaid within "
-                "the 12-month window",
-                source=f"{_ART5} p. 3 (R5.3)",
+            reason(
+                "kz.debt.unsettled_months",
+                source_at(rules, "kz.debt.window_months", m0),
+                variant="paid" if paid_now else "unpaid",
+                month=ym0,
+                debt=format_months(debt),
+                window=p.debt_window,
             )
         )
     if grace is not None:
-        end = YearMonth.from_index(grace.last + grace.months)
         out.append(
-            _reason(
-                code="kz.grace.expired",
-                message=f"the last month insured through payments was "
-                f"{YearMonth.from_index(grace.last)}; its {grace.months}-month grace ended "
-                f"with {end}",
-                source=_source(
-                    rules, "kz.grace.extended_months" if grace.extended else "kz.grace.months", m0
-                ),
+            reason(
+                "kz.grace.expired",
+                _grace_source(rules, grace.extended, m0),
+                last_paid=YearMonth.from_index(grace.last),
+                grace_months=grace.months,
+                grace_last=YearMonth.from_index(grace.last + grace.months),
             )
         )
     elif not any_paid:
-        out.append(
-            _reason(
-                code="kz.contributions.none",
-                message="no contribution or deduction has been paid for this person",
-                source=f"{_ART5}; Law 405-V art. 28 (R1.3)",
-            )
-        )
+        out.append(reason("kz.contributions.none", rule_source("kz.contributions.none")))
     if de_months:
         out.append(
-            _reason(
-                code="kz.state.welfare_level_de_refused",
-                message=f"care requested at welfare level D/E in {format_months(de_months)}, but "
-                "the person was then in an art. 26 category or had payments from work in the "
-                "3 months before (D-5)",
-                source="Law 405-V art. 26-1 p. 1 subp. 2; kz.md D-5",
+            reason(
+                "kz.state.welfare_level_de_refused",
+                source_at(rules, "kz.interpretation.work_payments_end_de", m0),
+                months=format_months(de_months),
+                lookback=p.de_lookback,
             )
         )
     out.append(
-        _reason(
-            code="kz.status.not_insured",
-            message=f"no route to insured status holds in {ym0}: pay the debt of the last 12 "
-            "months and this month, or (self-payers) the 12 months ahead",
-            source=f"{_ART5} p. 2-3 (R5.3, R5.4)",
+        reason(
+            "kz.status.not_insured",
+            rule_source("kz.status.not_insured"),
+            month=ym0,
+            window=p.debt_window,
+            prepaid_months=p.prepaid_months,
         )
     )
     return out
+
+
+def _basis_reason(
+    basis: str | None, grace: GraceAt | None, p: KzParams, rules: RuleSet, m0: int
+) -> Reason | None:
+    """The reason that names the route insuring the person in ``m0``."""
+    ym0 = YearMonth.from_index(m0)
+    if basis == "transition":
+        return reason(
+            "kz.transition.launch",
+            source_at(rules, "kz.transition.last_month", m0),
+            month=ym0,
+            first=YearMonth.from_index(p.transition_first),
+            last=YearMonth.from_index(p.transition_last),
+        )
+    if basis == "contributions":
+        return reason(
+            "kz.contributions.paid",
+            source_at(rules, "kz.debt.window_months", m0),
+            month=ym0,
+            window_first=YearMonth.from_index(m0 - p.debt_window + 1),
+        )
+    if basis == "prepaid":
+        return reason(
+            "kz.prepaid.advance",
+            source_at(rules, "kz.prepaid.months", m0),
+            month=ym0,
+            prepaid_months=p.prepaid_months,
+        )
+    if basis == "grace_period" and grace is not None:
+        return reason(
+            "kz.grace.extended" if grace.extended else "kz.grace.standard",
+            _grace_source(rules, grace.extended, m0),
+            month=ym0,
+            grace_months=grace.months,
+            last_paid=YearMonth.from_index(grace.last),
+            grace_first=YearMonth.from_index(grace.last + 1),
+            grace_last=YearMonth.from_index(grace.last + grace.months),
+            run=p.grace_at(m0)[2],
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,16 +358,17 @@ def trace_kz(case: KzCase, rules: RuleSet, before: int = 14, after: int = 8) -> 
     first = max(frame.as_of_month - before, YearMonth(2020, 1).index)
     rows = []
     for m in range(first, frame.as_of_month + after + 1):
-        category = next((c.code for c in r.categories if ops.holds(c.months, m)), None)
+        found = ops.first_holding([c.months for c in r.categories], m)
         insured = ops.holds(r.insured, m)
+        basis = ops.first_holding((r.transition, r.state, r.contributions, r.prepaid, r.grace), m)
         rows.append(
             MonthTrace(
                 month=str(YearMonth.from_index(m)),
                 insured=insured,
-                basis=_basis(r, ops, m) if insured else None,
+                basis=BASES[basis] if insured else None,
                 paid=ops.holds(frame.facts.paid, m),
                 due=ops.holds(r.due, m),
-                state_category=category,
+                state_category=r.categories[found].code if found >= 0 else None,
             )
         )
     return rows

@@ -13,15 +13,12 @@ from dateutil.relativedelta import relativedelta
 from insurrules.kz.case import KzInput
 from insurrules.kz.law import KzFacts
 from insurrules.kz.params import kz_params
-from insurrules.months import YearMonth, month_index
+from insurrules.kz.reading import NO_DAY, Asked, day_number
+from insurrules.months import month_index
 from insurrules.parameters import RuleSet
 from insurrules.timeline import BitOps
 
 __all__ = ["CaseFrame", "build_facts"]
-
-#: Months before the first contribution month kept in every frame, so windows look back cleanly.
-_ORIGIN = YearMonth(2017, 1).index
-_FULL = ("citizen", "kandas", "permanent_resident")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +28,7 @@ class CaseFrame:
     ignored_payments: int
     ignored_requests: int
     as_of_month: int
+    asked: Asked
 
 
 def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
@@ -39,6 +37,9 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
     m0 = month_index(as_of)
     requests = [d for d in person.care_requests if d <= as_of]
     p = kz_params(rules)
+    # The frame starts with the first contribution month: no payment is earlier (KzPayment), so
+    # every window and unbroken run looks back as far as any fact reaches.
+    origin = p.first_contribution_month
 
     # one pass over the (often long) payment history: bits are set from the frame origin; the
     # frame's length is fixed afterwards and always covers the last payment month
@@ -51,7 +52,7 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
         if paid_on > as_of:
             continue
         known += 1
-        bit = 1 << (month - _ORIGIN)
+        bit = 1 << (month - origin)
         paid |= bit
         if month > last_fact:
             last_fact = month
@@ -74,10 +75,10 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
         + [month_index(w.start) for w in person.welfare_levels]
         + [month_index(w.end) for w in person.welfare_levels if w.end]
     )
-    ops = BitOps(_ORIGIN, last_fact + p.reach - _ORIGIN + 1)
+    ops = BitOps(origin, last_fact + p.reach - origin + 1)
 
-    full = person.residency in _FULL
-    eaeu = person.residency == "eaeu_worker"
+    full = person.residency in p.full_residencies
+    eaeu = person.residency in p.paid_only_residencies
 
     memberships: dict[str, int] = {}
     for m in person.memberships:
@@ -112,4 +113,12 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
         ignored_payments=len(case.payments) - known,
         ignored_requests=len(person.care_requests) - len(requests),
         as_of_month=m0,
+        asked=Asked(
+            month=m0,
+            day=day_number(as_of),
+            birth_day=day_number(person.birth_date),
+            death_day=day_number(person.death_date) if person.death_date else NO_DAY,
+            outside=person.residency in p.outside_residencies,
+            frame_end=ops.origin + ops.length - 1,
+        ),
     )

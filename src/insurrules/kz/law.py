@@ -199,8 +199,15 @@ def _routes_before_grace(
         state = state | c.months
 
     # 3. contributions (R5.2, R5.3): a month is due for a full participant outside any state
-    # category, from 2020-01, before the month of death; it is settled when paid or not due.
-    due = facts.full_participant & ops.since(p.debt_first) & facts.before_death & ops.not_(state)
+    # category, from 2020-01, from the month of birth (a month before it is never due) and
+    # before the month of death; it is settled when paid or not due.
+    due = (
+        facts.full_participant
+        & ops.since(p.debt_first)
+        & facts.born
+        & facts.before_death
+        & ops.not_(state)
+    )
     settled = facts.paid | ops.not_(due)
 
     # 4. prepaid (R5.4): windows P..P+11 each paid in advance before P

@@ -8,13 +8,16 @@ case never walks the parameter histories. Nothing here is a new value: every fie
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from insurrules.months import YearMonth, month_index
 from insurrules.parameters import Parameter, RuleSet
 
-__all__ = ["CategoryWindow", "KzParams", "kz_params"]
+__all__ = ["CategoryWindow", "KzParams", "kz_params", "rule_source", "source_at"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,13 @@ class CategoryWindow:
 @dataclass(frozen=True, slots=True)
 class KzParams:
     benefits_start: dt.date
+    first_contribution_month: int
+    #: the latest month a frame of months may start: the debt window before the first due month
+    #: lies inside every frame (frames start earlier when payments do)
+    frame_origin: int
+    full_residencies: frozenset[str]  # every route (R1.1)
+    paid_only_residencies: frozenset[str]  # own payments and their grace only (EAEU workers)
+    outside_residencies: frozenset[str]  # never insured (R1.1, R1.2)
     transition_first: int
     transition_last: int
     debt_first: int
@@ -143,12 +153,19 @@ def _build(rules: RuleSet) -> KzParams:
         + _max(rules["kz.debt.window_months"])
         + 13
     )
+    debt_first = month("kz.debt.first_month")
+    debt_window = int(_last(rules["kz.debt.window_months"]))  # type: ignore[call-overload]
     return KzParams(
         benefits_start=benefits_start,
+        first_contribution_month=month("kz.contributions.first_month"),
+        frame_origin=debt_first - debt_window,
+        full_residencies=frozenset(_last(rules["kz.scope.full_participants"])),  # type: ignore[call-overload]
+        paid_only_residencies=frozenset(_last(rules["kz.scope.paid_months_only"])),  # type: ignore[call-overload]
+        outside_residencies=frozenset(_last(rules["kz.scope.outside"])),  # type: ignore[call-overload]
         transition_first=month("kz.transition.first_month"),
         transition_last=month("kz.transition.last_month"),
-        debt_first=month("kz.debt.first_month"),
-        debt_window=int(_last(rules["kz.debt.window_months"])),  # type: ignore[call-overload]
+        debt_first=debt_first,
+        debt_window=debt_window,
         prepaid_from=prepaid_from,
         prepaid_first_month=month_index(prepaid_from),
         prepaid_months=int(_last(rules["kz.prepaid.months"])),  # type: ignore[call-overload]
@@ -177,3 +194,29 @@ def kz_params(rules: RuleSet) -> KzParams:
         rules.cache["kz"] = found
     assert isinstance(found, KzParams)
     return found
+
+
+def source_at(rules: RuleSet, name: str, month: int) -> str:
+    """The source of parameter ``name``'s value in force in ``month``, flagged when unconfirmed."""
+    key = f"kz.source {name} {month}"
+    found = rules.cache.get(key)
+    if found is None:
+        entry = rules[name].entry(YearMonth.from_index(month).first_day())
+        if entry is None:
+            found = name
+        else:
+            found = entry.source + (" (unconfirmed)" if entry.unconfirmed else "")
+        rules.cache[key] = found
+    assert isinstance(found, str)
+    return found
+
+
+@cache
+def _rule_sources() -> dict[str, str]:
+    text = resources.files("insurrules.kz").joinpath("parameters.toml").read_text("utf-8")
+    return {s["rule"]: s["source"] for s in tomllib.loads(text).get("source", [])}
+
+
+def rule_source(code: str) -> str:
+    """The source of a rule without a parameter of its own (``[[source]]`` in parameters.toml)."""
+    return _rule_sources()[code]

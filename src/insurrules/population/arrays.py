@@ -19,20 +19,20 @@ arrays of shape ``(persons,)`` and ``flag`` a boolean array of that shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from insurrules.timeline import NO_MONTH
+
 __all__ = ["NO_MONTH", "AdvanceRecords", "ArrayOps", "pack", "unpack"]
 
 Timeline = npt.NDArray[np.uint64]
 Bools = npt.NDArray[np.bool_]
 Months = npt.NDArray[np.int64]
-
-#: "No month" in per-person month results (``last_at_or_before`` when nothing holds).
-NO_MONTH = -1
 
 
 class AdvanceRecords:
@@ -384,12 +384,6 @@ class ArrayOps:
         out: Bools = ((word >> np.uint64(i % 64)) & np.uint64(1)).astype(np.bool_)
         return out
 
-    def count(self, x: Timeline) -> Months:
-        """Per person: the number of months where ``x`` holds."""
-        ones = np.bitwise_count(np.broadcast_to(x, self.shape))
-        out: Months = ones.sum(axis=0, dtype=np.int64)
-        return out
-
     def last(self, x: Timeline) -> Months:
         """Per person: the last month where ``x`` holds, else :data:`NO_MONTH`."""
         x = np.broadcast_to(x, self.shape)
@@ -458,6 +452,48 @@ class ArrayOps:
             np.where(held, lo, NO_MONTH).astype(np.int64),
             np.where(held, hi, NO_MONTH).astype(np.int64),
         )
+
+    def first_holding(self, timelines: Sequence[Timeline], months: Any) -> Months:
+        """Per person: the index of the first of ``timelines`` holding in ``months[p]``, else -1."""
+        out = np.full(self.persons, -1, dtype=np.int64)
+        for k in reversed(range(len(timelines))):
+            out[self.holds_each(timelines[k], months)] = k
+        return out
+
+    def any_each(self, x: Timeline) -> Bools:
+        """Per person: does ``x`` hold in some month."""
+        found: Bools = np.asarray(np.broadcast_to(x, self.shape).any(axis=0))
+        return found
+
+    @staticmethod
+    def where(cond: Any, a: Any, b: Any) -> Any:
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def unless(x: Any, cond: Any) -> Bools:
+        out: Bools = np.asarray(x) & ~np.asarray(cond)
+        return out
+
+    @staticmethod
+    def later(a: Any, b: Any) -> Any:
+        return np.maximum(a, b)
+
+    @staticmethod
+    def earlier(a: Any, b: Any) -> Any:
+        return np.minimum(a, b)
+
+    @staticmethod
+    def distinct(values: Any) -> list[int]:
+        found: list[int] = np.unique(values).tolist()
+        return found
+
+    @staticmethod
+    def per_month(f: Callable[[int], tuple[int, ...]], months: Any) -> tuple[Months, ...]:
+        """``f`` (a function of one month giving integers) at each person's month, computed once
+        per distinct month."""
+        distinct, back = np.unique(np.asarray(months, dtype=np.int64), return_inverse=True)
+        table = np.array([f(int(m)) for m in distinct], dtype=np.int64).reshape(distinct.size, -1)
+        return tuple(table[back, k] for k in range(table.shape[1]))
 
 
 def _bit_length(value: Timeline) -> Months:

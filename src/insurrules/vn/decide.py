@@ -23,10 +23,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from insurrules._version import __version__
 from insurrules.errors import RulesError
+from insurrules.messages import message, reason
 from insurrules.models import Decision, Reason, StateFunded
 from insurrules.parameters import RuleSet
 from insurrules.vn.cards import (
@@ -147,74 +148,87 @@ def _pct(share: Decimal) -> str:
     return f"{(share * 100).normalize():f} %"
 
 
+def _card_values(rules: RuleSet, on: dt.date) -> dict[str, Any]:
+    """The card rules in force on ``on`` that reason messages name."""
+    return {
+        "waiting_days": value_on(rules, "vn.card.waiting_days", on),
+        "continuity_months": value_on(rules, "vn.card.continuity_months", on),
+        "years": value_on(rules, "vn.card.five_years", on),
+    }
+
+
 def _entry_reasons(card: Card, rules: RuleSet, keeps_clock: bool) -> list[Reason]:
     assert card.paid_on is not None
     assert card.months is not None
     paid, span = card.paid_on, f"{card.valid_from}..{card.valid_to}"
-    what = f"paid on {paid} for {card.months} months"
+    law = _card_values(rules, paid)
+    what = message("vn.card#paid", paid_on=paid, months=card.months)
     out: list[Reason] = []
     if card.entry in ("first", "restart"):
         if card.entry == "first":
-            why = "the first card"
+            why = message("vn.card#first")
         else:
             assert card.previous_end is not None
-            deadline = wait_deadline(card.previous_end, paid, rules)
             previous = (
-                f"the {card.previous_category} state-paid card"
+                message("vn.card#previous_state", category=card.previous_category)
                 if card.previous_kind == "state"
-                else "the previous card"
+                else message("vn.card#previous")
             )
-            why = (
-                f"more than 3 months after {previous} ended on {card.previous_end} "
-                f"(continuity needed payment by {deadline}); the 5-year clock restarts"
+            why = message(
+                "vn.card#restart",
+                previous=previous,
+                previous_end=card.previous_end,
+                deadline=wait_deadline(card.previous_end, paid, rules),
+                **law,
             )
         if card.waited:
             out.append(
-                Reason(
-                    code="vn.card.waiting_30_days",
-                    message=f"{what}, {why}: valid {span}, from 30 days after payment",
-                    source=card.source,
-                )
+                reason("vn.card.waiting_period", card.source, what=what, why=why, span=span, **law)
             )
         else:
             out.append(
-                Reason(
-                    code="vn.card.from_payment",
-                    message=f"{what} by the {card.payer}, {why}: valid {span}, from the payment "
-                    "date (no 30-day wait for this group)",
-                    source="Law 46/2014/QH13 (L2008 art. 16(3)(a))",
+                reason(
+                    "vn.card.from_payment",
+                    source_of(rules, "vn.card.waiting_payers", paid),
+                    what=what,
+                    payer=card.payer,
+                    why=why,
+                    span=span,
+                    **law,
                 )
             )
     elif card.entry == "continuous":
         out.append(
-            Reason(
-                code="vn.card.continuous_renewal",
-                message=f"{what}, on or before the previous card's end {card.previous_end}: "
-                f"valid {span}, following it without a gap",
-                source=card.source,
+            reason(
+                "vn.card.continuous_renewal",
+                card.source,
+                what=what,
+                previous_end=card.previous_end,
+                span=span,
             )
         )
     else:
         assert card.previous_end is not None
-        gap = f"{card.previous_end + _DAY}..{paid - _DAY}"
         out.append(
-            Reason(
-                code="vn.card.gap_not_covered",
-                message=f"{what}, {(paid - card.previous_end).days} days after the previous card "
-                f"ended on {card.previous_end} but within 3 months (by "
-                f"{wait_deadline(card.previous_end, paid, rules)}): valid {span}, from the "
-                f"payment date, no 30-day wait; {gap} is not covered; "
-                + ("the 5-year clock continues" if keeps_clock else "the 5-year clock restarts"),
-                source=card.source,
+            reason(
+                "vn.card.gap_not_covered",
+                card.source,
+                variant="keeps" if keeps_clock else "restarts",
+                what=what,
+                days=(paid - card.previous_end).days,
+                previous_end=card.previous_end,
+                deadline=wait_deadline(card.previous_end, paid, rules),
+                span=span,
+                gap=f"{card.previous_end + _DAY}..{paid - _DAY}",
+                **law,
             )
         )
     if card.previous_kind == "state" and card.entry in ("continuous", "late"):
         out.append(
-            Reason(
-                code="vn.card.transfer_from_state",
-                message=f"the previous card, ending {card.previous_end}, was state-paid: moving "
-                "from a fully state-paid group to a bought card counts as continuous (D-3)",
-                source=source_of(rules, "vn.interpretation.state_card_transfer", paid),
+            reason(
+                "vn.card.transfer_from_state",
+                source_of(rules, "vn.interpretation.state_card_transfer", paid),
+                previous_end=card.previous_end,
             )
         )
     return out
@@ -223,18 +237,25 @@ def _entry_reasons(card: Card, rules: RuleSet, keeps_clock: bool) -> list[Reason
 def _state_reason(card: Card, case: VnCase, rules: RuleSet) -> Reason:
     assert card.category is not None
     title = rules.category(card.category).title
-    until = card.valid_to or "no known end"
+    until = card.valid_to or message("vn.state#no_end")
+    code = f"vn.state.{card.category}"
     if card.category == "child_under_6":
-        born = case.person.birth_date
-        rule = (
-            "born on or before 30 Sep: to 30 Sep of the year of reaching 72 months"
-            if card.valid_to is not None and card.valid_to.month == 9 and card.valid_to.day == 30
-            else "born after 30 Sep: to the end of the month of reaching 72 months"
+        september = (
+            card.valid_to is not None and card.valid_to.month == 9 and card.valid_to.day == 30
         )
-        message = f"born {born}: state-paid child card {card.valid_from}..{until} ({rule})"
-    else:
-        message = f"the state pays the card {card.valid_from}..{until}: {title}"
-    return Reason(code=f"vn.state.{card.category}", message=message, source=card.source)
+        rule = message(
+            "vn.state.child_under_6#" + ("september" if september else "month_end"),
+            age_months=value_on(rules, "vn.child.age_months", card.valid_from),
+        )
+        return reason(
+            code,
+            card.source,
+            born=case.person.birth_date,
+            valid_from=card.valid_from,
+            until=until,
+            rule=rule,
+        )
+    return reason(code, card.source, valid_from=card.valid_from, until=until, title=title)
 
 
 def _support(case: VnCase, rules: RuleSet) -> tuple[Reason | None, str | None]:
@@ -248,24 +269,30 @@ def _support(case: VnCase, rules: RuleSet) -> tuple[Reason | None, str | None]:
             _transition_still_running(membership.start, case.as_of, rules)
     except RulesError as exc:
         return (
-            Reason(
-                code="vn.support.not_in_force",
-                message=f"member of the support group {group} on {case.as_of}, but {exc}",
-                source=rules[f"vn.support.{group}"].values[0].source,
+            reason(
+                "vn.support.not_in_force",
+                rules[f"vn.support.{group}"].values[0].source,
+                group=group,
+                as_of=case.as_of,
+                problem=exc,
             ),
             group,
         )
-    message = f"member of the support group {group} on {case.as_of}: the state pays {_pct(share)}"
+    months = 12
     try:
-        pays = contribution(case.as_of, 12, support=group, rules=rules)
-        message += f"; a 12-month card costs the member {pays} VND, off the household ladder"
+        pays = contribution(case.as_of, months, support=group, rules=rules)
     except RulesError:
-        pass
+        pays = None
     return (
-        Reason(
-            code=f"vn.support.{group}",
-            message=message,
-            source=source_of(rules, f"vn.support.{group}", case.as_of),
+        reason(
+            f"vn.support.{group}",
+            source_of(rules, f"vn.support.{group}", case.as_of),
+            variant=None if pays is None else "cost",
+            group=group,
+            as_of=case.as_of,
+            share=_pct(share),
+            months=months,
+            cost=pays,
         ),
         group,
     )
@@ -360,20 +387,20 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
     reasons: list[Reason] = []
     if ignored:
         reasons.append(
-            Reason(
-                code="vn.facts.later_ignored",
-                message=f"{ignored} purchase(s) paid after {as_of} ignored: not yet known then",
-                source="insurrules contract: decisions use only facts known on as_of",
+            reason(
+                "vn.facts.later_ignored",
+                "insurrules contract: decisions use only facts known on as_of",
+                count=ignored,
+                as_of=as_of,
             )
         )
     dead = person.death_date is not None and as_of > person.death_date
     if dead:
         reasons.append(
-            Reason(
-                code="vn.death.deceased",
-                message=f"died on {person.death_date}: no card is valid after that date",
-                source="Law 25/2008/QH12 art. 16(4) (card invalid when the holder no longer "
-                "participates)",
+            reason(
+                "vn.death.deceased",
+                "Law 25/2008/QH12 art. 16(4) (card invalid when the holder no longer participates)",
+                death_date=person.death_date,
             )
         )
     cover = cover_on(chain, as_of, person.death_date, rules)
@@ -396,15 +423,13 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
             reasons.extend(_entry_reasons(card, rules, keeps))
     if pending is not None and card is not None:
         what = (
-            f"the {card.category} state-paid card"
+            message("vn.card.pending#state", category=card.category)
             if card.kind == "state"
-            else f"the card paid on {card.paid_on}"
+            else message("vn.card.pending#bought", paid_on=card.paid_on)
         )
         reasons.append(
-            Reason(
-                code="vn.card.pending",
-                message=f"{what} starts on {card.valid_from}: not insured on {as_of}, until then",
-                source=card.source,
+            reason(
+                "vn.card.pending", card.source, what=what, valid_from=card.valid_from, as_of=as_of
             )
         )
     if (
@@ -414,11 +439,11 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
         and (insured_until is None or insured_until > card.valid_to)
     ):
         reasons.append(
-            Reason(
-                code="vn.card.renewal_paid",
-                message=f"the card ends {card.valid_to}, but cover continues without a gap "
-                f"until {insured_until or 'no known end'} (renewal or next card already known)",
-                source="Law 46/2014/QH13 (L2008 art. 16(3)(b)); Decree 146/2018 art. 13(8)-(9)",
+            reason(
+                "vn.card.renewal_paid",
+                "Law 46/2014/QH13 (L2008 art. 16(3)(b)); Decree 146/2018 art. 13(8)-(9)",
+                valid_to=card.valid_to,
+                until=insured_until or message("vn.state#no_end"),
             )
         )
 
@@ -438,12 +463,12 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
         reasons.append(_not_insured_reason(chain, as_of, latest, keep_by, rules))
     elif insured and keep_by is not None and insured_until is not None:
         reasons.append(
-            Reason(
-                code="vn.card.renew_by",
-                message=f"cover ends {insured_until}; pay the next card by {insured_until} to "
-                f"avoid a gap, and by {keep_by} at the latest to keep continuity and the "
-                "5-year clock without the 30-day wait",
-                source=source_of(rules, "vn.card.continuity_months", as_of),
+            reason(
+                "vn.card.renew_by",
+                source_of(rules, "vn.card.continuity_months", as_of),
+                until=insured_until,
+                keep_by=keep_by,
+                **_card_values(rules, as_of),
             )
         )
 
@@ -452,11 +477,12 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
         reasons.append(support_reason)
     if insured and five_years is not None and five_years <= as_of:
         reasons.append(
-            Reason(
-                code="vn.continuity.five_years",
-                message=f"continuously insured since {since}: 5 consecutive years reached on "
-                f"{five_years} (co-payments above 6 base salaries a year are then waived)",
-                source=source_of(rules, "vn.card.five_years", as_of),
+            reason(
+                "vn.continuity.reached",
+                source_of(rules, "vn.card.five_years", as_of),
+                since=since,
+                reached_on=five_years,
+                years=value_on(rules, "vn.card.five_years", as_of),
             )
         )
 
@@ -497,28 +523,22 @@ def _not_insured_reason(
     chain: Chain, as_of: dt.date, latest: dt.date | None, keep_by: dt.date | None, rules: RuleSet
 ) -> Reason:
     source = source_of(rules, "vn.card.continuity_months", as_of)
+    law = _card_values(rules, as_of)
     ended = [c for c in chain.cards if c.valid_to is not None and c.valid_to < as_of]
     if not ended or latest is None or keep_by is None:
-        return Reason(
-            code="vn.card.none",
-            message=f"no card is valid on {as_of}: no purchase and no fully state-paid group; a "
-            "first card starts 30 days after payment",
-            source=source_of(rules, "vn.card.waiting_days", as_of),
+        return reason(
+            "vn.card.none", source_of(rules, "vn.card.waiting_days", as_of), as_of=as_of, **law
         )
     last = max(ended, key=lambda c: c.valid_to or dt.date.min)
-    what = f"the {last.category} state-paid card" if last.kind == "state" else "the last card"
+    what = (
+        message("vn.card#last_state", category=last.category)
+        if last.kind == "state"
+        else message("vn.card#last")
+    )
     if as_of <= keep_by:
-        return Reason(
-            code="vn.card.expired",
-            message=f"{what} ended on {latest}; a card paid by {keep_by} starts on its payment "
-            "date (the days before are not covered) and keeps continuity",
-            source=source,
-        )
-    return Reason(
-        code="vn.card.continuity_lost",
-        message=f"{what} ended on {latest}, more than 3 months ago ({keep_by} has passed): a new "
-        "card starts 30 days after payment and the 5-year clock restarts",
-        source=source,
+        return reason("vn.card.expired", source, what=what, latest=latest, keep_by=keep_by)
+    return reason(
+        "vn.card.continuity_lost", source, what=what, latest=latest, keep_by=keep_by, **law
     )
 
 

@@ -34,31 +34,27 @@ import numpy.typing as npt
 import polars as pl
 
 from insurrules.errors import RulesError
-from insurrules.kz.decide import scope_reasons, why_not
+from insurrules.kz.decide import GraceAt, scope_reasons, why_not
 from insurrules.kz.law import KzFacts, KzRoutes, routes
 from insurrules.kz.params import kz_params
+from insurrules.kz.reading import BASES, Asked
 from insurrules.kz.rules import default_rules
 from insurrules.models import Reason
 from insurrules.parameters import RuleSet
-from insurrules.population.arrays import NO_MONTH, AdvanceRecords, ArrayOps
-from insurrules.population.kz.index import LATEST_ORIGIN, population_index
+from insurrules.population.arrays import AdvanceRecords, ArrayOps
+from insurrules.population.kz.index import population_index
 from insurrules.population.kz.reading import Chunk, Read, Refusal
 from insurrules.population.kz.reading import read as read_routes
 from insurrules.population.kz.tables import PAYERS, Population
 from insurrules.population.tableset import NO_DAY, PopulationError, as_of_date, month_numbers
 
 __all__ = [
-    "BASES",
     "Answers",
     "answer",
     "answer_each",
     "evaluate_each",
 ]
 
-#: Routes in the order the first holding one is the basis (kz.md).
-BASES = ("transition", "state_funded", "contributions", "prepaid", "grace_period")
-
-_LATEST_ORIGIN = LATEST_ORIGIN
 _EPOCH = dt.date(1970, 1, 1)
 #: Cells (persons x months) per chunk: small enough for the CPU caches to help.
 _CHUNK_CELLS = 1 << 24
@@ -91,7 +87,8 @@ class _Queries:
     full: Bools
     eaeu: Bools
     never: Bools
-    dead: Bools
+    birth_day: Ints
+    death_day: Ints
     end: Ints  # last month each query's frame must reach
     origin: int
     paid: Words  # packed (words, count) over the payment months
@@ -170,7 +167,8 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
         full=ix.full[row],
         eaeu=ix.eaeu[row],
         never=ix.never[row],
-        dead=ix.death_day[row] < day,
+        birth_day=ix.birth_day[row],
+        death_day=ix.death_day[row],
         end=end[order],
         origin=ix.origin,
         paid=paid,
@@ -226,7 +224,15 @@ def _chunk_facts(q: _Queries, lo: int, hi: int) -> Chunk:
         de_requests=ops.from_cells(drows, dmonth),
         de_level=ops.from_spans(lrows, llo, lhi),
     )
-    return Chunk(lo, hi, ops, facts, q.end[lo:hi], q.month[lo:hi])
+    asked = Asked(
+        month=q.month[lo:hi],
+        day=q.day[lo:hi],
+        birth_day=q.birth_day[lo:hi],
+        death_day=q.death_day[lo:hi],
+        outside=q.never[lo:hi],
+        frame_end=q.end[lo:hi],
+    )
+    return Chunk(lo, hi, ops, facts, asked)
 
 
 def _chunks(q: _Queries) -> Iterator[tuple[int, int]]:
@@ -249,9 +255,8 @@ class Answers:
     category: Ints  # index into ``categories``, -1 none
     categories: list[tuple[str, str]]  # (code, budget)
     grace: npt.NDArray[np.int16]  # grace months, -1 none
-    run_lo: Ints  # the insured run around the month asked about (month indices)
-    run_hi: Ints
-    open_end: Bools  # the run has no end in sight (insured_until null)
+    insured_from: Ints  # day numbers, where insured
+    insured_until: Ints  # day numbers, NO_DAY: none (also renew_by)
     state_months: dict[str, Ints]  # budget -> state-paid months in the year asked about
     reasons: dict[int, list[Reason]]  # query -> reasons of a refusal (``why=True``)
 
@@ -266,9 +271,8 @@ class _Collected:
         self.basis = np.full(n, -1, dtype=np.int8)
         self.category = np.full(n, -1, dtype=np.int64)
         self.grace = np.full(n, -1, dtype=np.int16)
-        self.run_lo = np.full(n, NO_MONTH, dtype=np.int64)
-        self.run_hi = np.full(n, NO_MONTH, dtype=np.int64)
-        self.open_end = np.zeros(n, dtype=np.bool_)
+        self.insured_from = np.zeros(n, dtype=np.int64)
+        self.insured_until = np.full(n, NO_DAY, dtype=np.int64)
         budgets = sorted({period.budget for c in rules.categories for period in c.periods})
         self.state_months = {b: np.zeros(n, dtype=np.int64) for b in budgets}
         self.refusals: dict[int, Refusal] = {}
@@ -276,13 +280,13 @@ class _Collected:
 
     def add(self, lo: int, hi: int, read: Read, cats: list[tuple[str, str]]) -> None:
         ids = np.array([self.labels.setdefault(c, len(self.labels)) for c in cats] + [-1])
-        self.insured[lo:hi] = read.insured
-        self.basis[lo:hi] = read.basis
-        self.category[lo:hi] = ids[read.category]
-        self.grace[lo:hi] = read.grace
-        self.run_lo[lo:hi] = read.run_lo
-        self.run_hi[lo:hi] = read.run_hi
-        self.open_end[lo:hi] = read.open_end
+        at = read.at
+        self.insured[lo:hi] = at.insured
+        self.basis[lo:hi] = at.basis
+        self.category[lo:hi] = ids[at.category]
+        self.grace[lo:hi] = at.grace
+        self.insured_from[lo:hi] = at.insured_from
+        self.insured_until[lo:hi] = at.insured_until
         for b, months in read.state_months.items():
             self.state_months[b][lo:hi] = months
         self.refusals.update({lo + k: v for k, v in read.refusals.items()})
@@ -300,9 +304,8 @@ class _Collected:
             category=self.category[back],
             categories=list(self.labels),
             grace=self.grace[back],
-            run_lo=self.run_lo[back],
-            run_hi=self.run_hi[back],
-            open_end=self.open_end[back],
+            insured_from=self.insured_from[back],
+            insured_until=self.insured_until[back],
             state_months={b: np.where(q.valid, v, 0)[back] for b, v in self.state_months.items()},
             reasons=reasons,
         )
@@ -328,7 +331,6 @@ def _read_chunk(
     """Build the facts of queries ``span`` once and read them under each rule set."""
     lo, hi = span
     chunk = _chunk_facts(q, lo, hi)
-    out_of_scope = q.never[lo:hi] | q.dead[lo:hi]
     reads: list[tuple[Read, list[tuple[str, str]]]] = []
     first: KzRoutes[Any] | None = None
     for rules in rule_sets:
@@ -338,7 +340,6 @@ def _read_chunk(
             chunk,
             r,
             rules,
-            out_of_scope,
             extras,
             why,
             reads[0][0].state_months if same_categories else None,
@@ -425,20 +426,22 @@ def _refusal_reasons(
     refused = np.flatnonzero(q.valid & ~insured)
     if refused.size == 0:
         return {}
-    people = pop.persons.select("residency", "death_date")[q.row[refused]]
+    people = pop.persons.select("residency", "birth_date", "death_date")[q.row[refused]]
     out: dict[int, list[Reason]] = {}
     # refusals often read alike (no payment at all, the same months of debt): write each once
     seen: dict[tuple[Any, ...], list[Reason]] = {}
-    for pos, day, (residency, death) in zip(
+    for pos, day, (residency, birth, death) in zip(
         refused.tolist(), q.day[refused].tolist(), people.iter_rows(), strict=True
     ):
         found = refusals.get(pos)
         as_of = _EPOCH + dt.timedelta(days=day)
         dead = death is not None and as_of > death
+        unborn = as_of < birth
         key = (
             residency,
             death if dead else None,
-            as_of if dead else None,
+            birth if unborn else None,
+            as_of if dead or unborn else None,
             int(q.month[pos]),
             None
             if found is None
@@ -452,13 +455,13 @@ def _refusal_reasons(
         )
         reasons = seen.get(key)
         if reasons is None:
-            reasons = scope_reasons(str(residency), death, as_of)
+            reasons = scope_reasons(str(residency), birth, death, as_of, rules)
             if found is not None:
                 reasons += why_not(
                     int(q.month[pos]),
                     paid_now=found.paid_now,
                     debt=found.debt,
-                    grace=found.grace,
+                    grace=None if found.grace is None else GraceAt(*found.grace),
                     any_paid=found.any_paid,
                     de_months=found.de_months,
                     rules=rules,
@@ -517,8 +520,8 @@ def evaluate_each(
         progress=progress,
     )
     results = []
-    for rules, a in zip(rule_sets, found, strict=True):
-        result = _result(pop, a, kz_params(rules).benefits_start)
+    for a in found:
+        result = _result(pop, a)
         if extras:
             result = result.with_columns(
                 pl.Series(f"state_months_{b}", months) for b, months in a.state_months.items()
@@ -527,29 +530,18 @@ def evaluate_each(
     return results
 
 
-def _month_start(months: Ints) -> Ints:
-    """Day numbers of the first day of each month index."""
-    out: Ints = (
-        (months - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    )
-    return out
-
-
 def _labels(values: list[str | None], index: Ints) -> pl.Series:
     """``values[index]`` as strings, null where ``index`` is -1."""
     lookup = pl.Series(values, dtype=pl.String)
     return lookup.gather(pl.Series(np.where(index >= 0, index, len(values) - 1)))
 
 
-def _result(pop: Population, a: Answers, benefits_start: dt.date) -> pl.DataFrame:
+def _result(pop: Population, a: Answers) -> pl.DataFrame:
     """The result table: each answer as ``decide()`` reports it (kz/decide.py)."""
-    ix = population_index(pop)
     valid = a.valid
     insured = valid & a.insured
-    start = np.maximum(_month_start(np.maximum(a.run_lo, _LATEST_ORIGIN)), ix.birth_day)
-    np.maximum(start, (benefits_start - _EPOCH).days, out=start)
-    end_of_run = _month_start(np.maximum(a.run_hi, _LATEST_ORIGIN) + 1) - 1
-    until = np.where(a.open_end, ix.death_day, np.minimum(end_of_run, ix.death_day))
+    start = a.insured_from
+    until = a.insured_until
     has_until = insured & (until != NO_DAY)
     category = np.where(valid, a.category, -1)
     status = np.where(valid, insured.astype(np.int64), -1)

@@ -1,0 +1,130 @@
+"""Reason messages show the values in force: a reform's messages show the reformed values."""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+import pytest
+
+import insurrules
+from insurrules import kz
+from insurrules.codes import LEGACY_CODES, NEW_CODES
+from insurrules.messages import MESSAGES
+from insurrules.models import Reason
+from tests.builders import kz_case, payments
+
+
+def reason(decision: insurrules.Decision, code: str) -> Reason:
+    found = [r for r in decision.reasons if r.code == code]
+    assert found, decision.reason_codes()
+    return found[0]
+
+
+LAPSED = kz_case("2025-11-15", payments("2024-01", "2025-04") + payments("2025-09", "2025-11"))
+
+
+def test_a_shorter_debt_window_is_named_in_the_refusal() -> None:
+    rules = kz.rules().with_changes({"kz.debt.window_months": 6})
+    base = insurrules.decide(LAPSED)
+    reformed = insurrules.decide(LAPSED, rules)
+    assert "12-month window" in reason(base, "kz.debt.unsettled_months").message
+    debt = reason(reformed, "kz.debt.unsettled_months").message
+    assert "6-month window" in debt and "12" not in debt.split("window")[0].split("months")[-1]
+    assert reformed.details["debt_months"] == ["2025-06", "2025-07", "2025-08"]
+    assert "the last 6 months" in reason(reformed, "kz.status.not_insured").message
+    assert "the last 12 months" in reason(base, "kz.status.not_insured").message
+
+
+def test_a_paid_month_names_the_reformed_window() -> None:
+    case = kz_case("2025-06-25", payments("2024-01", "2025-06"))
+    rules = kz.rules().with_changes({"kz.debt.window_months": 6})
+    assert (
+        "no month of 2024-07..2025-06"
+        in reason(insurrules.decide(case), "kz.contributions.paid").message
+    )
+    assert (
+        "no month of 2025-01..2025-06"
+        in reason(insurrules.decide(case, rules), "kz.contributions.paid").message
+    )
+
+
+def test_a_shorter_launch_period_is_named() -> None:
+    case = kz_case("2020-02-15")
+    base = reason(insurrules.decide(case), "kz.transition.launch").message
+    rules = kz.rules().with_changes({"kz.transition.last_month": "2020-03"})
+    reformed = reason(insurrules.decide(case, rules), "kz.transition.launch").message
+    assert "2020-01..2020-06" in base
+    assert "2020-01..2020-03" in reformed and "2020-06" not in reformed
+
+
+def test_a_four_month_grace_says_four_months() -> None:
+    rules = kz.rules().with_changes({"kz.grace.months": 4})
+    paid = payments("2024-01", "2025-06")
+    during = insurrules.decide(kz_case("2025-10-10", paid), rules)
+    assert during.grace_months == 4
+    grace = reason(during, "kz.grace.standard")
+    assert "within 4 months after 2025-06" in grace.message
+    assert "(2025-07..2025-10)" in grace.message
+    assert grace.source == "reform"
+    after = insurrules.decide(kz_case("2025-11-10", paid), rules)
+    assert "its 4-month grace ended with 2025-10" in reason(after, "kz.grace.expired").message
+    paying = insurrules.decide(kz_case("2025-06-25", paid), rules)
+    assert "holds 4 more months, to 2025-10" in reason(paying, "kz.grace.available").message
+
+
+def test_a_reformed_run_length_is_named_in_the_extended_grace() -> None:
+    rules = kz.rules().with_changes({"kz.grace.extended_after_months": {"from 2026-01-01": 36}})
+    case = kz_case("2026-02-10", payments("2022-01", "2025-12", "employer", amount="9000"))
+    base = insurrules.decide(case)
+    assert base.grace_months == 3  # 48 months: not enough for the law in force
+    extended = reason(insurrules.decide(case, rules), "kz.grace.extended").message
+    assert "within 6 months" in extended and "after 36 unbroken paid months" in extended
+
+
+def test_a_prepayment_names_the_reformed_number_of_months() -> None:
+    rules = kz.rules().with_changes({"kz.prepaid.months": 6})
+    pays = payments("2025-03", "2025-08", paid_on="2025-02-20")
+    decision = insurrules.decide(kz_case("2025-04-10", pays), rules)
+    assert decision.basis == "prepaid"
+    assert "lies in 6 future months" in reason(decision, "kz.prepaid.advance").message
+
+
+def test_a_reformed_vn_wait_says_its_days() -> None:
+    rules = insurrules.vn.rules().with_changes({"vn.card.waiting_days": 90})
+    case: dict[str, Any] = {
+        "scheme": "vn-bhyt",
+        "as_of": "2025-03-01",
+        "person": {"id": "079123456789", "birth_date": "1990-05-01", "sex": "female"},
+        "payments": [
+            {"paid_on": "2025-01-10", "months": 12, "amount": "1263600", "payer": "household"}
+        ],
+    }
+    base = insurrules.decide(case)
+    reformed = insurrules.decide(case, rules)
+    assert "from 30 days after payment" in reason(base, "vn.card.waiting_period").message
+    assert "from 90 days after payment" in reason(reformed, "vn.card.waiting_period").message
+
+
+def test_old_codes_are_documented_aliases_of_the_new() -> None:
+    decision = insurrules.decide(kz_case("2025-08-10", payments("2024-01", "2025-06")))
+    grace = reason(decision, "kz.grace.standard")
+    assert grace.legacy_code == "kz.grace.three_months"
+    assert reason(decision, "kz.grace.standard").legacy_code in LEGACY_CODES
+    unchanged = Reason(code="kz.debt.unsettled_months", message="m", source="s")
+    assert unchanged.legacy_code == "kz.debt.unsettled_months"
+    assert {NEW_CODES[new] for new in LEGACY_CODES.values()} == set(LEGACY_CODES)
+    for new in LEGACY_CODES.values():
+        assert any(key.split("#")[0] == new for key in MESSAGES), new
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES))
+def test_no_template_writes_a_number_of_the_law(key: str) -> None:
+    """Values the rules read from parameters are placeholders (a reform changes them)."""
+    template = MESSAGES[key]
+    literal = "".join(text for text, *_ in string.Formatter().parse(template))
+    numbers = set(re.findall(r"\d+", literal))
+    # article numbers and labels are not values of the rules: D-5, art. 26, 30 Sep, VND, ...
+    allowed = {"26", "3", "5", "6", "30"} if key.startswith(("kz.state", "vn.")) else {"26", "5"}
+    assert numbers <= allowed, (key, numbers)
