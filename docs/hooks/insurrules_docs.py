@@ -30,8 +30,8 @@ from typing import Any
 from mkdocs.structure.files import File, Files
 
 from insurrules import docs_tables
-from insurrules.case import SCHEMES, scheme_module
 from insurrules.parameters import RuleSet
+from insurrules.schemes import SCHEMES, scheme_module
 
 MARKER = re.compile(
     r"^(?P<indent>[ \t]*)<!--\s*insurrules:(?P<kind>[\w-]+)\s+(?P<args>[^>]*?)\s*-->",

@@ -10,10 +10,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from insurrules.case import Case, load_case_json, parse_case, scheme_module, validate_input
+from insurrules.case import Case, load_case_json, parse_case, validate_input
 from insurrules.errors import InvalidCase, RulesError
 from insurrules.models import Decision
 from insurrules.parameters import RuleSet
+from insurrules.schemes import scheme_module
 
 if TYPE_CHECKING:
     from insurrules.changes import Change

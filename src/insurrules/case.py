@@ -13,7 +13,6 @@ two), at most ``MAX_JSON_BYTES``.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from collections.abc import Callable
 from functools import cache
@@ -23,10 +22,10 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from insurrules.errors import InvalidCase, describe, invalid_case
 from insurrules.models import FrozenModel, IsoDate
+from insurrules.schemes import SCHEMES, scheme_module
 
 __all__ = [
     "MAX_JSON_BYTES",
-    "SCHEMES",
     "Case",
     "load_case_json",
     "parse_case",
@@ -36,11 +35,6 @@ __all__ = [
 
 #: scheme code -> module holding its ``CASE_MODEL``, ``INPUT`` and ``decide_case``; imported on
 #: first use so that ``import insurrules`` stays fast.
-SCHEMES: dict[str, str] = {
-    "kz-osms": "insurrules.kz.scheme",
-    "vn-bhyt": "insurrules.vn.scheme",
-}
-
 #: The largest JSON case document read (8 MiB: a lifetime of monthly records is below 1 MiB).
 MAX_JSON_BYTES = 8 * 1024 * 1024
 
@@ -78,10 +72,6 @@ class Case(FrozenModel):
     @property
     def as_of_date(self) -> dt.date:
         return self.as_of
-
-
-def scheme_module(scheme: str) -> Any:
-    return importlib.import_module(SCHEMES[scheme])
 
 
 def _union(kind: str) -> Any:

@@ -17,16 +17,42 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 
 from insurrules.errors import RulesError
+from insurrules.months import YearMonth
 from insurrules.parameters import RuleSet, StateCategory
 
-__all__ = ["Change", "law_changes", "recent_changes"]
+__all__ = ["Change", "format_value", "law_changes", "recent_changes"]
+
+
+def format_value(value: Any, unit: str | None = None) -> str:
+    """A parameter value as text: ``None`` (no value in law) is an em dash.
+
+    >>> format_value(("D", "E"))
+    'D, E'
+    >>> format_value(Decimal("0.05"))
+    '0.05'
+    >>> format_value(6, "months")
+    '6 months'
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, dt.date | YearMonth | Decimal | int | str):
+        text = str(value)
+    elif isinstance(value, Iterable):
+        text = ", ".join(str(v) for v in value)
+    else:  # pragma: no cover - every parameter kind is handled above
+        text = repr(value)
+    return f"{text} {unit}" if unit else text
+
 
 Kind = Literal["parameter", "switch", "category"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -57,8 +83,6 @@ class Change:
 
     def values_text(self) -> str:
         """``old → new`` as text (``—`` for "not in law")."""
-        from insurrules.docs_tables import format_value
-
         if self.kind == "category":
             old = f"{self.old} budget" if self.old else "—"
             new = f"{self.new} budget" if self.new else "—"
@@ -113,7 +137,7 @@ def _day(value: dt.date | str, what: str) -> dt.date:
 def _rule_set(scheme: str | RuleSet) -> RuleSet:
     if isinstance(scheme, RuleSet):
         return scheme
-    from insurrules.case import SCHEMES, scheme_module
+    from insurrules.schemes import SCHEMES, scheme_module
 
     if scheme not in SCHEMES:
         raise RulesError(f"unknown scheme {scheme!r}; known: {', '.join(SCHEMES)}")

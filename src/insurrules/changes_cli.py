@@ -12,8 +12,8 @@ import argparse
 import json
 from typing import TextIO
 
-from insurrules.case import SCHEMES
 from insurrules.changes import Change, law_changes
+from insurrules.schemes import SCHEMES
 
 __all__ = ["changes_text", "run", "setup"]
 

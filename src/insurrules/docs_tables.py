@@ -12,11 +12,8 @@ source and "unconfirmed" flag on the site is the one in the scheme's ``parameter
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any
 
-from insurrules.months import YearMonth
+from insurrules.changes import format_value, law_changes
 from insurrules.parameters import DatedValue, Parameter, RuleSet
 
 __all__ = [
@@ -35,29 +32,6 @@ _UNCONFIRMED = "**unconfirmed**"
 def anchor(name: str) -> str:
     """The page anchor of a parameter's section: ``kz.grace.months`` -> ``kz-grace-months``."""
     return name.replace(".", "-").replace("_", "-")
-
-
-def format_value(value: Any, unit: str | None = None) -> str:
-    """A parameter value as text: ``None`` (no value in law) is an em dash.
-
-    >>> format_value(("D", "E"))
-    'D, E'
-    >>> format_value(Decimal("0.05"))
-    '0.05'
-    >>> format_value(6, "months")
-    '6 months'
-    """
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, dt.date | YearMonth | Decimal | int | str):
-        text = str(value)
-    elif isinstance(value, Iterable):
-        text = ", ".join(str(v) for v in value)
-    else:  # pragma: no cover - every parameter kind is handled above
-        text = repr(value)
-    return f"{text} {unit}" if unit else text
 
 
 def _cell(text: str | None) -> str:
@@ -180,8 +154,6 @@ def changes_table(
     ``page`` is the page holding the parameter histories (parameter names link to it; categories
     link to its category table).
     """
-    from insurrules.changes import law_changes
-
     rows = [
         "| in force from | what changed | before | from then on | source |",
         "| --- | --- | --- | --- | --- |",

@@ -47,7 +47,7 @@ _KEYS = {"title", "scheme", "description", "changes"}
 
 
 def _rules_in_force(scheme: str) -> RuleSet:
-    from insurrules.case import SCHEMES
+    from insurrules.schemes import SCHEMES
 
     if scheme not in SCHEMES:
         raise RulesError(f"unknown scheme {scheme!r}; known: {', '.join(SCHEMES)}")

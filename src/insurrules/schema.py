@@ -23,7 +23,7 @@ def _model_schema(model: Any) -> dict[str, Any]:
 
 def case_json_schema() -> dict[str, Any]:
     """The case document's JSON Schema: one ``if``/``then`` branch per scheme."""
-    from insurrules.case import SCHEMES, scheme_module
+    from insurrules.schemes import SCHEMES, scheme_module
 
     defs: dict[str, Any] = {}
     branches: list[dict[str, Any]] = []

@@ -119,7 +119,7 @@ def case_to_fhir(
     if extensions:
         patient["extension"] = extensions
 
-    from insurrules.case import scheme_module
+    from insurrules.schemes import scheme_module
 
     rules = scheme_module(scheme).default_rule_set()
     coverages: list[tuple[str, dict[str, Any]]] = []
