@@ -210,6 +210,9 @@ class RuleSet:
             except RulesError as exc:
                 problems.append(f"{name}: {exc}")
                 continue
+            except RecursionError:
+                problems.append(f"{name}: the value is nested too deeply")
+                continue
             values = list(param.values)
             for start, value in dated:
                 values = [v for v in values if v.start < start]
@@ -239,17 +242,27 @@ def _history_equal(a: Parameter, b: Parameter) -> bool:
     return all(value(a, p) == value(b, p) for p in points)
 
 
-def _unknown_key(name: str, known: Iterable[str]) -> str:
+def _unknown_key(name: object, known: Iterable[str]) -> str:
+    if not isinstance(name, str) or len(name) > 100:
+        return f"unknown parameter {_shown(name)}"
     prefix = name.rsplit(".", 1)[0]
     near = sorted(k for k in known if k.startswith(prefix))
-    hint = f"; parameters under {prefix!r}: {', '.join(near)}" if near else ""
-    return f"unknown parameter {name!r}{hint}"
+    hint = f"; parameters under {_shown(prefix)}: {', '.join(near)}" if near else ""
+    return f"unknown parameter {_shown(name)}{hint}"
 
 
 def _parse_change(param: Parameter, raw: Any) -> list[tuple[dt.date, Any]]:
-    if isinstance(raw, Mapping) and raw and all(str(k).startswith("from ") for k in raw):
-        pairs: list[tuple[Any, Any]] = [(str(k)[5:].strip(), v) for k, v in raw.items()]
-    elif isinstance(raw, list):
+    if isinstance(raw, Mapping | list) and len(raw) > MAX_LIST:
+        raise RulesError(f"at most {MAX_LIST} dated values, got {len(raw)}")
+    if (
+        isinstance(raw, Mapping)
+        and raw
+        and all(isinstance(k, str) and k.startswith("from ") for k in raw)
+    ):
+        pairs: list[tuple[Any, Any]] = [(k[5:].strip(), v) for k, v in raw.items()]
+    elif isinstance(raw, list) and not (
+        param.kind == "list" and not any(isinstance(item, Mapping) for item in raw)
+    ):
         pairs = []
         for item in raw:
             if not isinstance(item, Mapping) or set(item) != {"from", "value"}:
@@ -259,58 +272,133 @@ def _parse_change(param: Parameter, raw: Any) -> list[tuple[dt.date, Any]]:
         pairs = [(param.values[0].start, raw)]
     out: list[tuple[dt.date, Any]] = []
     for when, value in pairs:
-        start = when if isinstance(when, dt.date) else _parse_date(str(when))
+        start = _parse_date(when)
         out.append((start, coerce_value(param, value)))
     out.sort(key=lambda p: p[0])
     return out
 
 
-def _parse_date(text: str) -> dt.date:
+#: Reform values are bounded to what a law could say, so that a typo (``1000000`` months) is an
+#: error, not minutes of work or an impossible allocation. Whole numbers by unit:
+INT_BOUNDS: dict[str | None, int] = {"months": 240, "days": 3660, "years": 120, None: 10_000}
+#: Decimals by unit: shares and rates (no unit) are fractions of one; multiples of the minimum
+#: wage at most 1000; money below 10^15 in its currency. At most 6 decimals, always.
+DECIMAL_BOUNDS: dict[str | None, Decimal] = {None: Decimal(1), "× MZP": Decimal(1000)}
+MONEY_BOUND = Decimal(10) ** 15
+#: Dated values and date parameters lie within the dates a case may carry.
+DATE_RANGE = (dt.date(1800, 1, 1), dt.date(2100, 12, 31))
+MAX_LIST = 100
+
+
+def _shown(value: Any) -> str:
+    from insurrules.errors import describe
+
+    return describe(value)
+
+
+def _parse_date(text: Any) -> dt.date:
+    if isinstance(text, dt.datetime):
+        raise RulesError(f"expected a date (YYYY-MM-DD), got a date-time {_shown(str(text))}")
+    if isinstance(text, dt.date):
+        day = text
+    else:
+        raw = str(text) if isinstance(text, str | int) and not isinstance(text, bool) else None
+        if raw is None or len(raw) != 10 or not raw.isascii():
+            raise RulesError(f"{_shown(text)} is not an ISO date (YYYY-MM-DD)")
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise RulesError(f"{_shown(text)} is not an ISO date (YYYY-MM-DD)") from None
+    if not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+        raise RulesError(f"{day} is outside {DATE_RANGE[0]}..{DATE_RANGE[1]}")
+    return day
+
+
+def _decimal(param: Parameter, value: Any) -> Decimal:
+    if isinstance(value, float | bool) or not isinstance(value, str | int | Decimal):
+        raise RulesError(f"expected a decimal string or integer (no floats), got {_shown(value)}")
+    if isinstance(value, int) and value.bit_length() > 64:
+        raise RulesError(f"expected a decimal number in range, got {_shown(value)}")
+    text = str(value)
+    if len(text) > 40 or not text.isascii():
+        raise RulesError(f"expected a decimal number, got {_shown(value)}")
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RulesError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+        number = Decimal(text.replace("_", "!"))  # no digit separators: "1_000" is refused
+    except InvalidOperation:
+        raise RulesError(f"expected a decimal number, got {_shown(value)}") from None
+    bound = DECIMAL_BOUNDS.get(param.unit, MONEY_BOUND)
+    if not number.is_finite() or number < 0 or number > bound:
+        raise RulesError(f"expected a number from 0 to {bound}, got {_shown(value)}")
+    if number.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise RulesError(f"at most 6 decimals, got {_shown(value)}")
+    return number
 
 
 def coerce_value(param: Parameter, value: Any) -> Any:
-    """Check and convert a value for a parameter of kind ``param.kind``."""
+    """Check and convert a value for a parameter of kind ``param.kind``, within its bounds."""
     kind = param.kind
     if value is None:
         return None
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise RulesError(f"expected a whole number, got {value!r}")
-        if value < 0:
-            raise RulesError(f"expected a non-negative number, got {value}")
+            raise RulesError(f"expected a whole number, got {_shown(value)}")
+        bound = INT_BOUNDS.get(param.unit, INT_BOUNDS[None])
+        if not 0 <= value <= bound:
+            unit = f" {param.unit}" if param.unit else ""
+            raise RulesError(
+                f"expected a whole number from 0 to {bound}{unit}, got {_shown(value)}"
+            )
         return value
     if kind == "decimal":
-        if isinstance(value, float | bool):
-            raise RulesError(f"expected a decimal string or integer (no floats), got {value!r}")
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise RulesError(f"expected a decimal number, got {value!r}") from None
+        return _decimal(param, value)
     if kind == "date":
-        return value if isinstance(value, dt.date) else _parse_date(str(value))
+        return _parse_date(value)
     if kind == "month":
-        try:
-            return value if isinstance(value, YearMonth) else YearMonth.parse(str(value))
-        except ValueError as exc:
-            raise RulesError(str(exc)) from None
+        if isinstance(value, YearMonth):
+            month = value
+        else:
+            try:
+                month = YearMonth.parse(value if isinstance(value, str) else "")
+            except ValueError:
+                raise RulesError(f"expected a month as YYYY-MM, got {_shown(value)}") from None
+        if not DATE_RANGE[0] <= month.first_day() <= DATE_RANGE[1]:
+            raise RulesError(f"{month} is outside {DATE_RANGE[0]:%Y-%m}..{DATE_RANGE[1]:%Y-%m}")
+        return month
     if kind == "bool":
         if not isinstance(value, bool):
-            raise RulesError(f"expected true or false, got {value!r}")
+            raise RulesError(f"expected true or false, got {_shown(value)}")
         return value
     if kind == "choice":
         assert param.choices is not None
-        if value not in param.choices:
-            raise RulesError(f"expected one of {', '.join(param.choices)}, got {value!r}")
+        if not isinstance(value, str) or value not in param.choices:
+            raise RulesError(f"expected one of {', '.join(param.choices)}, got {_shown(value)}")
         return value
     if kind == "list":
-        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            raise RulesError(f"expected a list of codes, got {value!r}")
-        return tuple(value)
+        return _code_list(param, value)
     raise RulesError(f"unknown parameter kind {kind!r}")  # pragma: no cover - data error
+
+
+def _code_list(param: Parameter, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise RulesError(f"expected a list of codes, got {_shown(value)}")
+    if len(value) > MAX_LIST or any(len(v) > 64 or not v.isascii() for v in value):
+        raise RulesError(f"expected at most {MAX_LIST} short ASCII codes, got {_shown(value)}")
+    known = [v for dated in param.values if dated.value for v in dated.value]
+    if known and all(_is_number(v) for v in known):  # a list of numbers written as text
+        for v in value:
+            if not _is_number(v):
+                raise RulesError(f"expected numbers written as text, got {_shown(v)}")
+            if param.unit == "months":
+                if not (v.isdigit() and 1 <= int(v) <= INT_BOUNDS["months"]):
+                    raise RulesError(f"expected whole months 1..240, got {_shown(v)}")
+            elif not Decimal(v) <= 1:
+                raise RulesError(f"expected shares from 0 to 1, got {_shown(v)}")
+    return tuple(value)
+
+
+def _is_number(text: str) -> bool:
+    head, _, tail = text.partition(".")
+    return head.isdigit() and head.isascii() and (not tail or (tail.isdigit() and tail.isascii()))
 
 
 def load_rule_set(package: str, filename: str = "parameters.toml") -> RuleSet:

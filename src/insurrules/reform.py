@@ -38,19 +38,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from insurrules.errors import RulesError
+from insurrules.errors import RulesError, describe, mask_text
 from insurrules.parameters import RuleSet
 
 __all__ = ["Reform"]
 
 _KEYS = {"title", "scheme", "description", "changes"}
+MAX_TITLE = 200
+MAX_REFORM_BYTES = 1024 * 1024
 
 
 def _rules_in_force(scheme: str) -> RuleSet:
     from insurrules.schemes import SCHEMES
 
     if scheme not in SCHEMES:
-        raise RulesError(f"unknown scheme {scheme!r}; known: {', '.join(SCHEMES)}")
+        raise RulesError(f"unknown scheme {describe(scheme)}; known: {', '.join(SCHEMES)}")
     module = importlib.import_module(SCHEMES[scheme])
     rules: RuleSet = module.default_rule_set()
     return rules
@@ -70,14 +72,22 @@ class Reform:
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "reform") -> Reform:
         """Check a reform given as a mapping (the parsed TOML document)."""
         problems: list[str] = []
-        unknown = sorted(set(data) - _KEYS)
+        if not isinstance(data, Mapping):
+            raise RulesError(f"{origin}: invalid reform: expected a table, got {describe(data)}")
+        unknown = sorted(describe(k) for k in set(data) - _KEYS)
         if unknown:
             problems.append(
                 f"unknown top-level key(s) {', '.join(unknown)} (expected {sorted(_KEYS)})"
             )
         for key in ("title", "scheme"):
-            if not isinstance(data.get(key), str) or not data.get(key):
+            value = data.get(key)
+            if not isinstance(value, str) or not value.strip():
                 problems.append(f"{key}: required text")
+            elif len(value) > MAX_TITLE or not value.isprintable():
+                problems.append(f"{key}: one line of at most {MAX_TITLE} printable characters")
+        description = data.get("description", "")
+        if not isinstance(description, str) or len(description) > 10 * MAX_TITLE:
+            problems.append(f"description: text of at most {10 * MAX_TITLE} characters")
         changes = data.get("changes")
         if not isinstance(changes, Mapping) or not changes:
             problems.append("changes: required table of parameter = value")
@@ -90,7 +100,7 @@ class Reform:
             title=data["title"],
             scheme=data["scheme"],
             changes=dict(changes),
-            description=str(data.get("description", "")),
+            description=str(description),
             origin=origin,
         )
         reform.apply()  # validate every key, type and date now, before anything runs
@@ -101,13 +111,19 @@ class Reform:
         """Read a reform TOML file; errors name the file and the key."""
         file = Path(path)
         try:
-            text = file.read_text(encoding="utf-8")
+            raw = file.read_bytes()
         except OSError as exc:
-            raise RulesError(f"{file}: cannot read ({exc.strerror})") from None
+            raise RulesError(f"{file}: cannot read ({exc.strerror or 'not a file'})") from None
+        if len(raw) > MAX_REFORM_BYTES:
+            raise RulesError(f"{file}: {len(raw)} bytes; a reform file is at most 1 MiB")
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+        except UnicodeDecodeError as exc:
+            raise RulesError(f"{file}: not UTF-8 text (at byte {exc.start})") from None
         except tomllib.TOMLDecodeError as exc:
             raise RulesError(f"{file}: not valid TOML ({exc})") from None
+        except RecursionError:
+            raise RulesError(f"{file}: not read: nested too deeply") from None
         return cls.from_dict(data, origin=str(file))
 
     def apply(self, rules: RuleSet | None = None) -> RuleSet:
@@ -118,6 +134,17 @@ class Reform:
                 f"{self.origin}: the reform is for {self.scheme}, the rules are {base.scheme}"
             )
         try:
-            return base.with_changes(self.changes, source=f"reform: {self.title} ({self.origin})")
+            return base.with_changes(self.changes, source=self.source)
         except RulesError as exc:
-            raise RulesError(f"{self.origin}: {exc}") from None
+            error = RulesError(f"{self.origin}: {exc}")
+        raise error
+
+    @property
+    def source(self) -> str:
+        """How decisions cite the reform: its title and file name, never a local path.
+
+        >>> Reform("Longer grace", "kz-osms", {}, origin="/home/me/grace.toml").source
+        'reform: Longer grace (grace.toml)'
+        """
+        name = Path(self.origin).name if self.origin != "reform" else ""
+        return mask_text(f"reform: {self.title}" + (f" ({name})" if name else ""))

@@ -48,10 +48,15 @@ def check_digit(first11: str) -> int | None:
 
 
 def parse_iin(iin: str) -> IinInfo:
-    """Validate an IIN and read its birth date and sex; ``ValueError`` says what is wrong."""
-    masked = mask_id(iin)
-    if len(iin) != 12 or not iin.isdigit():
-        raise ValueError(f"an IIN is 12 digits, got {masked}")
+    """Validate an IIN and read its birth date and sex; ``ValueError`` says what is wrong.
+
+    An IIN is 12 ASCII digits (``"٨٧٠٤..."`` or full-width digits are not an IIN).
+    """
+    if not isinstance(iin, str):
+        raise ValueError(f"an IIN is 12 digits as text, got {type(iin).__name__}")
+    masked = mask_id(iin[:40])
+    if len(iin) != 12 or not (iin.isascii() and iin.isdigit()):
+        raise ValueError(f"an IIN is 12 ASCII digits, got {masked}")
     expected = check_digit(iin[:11])
     if expected is None or expected != int(iin[11]):
         raise ValueError(f"IIN {masked} has an invalid check digit")
