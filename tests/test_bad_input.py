@@ -130,3 +130,132 @@ def test_decide_many_prefixes_errors_with_the_case_index() -> None:
     assert error_lines(info.value) == [
         "[1].payments[0].amount: an amount cannot be negative, got -1"
     ]
+
+
+# -- hostile input (issue 14): every class is a clean error naming the field -------------------
+def _clean_error(case: Any) -> insurrules.InvalidCase:
+    with pytest.raises(insurrules.InvalidCase) as info:
+        insurrules.decide(case)
+    exc = info.value
+    assert exc.__cause__ is None and exc.__context__ is None
+    assert all(err["input"] is None for err in exc.errors())
+    text = str(exc) + repr(exc) + repr(exc.errors()) + repr(exc.problems)
+    assert IIN not in text
+    for problem in exc.problems:
+        assert problem["reason"].strip() and "\n" not in problem["reason"]
+    return exc
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where"),
+    [
+        ("scheme", [], "scheme"),
+        ("scheme", {"a": 1}, "scheme"),
+        ("payments.0.payer", ["self"], "payments[0].payer"),
+        ("person.sex", {"x": 1}, "person.sex"),
+        ("as_of", "9999-12-31", "as_of"),
+        ("as_of", "2101-01-01", "as_of"),
+        ("person.birth_date", "0001-01-01", "person.birth_date"),
+        ("person.id", "8704124450\ud800", "person.id"),
+        ("person.id", "٨٧٠٤١٢٤٤٥٠١٦", "person.id"),
+        ("person.id", "８７０４１２４４５０１６", "person.id"),
+        ("person.id", IIN + "\n", "person.id"),
+        ("person.id", int(IIN), "person.id"),
+        ("payments.0.amount", "1" * 5000, "payments[0].amount"),
+        ("payments.0.amount", 10**5000, "payments[0].amount"),
+        ("payments.0.amount", "٥", "payments[0].amount"),
+        ("payments.0.amount", "1_000", "payments[0].amount"),
+        ("payments.0.amount", "1e999", "payments[0].amount"),
+        ("payments.0.amount", 4250.5, "payments[0].amount"),
+        ("payments.0.month", "٢٠٢٤-01", "payments[0].month"),
+        ("payments.0.month", "2024-01\n", "payments[0].month"),
+        ("payments.0.month", "2024-01-20", "payments[0].month"),
+        ("payments.0.paid_on", " 2024-01-20", "payments[0].paid_on"),
+        ("payments.0.paid_on", "2024-01-20\n", "payments[0].paid_on"),
+        ("payments.0.paid_on", [[[[[[[[[[[]]]]]]]]]]], "payments[0].paid_on"),
+    ],
+    ids=lambda v: f"int{v.bit_length()}" if isinstance(v, int) else None,
+)
+def test_hostile_values_are_clean_errors_at_the_field(path: str, value: Any, where: str) -> None:
+    exc = _clean_error(mutate(path, value))
+    assert where in [p["path"] for p in exc.problems], exc.lines
+
+
+def test_a_far_future_open_end_is_refused_quickly() -> None:
+    case = good()
+    case["person"]["memberships"] = [
+        {"code": "disability", "start": "2021-01-01", "end": "9999-12-31"}
+    ]
+    exc = _clean_error(case)
+    assert exc.lines == [
+        "person.memberships[0].end: 9999-12-31 is outside the dates a case may carry "
+        "(1800-01-01..2100-12-31); an open end is null"
+    ]
+
+
+def test_deep_nesting_and_unknown_keys_with_ids_or_newlines() -> None:
+    deep: Any = 0
+    for _ in range(100_000):
+        deep = [deep]
+    case = good()
+    case["person"]["care_requests"] = deep
+    case[IIN] = 1
+    case["a\nb"] = 2
+    exc = _clean_error(case)
+    paths = [p["path"] for p in exc.problems]
+    assert "person.care_requests[0]" in paths
+    assert len(exc.problems) == 3  # a key with a newline is one problem, never two
+
+
+def test_a_thousand_identical_open_levels_cost_a_sort_not_a_square() -> None:
+    case = good()
+    case["person"]["welfare_levels"] = [{"level": "D", "start": "2026-01-01"}] * 1000
+    exc = _clean_error(case)
+    assert len(exc.problems) == 101  # 100 listed, then a count of the rest
+    assert exc.lines[-1] == "(case): and 899 more problems"
+    assert (
+        exc.lines[0] == "person.welfare_levels[1]: overlaps welfare_levels[0] (one level at a time)"
+    )
+
+
+def test_counts_of_records_are_bounded() -> None:
+    case = good()
+    case["payments"] = case["payments"] * 3334  # 10 002 records
+    exc = _clean_error(case)
+    assert exc.lines == ["payments: at most 10000 items, got 10002"]
+
+
+def test_decide_many_collects_a_decision_or_the_error_of_each_case_in_order() -> None:
+    bad = mutate("payments.0.amount", "-1")
+    results = insurrules.decide_many([good(), bad, {"scheme": []}, good()], errors="collect")
+    assert [type(r).__name__ for r in results] == [
+        "Decision",
+        "InvalidCase",
+        "InvalidCase",
+        "Decision",
+    ]
+    assert results[1].lines == ["payments[0].amount: an amount cannot be negative, got -1"]  # type: ignore[union-attr]
+    assert results[0] == results[3] == insurrules.decide(good())
+
+
+def test_decide_json_rejects_duplicate_keys_at_any_depth_and_bad_text() -> None:
+    import json
+
+    text = json.dumps(good())
+    dup = text.replace('"sex": "female"', '"sex": "female", "sex": "male"')
+    with pytest.raises(insurrules.InvalidCase) as info:
+        insurrules.decide_json(dup)
+    assert info.value.lines == [
+        "person.sex: duplicate key: given 2 times (a document names each key once)"
+    ]
+    assert insurrules.decide_json(b"\xef\xbb\xbf" + text.encode()) == insurrules.decide(good())
+    cases: list[tuple[bytes | str, str]] = [
+        (text.encode("utf-16"), "UTF-16"),
+        (text.encode()[:-1] + b"\xff", "not UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (text.replace('"4250"', "NaN"), "NaN is not a JSON number"),
+        (b"", "not valid JSON"),
+    ]
+    for data, reason in cases:
+        with pytest.raises(insurrules.InvalidCase, match=reason):
+            insurrules.decide_json(data)

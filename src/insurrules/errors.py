@@ -84,7 +84,7 @@ def describe(value: Any, limit: int = 40) -> str:
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, str):
-        shown = _clean(repr(value[: limit * 2]))
+        shown = _clean(repr(mask_text(value)[: limit * 2]))  # masked whole, then cut
         if len(value) > limit * 2 or len(shown) > limit + 2:
             shown = shown[:limit] + f"...' ({len(value)} characters)"
         return shown
@@ -93,7 +93,10 @@ def describe(value: Any, limit: int = 40) -> str:
             return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
         return _clean(str(value))
     if isinstance(value, float):
-        return repr(value)
+        return _clean(repr(value))
+    if type(value).__name__ == "Decimal":
+        text = str(value)
+        return _clean(text) if len(text) <= limit else f"a number of {len(text)} characters"
     kind = type(value).__name__
     return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
 
@@ -117,9 +120,9 @@ def format_loc(loc: Iterable[Any]) -> str:
         if isinstance(item, int):
             parts.append(f"[{item}]")
         else:
-            text = str(item)
-            if not text.isidentifier() or len(text) > 40:
-                text = describe(text)  # an unknown key given by the sender: shown, not trusted
+            text = _safe_loc(item)
+            if not (isinstance(text, str) and text.isidentifier()):
+                text = f"'{text}'"  # an unknown key given by the sender: shown, quoted
             parts.append(("." if parts else "") + text)
     return "".join(parts) or "(case)"
 
@@ -147,6 +150,10 @@ def _reason(err: Any) -> str:
         text = f"unknown scheme {describe(scheme)}; known: {ctx.get('expected_tags', '')}"
     elif kind == "union_tag_not_found":
         text = "Field required (the scheme: one of 'kz-osms', 'vn-bhyt')"
+    elif kind in ("list_type", "tuple_type", "iterable_type"):
+        text = f"expected a list (a JSON array), got {describe(err.get('input'))}"
+    elif kind == "too_long":
+        text = f"at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}"
     elif kind in ("model_type", "dict_type", "model_attributes_type", "typed_dict_type"):
         text = f"expected an object (a JSON mapping), got {describe(err.get('input'))}"
     else:
@@ -250,10 +257,14 @@ class InvalidCase(ValidationError):  # noqa: N818 - the public name (issue 15)
 
 
 def _safe_loc(part: Any) -> str | int:
+    """A location part as the sender may not see it echoed: masked, one line, at most 40."""
     if isinstance(part, int) and not isinstance(part, bool):
         return part
     text = str(part)
-    return text if text.isidentifier() and len(text) <= 40 else describe(text)
+    if text.isidentifier() and len(text) <= 40:
+        return text
+    short = _clean(mask_text(text)[:80])  # masked whole, then cut: never half an id left
+    return short if len(short) <= 40 else short[:40] + "..."
 
 
 def invalid_case(

@@ -271,8 +271,11 @@ def _parse_change(param: Parameter, raw: Any) -> list[tuple[dt.date, Any]]:
     else:
         pairs = [(param.values[0].start, raw)]
     out: list[tuple[dt.date, Any]] = []
+    may_be_empty = any(v.value is None for v in param.values)
     for when, value in pairs:
         start = _parse_date(when)
+        if value is None and not may_be_empty:
+            raise RulesError("a value is required (this parameter is never empty)")
         out.append((start, coerce_value(param, value)))
     out.sort(key=lambda p: p[0])
     return out
@@ -328,7 +331,8 @@ def _decimal(param: Parameter, value: Any) -> Decimal:
         raise RulesError(f"expected a decimal number, got {_shown(value)}") from None
     bound = DECIMAL_BOUNDS.get(param.unit, MONEY_BOUND)
     if not number.is_finite() or number < 0 or number > bound:
-        raise RulesError(f"expected a number from 0 to {bound}, got {_shown(value)}")
+        shown = "10^15" if bound == MONEY_BOUND else str(bound)
+        raise RulesError(f"expected a number from 0 to {shown}, got {_shown(value)}")
     if number.as_tuple().exponent < -6:  # type: ignore[operator]
         raise RulesError(f"at most 6 decimals, got {_shown(value)}")
     return number

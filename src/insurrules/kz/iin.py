@@ -56,7 +56,7 @@ def parse_iin(iin: str) -> IinInfo:
         raise ValueError(f"an IIN is 12 digits as text, got {type(iin).__name__}")
     masked = mask_id(iin[:40])
     if len(iin) != 12 or not (iin.isascii() and iin.isdigit()):
-        raise ValueError(f"an IIN is 12 ASCII digits, got {masked}")
+        raise ValueError(f"an IIN is 12 digits (ASCII 0-9), got {masked}")
     expected = check_digit(iin[:11])
     if expected is None or expected != int(iin[11]):
         raise ValueError(f"IIN {masked} has an invalid check digit")
