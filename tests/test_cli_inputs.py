@@ -233,3 +233,59 @@ def test_an_unknown_command_is_named(terminal: Terminal) -> None:
 def test_a_wrong_choice_is_named(terminal: Terminal) -> None:
     message = usage_error(["synthesize", "kz", "10", "pop"], terminal)
     assert message == "insurrules synthesize: unknown SCHEME 'kz' (choose from kz-osms, vn-bhyt)"
+
+
+# -- check: edge cases of the case document ------------------------------------------------------
+
+
+def write_bytes(tmp_path: Path, data: bytes) -> str:
+    path = tmp_path / "case.json"
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_check_takes_one_case_and_says_so_for_a_list(tmp_path: Path, terminal: Terminal) -> None:
+    path = write_bytes(tmp_path, json.dumps([CASE, CASE]).encode())
+    assert refused(["check", path], terminal) == (
+        f"{path}: a JSON list of 2 documents; check decides one case document"
+        " (one file per case, or insurrules.decide_many for a list)"
+    )
+
+
+def test_check_of_an_empty_object_says_scheme_is_missing(
+    tmp_path: Path, terminal: Terminal
+) -> None:
+    line = refused(["check", write_bytes(tmp_path, b"{}")], terminal)
+    assert line.startswith("scheme: Field required")
+
+
+def test_check_refuses_duplicate_keys(tmp_path: Path, terminal: Terminal) -> None:
+    text = json.dumps(CASE).replace('"as_of": ', '"as_of": "2026-01-01", "as_of": ', 1)
+    line = refused(["check", write_bytes(tmp_path, text.encode())], terminal)
+    assert line == "as_of: duplicate key: given 2 times (a document names each key once)"
+
+
+def test_check_refuses_broken_json_naming_the_file(tmp_path: Path, terminal: Terminal) -> None:
+    path = write_bytes(tmp_path, b'{"scheme": ')
+    assert refused(["check", path], terminal).startswith(f"{path}: not valid JSON")
+
+
+def test_check_json_explain_has_decision_trace_and_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import insurrules
+
+    path = write_bytes(tmp_path, json.dumps(CASE).encode())
+    out = io.StringIO()
+    assert main(["check", path, "--json", "--explain"], out=out) == 0
+    document = json.loads(out.getvalue())
+    assert list(document) == ["decision", "trace", "changes"]
+    assert document["decision"] == insurrules.decide(CASE).model_dump(mode="json")
+    assert set(document["trace"][0]) == {
+        "month",
+        "insured",
+        "basis",
+        "paid",
+        "due",
+        "state_category",
+    }

@@ -8,6 +8,7 @@ traceback), 1 for anything else.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import re
 import sys
@@ -58,22 +59,34 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _read_json(path: str) -> Any:
+    """The case document in ``path`` (``-``: standard input), read by the library's strict
+    case parser (``load_case_json``: UTF-8, a BOM skipped, duplicate keys refused)."""
+    from insurrules.case import load_case_json
+    from insurrules.errors import InvalidCase
+
     if path != "-":
         readable_file(path, path)
     try:
         raw = _stdin_bytes() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise _InvalidInputError([f"{path}: cannot read ({exc.strerror})"]) from None
-    problem = text_problem(raw)
+    problem = text_problem(raw.removeprefix(codecs.BOM_UTF8))
     if problem:
         raise _InvalidInputError([f"{path}: {problem}"])
-    text = raw.decode("utf-8-sig")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = load_case_json(raw)
+    except InvalidCase as exc:  # the document as a whole: name the file
         raise _InvalidInputError(
-            [f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})"]
+            [line.replace("(case): ", f"{path}: ", 1) for line in exc.lines]
         ) from None
+    if isinstance(data, list):
+        raise _InvalidInputError(
+            [
+                f"{path}: a JSON list of {len(data)} documents; check decides one case document"
+                " (one file per case, or insurrules.decide_many for a list)"
+            ]
+        )
+    return data
 
 
 def _stdin_bytes() -> bytes:
