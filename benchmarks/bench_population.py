@@ -134,9 +134,7 @@ def measure(directory: str, with_compare: bool) -> dict[str, Any]:
             times.append(time.perf_counter() - t)
         out["compare_s"] = min(times)
         out["compare_ratio"] = min(times) / min(warm)
-        out["newly_insured"] = int(
-            comparison.summary.filter(dimension="total")["newly_insured"].item()
-        )
+        out["newly_insured"] = int(comparison.summary.total["newly_insured"].item())
     out["rss_peak_mb"] = (_status_mb("VmHWM") if reset else None) or _maxrss_mb()
     return out
 

@@ -58,5 +58,5 @@ def test_comparison_html_shows_the_reform_and_the_total_row() -> None:
     html = result._repr_html_()
     assert "kz.grace.extended_after_months" in html
     assert f"{result.per_person.height} person(s) with a different result" in html
-    total = result.summary.filter(dimension="total").row(0, named=True)
+    total = result.summary.combined.filter(dimension="total").row(0, named=True)
     assert f">{total['persons']}<" in html

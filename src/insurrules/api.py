@@ -145,6 +145,16 @@ class Explanation:
     trace: list[Any]
     changes: tuple[Change, ...] = ()
 
+    def __repr__(self) -> str:  # the parts themselves: .decision, .trace, .changes
+        d = self.decision
+        basis = f" ({d.basis})" if d.basis else ""
+        rows = "months" if d.scheme == "kz-osms" else "cards"
+        return (
+            f"Explanation({d.scheme} on {d.as_of}: {d.status}{basis}; trace of"
+            f" {len(self.trace)} {rows}, {len(self.changes)} change"
+            f"{'' if len(self.changes) == 1 else 's'} in the law)"
+        )
+
 
 def explain(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Explanation:
     """The decision and the full reasoning behind it (what ``insurrules check --explain`` shows)."""

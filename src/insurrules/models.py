@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -68,10 +68,35 @@ AMOUNT_PATTERN = r"^[0-9]{1,15}(\.[0-9]{1,6})?$"
 ID_PATTERN = r"^[0-9]{12}$"
 
 
+_REPR_ITEMS = 3  # records shown in a model's repr before the rest are counted
+
+
+class _Elided:
+    """A long tuple of records in a repr: the first two, how many more, and the last."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Any, ...]) -> None:
+        self.items = items
+
+    def __repr__(self) -> str:
+        first, last = self.items[:2], self.items[-1]
+        shown = ", ".join(repr(item) for item in first)
+        return f"({shown}, ... {len(self.items) - 3} more ..., {last!r})"
+
+
 class FrozenModel(BaseModel):
     """Immutable, strict about unknown fields, and never echoing input values in errors."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # a case with 72 payments stays a few lines in a notebook: long records are elided
+        for name, value in super().__repr_args__():
+            if isinstance(value, tuple) and len(value) > _REPR_ITEMS:
+                yield name, _Elided(value)
+            else:
+                yield name, value
 
     @classmethod
     def _trusted(cls, values: dict[str, Any]) -> Self:

@@ -87,7 +87,7 @@ def comparison_html(comparison: Any) -> str:
     import polars as pl
 
     changed = ", ".join(comparison.reform_rules.changed) or "—"
-    summary = comparison.summary
+    summary = comparison.summary.combined
     shown = summary.filter(pl.col("dimension").is_in(["total", "budget"]))
     columns = [c for c in shown.columns if not shown[c].is_null().all()]
     rows = [[row[c] for c in columns] for row in shown.select(columns).iter_rows(named=True)]

@@ -158,6 +158,13 @@ class RuleSet:
     def switches(self) -> dict[str, Parameter]:
         return {n: p for n, p in self.parameters.items() if p.is_switch}
 
+    def __repr__(self) -> str:  # the parameters themselves: rules[name], rules.parameters
+        changed = f", changed: {', '.join(self.changed)}" if self.changed else ""
+        return (
+            f"RuleSet({self.scheme}: {len(self.parameters)} parameters, "
+            f"{len(self.categories)} state categories{changed})"
+        )
+
     def version(self, on: dt.date) -> str:
         """The date of the latest change in force on ``on``: "kz-osms 2026-01-01"."""
         changes: list[dt.date] | None = self.cache.get("_change_dates")

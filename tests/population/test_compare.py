@@ -36,11 +36,13 @@ def test_shorter_run_keeps_a_lapsed_payer_insured() -> None:
         "newly_insured",
     )
     assert (row["grace_months_baseline"], row["grace_months_reform"]) == (3, 6)
-    total = result.summary.filter(pl.col("dimension") == "total").row(0, named=True)
+    total = result.summary.combined.filter(pl.col("dimension") == "total").row(0, named=True)
     assert (total["persons"], total["newly_insured"], total["losing_cover"]) == (2, 1, 0)
-    grace = result.summary.filter(dimension="basis", value="grace_period").row(0, named=True)
+    grace = result.summary.combined.filter(dimension="basis", value="grace_period").row(
+        0, named=True
+    )
     assert grace["newly_insured"] == 1
-    region = result.summary.filter(dimension="region")
+    region = result.summary.combined.filter(dimension="region")
     assert region["persons"].sum() == 2
 
 
@@ -54,14 +56,15 @@ def test_state_months_and_their_cost_by_budget() -> None:
     pop = build([child, de])
     result = compare(pop, "2026-03-15", None, {"kz.welfare.work_lookback_months": 2})
     budgets = {
-        r["value"]: r for r in result.summary.filter(dimension="budget").iter_rows(named=True)
+        r["value"]: r
+        for r in result.summary.combined.filter(dimension="budget").iter_rows(named=True)
     }
     assert budgets["republican"]["state_months_baseline"] == 12
     assert budgets["local"]["state_months_baseline"] == 10  # March to December
     rate = insurrules.kz.rules()["kz.state.monthly_contribution.local"].at(dt.date(2026, 1, 1))
     assert budgets["local"]["cost_baseline"] == rate * 10
     assert budgets["local"]["cost_unconfirmed"] is True
-    total = result.summary.filter(dimension="total").row(0, named=True)
+    total = result.summary.combined.filter(dimension="total").row(0, named=True)
     assert total["state_months_baseline"] == 22
     assert (
         total["cost_baseline"]
@@ -76,7 +79,7 @@ def test_compare_on_a_synthetic_population_is_consistent_with_evaluate() -> None
     result = compare(pop, "2026-03-15", None, reform)
     assert result.baseline.equals(evaluate(pop, "2026-03-15"))
     assert result.reform.equals(evaluate(pop, "2026-03-15", reform))
-    total = result.summary.filter(dimension="total").row(0, named=True)
+    total = result.summary.combined.filter(dimension="total").row(0, named=True)
     assert total["newly_insured"] == 0  # a shorter grace never insures anyone
     assert total["losing_cover"] == (result.per_person["change"] == "losing_cover").sum() > 0
     assert total["insured_baseline"] - total["losing_cover"] == total["insured_reform"]
@@ -137,13 +140,13 @@ def test_compare_a_vn_population_by_status() -> None:
     reform = insurrules.vn.rules().with_changes(longer_wait)
     assert result.baseline.equals(evaluate_vn(pop, "2026-03-15"))
     assert result.reform.equals(evaluate_vn(pop, "2026-03-15", reform))
-    total = result.summary.filter(dimension="total").row(0, named=True)
+    total = result.summary.combined.filter(dimension="total").row(0, named=True)
     change = result.per_person["change"]
     assert total["losing_cover"] == (change == "losing_cover").sum() > 0
     assert total["newly_insured"] == (change == "newly_insured").sum()
     assert total["insured_baseline"] == (result.baseline["status"] == "insured").sum()
     assert total["state_months_baseline"] is None
-    assert result.summary.filter(dimension="budget").height == 0
+    assert result.summary.combined.filter(dimension="budget").height == 0
 
 
 REFORMS: list[dict[str, object]] = [

@@ -22,7 +22,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from insurrules.cli_inputs import (
     CommandInputError,
@@ -171,38 +171,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             elapsed = time.perf_counter() - started
             out.write(f"\nreform: {reform.title} ({args.reform})\n")
             out.write(f"{n:,} persons on {as_of} ({elapsed:.1f} s)\n\n")
-            table: list[tuple[str, ...]] = [
-                (
-                    "dimension",
-                    "value",
-                    "persons",
-                    "newly insured",
-                    "losing cover",
-                    "state months (base)",
-                    "state months (reform)",
-                    "cost (base)",
-                    "cost (reform)",
-                )
-            ]
-            for r in comparison.summary.iter_rows(named=True):
-                if r["dimension"] not in ("total", "basis", "budget"):
-                    continue
-                table.append(
-                    (
-                        r["dimension"],
-                        str(r["value"]),
-                        f"{r['persons']:,}",
-                        f"{r['newly_insured']:,}",
-                        f"{r['losing_cover']:,}",
-                        _opt(r["state_months_baseline"]),
-                        _opt(r["state_months_reform"]),
-                        _opt(r["cost_baseline"]),
-                        _opt(r["cost_reform"]),
-                    )
-                )
-            _table(table, out)
-            if comparison.summary["cost_unconfirmed"].any():
-                out.write("\ncosts use per-person amounts flagged unconfirmed in the rules\n")
+            out.write(comparison.summary.to_text(["total", "by_basis", "cost"]) + "\n")
             base = comparison.baseline
             result = comparison.reform.with_columns(
                 base["status"].alias("status_baseline"),
@@ -243,11 +212,3 @@ def _synthetic_until(spec: str, as_of: dt.date) -> dt.date | None:
     from insurrules.population.synthetic_date import made_until
 
     return made_until(spec)
-
-
-def _opt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:,.0f}"

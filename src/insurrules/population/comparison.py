@@ -6,11 +6,16 @@
 >>> reform = insurrules.Reform.from_dict({"title": "36 months", "scheme": "kz-osms",
 ...     "changes": {"kz.grace.extended_after_months": {"from 2026-01-01": 36}}})
 >>> result = compare(pop, "2026-03-15", None, reform)
->>> result.summary.filter(dimension="total")["losing_cover"].item()
+>>> result
+Comparison(kz-osms on 2026-03-15: 3,000 persons, ... newly insured, 0 losing cover, ...)
+>>> result.summary.by_basis.columns
+['basis', 'persons_baseline', 'persons_reform', 'change', 'newly_insured', 'losing_cover']
+>>> result.summary.total["losing_cover"].item()
 0
 
 Costs use ``kz.state.monthly_contribution.<budget>`` (tenge per person per month; some values
-are flagged unconfirmed in ``kz/parameters.toml``, and ``cost_unconfirmed`` says so per row).
+are flagged unconfirmed in ``kz/parameters.toml``, and ``summary.cost["unconfirmed"]`` says so
+per budget).
 They count the months of the calendar year of ``as_of`` in which the state pays for a person,
 as far as the facts known on ``as_of`` reach (memberships with a known end, the 18th
 birthday, D/E cover to December...).
@@ -29,6 +34,7 @@ import polars as pl
 from insurrules.errors import RulesError
 from insurrules.kz.rules import default_rules
 from insurrules.parameters import RuleSet
+from insurrules.population.comparison_summary import ComparisonSummary
 from insurrules.population.kz.engine import evaluate_each
 from insurrules.population.kz.tables import Population
 from insurrules.population.synthetic_date import warn_if_after
@@ -50,11 +56,12 @@ class Comparison:
 
     ``per_person``: one row per person whose result differs, with ``<column>_baseline`` and
     ``<column>_reform`` and ``change`` (``newly_insured``, ``losing_cover`` or ``changed``).
-    ``summary``: counts per ``dimension`` (``total``, ``basis``, ``state_category``, ``region``
-    when the persons table has one, ``budget``) and ``value``: ``persons``, ``newly_insured``,
-    ``losing_cover``, ``unchanged``, ``invalid``; for ``total`` and ``budget`` rows also the
-    state-paid months in the year of ``as_of`` and their cost (tenge) under each rule set.
-    ``baseline`` and ``reform``: the full :func:`~insurrules.population.evaluate` results.
+    ``summary``: a [`ComparisonSummary`][insurrules.population.comparison_summary.ComparisonSummary]
+    of labelled tables — ``summary.total``, ``.by_basis``, ``.by_category``, ``.by_region``,
+    ``.cost`` — each count named for its side (``_baseline`` or ``_reform``); ``print(summary)``
+    formats them. ``summary.combined`` is the former single table (one row per ``dimension`` —
+    ``total``, ``basis``, ``state_category``, ``region``, ``budget`` — and ``value``).
+    ``baseline`` and ``reform``: the full [`evaluate`][insurrules.population.evaluate] results.
     """
 
     as_of: dt.date
@@ -63,7 +70,16 @@ class Comparison:
     baseline: pl.DataFrame
     reform: pl.DataFrame
     per_person: pl.DataFrame
-    summary: pl.DataFrame
+    summary: ComparisonSummary
+
+    def __repr__(self) -> str:
+        total = self.summary.total.row(0, named=True)
+        changed = ", ".join(self.reform_rules.changed) or "nothing"
+        return (
+            f"Comparison({self.reform_rules.scheme} on {self.as_of}: {total['persons']:,} persons,"
+            f" {total['newly_insured']:,} newly insured, {total['losing_cover']:,} losing cover,"
+            f" {total['changed']:,} otherwise changed; reform changes {changed})"
+        )
 
     def _repr_html_(self) -> str:  # Jupyter; the rendering lives in insurrules.notebook
         from insurrules.notebook import comparison_html
@@ -73,64 +89,14 @@ class Comparison:
     def plot(self) -> Any:
         """A matplotlib ``Figure``: status changes by basis, and state cost by budget.
 
-        Needs the ``plot`` extra (``pip install insurrules[plot]``).
+        A panel with nothing to show is left out (no status changes; no budgets, as for
+        vn-bhyt); when both are empty the figure says so. Costs that rest on a per-person
+        amount flagged unconfirmed in the rules are marked. Needs the ``plot`` extra
+        (``pip install insurrules[plot]``).
         """
-        try:
-            from matplotlib.figure import Figure
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "Comparison.plot() needs matplotlib: pip install insurrules[plot]"
-            ) from None
-        fig = Figure(figsize=(11, 4.2), layout="constrained")
-        left, right = fig.subplots(1, 2)
-        by_basis = self.summary.filter(pl.col("dimension") == "basis").sort("value")
-        labels = [str(v) for v in by_basis["value"].to_list()]
-        xs = list(range(len(labels)))
-        width = 0.4
-        left.bar(
-            [x - width / 2 for x in xs],
-            by_basis["newly_insured"].to_list(),
-            width,
-            label="newly insured",
-            color="#2a9d8f",
-        )
-        left.bar(
-            [x + width / 2 for x in xs],
-            by_basis["losing_cover"].to_list(),
-            width,
-            label="losing cover",
-            color="#e76f51",
-        )
-        left.set_xticks(xs, labels, rotation=20)
-        left.set_ylabel("persons")
-        left.set_title(f"Status changes on {self.as_of} by basis")
-        left.legend()
-        budgets = self.summary.filter(pl.col("dimension") == "budget").sort("value")
-        names = [str(v) for v in budgets["value"].to_list()]
-        xs = list(range(len(names)))
+        from insurrules.population.comparison_plot import comparison_figure
 
-        def money(col: str) -> list[float]:
-            return [float(v or 0) / 1e6 for v in budgets[col].to_list()]  # plot only: floats
-
-        right.bar(
-            [x - width / 2 for x in xs],
-            money("cost_baseline"),
-            width,
-            label="baseline",
-            color="#8d99ae",
-        )
-        right.bar(
-            [x + width / 2 for x in xs],
-            money("cost_reform"),
-            width,
-            label="reform",
-            color="#264653",
-        )
-        right.set_xticks(xs, names)
-        right.set_ylabel("million tenge")
-        right.set_title(f"State contributions in {self.as_of.year} by budget")
-        right.legend()
-        return fig
+        return comparison_figure(self)
 
 
 def _resolve(
@@ -334,5 +300,5 @@ def compare(
         baseline=before.drop([c for c in before.columns if c.startswith("state_months_")]),
         reform=after.drop([c for c in after.columns if c.startswith("state_months_")]),
         per_person=per_person,
-        summary=summary,
+        summary=ComparisonSummary.of(joined, summary),
     )
