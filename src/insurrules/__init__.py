@@ -18,9 +18,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# ``insurrules.timeline`` is the coverage timeline function, and also the name of the submodule
+# of monthly bit-set operations the rules use. That submodule is imported first (it needs nothing
+# else): a submodule already imported is never set on its package again, so the package's
+# ``timeline`` stays the function while ``from insurrules.timeline import BitOps`` keeps working.
+import insurrules.timeline as _timeline_operations  # noqa: F401
 from insurrules._version import __version__
 from insurrules.api import Explanation, decide, decide_json, decide_many, explain
 from insurrules.case import Case
+from insurrules.coverage import Timeline, timeline
 from insurrules.errors import InsurrulesError, InvalidCase, RulesError
 from insurrules.models import Decision, Reason, StateFunded
 from insurrules.months import YearMonth
@@ -40,6 +46,7 @@ __all__ = [
     "RuleSet",
     "RulesError",
     "StateFunded",
+    "Timeline",
     "YearMonth",
     "__version__",
     "decide",
@@ -47,6 +54,7 @@ __all__ = [
     "decide_many",
     "explain",
     "law_changes",
+    "timeline",
 ]
 
 if TYPE_CHECKING:  # what the lazy attributes below are, for type checkers

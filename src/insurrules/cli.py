@@ -208,6 +208,7 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 _MODULE_COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "law-changes": ("insurrules.changes_cli", "what changed in the law between two dates", None),
     "fhir": ("insurrules.fhir.cli", "FHIR R4: eligibility responses, bundles", "fhir"),
+    "timeline": ("insurrules.coverage.cli", "a person's coverage month by month", None),
 }
 
 #: the commands of optional extras: name -> (module with ``run(args, out)``, the extra, its imports)

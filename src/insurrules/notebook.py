@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-__all__ = ["comparison_html", "decision_html", "table"]
+__all__ = ["comparison_html", "decision_html", "table", "timeline_html"]
 
 _TABLE = 'style="border-collapse:collapse;font-size:0.9em;text-align:left"'
 _CELL = 'style="border:1px solid #ccc;padding:2px 8px;vertical-align:top;text-align:left"'
@@ -97,3 +97,32 @@ def comparison_html(comparison: Any) -> str:
         f"{comparison.per_person.height} person(s) with a different result</div>"
     )
     return f"<div>{head}{table(columns, rows)}</div>"
+
+
+def timeline_html(timeline: Any) -> str:
+    """A timeline: a coloured cell per month (its basis at the month's end), then the spans."""
+    from insurrules.coverage.model import COLOURS, SYMBOLS
+
+    cells = []
+    for row in timeline.months():
+        last = row.parts[-1]
+        symbol = SYMBOLS.get(last.basis, ("?", ""))[0]
+        title = f"{row.month}: " + "; ".join(
+            f"{p.start}..{p.end} {SYMBOLS.get(p.basis, ('?', p.basis))[1]}" for p in row.parts
+        )
+        mark = "\u2032" if row.mixed else ""  # a prime: the reading changes within the month
+        colour = COLOURS.get(last.basis, "#999")
+        cells.append(
+            f'<span title="{escape(title)}" style="display:inline-block;width:1.6em;'
+            f'text-align:center;color:white;background:{colour};margin:0 1px 1px 0">'
+            f"{escape(symbol)}{mark}</span>"
+        )
+    head = (
+        f"<div><b>{escape(timeline.scheme)}</b> {timeline.start} .. {timeline.end} "
+        f'<span style="color:#666">(facts known {escape(timeline.known)})</span></div>'
+    )
+    spans = table(
+        ("from", "to", "status", "basis"),
+        ((s.start, s.end, s.status.replace("_", " "), s.basis) for s in timeline.spans),
+    )
+    return f"<div>{head}<div>{''.join(cells)}</div>{spans}</div>"

@@ -1,0 +1,285 @@
+"""A person's coverage timeline: day-exact segments, month rows, spans, and their views.
+
+A :class:`Timeline` is a sequence of :class:`Segment` s, maximal runs of days on which the
+decision reads the same (status, basis, category and budget, grace, debt); the views (month
+rows, :attr:`Timeline.spans`, :meth:`Timeline.strip`, :meth:`Timeline.to_polars`,
+:meth:`Timeline.plot`, the HTML of a notebook) are read from them, never computed anew.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from typing import Any
+
+from insurrules.months import YearMonth
+
+__all__ = ["MonthRow", "Segment", "Span", "Timeline"]
+
+_DAY = dt.timedelta(days=1)
+
+#: one character per basis in the text strip (and its legend)
+SYMBOLS: dict[str | None, tuple[str, str]] = {
+    "contributions": ("C", "contributions"),
+    "grace_period": ("G", "grace period"),
+    "prepaid": ("P", "prepaid"),
+    "state_funded": ("S", "state funded"),
+    "transition": ("T", "transition"),
+    "card": ("K", "card"),
+    None: ("·", "not insured"),
+}
+#: chart colours by basis
+COLOURS: dict[str | None, str] = {
+    "contributions": "#2a9d8f",
+    "grace_period": "#e9c46a",
+    "prepaid": "#8ab17d",
+    "state_funded": "#264653",
+    "transition": "#8d99ae",
+    "card": "#2a9d8f",
+    None: "#e76f51",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Days ``start..end`` (inclusive) on which the decision reads the same.
+
+    ``grace_months``: the grace length that protects or would protect the person (the
+    decision's ``grace_months``); ``grace_used``: in a grace period, which of its months this is
+    (1 = the first month after the last insured-by-payment month); ``debt_months``: the
+    decision's ``details.debt_months`` (kz).
+    """
+
+    start: dt.date
+    end: dt.date
+    status: str
+    basis: str | None
+    category: str | None
+    budget: str | None
+    grace_months: int | None = None
+    grace_used: int | None = None
+    debt_months: tuple[str, ...] = ()
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def reads_as(self, other: Segment) -> bool:
+        """Everything but the dates is equal."""
+        return (
+            self.status,
+            self.basis,
+            self.category,
+            self.budget,
+            self.grace_months,
+            self.grace_used,
+            self.debt_months,
+        ) == (
+            other.status,
+            other.basis,
+            other.category,
+            other.budget,
+            other.grace_months,
+            other.grace_used,
+            other.debt_months,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "status": self.status,
+            "basis": self.basis,
+            "category": self.category,
+            "budget": self.budget,
+            "grace_months": self.grace_months,
+            "grace_used": self.grace_used,
+            "debt_months": list(self.debt_months),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A maximal run of days with the same status and basis."""
+
+    start: dt.date
+    end: dt.date
+    status: str
+    basis: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "status": self.status,
+            "basis": self.basis,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRow:
+    """One calendar month: its parts, the segments cut to the month (one part for most)."""
+
+    month: YearMonth
+    parts: tuple[Segment, ...]
+
+    @property
+    def mixed(self) -> bool:
+        return len(self.parts) > 1
+
+
+def merge(segments: list[Segment]) -> list[Segment]:
+    """Adjacent segments that read the same become one."""
+    out: list[Segment] = []
+    for seg in segments:
+        if out and out[-1].reads_as(seg) and out[-1].end + _DAY == seg.start:
+            out[-1] = replace(out[-1], end=seg.end)
+        else:
+            out.append(seg)
+    return out
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A person's coverage, day by day, from ``start`` to ``end`` (see :func:`insurrules.timeline`).
+
+    ``known`` says which facts each day uses: ``"then"``, those known on that day (every day
+    reads as ``decide()`` asked on it), or ``"as_of"``, those known on the case's ``as_of``.
+    """
+
+    scheme: str
+    start: dt.date
+    end: dt.date
+    known: str
+    segments: tuple[Segment, ...]
+
+    def on(self, day: dt.date) -> Segment:
+        """The segment holding ``day``; a ``ValueError`` outside the timeline."""
+        if not self.start <= day <= self.end:
+            raise ValueError(f"{day} is outside the timeline {self.start}..{self.end}")
+        starts = [s.start for s in self.segments]
+        return self.segments[bisect_right(starts, day) - 1]
+
+    @property
+    def spans(self) -> list[Span]:
+        """Maximal runs with the same status and basis (category, grace, debt may change)."""
+        out: list[Span] = []
+        for seg in self.segments:
+            if out and (out[-1].status, out[-1].basis) == (seg.status, seg.basis):
+                out[-1] = Span(out[-1].start, seg.end, seg.status, seg.basis)
+            else:
+                out.append(Span(seg.start, seg.end, seg.status, seg.basis))
+        return out
+
+    def months(self) -> list[MonthRow]:
+        """Month by month: each month's parts (several where cover changes inside a month)."""
+        rows: list[MonthRow] = []
+        first, last = YearMonth.of(self.start), YearMonth.of(self.end)
+        i = 0
+        for k in range(last - first + 1):
+            month = first + k
+            lo, hi = max(month.first_day(), self.start), min(month.last_day(), self.end)
+            parts = []
+            while i < len(self.segments) and self.segments[i].end < lo:
+                i += 1
+            j = i
+            while j < len(self.segments) and self.segments[j].start <= hi:
+                seg = self.segments[j]
+                parts.append(replace(seg, start=max(seg.start, lo), end=min(seg.end, hi)))
+                j += 1
+            rows.append(MonthRow(month, tuple(parts)))
+        return rows
+
+    # -- views ------------------------------------------------------------------------------
+    def strip(self) -> str:
+        """A compact text strip for terminals: a row per year, a letter per month.
+
+        The letter is the basis at the month's end (``·`` not insured); ``'`` after it marks a
+        month in which the reading changes.
+        """
+        used: dict[str | None, None] = {}
+        by_year: dict[int, list[str]] = {}
+        for row in self.months():
+            last = row.parts[-1]
+            used.setdefault(last.basis, None)
+            cell = SYMBOLS.get(last.basis, ("?", ""))[0] + ("'" if row.mixed else " ")
+            by_year.setdefault(row.month.year, ["  "] * 12)[row.month.month - 1] = cell
+        lines = ["      J F M A M J J A S O N D"]
+        lines += [f"{year}  {''.join(cells).rstrip()}" for year, cells in by_year.items()]
+        legend = "  ".join(f"{SYMBOLS[b][0]} {SYMBOLS[b][1]}" for b in SYMBOLS if b in used)
+        lines.append(legend + "  ' changes within the month")
+        return "\n".join(lines)
+
+    def to_polars(self) -> Any:
+        """One row per month part: ``month``, ``start``, ``end``, ``days``, the reading.
+
+        Needs the ``population`` extra (polars).
+        """
+        import polars as pl
+
+        rows = [
+            {"month": str(row.month), **part.to_json(), "days": part.days}
+            for row in self.months()
+            for part in row.parts
+        ]
+        schema: dict[str, Any] = {
+            "month": pl.Utf8,
+            "start": pl.Utf8,
+            "end": pl.Utf8,
+            "days": pl.Int32,
+            "status": pl.Utf8,
+            "basis": pl.Utf8,
+            "category": pl.Utf8,
+            "budget": pl.Utf8,
+            "grace_months": pl.Int32,
+            "grace_used": pl.Int32,
+            "debt_months": pl.List(pl.Utf8),
+        }
+        frame = pl.DataFrame(rows, schema=schema)
+        return frame.with_columns(pl.col("start").str.to_date(), pl.col("end").str.to_date())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scheme": self.scheme,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "known": self.known,
+            "segments": [s.to_json() for s in self.segments],
+            "spans": [s.to_json() for s in self.spans],
+        }
+
+    def plot(self) -> Any:
+        """A matplotlib ``Figure``: the spans as coloured bars over time (the ``plot`` extra)."""
+        try:
+            from matplotlib.figure import Figure
+            from matplotlib.patches import Patch
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "Timeline.plot() needs matplotlib: pip install insurrules[plot]"
+            ) from None
+        fig = Figure(figsize=(10, 1.9), layout="constrained")
+        ax = fig.subplots()
+        shown: dict[str | None, None] = {}
+        for span in self.spans:
+            width = span.end + _DAY - span.start
+            colour = COLOURS.get(span.basis, "#999")
+            # matplotlib converts dates and time spans itself; its stubs only say floats
+            ax.broken_barh([(span.start, width)], (0, 1), color=colour)  # type: ignore[list-item]
+            shown.setdefault(span.basis, None)
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
+        ax.set_title(f"{self.scheme}: cover {self.start} .. {self.end}")
+        ax.legend(
+            handles=[Patch(color=COLOURS.get(b, "#999"), label=SYMBOLS[b][1]) for b in shown],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.35),
+            ncol=len(shown),
+            frameon=False,
+        )
+        return fig
+
+    def _repr_html_(self) -> str:  # Jupyter; the rendering lives in insurrules.notebook
+        from insurrules.notebook import timeline_html
+
+        return timeline_html(self)
