@@ -41,13 +41,16 @@ def kz_segments(
     out: list[Segment] = []
     for i, (lo, cutoff) in enumerate(epochs):
         hi = epochs[i + 1][0] - _DAY if i + 1 < len(epochs) else last
-        # facts known on ``cutoff``, in a frame that reaches ``hi`` (the frame ends where the
-        # case's facts and the date asked about end)
-        known = [r for r in rows if r[1] <= cutoff]
-        asked = person.model_copy(
-            update={"care_requests": tuple(d for d in person.care_requests if d <= cutoff)}
-        )
-        frame = build_facts(KzInput(max(hi, cutoff), asked, known), rules)
+        # the facts known on ``cutoff``; the frame must reach ``hi``, and a frame ends where
+        # the case's facts and the date asked about end (plus the longest window): when it
+        # ends before ``hi``, the facts are cut by hand and asked about on ``hi``
+        frame = build_facts(KzInput(cutoff, person, rows), rules)
+        if frame.ops.origin + frame.ops.length <= month_index(hi):
+            known = [row for row in rows if row[1] <= cutoff]
+            asked = person.model_copy(
+                update={"care_requests": tuple(d for d in person.care_requests if d <= cutoff)}
+            )
+            frame = build_facts(KzInput(hi, asked, known), rules)
         r = routes(frame.facts, frame.ops, rules)
         cuts = {lo}
         m = month_index(lo) + 1
