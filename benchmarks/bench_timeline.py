@@ -66,10 +66,10 @@ def fresh_process(case: dict[str, Any]) -> tuple[float, float]:
                 [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
             ).stdout.splitlines()[-1]
             wall = time.perf_counter() - w0
-            inner, rss = out.split()
-            runs.append((wall, float(inner), int(rss)))
-    wall, _inner, rss = min(runs)
-    return wall, rss / 1024
+            inner, peak = out.split()
+            runs.append((wall, float(inner), int(peak)))
+    best_wall, _inner, best_rss = min(runs)
+    return best_wall, best_rss / 1024
 
 
 def main() -> None:
