@@ -226,7 +226,7 @@ def test_a_missing_option_is_named(terminal: Terminal) -> None:
 def test_an_unknown_command_is_named(terminal: Terminal) -> None:
     assert usage_error(["synthesise"], terminal) == (
         "insurrules: unknown command 'synthesise' "
-        "(choose from check, schema, law-changes, fhir, simulate, screen, synthesize)"
+        "(choose from check, schema, law-changes, fhir, timeline, simulate, screen, synthesize)"
     )
 
 

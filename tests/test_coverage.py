@@ -312,4 +312,4 @@ def test_cli_timeline_bad_input_exits_2(capsys: pytest.CaptureFixture[str]) -> N
     code, _, err = run(["timeline", path, "--from", "2019-01"], capsys)
     assert code == 2 and "benefits start on 2020-01-01" in err
     code, _, err = run(["timeline", path, "--known", "later"], capsys)
-    assert code == 2 and "invalid choice" in err
+    assert code == 2 and "unknown --known 'later' (choose from then, as-of)" in err
