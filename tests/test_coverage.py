@@ -77,47 +77,6 @@ def windows(draw: st.DrawFn, case: dict[str, Any], floor: dt.date) -> tuple[dt.d
     return start, end
 
 
-@SETTINGS
-@given(kz_cases(), st.data())
-def test_kz_every_day_reads_as_decide_on_that_day(
-    case: dict[str, Any], data: st.DataObject
-) -> None:
-    start, end = data.draw(windows(case, dt.date(2020, 1, 1)))
-    t = insurrules.timeline(case, start, end)
-    check_shape(t)
-    for day in days_to_check(t, data):
-        decision = insurrules.decide({**case, "as_of": day.isoformat()})
-        assert read_segment(t.on(day)) == read_decision(decision), day
-
-
-@SETTINGS
-@given(kz_cases(), st.data())
-def test_kz_known_as_of_reads_as_the_decision_on_as_of(
-    case: dict[str, Any], data: st.DataObject
-) -> None:
-    """From ``as_of`` on, each day reads as ``decide()`` on it with the facts of ``as_of``;
-    before it, each month reads as the month-by-month reasoning of the decision on ``as_of``."""
-    start, end = data.draw(windows(case, dt.date(2020, 1, 1)))
-    t = insurrules.timeline(case, start, end, known="as_of")
-    check_shape(t)
-    as_of = dt.date.fromisoformat(case["as_of"])
-    facts = known_on(case, case["as_of"])
-    for day in days_to_check(t, data):
-        if day >= as_of:
-            decision = insurrules.decide({**facts, "as_of": day.isoformat()})
-            assert read_segment(t.on(day)) == read_decision(decision), day
-    death = case["person"]["death_date"]
-    for row in insurrules.explain(case).trace:
-        month = YearMonth.parse(row.month)
-        day = max(month.first_day(), t.start)
-        if not month.contains(day) or day > t.end:
-            continue
-        if death and day > dt.date.fromisoformat(death):
-            continue
-        seg = t.on(day)
-        assert (seg.status == "insured", seg.basis) == (row.insured, row.basis), row.month
-
-
 @st.composite
 def vn_cases(draw: st.DrawFn) -> dict[str, Any]:
     born = draw(st.dates(dt.date(1950, 1, 1), dt.date(2025, 6, 30)))
@@ -147,31 +106,64 @@ def vn_cases(draw: st.DrawFn) -> dict[str, Any]:
     return case
 
 
-@SETTINGS
-@given(vn_cases(), st.data())
-def test_vn_every_day_reads_as_decide_on_that_day(
-    case: dict[str, Any], data: st.DataObject
-) -> None:
-    start, end = data.draw(windows(case, dt.date(2015, 1, 1)))
-    t = insurrules.timeline(case, start, end)
+#: each scheme's cases, and the first day a timeline may start
+SCHEMES = {
+    "kz-osms": (kz_cases(), dt.date(2020, 1, 1)),
+    "vn-bhyt": (vn_cases(), dt.date(2015, 1, 1)),
+}
+
+
+def drawn(scheme: str, data: st.DataObject, known: str) -> tuple[dict[str, Any], Timeline]:
+    cases, floor = SCHEMES[scheme]
+    case = data.draw(cases)
+    start, end = data.draw(windows(case, floor))
+    t = insurrules.timeline(case, start, end, known=known)  # type: ignore[arg-type]
     check_shape(t)
+    return case, t
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@SETTINGS
+@given(data=st.data())
+def test_every_day_reads_as_decide_on_that_day(scheme: str, data: st.DataObject) -> None:
+    case, t = drawn(scheme, data, "then")
     for day in days_to_check(t, data):
         decision = insurrules.decide({**case, "as_of": day.isoformat()})
         assert read_segment(t.on(day)) == read_decision(decision), day
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
 @SETTINGS
-@given(vn_cases(), st.data())
-def test_vn_known_as_of_reads_as_decide_with_the_facts_of_as_of_from_as_of_on(
-    case: dict[str, Any], data: st.DataObject
+@given(data=st.data())
+def test_known_as_of_reads_from_as_of_on_as_decide_with_the_facts_of_as_of(
+    scheme: str, data: st.DataObject
 ) -> None:
-    start, end = data.draw(windows(case, dt.date(2015, 1, 1)))
-    t = insurrules.timeline(case, start, end, known="as_of")
+    case, t = drawn(scheme, data, "as_of")
     facts = known_on(case, case["as_of"])
     for day in days_to_check(t, data):
         if day >= dt.date.fromisoformat(case["as_of"]):
             decision = insurrules.decide({**facts, "as_of": day.isoformat()})
             assert read_segment(t.on(day)) == read_decision(decision), day
+
+
+@SETTINGS
+@given(data=st.data())
+def test_kz_known_as_of_reads_before_as_of_as_the_reasoning_of_the_decision_on_as_of(
+    data: st.DataObject,
+) -> None:
+    """Before ``as_of``, each month reads as the month-by-month reasoning of the decision on
+    ``as_of`` (``explain``)."""
+    case, t = drawn("kz-osms", data, "as_of")
+    death = case["person"]["death_date"]
+    for row in insurrules.explain(case).trace:
+        month = YearMonth.parse(row.month)
+        day = max(month.first_day(), t.start)
+        if not month.contains(day) or day > t.end:
+            continue
+        if death and day > dt.date.fromisoformat(death):
+            continue
+        seg = t.on(day)
+        assert (seg.status == "insured", seg.basis) == (row.insured, row.basis), row.month
 
 
 # -- exact days inside a month -----------------------------------------------------------------

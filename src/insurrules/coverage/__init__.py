@@ -72,7 +72,8 @@ def timeline(
     care request is made), not once per month.
     """
     from insurrules.api import _rules_for
-    from insurrules.case import parse_case, scheme_module
+    from insurrules.case import parse_case
+    from insurrules.schemes import scheme_module
 
     parsed: Any = parse_case(case)
     scheme: str = parsed.scheme
@@ -89,17 +90,19 @@ def timeline(
         if first < benefits:
             raise RulesError(f"start: {first} is too early: kz-osms benefits start on {benefits}")
     if known == "as_of":
-        epochs = [(first, parsed.as_of)]
-    else:
+        epochs = [(first, last, parsed.as_of)]
+    else:  # a new state of knowledge on each day a payment arrives or care is requested
         arrivals = {p.paid_on for p in parsed.payments}
         arrivals |= set(getattr(parsed.person, "care_requests", ()))
-        epochs = [(first, first)] + [(d, d) for d in sorted(arrivals) if first < d <= last]
+        starts = [first, *sorted(d for d in arrivals if first < d <= last)]
+        ends = [d - dt.timedelta(days=1) for d in starts[1:]] + [last]
+        epochs = [(a, b, a) for a, b in zip(starts, ends, strict=True)]
     if scheme == "kz-osms":
         from insurrules.coverage.kz import kz_segments
 
-        segments = kz_segments(parsed, first, last, chosen, epochs)
+        segments = kz_segments(parsed, chosen, epochs)
     else:
         from insurrules.coverage.vn import vn_segments
 
-        segments = vn_segments(parsed, first, last, chosen, epochs)
+        segments = vn_segments(parsed, chosen, epochs)
     return Timeline(scheme, first, last, known, tuple(segments))

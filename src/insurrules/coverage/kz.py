@@ -1,5 +1,6 @@
 """kz-osms segments: the routes of :mod:`insurrules.kz.law`, evaluated once per state of
-knowledge, read with :func:`insurrules.kz.decide.read_kz` (the decision's own reading).
+knowledge, read with :func:`insurrules.kz.reading.read` and :func:`~insurrules.kz.reading.owed`
+(the decision's own reading).
 
 One evaluation of the routes gives every month; a new evaluation is needed only where what is
 known changes (a payment arrives, a care request is made), so a timeline costs one evaluation
@@ -10,12 +11,14 @@ Within a month the reading changes only on those days and the day after a death.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from insurrules.coverage.model import Segment, merge
+from insurrules.coverage.model import Epoch, Segment, merge, pieces
 from insurrules.kz.case import KzCase, KzInput
-from insurrules.kz.decide import read_kz
 from insurrules.kz.facts import build_facts
 from insurrules.kz.law import routes
+from insurrules.kz.params import kz_params
+from insurrules.kz.reading import BASES, day_number, owed, read
 from insurrules.months import YearMonth, month_index
 from insurrules.parameters import RuleSet
 
@@ -30,17 +33,15 @@ def _ym(m: int) -> str:
 
 def kz_segments(
     case: KzCase,
-    first: dt.date,
-    last: dt.date,
     rules: RuleSet,
-    epochs: list[tuple[dt.date, dt.date]],
+    epochs: list[Epoch],
 ) -> list[Segment]:
-    """Segments of ``first..last``; ``epochs``: (first day, knowledge cutoff) pairs, in order."""
+    """The segments of the ``epochs`` (in order, covering the timeline)."""
     person, rows = case.person, case.rows()
+    params = kz_params(rules)
     death_next = person.death_date + _DAY if person.death_date else None
     out: list[Segment] = []
-    for i, (lo, cutoff) in enumerate(epochs):
-        hi = epochs[i + 1][0] - _DAY if i + 1 < len(epochs) else last
+    for lo, hi, cutoff in epochs:
         # the facts known on ``cutoff``; the frame must reach ``hi``, and a frame ends where
         # the case's facts and the date asked about end (plus the longest window): when it
         # ends before ``hi``, the facts are cut by hand and asked about on ``hi``
@@ -52,33 +53,30 @@ def kz_segments(
             )
             frame = build_facts(KzInput(hi, asked, known), rules)
         r = routes(frame.facts, frame.ops, rules)
-        cuts = {lo}
-        m = month_index(lo) + 1
-        while YearMonth.from_index(m).first_day() <= hi:
-            cuts.add(YearMonth.from_index(m).first_day())
-            m += 1
-        if death_next is not None and lo < death_next <= hi:
+        cuts = {
+            YearMonth.from_index(m).first_day()
+            for m in range(month_index(lo) + 1, month_index(hi) + 1)
+        }
+        if death_next is not None:
             cuts.add(death_next)
-        ordered = sorted(cuts)
-        for k, day in enumerate(ordered):
-            end = ordered[k + 1] - _DAY if k + 1 < len(ordered) else hi
-            reading = read_kz(frame, r, rules, person, day)
-            category = reading.category
-            grace = reading.grace
-            used = None
-            if reading.basis == "grace_period" and grace is not None:
-                used = month_index(day) - grace.last
+        ops, facts = frame.ops, frame.facts
+        for day, end in pieces(cuts, lo, hi):
+            m = month_index(day)
+            got = read(r, facts, ops, params, replace(frame.asked, month=m, day=day_number(day)))
+            basis = BASES[got.basis] if got.basis >= 0 else None
+            category = r.categories[got.category] if got.category >= 0 else None
+            due = owed(facts.paid, r.due, r.prepaid_starts, facts.de_requests, ops, params, m)
             out.append(
                 Segment(
                     start=day,
                     end=end,
-                    status="insured" if reading.insured else "not_insured",
-                    basis=reading.basis,
+                    status="insured" if got.insured else "not_insured",
+                    basis=basis,
                     category=None if category is None else category.code,
                     budget=None if category is None else category.budget,
-                    grace_months=None if grace is None else grace.months,
-                    grace_used=used,
-                    debt_months=tuple(_ym(m) for m in reading.debt),
+                    grace_months=None if got.grace < 0 else int(got.grace),
+                    grace_used=m - got.last_hold if basis == "grace_period" else None,
+                    debt_months=tuple(_ym(d) for d in ops.months_in(due.debt)),
                 )
             )
     return merge(out)

@@ -15,7 +15,7 @@ from typing import Any
 
 from insurrules.months import YearMonth
 
-__all__ = ["MonthRow", "Segment", "Span", "Timeline"]
+__all__ = ["Epoch", "MonthRow", "Segment", "Span", "Timeline", "merge", "pieces"]
 
 _DAY = dt.timedelta(days=1)
 
@@ -65,8 +65,9 @@ class Segment:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def reads_as(self, other: Segment) -> bool:
-        """Everything but the dates is equal."""
+    @property
+    def reading(self) -> tuple[object, ...]:
+        """Everything but the dates."""
         return (
             self.status,
             self.basis,
@@ -75,15 +76,10 @@ class Segment:
             self.grace_months,
             self.grace_used,
             self.debt_months,
-        ) == (
-            other.status,
-            other.basis,
-            other.category,
-            other.budget,
-            other.grace_months,
-            other.grace_used,
-            other.debt_months,
         )
+
+    def reads_as(self, other: Segment) -> bool:
+        return self.reading == other.reading
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -127,6 +123,16 @@ class MonthRow:
     @property
     def mixed(self) -> bool:
         return len(self.parts) > 1
+
+
+#: a state of knowledge: its first and last day, and the day whose facts it knows
+Epoch = tuple[dt.date, dt.date, dt.date]
+
+
+def pieces(cuts: set[dt.date], lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """``lo..hi`` cut before each day of ``cuts`` inside it: ``(first, last)`` pairs."""
+    days = sorted({lo} | {d for d in cuts if lo < d <= hi})
+    return [(d, days[k + 1] - _DAY if k + 1 < len(days) else hi) for k, d in enumerate(days)]
 
 
 def merge(segments: list[Segment]) -> list[Segment]:

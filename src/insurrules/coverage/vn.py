@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from insurrules.coverage.model import Segment, merge
+from insurrules.coverage.model import Epoch, Segment, merge, pieces
 from insurrules.parameters import RuleSet
 from insurrules.vn.case import VnCase
 from insurrules.vn.decide import case_chain, cover_on
@@ -19,29 +19,20 @@ __all__ = ["vn_segments"]
 _DAY = dt.timedelta(days=1)
 
 
-def vn_segments(
-    case: VnCase,
-    first: dt.date,
-    last: dt.date,
-    rules: RuleSet,
-    epochs: list[tuple[dt.date, dt.date]],
-) -> list[Segment]:
-    """Segments of ``first..last``; ``epochs``: (first day, knowledge cutoff) pairs, in order."""
+def vn_segments(case: VnCase, rules: RuleSet, epochs: list[Epoch]) -> list[Segment]:
+    """The segments of the ``epochs`` (in order, covering the timeline)."""
     death = case.person.death_date
     out: list[Segment] = []
-    for i, (lo, cutoff) in enumerate(epochs):
-        hi = epochs[i + 1][0] - _DAY if i + 1 < len(epochs) else last
+    for lo, hi, cutoff in epochs:
         chain, _ = case_chain(case.model_copy(update={"as_of": cutoff}), rules)
-        cuts = {lo}
+        cuts: set[dt.date] = set()
         for card in chain.cards:
             cuts.add(card.valid_from)
             if card.valid_to is not None:
                 cuts.add(card.valid_to + _DAY)
         if death is not None:
             cuts.add(death + _DAY)
-        ordered = sorted(d for d in cuts if lo <= d <= hi)
-        for k, day in enumerate(ordered):
-            end = ordered[k + 1] - _DAY if k + 1 < len(ordered) else hi
+        for day, end in pieces(cuts, lo, hi):
             cover = cover_on(chain, day, death, rules)
             out.append(
                 Segment(
