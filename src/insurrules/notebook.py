@@ -101,7 +101,7 @@ def comparison_html(comparison: Any) -> str:
 
 def timeline_html(timeline: Any) -> str:
     """A timeline: a coloured cell per month (its basis at the month's end), then the spans."""
-    from insurrules.coverage.model import COLOURS, SYMBOLS
+    from insurrules.coverage.legend import COLOURS, SYMBOLS
 
     cells = []
     for row in timeline.months():

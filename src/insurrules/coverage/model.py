@@ -10,35 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from insurrules.coverage.legend import COLOURS, SYMBOLS
 from insurrules.months import YearMonth
 
 __all__ = ["Epoch", "MonthRow", "Segment", "Span", "Timeline", "merge", "pieces"]
 
 _DAY = dt.timedelta(days=1)
-
-#: one character per basis in the text strip (and its legend)
-SYMBOLS: dict[str | None, tuple[str, str]] = {
-    "contributions": ("C", "contributions"),
-    "grace_period": ("G", "grace period"),
-    "prepaid": ("P", "prepaid"),
-    "state_funded": ("S", "state funded"),
-    "transition": ("T", "transition"),
-    "card": ("K", "card"),
-    None: ("·", "not insured"),
-}
-#: chart colours by basis
-COLOURS: dict[str | None, str] = {
-    "contributions": "#2a9d8f",
-    "grace_period": "#e9c46a",
-    "prepaid": "#8ab17d",
-    "state_funded": "#264653",
-    "transition": "#8d99ae",
-    "card": "#2a9d8f",
-    None: "#e76f51",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +62,7 @@ class Segment:
         return self.reading == other.reading
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "status": self.status,
-            "basis": self.basis,
-            "category": self.category,
-            "budget": self.budget,
-            "grace_months": self.grace_months,
-            "grace_used": self.grace_used,
-            "debt_months": list(self.debt_months),
-        }
+        return _as_json(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +75,20 @@ class Span:
     basis: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "status": self.status,
-            "basis": self.basis,
-        }
+        return _as_json(self)
+
+
+def _as_json(record: Segment | Span) -> dict[str, Any]:
+    """A segment or span as JSON values: dates as ISO text, tuples as lists."""
+    out: dict[str, Any] = {}
+    for field in fields(record):
+        value = getattr(record, field.name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[field.name] = value
+    return out
 
 
 @dataclass(frozen=True, slots=True)
