@@ -1,13 +1,17 @@
 """Decisions per second for ``insurrules.decide()`` on kz-osms cases with 72-month histories.
 
-Cases are plain dicts (validation included), as a service would send them. Also prints the time
-of ``import insurrules`` in a fresh interpreter. Run: ``python benchmarks/bench_decide.py``.
+Cases are what a service sends: plain dicts (validation included), or the JSON bytes of the same
+documents for ``decide_json``. The validation and the rules are also timed apart (the rules on
+already validated input), so each part's cost shows. Also prints the time of
+``import insurrules`` in a fresh interpreter. Run: ``python benchmarks/bench_decide.py``
+(under ``flock /tmp/insurrules-bench.lock`` on a shared machine).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import subprocess
 import sys
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import insurrules
+from insurrules.case import load_case_json, scheme_module, validate_input
 from insurrules.kz.iin import make_iin
 from insurrules.months import YearMonth
 
@@ -89,19 +94,32 @@ def main() -> None:
         return best_wall, best_cpu
 
     parsed = [insurrules.Case.model_validate(c) for c in cases]
+    bodies = [json.dumps(c).encode() for c in cases]
+    inputs = [validate_input(c) for c in cases]
+    kz = scheme_module("kz-osms")
     results = {
         "decide() from dicts (validation included)": rate(
             lambda: [insurrules.decide(c) for c in cases]
         ),
+        "decide_json() from bytes": rate(lambda: [insurrules.decide_json(b) for b in bodies]),
         "decide() on validated Case models": rate(lambda: [insurrules.decide(c) for c in parsed]),
         "decide_many() from dicts": rate(lambda: insurrules.decide_many(cases)),
-        "Case.model_validate() alone": rate(
+        "  part: validation alone (decide's input)": rate(
+            lambda: [validate_input(c) for c in cases]
+        ),
+        "  part: rules alone (on validated input)": rate(
+            lambda: [kz.decide_case(i) for i in inputs]
+        ),
+        "  part: JSON reading alone (load_case_json)": rate(
+            lambda: [load_case_json(b) for b in bodies]
+        ),
+        "Case.model_validate() (models, for explain)": rate(
             lambda: [insurrules.Case.model_validate(c) for c in cases]
         ),
     }
     print(f"cases: {args.n} kz-osms, 72-month payment histories, one core (best of 3)")
     for label, (wall, cpu) in results.items():
-        print(f"{label:<44} {wall:>8,.0f}/s wall  {cpu:>8,.0f}/s cpu  ({1e6 / cpu:,.0f} us)")
+        print(f"{label:<46} {wall:>8,.0f}/s wall  {cpu:>8,.0f}/s cpu  ({1e6 / cpu:,.0f} us)")
     print(f"import insurrules: {import_time() * 1000:.1f} ms (best of 5, fresh interpreter)")
 
 

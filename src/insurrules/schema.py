@@ -21,6 +21,29 @@ def _model_schema(model: Any) -> dict[str, Any]:
     return schema
 
 
+def _nullable(node: Any) -> Any:
+    """``anyOf: [X, null]`` (pydantic's optional field) as a form whose errors point inside X.
+
+    A validator reports a failed ``anyOf`` at the field with "not valid under any of the given
+    schemas"; as ``type: [..., "null"]`` (or ``if object then X``) it reports the real field and
+    reason (``person.household.rank``: 0 is less than the minimum of 1).
+    """
+    if isinstance(node, list):
+        return [_nullable(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _nullable(value) for key, value in node.items()}
+    options = node.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+        other = options[0] if options[1] == {"type": "null"} else options[1]
+        rest = {k: v for k, v in node.items() if k != "anyOf"}
+        if set(other) == {"$ref"}:
+            return {**rest, "type": ["object", "null"], "if": {"type": "object"}, "then": other}
+        if isinstance(other.get("type"), str) and "anyOf" not in other:
+            return {**rest, **other, "type": [other["type"], "null"]}
+    return node
+
+
 def case_json_schema() -> dict[str, Any]:
     """The case document's JSON Schema: one ``if``/``then`` branch per scheme."""
     from insurrules.schemes import SCHEMES, scheme_module
@@ -39,25 +62,26 @@ def case_json_schema() -> dict[str, Any]:
                 "then": {"$ref": f"#/$defs/{name}"},
             }
         )
-    return {
-        "$schema": DIALECT,
-        "$id": "https://insurrules.invalid/schema/case.json",
-        "title": "Case",
-        "description": (
-            "An insurrules case document; `scheme` selects the scheme-specific shape. Bounds: "
-            "dates 1800-01-01..2100-12-31, counts of records and amounts as stated per field."
-        ),
-        "type": "object",
-        "required": ["scheme", "as_of"],
-        "properties": {
-            "scheme": {
-                "enum": list(SCHEMES),
-                "description": "the scheme: selects the rules and the shape of the rest",
+    return _nullable(
+        {
+            "$schema": DIALECT,
+            "title": "Case",
+            "description": (
+                "An insurrules case document; `scheme` selects the scheme-specific shape. Bounds: "
+                "dates 1800-01-01..2100-12-31, counts of records and amounts as stated per field."
+            ),
+            "type": "object",
+            "required": ["scheme", "as_of"],
+            "properties": {
+                "scheme": {
+                    "enum": list(SCHEMES),
+                    "description": "the scheme: selects the rules and the shape of the rest",
+                },
             },
-        },
-        "allOf": branches,
-        "$defs": defs,
-    }
+            "allOf": branches,
+            "$defs": defs,
+        }
+    )
 
 
 def decision_json_schema() -> dict[str, Any]:
@@ -65,4 +89,4 @@ def decision_json_schema() -> dict[str, Any]:
     from insurrules.models import Decision
 
     schema = _model_schema(Decision)
-    return {"$schema": DIALECT, **schema}
+    return _nullable({"$schema": DIALECT, **schema})

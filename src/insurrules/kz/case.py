@@ -23,9 +23,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args
 
-from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, GetCoreSchemaHandler, model_validator
+from pydantic_core import core_schema as cs
 from typing_extensions import TypedDict
 
 from insurrules.case import Case
@@ -41,7 +43,7 @@ from insurrules.models import (
     PersonalId,
     personal_id_core,
 )
-from insurrules.months import MonthText, YearMonth, text_index
+from insurrules.months import MonthIndex, YearMonth
 
 __all__ = [
     "INPUT",
@@ -124,7 +126,7 @@ def _end_problems(start: dt.date, end: dt.date | None) -> None:
 class KzMembership(FrozenModel):
     """A period in a state-paid category; ``start`` and ``end`` inclusive, ``end`` null = open."""
 
-    code: KzMembershipCode = Field(description="the state-paid category (kz.md)")
+    code: KzMembershipCode = Field(description="the state-paid category code")
     start: IsoDate = Field(description="first day in the category")
     end: IsoDate | None = Field(default=None, description="last day (inclusive); null = open")
 
@@ -320,23 +322,24 @@ class KzInput:
 
 class _PaymentRecord(TypedDict):
     __pydantic_config__ = ConfigDict(extra="forbid", hide_input_in_errors=True)  # type: ignore[misc]
-    month: MonthText
+    month: MonthIndex
     paid_on: IsoDate
     amount: Amount
     payer: Payer
 
 
-#: month text -> index for the months a payment may be for (2017-07..2100-12): a lookup instead
-#: of two ``int()`` calls per record
-_MONTH_INDEX = {str(YearMonth._unchecked(i)): i for i in range(_FIRST_INDEX, _LAST_INDEX + 1)}
+class _AsRow:
+    """A validated payment record as the rules' row, taken apart in compiled code."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return cs.no_info_after_validator_function(
+            itemgetter("month", "paid_on", "amount", "payer"), handler(source)
+        )
 
 
 def _as_input(doc: dict[str, Any]) -> KzInput:
-    index = _MONTH_INDEX
-    rows = [
-        (index.get(p["month"]) or text_index(p["month"]), p["paid_on"], p["amount"], p["payer"])
-        for p in doc.get("payments", ())
-    ]
+    rows: list[PaymentRow] = doc.get("payments", [])
     person: KzPerson = doc["person"]
     case_problems(doc["as_of"], person.birth_date, rows)
     return KzInput(doc["as_of"], person, rows)
@@ -347,7 +350,9 @@ class _Document(TypedDict):
     scheme: Literal["kz-osms"]
     as_of: IsoDate
     person: KzPerson
-    payments: NotRequired[Annotated[list[_PaymentRecord], Field(max_length=MAX_PAYMENTS)]]
+    payments: NotRequired[
+        Annotated[list[Annotated[_PaymentRecord, _AsRow]], Field(max_length=MAX_PAYMENTS)]
+    ]
 
 
 #: decide()'s compiled input: a kz-osms case document validated into ``KzInput``.
