@@ -9,6 +9,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import assert_type
 
+import pytest
+
 import insurrules
 from insurrules.parameters import RuleSet
 
@@ -34,9 +36,8 @@ def test_reform_is_typed() -> None:
 
 
 def test_decide_json_and_invalid_case_are_typed() -> None:
-    try:
+    with pytest.raises(insurrules.InvalidCase) as info:
         insurrules.decide_json(b"{}")
-    except insurrules.InvalidCase as exc:
-        assert_type(exc.problems, list[dict[str, str]])
-        assert_type(exc.lines, list[str])
-        assert exc.lines == ["scheme: Field required (the scheme: one of 'kz-osms', 'vn-bhyt')"]
+    assert_type(info.value.problems, list[dict[str, str]])
+    assert_type(info.value.lines, list[str])
+    assert info.value.lines == ["scheme: Field required (the scheme: one of 'kz-osms', 'vn-bhyt')"]

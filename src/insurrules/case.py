@@ -30,6 +30,7 @@ __all__ = [
     "load_case_json",
     "parse_case",
     "parse_case_json",
+    "scheme_module",
     "validate_input",
 ]
 

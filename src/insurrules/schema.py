@@ -21,6 +21,11 @@ def _model_schema(model: Any) -> dict[str, Any]:
     return schema
 
 
+def _nullable_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = _nullable(schema)
+    return result
+
+
 def _nullable(node: Any) -> Any:
     """``anyOf: [X, null]`` (pydantic's optional field) as a form whose errors point inside X.
 
@@ -62,7 +67,7 @@ def case_json_schema() -> dict[str, Any]:
                 "then": {"$ref": f"#/$defs/{name}"},
             }
         )
-    return _nullable(
+    return _nullable_schema(
         {
             "$schema": DIALECT,
             "title": "Case",
@@ -89,4 +94,4 @@ def decision_json_schema() -> dict[str, Any]:
     from insurrules.models import Decision
 
     schema = _model_schema(Decision)
-    return _nullable({"$schema": DIALECT, **schema})
+    return _nullable_schema({"$schema": DIALECT, **schema})

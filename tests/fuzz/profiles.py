@@ -5,7 +5,8 @@ minute; ``fuzz-long`` is the on-demand hunt::
 
     HYPOTHESIS_PROFILE=fuzz-long .venv/bin/pytest tests/fuzz -q --hypothesis-show-statistics
 
-(15 000 inputs for a test at scale 1, about 56 000 in all; the statistics print how many each test tried). Only tests
+(15 000 inputs for a test at scale 1, about 56 000 in all; the statistics print how many
+each test tried); ``fuzz-medium`` (1 000) is a quick local hunt. Only tests
 decorated with :func:`fuzz_settings` read the variable: the rest of the suite keeps its own
 settings.
 """
