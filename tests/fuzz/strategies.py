@@ -40,6 +40,14 @@ def deep_dict(depth: int) -> Any:
     return value
 
 
+class BigInt(int):
+    """An int too long for ``str()`` (Python 3.11+ refuses > 4300 digits), with a repr that
+    hypothesis can print when it reports a failing example."""
+
+    def __repr__(self) -> str:
+        return f"BigInt(<{self.bit_length()} bits>)"
+
+
 #: values a careless or hostile sender puts where a date, an id, an amount or a code belongs
 NASTY: list[Any] = [
     None,
