@@ -57,7 +57,7 @@ def test_expand_lists_each_range() -> None:
 
 
 def test_build_index_prepares_what_evaluate_reads() -> None:
-    from insurrules.population import Population, evaluate, synthetic
+    from insurrules.population import Population, build_index, evaluate, synthetic
 
     pop = synthetic(400, seed=2)
     fresh = Population(
@@ -67,7 +67,7 @@ def test_build_index_prepares_what_evaluate_reads() -> None:
         welfare_levels=pop.welfare_levels,
         care_requests=pop.care_requests,
     )
-    assert pop.build_index() is pop
+    assert build_index(pop) is pop
     built = set(pop.cache["engine_index"].cache)
     assert ("cells", None) in built and any(k[0] == "advance" for k in built)
     assert evaluate(pop, "2026-03-15").equals(evaluate(fresh, "2026-03-15"))

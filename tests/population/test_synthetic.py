@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 import insurrules
-from insurrules.population import evaluate, synthetic
+from insurrules.population import evaluate, row_errors, synthetic
 
 
 def test_every_synthetic_person_is_valid_and_iins_agree_with_birth_and_sex() -> None:
     pop = synthetic(20_000, seed=0)
-    assert pop.row_errors.null_count() == len(pop)
+    assert row_errors(pop).null_count() == len(pop)
     assert pop.persons["id"].n_unique() == len(pop)
     for pid in pop.persons["id"].sample(40, seed=1).to_list():
         case = pop.case(pid, "2026-03-15")  # validates the IIN against birth date and sex

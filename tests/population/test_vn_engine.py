@@ -206,7 +206,7 @@ def test_invalid_rows_are_kept_with_the_reason_and_the_id_masked() -> None:
     result = evaluate_vn(pop, "2025-01-01")
     bad, good = result.row(0, named=True), result.row(1, named=True)
     assert bad["status"] is None
-    assert "person.sex" in bad["error"] and "person.memberships.code" in bad["error"]
+    assert "person.sex" in bad["error"] and "person.memberships[0].code" in bad["error"]
     assert PID not in bad["error"]
     assert good["status"] == "not_insured" and good["error"] is None
 

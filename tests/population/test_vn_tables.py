@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 import insurrules
+from insurrules.errors import error_lines
 from insurrules.population.kz.tables import PopulationError
 from insurrules.population.vn.engine import evaluate_vn
 from insurrules.population.vn.synthesis import synthetic_vn
@@ -69,8 +70,8 @@ def test_pandas_timestamps_are_dates() -> None:
     pop = VnPopulation.from_frames(persons)
     assert pop.persons["birth_date"].to_list() == [dt.date(1982, 8, 14)]
     timed = persons.assign(birth_date=[dt.datetime(1982, 8, 14, 10)])
-    with pytest.raises(PopulationError, match="time of day"):
-        VnPopulation.from_frames(timed)
+    error = VnPopulation.from_frames(timed).row_errors[0]
+    assert error == "person.birth_date: expected a date (YYYY-MM-DD), got a date-time"
 
 
 def test_whole_floats_are_whole_numbers_but_fractions_and_text_are_not() -> None:
@@ -79,8 +80,8 @@ def test_whole_floats_are_whole_numbers_but_fractions_and_text_are_not() -> None
     pop = VnPopulation.from_frames(ranks)
     assert pop.persons["household_rank"].to_list() == [2, None]
     halves = given["payments"].with_columns(months=pl.Series([12.0, 6.5]))
-    with pytest.raises(PopulationError, match=r"payments\.months: expected whole numbers, 1 value"):
-        VnPopulation.from_frames(given["persons"], halves)
+    errors = VnPopulation.from_frames(given["persons"], halves).row_errors.to_list()
+    assert errors == ["payments[1].months: a card is bought for 3, 6 or 12 months, got 6.5", None]
 
 
 def test_parquet_round_trip(tmp_path: Path) -> None:
@@ -115,7 +116,6 @@ def test_every_table_level_problem_is_listed_before_any_work() -> None:
         VnPopulation.from_frames(**given)
     problems = raised.value.problems
     assert problems == [
-        "persons.birth_date: 2 value(s) are not dates (YYYY-MM-DD), e.g. '14.08.1982'",
         "persons.sex: missing column",
         "payments.months: expected whole numbers, got String",
         "memberships.start: missing column",
@@ -132,8 +132,9 @@ def test_duplicate_ids_and_records_of_unknown_persons() -> None:
         VnPopulation.from_frames(given["persons"], stray)
     assert raised.value.problems == ["payments.person_id: 2 row(s) for persons not in persons"]
     empty_required = given["payments"].with_columns(payer=pl.lit(None, dtype=pl.String))
-    with pytest.raises(PopulationError, match=r"payments.payer: 2 row\(s\) are empty"):
-        VnPopulation.from_frames(given["persons"], empty_required)
+    errors = VnPopulation.from_frames(given["persons"], empty_required).row_errors.to_list()
+    assert errors[0] is not None and errors[0].startswith("payments[0].payer: Input should be")
+    assert errors[1] is None
 
 
 def test_row_problems_keep_the_row_and_match_the_case_model() -> None:
@@ -156,16 +157,9 @@ def test_row_problems_keep_the_row_and_match_the_case_model() -> None:
     errors = pop.row_errors.to_list()
     assert errors[0] is None
     assert errors[1] is not None
-    for needle in (
-        "payments.payer: 'supported', but no support-group membership",
-        "payments.paid_on: two purchases paid on 2024-05-05",
-        "payments.months: a card is bought for 3, 6 or 12 months, got 5",
-        "payments.amount: not a non-negative finite number",
-        "payments.paid_on: 2014-12-01 is before the person's birth",
-    ):
-        assert needle in errors[1]
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as raised:
         pop.case(OTHER, "2026-01-01")
+    assert errors[1] == "; ".join(error_lines(raised.value))  # the model's words, as decide()
     result = evaluate_vn(pop, "2026-01-01")
     assert result.height == 2 and result["status"].to_list() == ["insured", None]
 

@@ -55,6 +55,18 @@ def person_table(population: Any, extra: list[pl.Expr] | None = None) -> pl.Data
     ).unique("person_id", keep="first", maintain_order=True)
 
 
+def _row_errors(population: Any) -> pl.Series | None:
+    """The population's row errors (the case model's), or None for a bare persons table."""
+    from insurrules.population.kz.tables import Population
+
+    if isinstance(population, Population):
+        from insurrules.population.kz.index import row_errors
+
+        return row_errors(population)
+    errors = getattr(population, "row_errors", None)
+    return errors if isinstance(errors, pl.Series) else None
+
+
 def claim_people(population: Any) -> pl.DataFrame:
     """:func:`person_table` with ``_row`` (the person's position in ``population.persons``) and
     ``_error`` (the population's row check of the person's records), kept for reuse.
@@ -65,7 +77,7 @@ def claim_people(population: Any) -> pl.DataFrame:
     found = cache.get("claims_people") if isinstance(cache, dict) else None
     if isinstance(found, pl.DataFrame):
         return found
-    errors = getattr(population, "row_errors", None)
+    errors = _row_errors(population)
     row = pl.int_range(pl.len(), dtype=pl.Int64).alias("_row")
     extra: list[pl.Expr]
     if isinstance(errors, pl.Series):

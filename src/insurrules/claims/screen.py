@@ -17,11 +17,12 @@ from typing import Any, Final
 
 import polars as pl
 
-from insurrules.claims.identity import iin_problem, iin_valid
 from insurrules.claims.insurance import Progress, insured_status, judge_frame
 from insurrules.claims.people import claim_people
 from insurrules.claims.schema import check_table, prepare
 from insurrules.kz.case import BENEFITS_START
+from insurrules.kz.iin import iin_problem
+from insurrules.kz.iin_columns import iin_valid
 from insurrules.parameters import RuleSet
 
 __all__ = ["FLAGS", "screen"]

@@ -20,11 +20,11 @@ from typing import Any, Final, Literal
 import numpy as np
 import polars as pl
 
-from insurrules.claims.identity import iin_valid
 from insurrules.claims.insurance import insured_status
 from insurrules.claims.people import person_table
 from insurrules.claims.schema import AMOUNT_DTYPE
 from insurrules.claims.screen import FLAGS
+from insurrules.kz.iin_columns import iin_valid
 from insurrules.parameters import RuleSet
 
 __all__ = ["ANOMALIES", "DEFAULT_RATES", "SyntheticClaims", "synthetic_claims"]

@@ -16,11 +16,23 @@ from typing import Literal
 
 from insurrules.errors import mask_id
 
-__all__ = ["IinInfo", "check_digit", "make_iin", "parse_iin"]
+__all__ = [
+    "CENTURY_SEX",
+    "FIRST_WEIGHTS",
+    "SECOND_WEIGHTS",
+    "IinInfo",
+    "check_digit",
+    "iin_problem",
+    "make_iin",
+    "parse_iin",
+]
 
-_W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-_W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
-_CENTURY_SEX: dict[str, tuple[int, Literal["male", "female"]]] = {
+#: weights of the two passes of the check digit
+FIRST_WEIGHTS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+_W1, _W2 = FIRST_WEIGHTS, SECOND_WEIGHTS
+#: the 7th digit: the century of birth and the sex
+CENTURY_SEX: dict[str, tuple[int, Literal["male", "female"]]] = {
     "1": (1800, "male"),
     "2": (1800, "female"),
     "3": (1900, "male"),
@@ -60,7 +72,7 @@ def parse_iin(iin: str) -> IinInfo:
     expected = check_digit(iin[:11])
     if expected is None or expected != int(iin[11]):
         raise ValueError(f"IIN {masked} has an invalid check digit")
-    century_sex = _CENTURY_SEX.get(iin[6])
+    century_sex = CENTURY_SEX.get(iin[6])
     if century_sex is None:
         raise ValueError(f"IIN {masked}: 7th digit must be 1-6 (century and sex), got {iin[6]}")
     century, sex = century_sex
@@ -69,6 +81,15 @@ def parse_iin(iin: str) -> IinInfo:
     except ValueError:
         raise ValueError(f"IIN {masked} does not start with a real birth date (YYMMDD)") from None
     return IinInfo(birth_date=born, sex=sex)
+
+
+def iin_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid IIN (the id masked), or ``None`` when it is one."""
+    try:
+        parse_iin(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def make_iin(birth_date: dt.date, sex: Literal["male", "female"], serial: int = 1) -> str:
@@ -80,7 +101,7 @@ def make_iin(birth_date: dt.date, sex: Literal["male", "female"], serial: int = 
     '870412445016'
     """
     century = (birth_date.year // 100) * 100
-    codes = {v: k for k, v in _CENTURY_SEX.items()}
+    codes = {v: k for k, v in CENTURY_SEX.items()}
     if (century, sex) not in codes:
         raise ValueError(f"birth_date: no IIN century digit for {birth_date.year}")
     for step in range(10_000):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from insurrules.population.comparison import Comparison, compare
     from insurrules.population.evaluation import evaluate
+    from insurrules.population.kz.index import build_index, row_errors
     from insurrules.population.kz.synthesis import synthetic
     from insurrules.population.kz.tables import Population
     from insurrules.population.on_dask import evaluate_dask
@@ -37,10 +38,12 @@ __all__ = [
     "Population",
     "PopulationError",
     "VnPopulation",
+    "build_index",
     "compare",
     "evaluate",
     "evaluate_dask",
     "evaluate_vn",
+    "row_errors",
     "synthetic",
     "synthetic_vn",
 ]
@@ -49,6 +52,8 @@ _WHERE = {
     "Population": "kz.tables",
     "PopulationError": "tableset",
     "evaluate": "evaluation",
+    "build_index": "kz.index",
+    "row_errors": "kz.index",
     "compare": "comparison",
     "Comparison": "comparison",
     "synthetic": "kz.synthesis",

@@ -13,8 +13,11 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 
 from insurrules.errors import InsurrulesError, mask_text
+from insurrules.population.sources import TableSource
+from insurrules.population.values import NO_DAY, NO_MONTH_INDEX
 
 __all__ = [
     "AMOUNT",
@@ -26,11 +29,14 @@ __all__ = [
     "RESULT_COLUMNS",
     "TEXT",
     "Columns",
+    "PersonRows",
     "PopulationError",
     "TableSet",
     "as_of_date",
+    "check_columns",
     "day_numbers",
     "empty_table",
+    "given_value",
     "month_numbers",
     "normalize_table",
     "read_tables",
@@ -53,20 +59,10 @@ class PopulationError(InsurrulesError, ValueError):
 
 
 def to_polars(name: str, data: Any) -> pl.DataFrame:
-    if isinstance(data, pl.DataFrame):
-        return data
-    if isinstance(data, pl.LazyFrame):
-        return data.collect()
-    module = type(data).__module__
-    if module.startswith("pandas"):
-        return pl.from_pandas(data)
-    if module.startswith("pyarrow"):
-        out = pl.from_arrow(data)
-        assert isinstance(out, pl.DataFrame)
-        return out
-    if isinstance(data, dict):
-        return pl.DataFrame(data)
-    raise PopulationError([f"{name}: expected a polars, pandas or Arrow table, got {module}"])
+    """``data`` (any table :func:`~insurrules.population.sources.source_of` accepts) in memory."""
+    from insurrules.population.sources import source_of
+
+    return source_of(name, data).frame()
 
 
 #: the polars type each kind of column becomes
@@ -81,6 +77,42 @@ def empty_table(columns: Columns) -> pl.DataFrame:
     return pl.DataFrame(schema={col: _DTYPES[kind] for col, (kind, _) in columns.items()})
 
 
+def _kind_fits(kind: str, dtype: pl.DataType) -> bool:
+    if dtype == pl.Null:
+        return True
+    text = dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)
+    if kind == TEXT:
+        return bool(text)
+    if kind == INT:
+        return bool(dtype.is_integer() or dtype.is_float())
+    if kind in (DATE, MONTH):
+        return bool(text or dtype == pl.Date or isinstance(dtype, pl.Datetime))
+    return bool(text or dtype.is_numeric() or dtype == pl.Boolean)  # an amount
+
+
+def check_columns(table: str, schema: pl.Schema, problems: list[str], columns: Columns) -> None:
+    """Structural problems of a table's columns: missing required ones, impossible types.
+
+    Values are never checked here: a value in an unusual form is read by the case model, row by
+    row (see :mod:`insurrules.population.values`).
+    """
+    for col, (kind, required) in columns.items():
+        where = f"{table}.{col}"
+        if col not in schema:
+            if required:
+                problems.append(f"{where}: missing column")
+            continue
+        if not _kind_fits(kind, schema[col]):
+            expected = {
+                TEXT: "text",
+                INT: "whole numbers",
+                DATE: "a date or ISO date text",
+                MONTH: "a date or YYYY-MM text",
+                AMOUNT: "a number or decimal text",
+            }[kind]
+            problems.append(f"{where}: expected {expected}, got {schema[col]}")
+
+
 def normalize_table(
     table: str,
     df: pl.DataFrame,
@@ -88,83 +120,110 @@ def normalize_table(
     columns: Columns,
     defaults: Mapping[str, Any] | None = None,
 ) -> pl.DataFrame:
-    """Check columns and dtypes against ``columns``; parse date and month text; add absent
-    optional columns (``defaults``, else nulls). Problems are appended, named ``table.column``.
+    """The table in the schema's types, for reading: text as text, dates and months as dates
+    (null where the value is not a readable date), whole numbers as Int64; absent optional
+    columns added (``defaults``, else nulls) and nulls in defaulted columns filled.
 
-    Kinds: text (string, categorical or enum), date and month (dates, midnight timestamps or ISO
-    text; months also ``YYYY-MM``), int (whole numbers; a float column of whole numbers is how
-    pandas stores integers with gaps), amount (numbers or decimal text, checked per row later).
+    Structural problems (:func:`check_columns`) are appended, named ``table.column``. Values are
+    not judged here: the population's row errors come from the case models.
     """
-    exprs: list[pl.Expr] = []
-    for col, (kind, required) in columns.items():
-        where = f"{table}.{col}"
+    from insurrules.population.values import days, wholes
+
+    check_columns(table, df.schema, problems, columns)
+    exprs: list[pl.Expr | pl.Series] = []
+    for col, (kind, _required) in columns.items():
+        default = (defaults or {}).get(col)
         if col not in df.columns:
-            if required:
-                problems.append(f"{where}: missing column")
-            elif defaults and col in defaults:
-                exprs.append(pl.lit(defaults[col]).alias(col))
+            if default is not None:
+                exprs.append(pl.lit(default, dtype=_DTYPES[kind]).alias(col))
             else:
                 exprs.append(pl.lit(None, dtype=_DTYPES[kind]).alias(col))
             continue
-        dtype = df.schema[col]
-        if dtype == pl.Null:
-            exprs.append(pl.col(col).cast(_DTYPES[kind]))
-        elif kind == TEXT:
-            if not (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
-                problems.append(f"{where}: expected text, got {dtype}")
+        if not _kind_fits(kind, df.schema[col]):
+            continue
+        if kind == TEXT:
+            expr = pl.col(col).cast(pl.String)
+            exprs.append(expr.fill_null(default) if default is not None else expr)
+        elif kind == DATE:
+            numbers, _ = days(df[col].to_arrow())
+            exprs.append(_dates(col, numbers, numbers == NO_DAY))
+        elif kind == MONTH:
+            index, _ = days(df[col].to_arrow(), month=True)
+            first = _month_first_days(index.astype(np.int64))
+            exprs.append(_dates(col, first, index == NO_MONTH_INDEX))
         elif kind == INT:
-            if dtype.is_float():
-                values = df[col].fill_nan(None)
-                fraction = values.is_not_null() & (values != values.round(0))
-                if fraction.any():
-                    problems.append(
-                        f"{where}: expected whole numbers, {int(fraction.sum())} value(s) are not"
-                    )
-                exprs.append(pl.col(col).fill_nan(None).cast(pl.Int64, strict=False))
-            elif not dtype.is_integer():
-                problems.append(f"{where}: expected whole numbers, got {dtype}")
-            elif dtype != pl.Int64:
-                exprs.append(pl.col(col).cast(pl.Int64))
-        elif kind in (DATE, MONTH):
-            if dtype == pl.Date:
-                if kind == MONTH:
-                    exprs.append(pl.col(col).dt.truncate("1mo"))
-            elif isinstance(dtype, pl.Datetime):
-                # pandas keeps dates as midnight timestamps: fine, a time of day is not
-                timed = df.filter(pl.col(col).dt.time() != dt.time(0))
-                if timed.height:
-                    problems.append(f"{where}: {timed.height} value(s) have a time of day")
-                day = pl.col(col).dt.date()
-                exprs.append((day.dt.truncate("1mo") if kind == MONTH else day).alias(col))
-            elif dtype == pl.String:
-                text = pl.col(col).str.strip_chars()
-                if kind == MONTH:
-                    text = pl.when(text.str.len_chars() == 7).then(text + "-01").otherwise(text)
-                parsed = text.str.to_date("%Y-%m-%d", strict=False)
-                bad = df.filter(pl.col(col).is_not_null() & parsed.is_null())
-                if bad.height:
-                    what = "YYYY-MM" if kind == MONTH else "YYYY-MM-DD"
-                    problems.append(
-                        f"{where}: {bad.height} value(s) are not dates ({what}), "
-                        f"e.g. {mask_text(repr(bad[col][0]))}"
-                    )
-                exprs.append(parsed.alias(col))
-            else:
-                problems.append(f"{where}: expected a date or ISO date text, got {dtype}")
-        elif not (dtype.is_numeric() or dtype == pl.String):
-            problems.append(f"{where}: expected a number or decimal text, got {dtype}")
-    for col, (kind, required) in columns.items():
-        if required and col in df.columns and kind != AMOUNT and df[col].null_count():
-            problems.append(f"{table}.{col}: {df[col].null_count()} row(s) are empty")
+            whole, ok = wholes(df[col].to_arrow())
+            out = pl.Series(col, whole, dtype=pl.Int64)
+            exprs.append(out.set(pl.Series(~ok), None))
     return df.with_columns(exprs) if exprs else df
 
 
+def _dates(name: str, numbers: npt.NDArray[Any], missing: npt.NDArray[np.bool_]) -> pl.Series:
+    out = pl.Series(name, np.where(missing, 0, numbers).astype(np.int32)).cast(pl.Date)
+    return out.scatter(np.flatnonzero(missing), None) if missing.any() else out
+
+
+def _month_first_days(index: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    inside = (index >= 12) & (index < 120_000)
+    safe = np.where(inside, index, 1970 * 12) - 1970 * 12
+    days: npt.NDArray[np.int64] = (
+        safe.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    )
+    return days
+
+
+class PersonRows:
+    """Person row of each record, by its ``person_id`` (-1: no such person)."""
+
+    def __init__(self, ids: pl.Series) -> None:
+        text = ids.cast(pl.String)
+        order = text.arg_sort(nulls_last=True)
+        self.sorted = text.gather(order).drop_nulls()
+        self.order = order.to_numpy()[: self.sorted.len()].astype(np.int32)
+
+    def look_up(self, values: pl.Series) -> npt.NDArray[np.int32]:
+        if self.sorted.len() == 0 or values.len() == 0:
+            return np.full(values.len(), -1, dtype=np.int32)
+        missing = values.is_null().to_numpy()
+        probe = values.fill_null("")
+        pos = self.sorted.search_sorted(probe, side="left").to_numpy().astype(np.int64)
+        np.minimum(pos, self.sorted.len() - 1, out=pos)
+        hit = (self.sorted.gather(pos) == probe).to_numpy() & ~missing
+        return np.where(hit, self.order[pos], -1).astype(np.int32)
+
+    def rows(self, column: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int32]:
+        if isinstance(column, pa.DictionaryArray):  # each distinct id looked up once
+            found = np.append(self.look_up(pl.Series(column.dictionary).cast(pl.String)), -1)
+            index = column.indices
+            if index.null_count:
+                index = index.fill_null(len(column.dictionary))
+            out: npt.NDArray[np.int32] = found[index.to_numpy(zero_copy_only=False)]
+            return out
+        ids = pl.Series(column).cast(pl.String)
+        if ids.len() < 2:
+            return self.look_up(ids)
+        # records usually come grouped by person: only the first of each run is looked up
+        heads = ids.ne_missing(ids.shift(1)).fill_null(True)
+        count = int(heads.sum())
+        if count * 4 > ids.len():
+            return self.look_up(ids)
+        run = np.cumsum(heads.to_numpy(), dtype=np.int64)
+        run -= 1
+        return self.look_up(ids.filter(heads))[run]
+
+
 class TableSet:
-    """What every population type does with its tables (``TABLE_NAMES``, persons first)."""
+    """What every population type does with its tables (``TABLE_NAMES``, persons first).
+
+    ``sources`` holds each table as it was given (:class:`~insurrules.population.sources.
+    TableSource`: a frame, or Parquet files read on demand); a scheme's class adds the tables in
+    the schema's types for reading, and the case documents of its persons, built from the
+    tables as given.
+    """
 
     TABLE_NAMES: ClassVar[tuple[str, ...]]
-    persons: pl.DataFrame
     scheme: str
+    sources: dict[str, TableSource]
 
     @classmethod
     def from_frames(cls, *args: Any, **kwargs: Any) -> Self:  # pragma: no cover - overridden
@@ -172,52 +231,99 @@ class TableSet:
 
     @classmethod
     def from_parquet(cls, directory: str | Path) -> Self:
-        """Read ``persons.parquet`` and the other tables (each optional but persons) from a
-        directory written by :meth:`to_parquet` (or a directory of ``<table>/*.parquet`` parts)."""
+        """The tables ``persons`` (required) and the others (optional) of a directory: each a
+        file ``<table>.parquet`` or a folder ``<table>/`` of Parquet files (hive partitions
+        too). Only the columns used are read, when they are needed."""
         return cls.from_frames(**read_tables(directory, cls.TABLE_NAMES))
 
     def to_parquet(self, directory: str | Path) -> Path:
-        """Write each table as ``<directory>/<table>.parquet``."""
+        """Write each table, as given, as ``<directory>/<table>.parquet``."""
         return write_tables(directory, self.tables())
 
     def tables(self) -> Iterator[tuple[str, pl.DataFrame]]:
+        """Each table as given (read into memory if it came from Parquet)."""
         for name in self.TABLE_NAMES:
-            yield name, getattr(self, name)
+            yield name, self.sources[name].frame()
 
     def __len__(self) -> int:
-        return self.persons.height
+        return len(self.sources["persons"])
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{name}={df.height}" for name, df in self.tables())
+        sizes = ", ".join(f"{name}={len(self.sources[name])}" for name in self.TABLE_NAMES)
         return f"{type(self).__name__}({self.scheme}: {sizes})"
+
+    def document_of(
+        self, person: dict[str, Any], records: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, Any]:  # pragma: no cover - overridden
+        """A person's case document (without ``as_of``) from their rows, as given."""
+        raise NotImplementedError
+
+    def case_documents(self, rows: Iterable[int]) -> list[dict[str, Any]]:
+        """The case documents (without ``as_of``) of the persons at ``rows`` (positions in
+        ``persons``), from the tables as given, in that order."""
+        persons = self.sources["persons"].frame()[list(rows)]
+        ids = persons["id"].cast(pl.String)
+        tables = {
+            name: self.sources[name]
+            .rows_of("person_id", ids.drop_nulls())
+            .with_columns(pl.col("person_id").cast(pl.String))
+            .partition_by("person_id", as_dict=True, maintain_order=True)
+            for name in self.TABLE_NAMES[1:]
+        }
+
+        def of(name: str, pid: str | None) -> list[dict[str, Any]]:
+            part = tables[name].get((pid,))
+            return [] if part is None else part.to_dicts()
+
+        return [
+            self.document_of(row, {name: of(name, pid) for name in tables})
+            for pid, row in zip(ids.to_list(), persons.iter_rows(named=True), strict=True)
+        ]
+
+    def case_document(self, person_id: str, as_of: dt.date | str) -> dict[str, Any]:
+        """The case document (a mapping) of one person, as :func:`insurrules.decide` takes it."""
+        ids = self.sources["persons"].frame(["id"])["id"].cast(pl.String)
+        found = (ids == person_id).arg_true()
+        if found.len() == 0:
+            raise KeyError(mask_text(f"no person {person_id}"))
+        (document,) = self.case_documents([int(found[0])])
+        return {**document, "as_of": as_of}
 
     def take(self, ids: Any) -> Self:
         """The sub-population of the given person ids (persons keep their order)."""
-        keep = pl.Series(list(ids), dtype=pl.String).implode()
+        keep = pl.Series(list(ids), dtype=pl.String)
         parts = {
-            name: df.filter(pl.col("person_id").cast(pl.String).is_in(keep))
-            for name, df in self.tables()
-            if name != "persons"
+            name: self.sources[name].rows_of("person_id" if name != "persons" else "id", keep)
+            for name in self.TABLE_NAMES
         }
-        persons = self.persons.filter(pl.col("id").cast(pl.String).is_in(keep))
-        return type(self)(persons=persons, **parts, scheme=self.scheme)  # type: ignore[call-arg]
+        return self.from_frames(**parts)
 
 
-def read_tables(directory: str | Path, names: Iterable[str]) -> dict[str, pl.DataFrame]:
-    """The tables ``<name>.parquet`` (or ``<name>/*.parquet`` parts) found in ``directory``;
-    ``persons`` must be there, the others are optional."""
+def given_value(value: Any) -> Any:
+    """A value as a case document takes it: a midnight timestamp is the date pandas meant;
+    anything else is handed on as given, for the case model to judge."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
+def read_tables(directory: str | Path, names: Iterable[str]) -> dict[str, Path]:
+    """The tables ``<name>.parquet`` (or folders ``<name>/`` of Parquet files) found in
+    ``directory``; ``persons`` must be there, the others are optional."""
     root = Path(directory)
-    frames: dict[str, pl.DataFrame] = {}
+    if not root.is_dir():
+        raise PopulationError([f"{root}: no persons.parquet (not a directory)"])
+    found: dict[str, Path] = {}
     for name in names:
         single = root / f"{name}.parquet"
         parts = root / name
-        if single.exists():
-            frames[name] = pl.read_parquet(single)
-        elif parts.is_dir() and any(parts.glob("*.parquet")):
-            frames[name] = pl.read_parquet(parts / "*.parquet")
+        if single.is_file():
+            found[name] = single
+        elif parts.is_dir() and any(parts.rglob("*.parquet")):
+            found[name] = parts
         elif name == "persons":
             raise PopulationError([f"{root}: no persons.parquet"])
-    return frames
+    return found
 
 
 def write_tables(directory: str | Path, tables: Iterable[tuple[str, pl.DataFrame]]) -> Path:
@@ -239,10 +345,6 @@ def as_of_date(value: dt.date | str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise PopulationError([f"as_of: expected an ISO date YYYY-MM-DD, got {value!r}"]) from None
-
-
-NO_DAY = 2**31 - 1  # a missing date as a day number
-NO_MONTH_INDEX = 10**6  # a missing date as a month index (later than any real month)
 
 
 def day_numbers(series: pl.Series) -> npt.NDArray[np.int64]:

@@ -28,10 +28,25 @@ import polars as pl
 
 from insurrules.parameters import RuleSet
 from insurrules.population.arrays import NO_MONTH, ArrayOps, pack
-from insurrules.population.kz.tables import Population, payer_codes, record_rows
-from insurrules.population.tableset import NO_MONTH_INDEX, day_numbers, month_numbers
+from insurrules.population.kz.loading import load
+from insurrules.population.kz.tables import (
+    LEVELS,
+    MEMBERSHIP_CODES,
+    PAYERS,
+    RESIDENCIES,
+    Population,
+)
+from insurrules.population.tableset import NO_MONTH_INDEX, month_numbers
 
-__all__ = ["ByRow", "Cells", "PopulationIndex", "build_index", "expand", "population_index"]
+__all__ = [
+    "ByRow",
+    "Cells",
+    "PopulationIndex",
+    "build_index",
+    "expand",
+    "population_index",
+    "row_errors",
+]
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -243,6 +258,7 @@ class PopulationIndex:
 
     persons: int
     valid: Bools
+    errors: pl.Series  # per person: null, or the case model's error
     birth_day: Ints
     death_day: Ints
     birth_month: Ints
@@ -363,96 +379,72 @@ def population_index(pop: Population) -> PopulationIndex:
     found = pop.cache.get("engine_index")
     if isinstance(found, PopulationIndex):
         return found
-    n = pop.persons.height
-    rows = {k: np.asarray(v, dtype=np.int64) for k, v in record_rows(pop).items()}
-    valid: Bools = pop.row_errors.is_null().to_numpy().astype(np.bool_)
-
-    def kept(table: str) -> Bools:
-        r = rows[table]
-        ok: Bools = r >= 0
-        if not valid.all():
-            ok[ok] = valid[r[ok]]
-        return ok
-
-    residency = pop.persons["residency"].cast(pl.String)
-    birth_day = day_numbers(pop.persons["birth_date"])
-    death_day = day_numbers(pop.persons["death_date"])
-
-    pay = kept("payments")
-    all_pay = bool(pay.all())
-    pay_rows = rows["payments"] if all_pay else rows["payments"][pay]
-    numbers = pop.cache.pop("payment_numbers", None)  # left by the row check
-    if numbers is None:
-        numbers = (
-            day_numbers(pop.payments["paid_on"]),
-            month_numbers(day_numbers(pop.payments["month"])),
-        )
-    pay_day, pay_month = numbers
-    payer = payer_codes(pop.payments["payer"])
-    if not all_pay:
-        pay_month, pay_day, payer = pay_month[pay], pay_day[pay], payer[pay]
+    loaded = load(pop)
+    n = loaded.valid.size
+    residency = np.array(RESIDENCIES)[loaded.residency]
+    pay = loaded.payments
+    pay_month = pay.columns["month"]
     origin = min(LATEST_ORIGIN, int(pay_month.min())) if pay_month.size else LATEST_ORIGIN
     width = (int(pay_month.max()) if pay_month.size else origin) - origin + 1
 
-    mem = kept("memberships")
-    mem_code = pop.memberships["code"].cast(pl.String).to_numpy().astype(str)[mem]
-    codes = tuple(sorted(set(mem_code.tolist())))
-    code_idx = (
-        np.searchsorted(np.array(codes, dtype=str), mem_code)
-        if codes
-        else np.zeros(0, dtype=np.int64)
-    )
-    mem_lo = month_numbers(day_numbers(pop.memberships["start"]))[mem]
-    mem_hi = month_numbers(day_numbers(pop.memberships["end"]))[mem]
-    wel = kept("welfare_levels")
-    wel_start = day_numbers(pop.welfare_levels["start"])[wel]
-    wel_end = day_numbers(pop.welfare_levels["end"])[wel]
+    mem = loaded.memberships
+    mem_rows = mem.rows.astype(np.int64)
+    present = np.unique(mem.columns["code"])
+    codes = tuple(MEMBERSHIP_CODES[i] for i in present.tolist())
+    code_idx = np.searchsorted(present, mem.columns["code"]).astype(np.int64)
+    mem_lo = month_numbers(mem.columns["start"].astype(np.int64))
+    mem_hi = month_numbers(mem.columns["end"].astype(np.int64))
+    wel = loaded.welfare_levels
+    wel_rows = wel.rows.astype(np.int64)
+    wel_start = wel.columns["start"].astype(np.int64)
+    wel_end = wel.columns["end"].astype(np.int64)
     wel_lo, wel_hi = month_numbers(wel_start), month_numbers(wel_end)
-    req = kept("care_requests")
-    req_day = day_numbers(pop.care_requests["date"])[req]
+    req = loaded.care_requests
+    req_day = req.columns["day"].astype(np.int64)
 
     # the frame of each person reaches past every finite membership and welfare month
     # (kz/facts.py); care requests and payments count only once known, per query
     fact_last = np.full(n, -1, dtype=np.int64)
     for r, months in (
-        (rows["memberships"][mem], mem_lo),
-        (rows["memberships"][mem], mem_hi),
-        (rows["welfare_levels"][wel], wel_lo),
-        (rows["welfare_levels"][wel], wel_hi),
+        (mem_rows, mem_lo),
+        (mem_rows, mem_hi),
+        (wel_rows, wel_lo),
+        (wel_rows, wel_hi),
     ):
         finite = months < NO_MONTH_INDEX
         np.maximum.at(fact_last, r[finite], months[finite])
 
     index = PopulationIndex(
         persons=n,
-        valid=valid,
-        birth_day=birth_day,
-        death_day=death_day,
-        birth_month=month_numbers(birth_day),
-        death_month=month_numbers(death_day),
-        full=residency.is_in(list(_FULL)).to_numpy(),
-        eaeu=(residency == "eaeu_worker").to_numpy(),
-        never=residency.is_in(list(_NEVER)).to_numpy(),
+        valid=loaded.valid,
+        errors=loaded.errors,
+        birth_day=loaded.birth_day,
+        death_day=loaded.death_day,
+        birth_month=month_numbers(loaded.birth_day),
+        death_month=month_numbers(loaded.death_day),
+        full=np.isin(residency, _FULL),
+        eaeu=residency == "eaeu_worker",
+        never=np.isin(residency, _NEVER),
         fact_last=fact_last,
         origin=origin,
         width=width,
-        pay_rows=pay_rows.astype(np.int32),
-        pay_month=pay_month.astype(np.int32),
-        pay_day=pay_day.astype(np.int32),
-        payer=payer,
-        memberships=ByRow.build(rows["memberships"][mem], n, code=code_idx, lo=mem_lo, hi=mem_hi),
+        pay_rows=pay.rows,
+        pay_month=pay_month,
+        pay_day=pay.columns["day"],
+        payer=pay.columns["payer"],
+        memberships=ByRow.build(mem_rows, n, code=code_idx, lo=mem_lo, hi=mem_hi),
         codes=codes,
         welfare=ByRow.build(
-            rows["welfare_levels"][wel],
+            wel_rows,
             n,
-            level=pop.welfare_levels["level"].cast(pl.String).to_numpy().astype(str)[wel],
+            level=np.array(LEVELS)[wel.columns["code"]],
             lo=wel_lo,
             hi=wel_hi,
             start_day=wel_start,
             end_day=wel_end,
         ),
         requests=ByRow.build(
-            rows["care_requests"][req], n, day=req_day, month=month_numbers(req_day)
+            req.rows.astype(np.int64), n, day=req_day, month=month_numbers(req_day)
         ),
         cache={},
     )
@@ -460,12 +452,22 @@ def population_index(pop: Population) -> PopulationIndex:
     return index
 
 
-def build_index(pop: Population, rules: RuleSet | None = None) -> PopulationIndex:
+def row_errors(pop: Population) -> pl.Series:
+    """Per person (in order): null, or the case model's error on that person's records."""
+    return population_index(pop).errors
+
+
+def build_index(pop: Population, rules: RuleSet | None = None) -> Population:
     """Check ``pop``'s records and build all that the engine reads under ``rules`` (default: the
-    rules in force), now instead of during the first evaluation."""
+    rules in force), now instead of during the first evaluation. Returns ``pop``.
+
+    >>> from insurrules.population import build_index, synthetic
+    >>> pop = build_index(synthetic(500, seed=1))
+    >>> "engine_index" in pop.cache
+    True
+    """
     from insurrules.kz.params import kz_params
     from insurrules.kz.rules import default_rules
-    from insurrules.population.kz.tables import PAYERS
 
     def codes(names: frozenset[str]) -> frozenset[int]:
         return frozenset(i for i, name in enumerate(PAYERS) if name in names)
@@ -476,4 +478,4 @@ def build_index(pop: Population, rules: RuleSet | None = None) -> PopulationInde
     index.advance(codes(p.prepaid_payers), p.prepaid_from)
     index.de_requests(frozenset(p.de_levels))
     index.de_levels(frozenset(p.de_levels))
-    return index
+    return pop

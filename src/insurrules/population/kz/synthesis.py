@@ -11,8 +11,8 @@ the right shape; it is no statistical model:
   in the year (Almaty: 34 000 active care users of 95 000, W12);
 * age structure: about 32 % under 18 and 8 % aged 63 or more (Bureau of National Statistics,
   population by age at 01.01.2025 — approximate, unconfirmed here);
-* among adults below pension age: about 64 % employees (monthly employer deductions; the
-  employee's own contribution is not generated, it changes no status), 6 % individual
+* among adults below pension age: about 64 % employees (a monthly employer deduction and the
+  employee's own contribution, both on a drawn monthly income), 6 % individual
   entrepreneurs, 6 % self-payers (some paying with gaps, some stopped, some paying 12 months in
   advance after a gap), 14 % in a state-paid category (students, parents of a child under 3,
   disability, registered unemployed...), 10 % paying nothing (half with old debt); a few percent
@@ -22,22 +22,34 @@ the right shape; it is no statistical model:
   0.6 % died in the two years before ``as_of``.
 
 Histories cover ``history_months`` months (72 by default) up to the month of ``as_of``.
-Amounts are whole tenge; regions are an illustrative split by population share.
+Amounts are those of :func:`insurrules.kz.contribution` for the payer, the month and (employer and
+employee) the income, in tenge with tiyn; pensions start at :func:`insurrules.kz.retirement_age`.
+Regions are an illustrative split by population share.
+
+:func:`write_extract` writes such a population as Parquet in the contract's own types (months
+``"2025-06"``, amounts ``"19126.02"``, payers and ids as text, dates as dates), as a fund's
+extract would come, persons in chunks so that millions fit in little memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from insurrules.errors import RulesError
+from insurrules.kz.contributions import contribution
+from insurrules.kz.iin import CENTURY_SEX, FIRST_WEIGHTS, SECOND_WEIGHTS
+from insurrules.kz.retirement import retirement_age
 from insurrules.population.kz.tables import PAYERS, Population
 from insurrules.population.synthetic_date import remember
 
-__all__ = ["REGIONS", "synthetic"]
+__all__ = ["REGIONS", "synthetic", "write_extract"]
 
 #: Regions with their approximate share of the population (illustrative).
 REGIONS: dict[str, float] = {
@@ -64,8 +76,10 @@ REGIONS: dict[str, float] = {
     "unknown": 0.058,
 }
 
-_W1 = np.arange(1, 12)
-_W2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
+_W1 = np.array(FIRST_WEIGHTS)
+_W2 = np.array(SECOND_WEIGHTS)
+#: the IIN's 7th digit of (century, sex) (kz/iin.py)
+_DIGIT7 = {(c, sex): int(d) for d, (c, sex) in CENTURY_SEX.items()}
 _EPOCH = np.datetime64("1970-01-01", "D")
 _SLICE = 1 << 20  # random draws per slice
 
@@ -89,8 +103,10 @@ def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_]) -> pl.
     year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
     month = birth.astype("datetime64[M]").astype(np.int64) % 12 + 1
     day = (birth - birth.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-    century = np.where(year >= 2000, 5, 3) - np.where(year < 1900, 2, 0)
-    d7 = century + np.where(male, 0, 1)
+    century = year // 100 * 100
+    d7 = np.zeros(n, dtype=np.int64)
+    for (start, sex), digit in _DIGIT7.items():
+        d7[(century == start) & (male == (sex == "male"))] = digit
     # serials: distinct within each (birth date, sex), so that every IIN is unique
     key = (birth - _EPOCH).astype(np.int64) * 2 + male
     order = np.argsort(key, kind="stable")
@@ -149,7 +165,7 @@ def _below(rng: np.random.Generator, size: int, p: float) -> npt.NDArray[np.bool
 
 def _payments(
     rng: np.random.Generator,
-    ids: pl.Series,
+    income: Ints,
     start: Ints,
     end: Ints,
     has_pay: npt.NDArray[np.bool_],
@@ -158,13 +174,15 @@ def _payments(
     prepay: npt.NDArray[np.bool_],
     birth: npt.NDArray[np.datetime64],
     m0: int,
-) -> tuple[pl.DataFrame, Ints]:
-    """One row per month paid for, from each payer's ``start`` to ``end`` month.
+) -> dict[str, npt.NDArray[Any]]:
+    """One record per month paid for, from each payer's ``start`` to ``end`` month (employees:
+    the employer's and their own), as columns: person row, month index, day paid, payer code,
+    amount in tiyn.
 
-    Payment tables are some 30 times the persons, so every column is built once as a compact
+    Payment tables are some 50 times the persons, so every column is built once as a compact
     integer array (days since 1970 for dates), temporaries are dropped as soon as they are
     used, and per-person values are looked up by row; random draws are those of whole-table
-    calls, in the same order, so a seed gives the same tables as ever.
+    calls, in the same order, so a seed gives the same tables.
     """
     who = np.flatnonzero(has_pay)
     counts = end[who] - start[who] + 1
@@ -198,50 +216,126 @@ def _payments(
     paid_on = arrive
     paid_on += month_day
     prepaid = np.flatnonzero(prepay[rows] & (months >= m0 - 5))
-    del months
     # all prepaid months arrived in one payment, five days before the first of them
     paid_on[prepaid] = first_day[np.maximum(m0 - 5, start[rows[prepaid]]) - lo] - 5
-    del prepaid
+    del prepaid, month_day
     birth_day = (birth - _EPOCH).astype(np.int32)
     np.maximum(paid_on, birth_day[rows], out=paid_on)
     payer_of_role = np.array(
-        [PAYERS.index(p) for p in ("employer", "entrepreneur", "self")], dtype=np.uint8
+        [PAYERS.index(p) for p in ("employer", "entrepreneur", "self")], dtype=np.int8
     )
-    payer_of_person = payer_of_role[payer_code]
-    payer = payer_of_person[rows]
-    amount = rng.integers(850, 9000, size)
-    amount *= 3
-    amount[payer == PAYERS.index("entrepreneur")] = 5950
-    amount[(payer != PAYERS.index("employer")) & (payer != PAYERS.index("entrepreneur"))] = 4250
+    payer = payer_of_role[payer_code][rows]
+    month_of = months.astype(np.int64)
+    del months
+    # employees: the employer's deduction and the employee's own contribution, month by month
+    employed = np.flatnonzero(payer == PAYERS.index("employer"))
+    rows = np.concatenate([rows, rows[employed]])
+    month_of = np.concatenate([month_of, month_of[employed]])
+    paid_on = np.concatenate([paid_on, paid_on[employed]])
+    payer = np.concatenate([payer, np.full(employed.size, PAYERS.index("employee"), np.int8)])
+    # records by person, then month, then payer (the usual layout of an extract)
+    order = np.lexsort((payer, month_of, rows))
+    rows, month_of, paid_on, payer = rows[order], month_of[order], paid_on[order], payer[order]
+    cents = _amounts(month_of, payer, income[rows])
+    return {"rows": rows, "month": month_of, "paid_on": paid_on, "payer": payer, "cents": cents}
 
-    # numeric columns share the arrays' memory; the id column (the largest) comes last
-    month = pl.Series("month", month_day).cast(pl.Date)
-    del month_day
-    paid = pl.Series("paid_on", paid_on).cast(pl.Date)
-    del paid_on
-    del payer
-    # person id and payer of each record: one gather of a per-person frame by record row
-    kinds = pl.Series(PAYERS, dtype=pl.Enum(PAYERS)).gather(payer_of_person)
-    per_person = pl.DataFrame({"person_id": ids, "payer": kinds})
-    index = pl.Series(rows.astype(np.uint32))  # polars gathers by UInt32 row numbers
-    gathered = per_person.select(pl.all().gather(index))
-    del index
-    payments = pl.DataFrame(
-        [gathered["person_id"], month, paid, pl.Series("amount", amount), gathered["payer"]]
+
+#: kz.contribution's payer of each payer code that pays on income or a fixed amount
+_CONTRIBUTOR = {"employer": "employer", "employee": "employee", "self": "self"}
+_CONTRIBUTOR["entrepreneur"] = "entrepreneur"
+
+
+def _month_amounts(months: Ints) -> dict[str, tuple[npt.NDArray[np.float64], Ints]]:
+    """Per payer, per month of ``months``: the rate on income (or 0) and the cap or fixed amount
+    in tiyn, from :func:`insurrules.kz.contribution` (a month without data takes the nearest
+    month's)."""
+    distinct = np.unique(months)
+    out: dict[str, tuple[npt.NDArray[np.float64], Ints]] = {}
+    for payer in _CONTRIBUTOR:
+        rate = np.full(distinct.size, np.nan)
+        fixed = np.zeros(distinct.size, dtype=np.int64)
+        for i, m in enumerate(distinct.tolist()):
+            month = f"{m // 12:04d}-{m % 12 + 1:02d}"
+            try:
+                if payer in ("employer", "employee"):
+                    r = contribution(payer, month, income=1)  # type: ignore[arg-type]
+                    top = contribution(payer, month, income=10**12)  # type: ignore[arg-type]
+                    rate[i] = float(r)
+                    fixed[i] = int(top / r * 100) if r else 0  # the cap on income, in tiyn
+                else:
+                    fixed[i] = int(contribution(payer, month) * 100)  # type: ignore[arg-type]
+                    rate[i] = 0.0
+            except (RulesError, AssertionError):
+                continue  # no data for the month: filled from the nearest month below
+        known = np.flatnonzero(~np.isnan(rate))
+        if known.size == 0:  # pragma: no cover - the parameters cover the scheme's years
+            raise ValueError(f"synthetic: no contribution amounts for {payer}")
+        nearest = known[
+            np.clip(np.searchsorted(known, np.arange(distinct.size)), 0, known.size - 1)
+        ]
+        out[payer] = (rate[nearest], fixed[nearest])
+    return {p: (r, f) for p, (r, f) in out.items()} | {
+        "_months": (distinct.astype(float), distinct)
+    }
+
+
+def _amounts(months: Ints, payer: npt.NDArray[np.int8], income: Ints) -> Ints:
+    """Each record's amount in tiyn: the payer's contribution for the month (on the income)."""
+    table = _month_amounts(months)
+    at = np.searchsorted(table["_months"][1], months)
+    cents = np.zeros(months.size, dtype=np.int64)
+    for name in _CONTRIBUTOR:
+        mine = np.flatnonzero(payer == PAYERS.index(name))
+        rate, fixed = table[name]
+        if name in ("employer", "employee"):
+            base = np.minimum(income[mine] * 100, fixed[at[mine]])  # income capped, in tiyn
+            cents[mine] = np.rint(base * rate[at[mine]]).astype(np.int64)
+        else:
+            cents[mine] = fixed[at[mine]]
+    return cents
+
+
+def _payment_frame(
+    columns: dict[str, npt.NDArray[Any]], ids: pl.Series, text: bool
+) -> pl.DataFrame:
+    """The payments table, in native types (dates, decimals, a payer enum) or the contract's
+    text (``"2025-06"``, ``"19126.02"``, payer names)."""
+    rows = pl.Series(columns["rows"].astype(np.uint32))
+    month = columns["month"]
+    paid = pl.Series("paid_on", columns["paid_on"].astype(np.int32)).cast(pl.Date)
+    cents = pl.Series(columns["cents"])
+    if text:
+        lo = int(month.min()) if month.size else 0
+        names = pl.Series(
+            [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(lo, int(month.max(initial=lo)) + 1)]
+        )
+        month_col = names.gather(pl.Series((month - lo).astype(np.uint32))).alias("month")
+        amount = pl.select(
+            pl.concat_str(
+                [
+                    (cents // 100).cast(pl.String),
+                    pl.lit("."),
+                    (cents % 100).cast(pl.String).str.zfill(2),
+                ]
+            ).alias("amount")
+        ).to_series()
+        payer = pl.Series(PAYERS, dtype=pl.String).gather(
+            pl.Series(columns["payer"].astype(np.uint32))
+        )
+    else:
+        first = (month - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
+        month_col = pl.Series("month", (first - _EPOCH).astype(np.int32)).cast(pl.Date)
+        amount = (cents.cast(pl.Decimal(14, 2)) / 100).cast(pl.Decimal(14, 2)).alias("amount")
+        payer = pl.Series(PAYERS, dtype=pl.Enum(PAYERS)).gather(
+            pl.Series(columns["payer"].astype(np.uint32))
+        )
+    return pl.DataFrame(
+        [ids.gather(rows).alias("person_id"), month_col, paid, amount, payer.alias("payer")]
     )
-    return payments, rows
 
 
-def synthetic(
-    n: int,
-    seed: int = 0,
-    as_of: dt.date | str = "2026-03-15",
-    history_months: int = 72,
-) -> Population:
-    """A synthetic kz-osms population of ``n`` persons (see the module docstring).
-
-    Deterministic for a given ``seed``; vectorised (a million persons in a few seconds).
-    """
+def _draw(n: int, seed: int, as_of: dt.date | str, history_months: int) -> _Drawn:
+    """Everything but the payment records, and what the payment records are drawn from."""
     day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of)
     rng = np.random.default_rng(seed)
     today = np.datetime64(day, "D")
@@ -298,9 +392,8 @@ def synthetic(
     payer_code = np.where(old_payer, 2, np.clip(role, 0, 2))
 
     ids = _iins(birth, male)
-    payments, rows = _payments(
-        rng, ids, start, end, has_pay, pattern, payer_code, prepay, birth, m0
-    )
+    # a monthly income for employees (tenge; the employer's and employee's base)
+    income = np.exp(rng.normal(np.log(350_000), 0.6, n)).astype(np.int64)
 
     # -- state categories ------------------------------------------------------------------
     codes: list[npt.NDArray[np.str_]] = []
@@ -354,10 +447,9 @@ def synthetic(
     m_rows.append(state)
     m_start.append(st_start)
     m_end.append(st_end)
-    # pensions from the general retirement age (R6.4: 63 men; 61 women, simplified)
+    # pensions from the general retirement age (R6.4, kz.retirement_age)
     old = np.flatnonzero((band == 2) & (rng.random(n) < 0.97))
-    ret_age = np.where(male[old], 63, 61)
-    pension_start = birth[old] + (ret_age * 365.25).astype(np.int64).astype("timedelta64[D]")
+    pension_start = _retirement_days(birth[old], male[old])
     codes.append(np.full(old.size, "pension_recipient"))
     m_rows.append(old)
     m_start.append(np.minimum(pension_start, today))
@@ -410,18 +502,159 @@ def synthetic(
             "region": region,
         }
     )
-    pop = Population(
+    return _Drawn(
         persons=persons,
-        payments=payments,
         memberships=memberships,
         welfare_levels=welfare_levels,
         care_requests=care_requests,
+        rng=rng,
+        ids=ids,
+        income=income,
+        start=start,
+        end=end,
+        has_pay=has_pay,
+        pattern=pattern,
+        payer_code=payer_code,
+        prepay=prepay,
+        birth=birth,
+        m0=m0,
     )
-    pop.cache["rows"] = {
-        "payments": rows,
-        "memberships": mem_rows,
-        "welfare_levels": de_rows,
-        "care_requests": applies,
-    }
-    remember(pop, day)
+
+
+def _retirement_days(
+    birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.datetime64]:
+    """The day each person reaches the general retirement age (kz.retirement_age, R6.4)."""
+    months = np.empty(birth.size, dtype=np.int64)
+    key = birth.astype("datetime64[M]").astype(np.int64) * 2 + male
+    for k in np.unique(key).tolist():
+        m = k // 2
+        day = dt.date(1970 + m // 12, m % 12 + 1, 1)
+        age = retirement_age("male" if k % 2 else "female", day)
+        months[key == k] = age.years * 12 + age.months
+    born_m = birth.astype("datetime64[M]")
+    offset = birth - born_m.astype("datetime64[D]")
+    reached: npt.NDArray[np.datetime64] = (born_m + months.astype("timedelta64[M]")).astype(
+        "datetime64[D]"
+    ) + offset
+    return reached
+
+
+@dataclass
+class _Drawn:
+    persons: pl.DataFrame
+    memberships: pl.DataFrame
+    welfare_levels: pl.DataFrame
+    care_requests: pl.DataFrame
+    rng: np.random.Generator
+    ids: pl.Series
+    income: Ints
+    start: Ints
+    end: Ints
+    has_pay: npt.NDArray[np.bool_]
+    pattern: Ints
+    payer_code: Ints
+    prepay: npt.NDArray[np.bool_]
+    birth: npt.NDArray[np.datetime64]
+    m0: int
+
+    def payments(self, lo: int = 0, hi: int | None = None, text: bool = False) -> pl.DataFrame:
+        """The payment records of persons ``lo:hi`` (drawn now, from the same generator)."""
+        part = slice(lo, hi)
+        columns = _payments(
+            self.rng,
+            self.income[part],
+            self.start[part],
+            self.end[part],
+            self.has_pay[part],
+            self.pattern[part],
+            self.payer_code[part],
+            self.prepay[part],
+            self.birth[part],
+            self.m0,
+        )
+        return _payment_frame(columns, self.ids[part], text)
+
+
+def synthetic(
+    n: int,
+    seed: int = 0,
+    as_of: dt.date | str = "2026-03-15",
+    history_months: int = 72,
+    *,
+    text: bool = False,
+) -> Population:
+    """A synthetic kz-osms population of ``n`` persons (see the module docstring).
+
+    Deterministic for a given ``seed``; vectorised (a million persons in a few seconds).
+    ``text``: payments in the contract's text types (months ``"2025-06"``, amounts
+    ``"19126.02"``, payer names) instead of dates, decimals and an enum.
+    """
+    drawn = _draw(n, seed, as_of, history_months)
+    pop = Population(
+        persons=drawn.persons,
+        payments=drawn.payments(text=text),
+        memberships=drawn.memberships,
+        welfare_levels=drawn.welfare_levels,
+        care_requests=drawn.care_requests,
+    )
+    remember(pop, as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of))
     return pop
+
+
+def write_extract(
+    directory: str | Path,
+    n: int,
+    seed: int = 0,
+    as_of: dt.date | str = "2026-03-15",
+    history_months: int = 72,
+    *,
+    text: bool = True,
+    chunk: int = 250_000,
+) -> Path:
+    """Write a synthetic population of ``n`` persons as a Parquet extract in ``directory``
+    (``persons.parquet``, ``payments.parquet``...), in the contract's text types unless
+    ``text=False``. Payments are drawn and written ``chunk`` persons at a time (a row group
+    each), so that millions of persons need little memory.
+
+    >>> import tempfile
+    >>> from insurrules.population import Population, evaluate
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     pop = Population.from_parquet(write_extract(tmp, 300, seed=1))
+    ...     print(pop.sources["payments"].schema["month"], evaluate(pop, "2026-03-15").height)
+    String 300
+    """
+    import pyarrow.parquet as pq
+
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    drawn = _draw(n, seed, as_of, history_months)
+    for name in ("persons", "memberships", "welfare_levels", "care_requests"):
+        getattr(drawn, name).write_parquet(root / f"{name}.parquet")
+    writer: Any = None
+    try:
+        for lo in range(0, max(n, 1), chunk):
+            table = drawn.payments(lo, min(lo + chunk, n), text=text).to_arrow()
+            if text:
+                table = table.cast(_plain_strings(table.schema))
+            if writer is None:
+                writer = pq.ParquetWriter(root / "payments.parquet", table.schema)
+            writer.write_table(table, row_group_size=1 << 20)
+    finally:
+        if writer is not None:
+            writer.close()
+    return root
+
+
+def _plain_strings(schema: Any) -> Any:
+    """The schema with text as plain Arrow strings (what most tools write)."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field(f.name, pa.string())
+            if pa.types.is_large_string(f.type) or pa.types.is_string_view(f.type)
+            else f
+            for f in schema
+        ]
+    )

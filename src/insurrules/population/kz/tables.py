@@ -1,19 +1,19 @@
-"""The tables of a population (kz-osms), their schema, and their validation.
+"""The tables of a population (kz-osms), their schema, and each person's case document.
 
-A :class:`Population` holds five polars DataFrames. Required columns are listed per table; other
-columns are kept (``persons.region``, for example, is used by
-:func:`~insurrules.population.compare`).
-Dates are polars ``Date`` values or ISO ``YYYY-MM-DD`` text; months are ``YYYY-MM`` text or dates.
+A :class:`Population` holds five tables. Required columns are listed per table; other columns are
+kept (``persons.region``, for example, is used by :func:`~insurrules.population.compare`).
+Dates are dates (or midnight timestamps) or ISO ``YYYY-MM-DD`` text; months are ``YYYY-MM``
+text or dates; amounts numbers or decimal text.
 
 ``persons`` (one row per person, in the order results are returned)
     ``id`` (text, IIN: 12 digits), ``birth_date`` (date), ``sex`` (``male``/``female``),
-    ``death_date`` (date, optional column, null = alive), ``residency`` (optional column,
-    default ``citizen``: ``citizen``, ``kandas``, ``permanent_resident``, ``eaeu_worker``,
-    ``temporary_resident``, ``outside_scheme``), ``region`` (optional, any text).
+    ``death_date`` (date, optional column, null = alive), ``residency`` (optional column, null
+    or absent = ``citizen``; the values of :class:`insurrules.kz.case.KzPerson`), ``region``
+    (optional, any text).
 ``payments`` (one row per payment record)
     ``person_id`` (text), ``month`` (the month paid for), ``paid_on`` (date it arrived),
-    ``amount`` (non-negative number or decimal text), ``payer`` (``employer``, ``employee``,
-    ``self``, ``entrepreneur``, ``platform``, ``esp``).
+    ``amount`` (non-negative number or decimal text), ``payer`` (the payers of
+    :class:`insurrules.kz.case.KzPayment`).
 ``memberships`` (periods in state-paid categories)
     ``person_id``, ``code`` (kz membership code), ``start`` (date), ``end`` (date, null = open).
 ``welfare_levels`` (Digital Family Card levels)
@@ -21,28 +21,35 @@ Dates are polars ``Date`` values or ISO ``YYYY-MM-DD`` text; months are ``YYYY-M
 ``care_requests`` (days the person applied for care)
     ``person_id``, ``date`` (date).
 
-Structural problems (missing columns, wrong dtypes, duplicate person ids, rows for unknown
-persons, unparseable dates) raise one :class:`PopulationError` listing all of them before any
-work. Problems within a person's records (a bad IIN, an end before a start...) do not stop the
-run: :meth:`Population.row_errors` names them and that person's result row carries the error.
+Structural problems (missing columns, types no value of which could be right, duplicate person
+ids) raise one :class:`PopulationError` listing all of them; records of persons not in
+``persons`` are such a problem too, found when the records are first read
+(:func:`~insurrules.population.kz.index.build_index` or the first evaluation). What is valid in
+a person's records is decided by the case model (:class:`insurrules.kz.case.KzCase`), the one
+definition ``decide()`` uses: a person whose records it rejects keeps a result row whose
+``error`` is the model's error (see :mod:`insurrules.population.kz.index`).
+
+The tables are kept as given (:attr:`Population.sources`): a Parquet extract is not read into
+memory whole; its columns are read in batches when the engine's index is built.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
-import numpy as np
-import numpy.typing as npt
 import polars as pl
 
-from insurrules.errors import mask_text
-from insurrules.kz.case import KZ_MEMBERSHIP_CODES, KzCase
-from insurrules.parameters import RuleSet
+from insurrules.kz.case import (
+    KZ_MEMBERSHIP_CODES,
+    KzCase,
+    KzPayment,
+    KzPerson,
+    WelfareLevel,
+)
+from insurrules.population.sources import TableSource, source_of
 from insurrules.population.tableset import (
     AMOUNT,
     DATE,
@@ -50,14 +57,23 @@ from insurrules.population.tableset import (
     TEXT,
     PopulationError,
     TableSet,
-    day_numbers,
+    check_columns,
     empty_table,
-    month_numbers,
+    given_value,
     normalize_table,
-    to_polars,
 )
 
-__all__ = ["SCHEMA", "TABLES", "Population", "PopulationError"]
+__all__ = [
+    "LEVELS",
+    "PAYERS",
+    "RESIDENCIES",
+    "SCHEMA",
+    "SEXES",
+    "TABLES",
+    "Population",
+    "PopulationError",
+    "case_document_of",
+]
 
 TABLES = ("persons", "payments", "memberships", "welfare_levels", "care_requests")
 
@@ -93,45 +109,65 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "care_requests": {"person_id": (TEXT, True), "date": (DATE, True)},
 }
 
-RESIDENCIES = (
-    "citizen",
-    "kandas",
-    "permanent_resident",
-    "eaeu_worker",
-    "temporary_resident",
-    "outside_scheme",
-)
-PAYERS = ("employer", "employee", "self", "entrepreneur", "platform", "esp")
-LEVELS = ("A", "B", "C", "D", "E")
-FIRST_PAYMENT_MONTH = 2017 * 12 + 6  # 2017-07: OSMS contributions start (KzPayment)
+# The enumerations are the case model's own (kz/case.py), never copied.
+RESIDENCIES: tuple[str, ...] = get_args(KzPerson.model_fields["residency"].annotation)
+DEFAULT_RESIDENCY: str = KzPerson.model_fields["residency"].default
+SEXES: tuple[str, ...] = get_args(KzPerson.model_fields["sex"].annotation)
+PAYERS: tuple[str, ...] = get_args(KzPayment.model_fields["payer"].annotation)
+LEVELS: tuple[str, ...] = get_args(WelfareLevel.model_fields["level"].annotation)
+MEMBERSHIP_CODES: tuple[str, ...] = KZ_MEMBERSHIP_CODES
+_DEFAULTS = {"residency": DEFAULT_RESIDENCY}
 
 
-def _empty(table: str) -> pl.DataFrame:
-    return empty_table(SCHEMA[table])
+def _read(table: str, source: TableSource, problems: list[str]) -> pl.DataFrame:
+    columns = [c for c in SCHEMA[table] if c in source.schema]
+    extra = [c for c in source.schema if c not in SCHEMA[table]] if table == "persons" else []
+    frame = source.frame([*columns, *extra])
+    return normalize_table(table, frame, problems, SCHEMA[table], _DEFAULTS)
 
 
-def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
-    return normalize_table(table, df, problems, SCHEMA[table], {"residency": "citizen"})
-
-
-@dataclass(frozen=True, repr=False)
 class Population(TableSet):
     """The tables of a kz-osms population (see the module docstring for the schema).
 
-    Build it with :meth:`from_frames` or :meth:`from_parquet`; the constructor expects tables
-    already checked and normalized.
+    Build it with :meth:`from_frames` or :meth:`from_parquet` (or the constructor, which takes
+    the same tables).
     """
 
-    persons: pl.DataFrame
-    payments: pl.DataFrame = field(default_factory=lambda: _empty("payments"))
-    memberships: pl.DataFrame = field(default_factory=lambda: _empty("memberships"))
-    welfare_levels: pl.DataFrame = field(default_factory=lambda: _empty("welfare_levels"))
-    care_requests: pl.DataFrame = field(default_factory=lambda: _empty("care_requests"))
-    scheme: str = "kz-osms"
-    #: derived data computed once per population (person row of each record...), not compared
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
     TABLE_NAMES: ClassVar[tuple[str, ...]] = TABLES
+
+    def __init__(
+        self,
+        persons: Any,
+        payments: Any = None,
+        memberships: Any = None,
+        welfare_levels: Any = None,
+        care_requests: Any = None,
+        scheme: str = "kz-osms",
+    ) -> None:
+        given = {
+            "persons": persons,
+            "payments": payments,
+            "memberships": memberships,
+            "welfare_levels": welfare_levels,
+            "care_requests": care_requests,
+        }
+        self.scheme = scheme
+        self.sources = {
+            name: source_of(name, empty_table(SCHEMA[name]) if data is None else data)
+            for name, data in given.items()
+        }
+        problems: list[str] = []
+        for name, source in self.sources.items():
+            check_columns(name, source.schema, problems, SCHEMA[name])
+        if problems:
+            raise PopulationError(problems)
+        #: derived data computed once per population (the engine's index...)
+        self.cache: dict[str, Any] = {}
+        ids = self.persons["id"]
+        dup = ids.is_duplicated()
+        if dup.any():
+            n = int(ids.filter(dup).n_unique())
+            raise PopulationError([f"persons.id: {n} id(s) appear more than once"])
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -143,68 +179,49 @@ class Population(TableSet):
         welfare_levels: Any = None,
         care_requests: Any = None,
     ) -> Population:
-        """Check and normalize tables given as polars, pandas or Arrow tables.
+        """The tables given as polars, pandas or Arrow tables, dicts of columns, or paths to
+        Parquet files or folders (see :mod:`insurrules.population.sources`).
 
         Raises :class:`PopulationError` listing every structural problem.
         """
-        given = {
-            "persons": persons,
-            "payments": payments,
-            "memberships": memberships,
-            "welfare_levels": welfare_levels,
-            "care_requests": care_requests,
-        }
-        problems: list[str] = []
-        frames: dict[str, pl.DataFrame] = {}
-        for name, data in given.items():
-            df = _empty(name) if data is None else to_polars(name, data)
-            frames[name] = _normalize(name, df, problems)
-        if problems:
-            raise PopulationError(problems)
-        ids = frames["persons"]["id"]
-        dup = ids.is_duplicated()
-        if dup.any():
-            n = int(ids.filter(dup).n_unique())
-            problems.append(f"persons.id: {n} id(s) appear more than once")
-        rows: dict[str, Any] = {}
-        if not problems:
-            row_of = _row_of(frames["persons"])
-            for name in TABLES[1:]:
-                found = _person_rows(frames[name]["person_id"], row_of)
-                if found.null_count():
-                    problems.append(
-                        f"{name}.person_id: {found.null_count()} row(s) for persons not in persons"
-                    )
-                rows[name] = found.to_numpy()
-        if problems:
-            raise PopulationError(problems)
-        pop = cls(**frames)  # type: ignore[arg-type]
-        pop.cache["rows"] = rows
-        return pop
+        return cls(persons, payments, memberships, welfare_levels, care_requests)
+
+    # -- the tables in the schema's types ------------------------------------------------------
+    @cached_property
+    def persons(self) -> pl.DataFrame:
+        """``persons`` in the schema's types (a date that cannot be read is null; the case
+        model words the error), other columns kept."""
+        return _read("persons", self.sources["persons"], [])
+
+    @cached_property
+    def payments(self) -> pl.DataFrame:
+        """``payments`` in the schema's types, read into memory (the engine does not need it)."""
+        return _read("payments", self.sources["payments"], [])
+
+    @cached_property
+    def memberships(self) -> pl.DataFrame:
+        return _read("memberships", self.sources["memberships"], [])
+
+    @cached_property
+    def welfare_levels(self) -> pl.DataFrame:
+        return _read("welfare_levels", self.sources["welfare_levels"], [])
+
+    @cached_property
+    def care_requests(self) -> pl.DataFrame:
+        return _read("care_requests", self.sources["care_requests"], [])
 
     # -- one person ----------------------------------------------------------------------------
-    def case_document(self, person_id: str, as_of: dt.date | str) -> dict[str, Any]:
-        """The case document (a mapping) of one person, as :func:`insurrules.decide` takes it."""
-        rows = self.persons.filter(pl.col("id") == person_id)
-        if rows.height == 0:
-            raise KeyError(mask_text(f"no person {person_id}"))
-        p = rows.row(0, named=True)
-
-        def of(table: str) -> list[dict[str, Any]]:
-            rows: list[dict[str, Any]] = (
-                getattr(self, table).filter(pl.col("person_id") == person_id).to_dicts()
-            )
-            return rows
-
-        document = case_document_of(
+    def document_of(
+        self, person: dict[str, Any], records: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        return case_document_of(
             self.scheme,
-            p,
-            of("memberships"),
-            of("welfare_levels"),
-            of("care_requests"),
-            of("payments"),
+            person,
+            records["memberships"],
+            records["welfare_levels"],
+            records["care_requests"],
+            records["payments"],
         )
-        return {**document, "as_of": as_of}
 
     def case(self, person_id: str, as_of: dt.date | str) -> KzCase:
         """The validated case of one person (raises the case model's validation error)."""
@@ -214,307 +231,13 @@ class Population(TableSet):
         assert isinstance(case, KzCase)
         return case
 
-    def build_index(self, rules: RuleSet | None = None) -> Population:
-        """Check the records and build the engine's index now (part of loading a population a
-        service keeps), instead of during the first evaluation or screening. Returns ``self``.
 
-        >>> from insurrules.population import synthetic
-        >>> pop = synthetic(500, seed=1).build_index()
-        >>> "engine_index" in pop.cache
-        True
-        """
-        from insurrules.population.kz.index import build_index
-
-        build_index(self, rules)
-        return self
-
-    # -- row-level validation ----------------------------------------------------------------
-    @cached_property
-    def row_errors(self) -> pl.Series:
-        """Per person (in order): null, or the problems in that person's records."""
-        return _row_errors(self)
-
-
-def _iin_problems(persons: pl.DataFrame) -> pl.DataFrame:
-    """IIN checks (kz.iin rules) in numpy: format, check digit, birth date and sex digit."""
-    ids = persons["id"]
-    n = ids.len()
-    well_formed = ids.str.contains(r"^\d{12}$").fill_null(False).to_numpy()
-    raw = np.array(ids.fill_null("").to_list(), dtype="S12")
-    digits = (
-        (raw.view(np.uint8).reshape(n, 12).astype(np.int64) - 48)
-        if n
-        else np.zeros((0, 12), dtype=np.int64)
-    )
-    digits = np.where(well_formed[:, None], digits, 0)
-    w1 = np.arange(1, 12)
-    w2 = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
-    r1 = (digits[:, :11] @ w1) % 11
-    r2 = (digits[:, :11] @ w2) % 11
-    check = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
-    d7 = digits[:, 6]
-    century = np.where(d7 <= 2, 1800, np.where(d7 <= 4, 1900, 2000))
-    year = century + digits[:, 0] * 10 + digits[:, 1]
-    month = digits[:, 2] * 10 + digits[:, 3]
-    day = digits[:, 4] * 10 + digits[:, 5]
-    month_ok = (month >= 1) & (month <= 12)
-    first = ((year - 1970) * 12 + np.where(month_ok, month, 1) - 1).astype("datetime64[M]")
-    born = first.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    real = month_ok & (day >= 1) & (born.astype("datetime64[M]") == first)
-    born_days = (born - np.datetime64("1970-01-01", "D")).astype(np.int64)
-    given = day_numbers(persons["birth_date"])
-    male = d7 % 2 == 1
-    sex = persons["sex"].to_numpy()
-    problems = [
-        (~well_formed, "person.id: an IIN is 12 digits"),
-        (well_formed & (check != digits[:, 11]), "person.id: the IIN has an invalid check digit"),
-        ((d7 < 1) | (d7 > 6), "person.id: the IIN's 7th digit must be 1-6 (century and sex)"),
-        (~real, "person.id: the IIN does not start with a real birth date (YYMMDD)"),
-        (
-            real & (born_days != given),
-            "person.id: the IIN's birth date (YYMMDD) differs from birth_date",
-        ),
-        (
-            np.where(male, sex != "male", sex != "female"),
-            "person.id: the IIN's 7th digit gives another sex than sex",
-        ),
-    ]
-    taken = np.zeros(n, dtype=np.bool_)
-    rows: list[npt.NDArray[np.int64]] = []
-    msgs: list[str] = []
-    for bad, message in problems:  # the first problem of each IIN is the one reported
-        new = bad & ~taken
-        taken |= new
-        idx = np.flatnonzero(new)
-        rows.append(idx)
-        msgs.extend([message] * idx.size)
-    return pl.DataFrame(
-        {"_row": np.concatenate(rows).astype(np.int64), "msg": pl.Series(msgs, dtype=pl.String)}
-    )
-
-
-def payer_codes(series: pl.Series) -> npt.NDArray[np.int8]:
-    """Payer as an index into :data:`PAYERS` (-1: unknown)."""
-    if isinstance(series.dtype, pl.Enum):
-        cats = list(series.dtype.categories)
-        lookup = np.array(
-            [PAYERS.index(c) if c in PAYERS else -1 for c in cats] + [-1], dtype=np.int8
-        )
-        phys = series.to_physical().fill_null(len(cats)).to_numpy().astype(np.int64)
-        found: npt.NDArray[np.int8] = lookup[phys]
-        return found
-    codes = series.cast(pl.String).replace_strict(
-        list(PAYERS), list(range(len(PAYERS))), default=-1, return_dtype=pl.Int8
-    )
-    return codes.to_numpy().astype(np.int8)
-
-
-def _payment_problems(pop: Population, rows: npt.NDArray[np.int64]) -> pl.DataFrame:
-    """Per-record checks of payments in numpy; messages are built for the few bad records.
-
-    Each check is reduced to the records it finds at once, so that only one full-length mask
-    lives at a time (tens of millions of records).
-    """
-    pay = pop.payments
-    known = rows >= 0
-    found: list[tuple[npt.NDArray[np.int64], str]] = []
-
-    def check(bad: npt.NDArray[np.bool_], message: str) -> None:
-        bad &= known
-        if bad.any():
-            found.append((np.flatnonzero(bad), message))
-
-    day = day_numbers(pay["paid_on"]).astype(np.int32)
-    month = month_numbers(day_numbers(pay["month"])).astype(np.int32)
-    # the engine's index needs the same numbers: computed once
-    pop.cache["payment_numbers"] = (day, month)
-    check(payer_codes(pay["payer"]) < 0, _UNKNOWN_PAYER)
-    check(month < FIRST_PAYMENT_MONTH, "payments.month: OSMS contributions start with 2017-07")
-    birth = day_numbers(pop.persons["birth_date"])
-    born = birth[np.maximum(rows, 0)].astype(np.int32)
-    check(day < born, "payments.paid_on: before the person's birth")
-    after_birth = day >= born
-    born = month_numbers(born.astype(np.int64)).astype(np.int32)  # the month of birth
-    after_birth &= month < born
-    del born
-    check(after_birth, "payments.month: before the person's birth")
-    del after_birth
-    amount = pay["amount"]
-    if amount.dtype == pl.String:
-        number = amount.str.strip_chars().cast(pl.Float64, strict=False)
-    else:
-        number = amount.cast(pl.Float64, strict=False)
-    values = number.fill_null(np.nan).to_numpy()
-    del number
-    check(~np.isfinite(values), "payments.amount: not a finite number")
-    check(values < 0, "payments.amount: an amount cannot be negative")
-    del values
-    # identical records: a cheap integer key first, the full comparison on candidates only
-    key = rows << 12  # (row, month, day) in one integer, in place (tens of millions of rows)
-    key += month & 4095
-    key <<= 16
-    key += day & 65535
-    if key.size < 2 or bool((key[1:] > key[:-1]).all()):  # grouped, ordered tables: no ties
-        candidates = np.zeros(0, dtype=np.int64)
-    else:
-        order = np.argsort(key, kind="stable")
-        ordered = key[order]
-        tie = ordered[1:] == ordered[:-1]
-        same = np.zeros(key.size, dtype=np.bool_)
-        same[1:] |= tie
-        same[:-1] |= tie
-        candidates = np.sort(order[same])
-    del key
-    if candidates.size:
-        sub = pay[candidates].with_columns(pl.Series("_row", rows[candidates]))
-        same = (
-            sub.select(pl.struct("_row", "month", "paid_on", "amount", "payer").is_duplicated())
-            .to_series()
-            .to_numpy()
-        )
-        dup = np.zeros(rows.size, dtype=np.bool_)
-        dup[candidates[same]] = True
-        check(dup, "payments: duplicate records (same month, date, amount, payer)")
-    frames = [pl.DataFrame({"_row": rows[bad], "msg": message}) for bad, message in found]
-    if not frames:
-        return pl.DataFrame(schema={"_row": pl.Int64, "msg": pl.String})
-    return pl.concat(frames)
-
-
-_UNKNOWN_PAYER = "payments.payer: unknown payer (expected one of " + ", ".join(PAYERS) + ")"
-
-
-def _row_of(persons: pl.DataFrame) -> pl.DataFrame:
-    return persons.select(
-        pl.col("id").alias("person_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_r")
-    )
-
-
-def _person_rows(ids: pl.Series, row_of: pl.DataFrame) -> pl.Series:
-    """The person row of each record (null: no such person), by the record's ``person_id``.
-
-    Records usually come grouped by person: only the first of each run of equal ids is looked
-    up (a join of a million ids instead of tens of millions), the rest repeat it.
-    """
-    heads = ids.ne_missing(ids.shift(1)).fill_null(True)
-    if heads.len() == 0 or heads.sum() * 4 > heads.len():  # not grouped: look each one up
-        return ids.to_frame("person_id").join(
-            row_of, on="person_id", how="left", maintain_order="left"
-        )["_r"]
-    starts = heads.to_numpy()
-    run = np.cumsum(starts, dtype=np.int64)
-    run -= 1
-    looked_up = (
-        ids.filter(heads)
-        .to_frame("person_id")
-        .join(row_of, on="person_id", how="left", maintain_order="left")["_r"]
-    )
-    return looked_up.gather(run).alias("_r")
-
-
-def record_rows(pop: Population) -> dict[str, Any]:
-    """The person row (position in ``persons``) of every record of each table, computed once."""
-    rows = pop.cache.get("rows")
-    if rows is None:
-        row_of = _row_of(pop.persons)
-        rows = {
-            name: _person_rows(getattr(pop, name)["person_id"], row_of).fill_null(-1).to_numpy()
-            for name in TABLES[1:]
-        }
-        pop.cache["rows"] = rows
-    return rows
-
-
-def _row_errors(pop: Population) -> pl.Series:
-    persons = pop.persons.select(
-        "id", "birth_date", "sex", "death_date", "residency"
-    ).with_row_index("_row")
-    rows = record_rows(pop)
-    birth = pop.persons["birth_date"]
-    # the payment records are by far the most: checked on a second core meanwhile (numpy and
-    # polars release the GIL in their passes)
-    pool = ThreadPoolExecutor(max_workers=1)
-    payment_problems = pool.submit(_payment_problems, pop, rows["payments"])
-    found: list[pl.DataFrame] = [_iin_problems(persons)]
-
-    def check(df: pl.DataFrame, cond: pl.Expr, msg: pl.Expr | str) -> None:
-        text = pl.lit(msg) if isinstance(msg, str) else msg
-        found.append(df.filter(cond).select(pl.col("_row"), text.alias("msg")))
-
-    check(
-        persons,
-        ~pl.col("sex").is_in(["male", "female"]),
-        pl.format("person.sex: expected male or female, got '{}'", pl.col("sex")),
-    )
-    check(
-        persons,
-        ~pl.col("residency").is_in(list(RESIDENCIES)),
-        pl.format("person.residency: unknown residency '{}'", pl.col("residency")),
-    )
-    check(
-        persons,
-        pl.col("death_date") < pl.col("birth_date"),
-        pl.format("person.death_date: {} is before birth_date", pl.col("death_date")),
-    )
-
-    def joined(table: str) -> pl.DataFrame:
-        df: pl.DataFrame = getattr(pop, table)
-        where = pl.Series("_row", rows[table], dtype=pl.Int64)
-        return df.with_columns(
-            where.cast(pl.UInt32), birth.gather(where.clip(0)).alias("birth_date")
-        )
-
-    for table, code_col, codes in (
-        ("memberships", "code", KZ_MEMBERSHIP_CODES),
-        ("welfare_levels", "level", LEVELS),
-    ):
-        df = joined(table)
-        check(
-            df,
-            ~pl.col(code_col).cast(pl.String).is_in(list(codes)),
-            pl.format(f"person.{table}.{code_col}: unknown code '{{}}'", pl.col(code_col)),
-        )
-        check(
-            df,
-            pl.col("end") < pl.col("start"),
-            pl.format(
-                f"person.{table}.end: {{}} is before start {{}}", pl.col("end"), pl.col("start")
-            ),
-        )
-        if table == "memberships":
-            check(
-                df,
-                pl.col("start") < pl.col("birth_date"),
-                pl.format("person.memberships.start: {} is before birth_date", pl.col("start")),
-            )
-        else:
-            w = df.select("_row", "start", "end").with_row_index("_w")
-            pairs = w.join(w, on="_row", suffix="_b").filter(
-                (pl.col("_w") > pl.col("_w_b"))
-                & (pl.col("end").is_null() | (pl.col("start_b") <= pl.col("end")))
-                & (pl.col("end_b").is_null() | (pl.col("start") <= pl.col("end_b")))
-            )
-            check(
-                pairs, pl.lit(True), "person.welfare_levels: periods overlap (one level at a time)"
-            )
-    requests = joined("care_requests")
-    check(
-        requests,
-        pl.col("date") < pl.col("birth_date"),
-        pl.format("person.care_requests: {} is before birth_date", pl.col("date")),
-    )
-    found.append(payment_problems.result())
-    pool.shutdown()
-    allmsgs = pl.concat(
-        [f.select(pl.col("_row").cast(pl.Int64), pl.col("msg").cast(pl.String)) for f in found]
-    ).filter(pl.col("msg").is_not_null())
-    if allmsgs.height == 0:
-        return pl.Series("error", [None] * persons.height, dtype=pl.String)
-    per_row = allmsgs.unique(maintain_order=True).group_by("_row").agg(pl.col("msg").str.join("; "))
-    out = persons.select(pl.col("_row").cast(pl.Int64)).join(
-        per_row, on="_row", how="left", maintain_order="left"
-    )
-    return out["msg"].alias("error")
+def _month(value: Any) -> Any:
+    """A month as ``YYYY-MM`` text: a date (or a midnight timestamp) names its month."""
+    value = given_value(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return f"{value.year:04d}-{value.month:02d}"
+    return value
 
 
 def case_document_of(
@@ -525,27 +248,32 @@ def case_document_of(
     care_requests: Iterable[Mapping[str, Any]],
     payments: Iterable[Mapping[str, Any]],
 ) -> dict[str, Any]:
-    """A person's case document (without ``as_of``) from their rows of each table."""
+    """A person's case document (without ``as_of``) from their rows of each table, as given."""
     p = person_row
     person: dict[str, Any] = {
         "id": p["id"],
-        "birth_date": p["birth_date"],
+        "birth_date": given_value(p["birth_date"]),
         "sex": p["sex"],
-        "residency": p["residency"],
     }
-    if p["death_date"] is not None:
-        person["death_date"] = p["death_date"]
-    person["memberships"] = [
-        {"code": m["code"], "start": m["start"], "end": m["end"]} for m in memberships
-    ]
-    person["welfare_levels"] = [
-        {"level": w["level"], "start": w["start"], "end": w["end"]} for w in welfare_levels
-    ]
-    person["care_requests"] = [r["date"] for r in care_requests]
+    if p.get("residency") is not None:
+        person["residency"] = p["residency"]
+    if p.get("death_date") is not None:
+        person["death_date"] = given_value(p["death_date"])
+
+    def period(row: Mapping[str, Any], key: str) -> dict[str, Any]:
+        return {
+            key: row[key],
+            "start": given_value(row["start"]),
+            "end": given_value(row.get("end")),
+        }
+
+    person["memberships"] = [period(m, "code") for m in memberships]
+    person["welfare_levels"] = [period(w, "level") for w in welfare_levels]
+    person["care_requests"] = [given_value(r["date"]) for r in care_requests]
     document_payments = [
         {
-            "month": f"{x['month'].year:04d}-{x['month'].month:02d}",
-            "paid_on": x["paid_on"],
+            "month": _month(x["month"]),
+            "paid_on": given_value(x["paid_on"]),
             "amount": x["amount"],
             "payer": x["payer"],
         }

@@ -1,9 +1,9 @@
-"""The tables of a vn-bhyt population, their schema, and their validation.
+"""The tables of a vn-bhyt population, their schema, and each person's case document.
 
-A :class:`VnPopulation` holds three polars DataFrames carrying exactly the facts of a vn-bhyt
-case document (:class:`insurrules.vn.case.VnCase`), one row per fact. Required columns are
-listed per table; other columns are kept (``persons.province``, ``persons.household_id``...).
-Dates are polars ``Date`` values or ISO ``YYYY-MM-DD`` text.
+A :class:`VnPopulation` holds three tables carrying exactly the facts of a vn-bhyt case document
+(:class:`insurrules.vn.case.VnCase`), one row per fact. Required columns are listed per table;
+other columns are kept (``persons.province``, ``persons.household_id``...). Dates are dates (or
+midnight timestamps) or ISO ``YYYY-MM-DD`` text.
 
 ``persons`` (one row per person, in the order results are returned)
     ``id`` (text: the 12-digit personal identification number), ``birth_date`` (date), ``sex``
@@ -13,19 +13,19 @@ Dates are polars ``Date`` values or ISO ``YYYY-MM-DD`` text.
     text: which household the person belongs to; not read by the rules).
 ``payments`` (one row per card purchase)
     ``person_id`` (text), ``paid_on`` (date), ``months`` (whole number: 3, 6 or 12),
-    ``amount`` (non-negative number or decimal text, đồng), ``payer`` (``household``,
-    ``state``, ``supported``, ``employer``, ``student``).
+    ``amount`` (non-negative number or decimal text, đồng), ``payer`` (the payers of
+    :class:`insurrules.vn.case.VnPayment`).
 ``memberships`` (periods in support groups and fully state-paid groups)
     ``person_id``, ``code`` (a vn membership code: ``near_poor``, ``poor_household``...),
     ``start`` (date), ``end`` (date, optional column, null = open).
 
-Structural problems (missing columns, wrong dtypes, empty required values, duplicate person
-ids, records of unknown persons, unparseable dates) raise one
-:class:`~insurrules.population.kz.tables.PopulationError` listing all of them before any work.
-Problems within a person's records (those :class:`VnCase` rejects: an id that is not 12 digits,
-two purchases on one day, a ``supported`` purchase without a support group...) do not stop the
-run: :attr:`VnPopulation.row_errors` names them (field and reason, ids masked) and that person's
-result row carries the error.
+Structural problems (missing columns, impossible types, duplicate person ids, records of unknown
+persons) raise one :class:`~insurrules.population.tableset.PopulationError` listing all of them
+before any work. What is valid in a person's records is decided by the case model
+(:class:`VnCase`): a columnar screen vouches for the persons whose values are plain and whose
+records pass the checks that relate them; every other person is judged by the model, and
+:attr:`VnPopulation.row_errors` carries the model's error lines (ids masked), so a row error
+reads as ``decide()``'s error on the same case.
 
 >>> vn = VnPopulation.from_frames(
 ...     {"id": ["079082007731"], "birth_date": ["1982-08-14"], "sex": ["male"]},
@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, get_args
 
@@ -50,24 +49,33 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from insurrules.errors import mask_text
-from insurrules.models import _amount
+from insurrules.population.model_check import judge
+from insurrules.population.sources import source_of
 from insurrules.population.tableset import (
     AMOUNT,
     DATE,
     INT,
     TEXT,
+    PersonRows,
     PopulationError,
     TableSet,
+    check_columns,
     empty_table,
+    given_value,
     normalize_table,
-    to_polars,
 )
-from insurrules.vn.cards import child_card_end
-from insurrules.vn.case import CARD_RULES_START, STATE_GROUPS, Payer, VnCase, VnMembershipCode
-from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
+from insurrules.population.values import NO_DAY, amounts, codes, days, wholes
+from insurrules.vn.case import (
+    CARD_RULES_START,
+    STATE_GROUPS,
+    VnCase,
+    VnMembership,
+    VnPayment,
+    VnPerson,
+)
+from insurrules.vn.rules import SUPPORT_GROUPS
 
-__all__ = ["VN_SCHEMA", "VN_TABLES", "VnPopulation"]
+__all__ = ["VN_SCHEMA", "VN_TABLES", "VnPopulation", "vn_case_document"]
 
 VN_TABLES = ("persons", "payments", "memberships")
 
@@ -96,140 +104,205 @@ VN_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     },
 }
 
-MEMBERSHIP_CODES: tuple[str, ...] = get_args(VnMembershipCode)
-PAYERS: tuple[str, ...] = get_args(Payer)
-CARD_MONTHS = (3, 6, 12)  # VnPayment.months (Law 25/2008/QH12 art. 15(6))
-#: fully state-paid groups other than the derived child card: a purchase during an open-ended
-#: period of one of them is refused (VnCase, R1)
+# The enumerations are the case model's own (vn/case.py), never copied.
+MEMBERSHIP_CODES: tuple[str, ...] = get_args(VnMembership.model_fields["code"].annotation)
+PAYERS: tuple[str, ...] = get_args(VnPayment.model_fields["payer"].annotation)
+SEXES: tuple[str, ...] = get_args(VnPerson.model_fields["sex"].annotation)
+CARD_MONTHS: tuple[int, ...] = get_args(VnPayment.model_fields["months"].annotation)
+#: fully state-paid groups other than the derived child card: the model refuses a purchase
+#: during an open-ended period of one of them (R1)
 OPEN_STATE_GROUPS: tuple[str, ...] = tuple(c for c in STATE_GROUPS if c != "child_under_6")
+_CARD_START = (CARD_RULES_START - dt.date(1970, 1, 1)).days
 
 
 def _empty(table: str) -> pl.DataFrame:
     return empty_table(VN_SCHEMA[table])
 
 
-def _normalize(table: str, df: pl.DataFrame, problems: list[str]) -> pl.DataFrame:
-    # a card length or a rank is a whole number: "6" or 6.5 would be a guess (VnPayment)
-    return normalize_table(table, df, problems, VN_SCHEMA[table])
-
-
-def _person_rows(persons: pl.DataFrame, records: pl.DataFrame) -> pl.Series:
-    """The row in ``persons`` of each record (null: no such person)."""
-    row_of = persons.select(
-        pl.col("id").cast(pl.String).alias("person_id"),
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_r"),
-    )
-    return (
-        records.select(pl.col("person_id").cast(pl.String))
-        .join(row_of, on="person_id", how="left", maintain_order="left")["_r"]
-        .alias("_row")
-    )
-
-
-@dataclass(frozen=True, repr=False)
 class VnPopulation(TableSet):
     """The tables of a vn-bhyt population (see the module docstring for the schema).
 
-    Build it with :meth:`from_frames` or :meth:`from_parquet`; the constructor expects tables
-    already checked and normalized.
+    Build it with :meth:`from_frames` or :meth:`from_parquet` (or the constructor, which takes
+    the same tables).
     """
 
-    persons: pl.DataFrame
-    payments: pl.DataFrame = field(default_factory=lambda: _empty("payments"))
-    memberships: pl.DataFrame = field(default_factory=lambda: _empty("memberships"))
-    scheme: str = "vn-bhyt"
-    #: derived data computed once per population (person row of each record...), not compared
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
     TABLE_NAMES: ClassVar[tuple[str, ...]] = VN_TABLES
+
+    def __init__(
+        self, persons: Any, payments: Any = None, memberships: Any = None, scheme: str = "vn-bhyt"
+    ) -> None:
+        given = {"persons": persons, "payments": payments, "memberships": memberships}
+        self.scheme = scheme
+        self.sources = {
+            name: source_of(name, _empty(name) if data is None else data)
+            for name, data in given.items()
+        }
+        problems: list[str] = []
+        for name, source in self.sources.items():
+            check_columns(name, source.schema, problems, VN_SCHEMA[name])
+        if problems:
+            raise PopulationError(problems)
+        #: derived data computed once per population (person row of each record...)
+        self.cache: dict[str, Any] = {}
+        ids = self.persons["id"]
+        dup = ids.is_duplicated()
+        if dup.any():
+            n = int(ids.filter(dup).n_unique())
+            problems.append(f"persons.id: {n} id(s) appear more than once")
+        else:
+            for name, rows in self.record_rows().items():
+                unknown = int((rows < 0).sum())
+                if unknown:
+                    problems.append(
+                        f"{name}.person_id: {unknown} row(s) for persons not in persons"
+                    )
+        if problems:
+            raise PopulationError(problems)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def from_frames(
         cls, persons: Any, payments: Any = None, memberships: Any = None
     ) -> VnPopulation:
-        """Check and normalize tables given as polars, pandas or Arrow tables (or dicts).
+        """The tables given as polars, pandas or Arrow tables, dicts of columns, or paths to
+        Parquet files or folders.
 
-        Raises :class:`~insurrules.population.kz.tables.PopulationError` listing every
+        Raises :class:`~insurrules.population.tableset.PopulationError` listing every
         structural problem.
         """
-        given = {"persons": persons, "payments": payments, "memberships": memberships}
-        problems: list[str] = []
-        frames: dict[str, pl.DataFrame] = {}
-        for name, data in given.items():
-            df = _empty(name) if data is None else to_polars(name, data)
-            frames[name] = _normalize(name, df, problems)
-        if problems:
-            raise PopulationError(problems)
-        ids = frames["persons"]["id"]
-        dup = ids.is_duplicated()
-        if dup.any():
-            n = int(ids.filter(dup).n_unique())
-            problems.append(f"persons.id: {n} id(s) appear more than once")
-        rows: dict[str, npt.NDArray[np.int64]] = {}
-        if not problems:
-            for name in VN_TABLES[1:]:
-                found = _person_rows(frames["persons"], frames[name])
-                if found.null_count():
-                    problems.append(
-                        f"{name}.person_id: {found.null_count()} row(s) for persons not in persons"
-                    )
-                rows[name] = found.fill_null(-1).to_numpy().astype(np.int64, copy=False)
-        if problems:
-            raise PopulationError(problems)
-        pop = cls(
-            persons=frames["persons"],
-            payments=frames["payments"],
-            memberships=frames["memberships"],
-        )
-        pop.cache["rows"] = rows
-        return pop
+        return cls(persons, payments, memberships)
+
+    # -- the tables in the schema's types ------------------------------------------------------
+    def _read(self, table: str) -> pl.DataFrame:
+        source = self.sources[table]
+        return normalize_table(table, source.frame(), [], VN_SCHEMA[table])
+
+    @cached_property
+    def persons(self) -> pl.DataFrame:
+        """``persons`` in the schema's types (a value that cannot be read is null)."""
+        return self._read("persons")
+
+    @cached_property
+    def payments(self) -> pl.DataFrame:
+        return self._read("payments")
+
+    @cached_property
+    def memberships(self) -> pl.DataFrame:
+        return self._read("memberships")
 
     def record_rows(self) -> dict[str, npt.NDArray[np.int64]]:
         """The person row (position in ``persons``) of every record of each table, cached."""
         rows: dict[str, npt.NDArray[np.int64]] | None = self.cache.get("rows")
         if rows is None:
+            lookup = PersonRows(self.persons["id"])
             rows = {
-                name: _person_rows(self.persons, getattr(self, name))
-                .fill_null(-1)
-                .to_numpy()
-                .astype(np.int64, copy=False)
+                name: lookup.rows(
+                    self.sources[name].frame(["person_id"])["person_id"].to_arrow()
+                ).astype(np.int64)
                 for name in VN_TABLES[1:]
             }
             self.cache["rows"] = rows
         return rows
 
     # -- one person ----------------------------------------------------------------------------
-    def case_document(self, person_id: str, as_of: dt.date | str) -> dict[str, Any]:
-        """The case document (a mapping) of one person, as :func:`insurrules.decide` takes it."""
-        rows = self.persons.filter(pl.col("id").cast(pl.String) == person_id)
-        if rows.height == 0:
-            raise KeyError(mask_text(f"no person {person_id}"))
-
-        def of(table: str) -> list[dict[str, Any]]:
-            found: list[dict[str, Any]] = (
-                getattr(self, table)
-                .filter(pl.col("person_id").cast(pl.String) == person_id)
-                .to_dicts()
-            )
-            return found
-
-        return {
-            **vn_case_document(rows.row(0, named=True), of("memberships"), of("payments")),
-            "as_of": as_of,
-        }
+    def document_of(
+        self, person: dict[str, Any], records: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        return vn_case_document(person, records["memberships"], records["payments"])
 
     def case(self, person_id: str, as_of: dt.date | str) -> VnCase:
         """The validated case of one person (raises the case model's validation error)."""
-        case = VnCase.model_validate(self.case_document(person_id, as_of))
+        from insurrules.case import parse_case
+
+        case = parse_case(self.case_document(person_id, as_of))
         assert isinstance(case, VnCase)
         return case
 
     # -- row-level validation ----------------------------------------------------------------
     @cached_property
     def row_errors(self) -> pl.Series:
-        """Per person (in order): null, or the problems in that person's records."""
-        return _row_errors(self)
+        """Per person (in order): null, or the case model's error on that person's records."""
+        vouched = _screen(self)
+        errors: list[str | None] = [None] * vouched.size
+        judged = np.flatnonzero(~vouched).tolist()
+        if judged:
+            documents = self.case_documents(judged)
+            as_of = CARD_RULES_START  # the row check does not depend on the day asked about
+            verdicts = judge({**d, "as_of": as_of} for d in documents)
+            for row, (_, error) in zip(judged, verdicts, strict=True):
+                errors[row] = error
+        return pl.Series("error", errors, dtype=pl.String)
+
+
+def _screen(pop: VnPopulation) -> npt.NDArray[np.bool_]:
+    """Persons whose records the case model surely accepts (vectorised, only ever vouching)."""
+    persons = pop.sources["persons"].frame().to_arrow()
+    n = persons.num_rows
+    ids = pl.Series(persons.column("id")).cast(pl.String)
+    ok = ids.str.contains(r"^[0-9]{12}$").fill_null(False).to_numpy()
+    birth, good = days(persons.column("birth_date").combine_chunks())
+    ok &= good
+    ok &= codes(persons.column("sex").combine_chunks(), SEXES) >= 0
+    if "death_date" in persons.schema.names:
+        death, good = days(persons.column("death_date").combine_chunks())
+        given = persons.column("death_date").is_null().to_numpy(zero_copy_only=False) == 0
+        ok &= ~given | (good & (death >= birth))
+    if "household_rank" in persons.schema.names:
+        rank, good = wholes(persons.column("household_rank").combine_chunks())
+        given = persons.column("household_rank").is_null().to_numpy(zero_copy_only=False) == 0
+        ok &= ~given | (good & (rank >= 1))
+    rows = pop.record_rows()
+
+    mem = pop.sources["memberships"].frame().to_arrow()
+    r = rows["memberships"].astype(np.int32)
+    code = codes(mem.column("code").combine_chunks(), MEMBERSHIP_CODES)
+    start, good = days(mem.column("start").combine_chunks())
+    if "end" in mem.schema.names:
+        end, good_end = days(mem.column("end").combine_chunks())
+        given = mem.column("end").is_null().to_numpy(zero_copy_only=False) == 0
+        good &= ~given | (good_end & (end >= start))
+    else:
+        end = np.full(mem.num_rows, NO_DAY, dtype=np.int32)
+    good &= (code >= 0) & (start >= birth[np.maximum(r, 0)])
+    # the child card is derived from the birth date: an explicit one goes to the model
+    good &= code != MEMBERSHIP_CODES.index("child_under_6")
+    ok[r[~good]] = False
+    support = np.isin(code, [MEMBERSHIP_CODES.index(c) for c in SUPPORT_GROUPS])
+    if support.sum() > 1:
+        from insurrules.population.kz.loading import overlapping
+
+        clash = overlapping(r[support], start[support], end[support])
+        ok[r[support][clash]] = False
+    open_state = np.isin(code, [MEMBERSHIP_CODES.index(c) for c in OPEN_STATE_GROUPS]) & (
+        end == NO_DAY
+    )
+
+    pay = pop.sources["payments"].frame().to_arrow()
+    r = rows["payments"].astype(np.int32)
+    paid, good = days(pay.column("paid_on").combine_chunks())
+    good &= paid >= np.maximum(birth[np.maximum(r, 0)], _CARD_START)
+    months, good_months = wholes(pay.column("months").combine_chunks())
+    good &= good_months & np.isin(months, CARD_MONTHS)
+    good &= amounts(pay.column("amount").combine_chunks())
+    payer = codes(pay.column("payer").combine_chunks(), PAYERS)
+    # a supported purchase needs a support group on its day: the model checks that
+    good &= (payer >= 0) & (payer != PAYERS.index("supported"))
+    ok[r[~good]] = False
+    if r.size > 1:
+        same_day = pl.DataFrame({"r": r, "d": paid}).is_duplicated().to_numpy()
+        ok[r[same_day]] = False
+    # purchases of a person in an open-ended state-paid group: the model decides (R1)
+    in_state = np.zeros(n, dtype=np.bool_)
+    in_state[rows["memberships"][open_state]] = True
+    ok[r[in_state[np.maximum(r, 0)]]] = False
+    return ok
+
+
+def _whole(value: Any) -> Any:
+    """A whole float (pandas stores integers with gaps as floats) as the integer it is."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**31:
+        return int(value)
+    return value
 
 
 def vn_case_document(
@@ -237,232 +310,28 @@ def vn_case_document(
     memberships: list[dict[str, Any]],
     payments: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """A person's vn-bhyt case document (without ``as_of``) from their rows of each table."""
+    """A person's vn-bhyt case document (without ``as_of``) from their rows, as given."""
     p = person_row
-    person: dict[str, Any] = {"id": p["id"], "birth_date": p["birth_date"], "sex": p["sex"]}
+    person: dict[str, Any] = {
+        "id": p["id"],
+        "birth_date": given_value(p["birth_date"]),
+        "sex": p["sex"],
+    }
     if p.get("death_date") is not None:
-        person["death_date"] = p["death_date"]
+        person["death_date"] = given_value(p["death_date"])
     if p.get("household_rank") is not None:
-        person["household"] = {"rank": p["household_rank"]}
+        person["household"] = {"rank": _whole(p["household_rank"])}
     person["memberships"] = [
-        {"code": m["code"], "start": m["start"], "end": m["end"]} for m in memberships
+        {"code": m["code"], "start": given_value(m["start"]), "end": given_value(m.get("end"))}
+        for m in memberships
     ]
     document_payments = [
-        {"paid_on": x["paid_on"], "months": x["months"], "amount": x["amount"], "payer": x["payer"]}
+        {
+            "paid_on": given_value(x["paid_on"]),
+            "months": _whole(x["months"]),
+            "amount": x["amount"],
+            "payer": x["payer"],
+        }
         for x in payments
     ]
     return {"scheme": "vn-bhyt", "person": person, "payments": document_payments}
-
-
-def _amount_ok(amount: pl.Series) -> npt.NDArray[np.bool_]:
-    """Which amounts the case model accepts: checked by its own validator, once per value."""
-    if amount.dtype.is_numeric() and not amount.dtype.is_decimal():
-        values = amount.cast(pl.Float64).to_numpy()
-        with np.errstate(invalid="ignore"):
-            return np.asarray(np.isfinite(values) & (values >= 0))
-    distinct = amount.unique()
-
-    def accepted(value: Any) -> bool:
-        try:
-            _amount(value)
-        except ValueError:
-            return False
-        return True
-
-    good = [v for v in distinct.to_list() if accepted(v)]
-    return amount.is_in(pl.Series(good, dtype=amount.dtype).implode()).to_numpy()
-
-
-def _row_errors(pop: VnPopulation) -> pl.Series:
-    rows = pop.record_rows()
-    persons = pop.persons.select(
-        pl.col("id").cast(pl.String),
-        "birth_date",
-        pl.col("sex").cast(pl.String),
-        "death_date",
-        "household_rank",
-    ).with_row_index("_row")
-    birth = pop.persons["birth_date"]
-    found: list[pl.DataFrame] = []
-
-    def check(df: pl.DataFrame, cond: pl.Expr | pl.Series, msg: pl.Expr | str) -> None:
-        text = pl.lit(msg) if isinstance(msg, str) else msg
-        found.append(df.filter(cond).select(pl.col("_row"), text.alias("msg")))
-
-    check(persons, ~pl.col("id").str.contains(r"^\d{12}$"), "person.id: expected 12 digits")
-    check(
-        persons,
-        ~pl.col("sex").is_in(["male", "female"]),
-        pl.format("person.sex: expected male or female, got '{}'", pl.col("sex")),
-    )
-    check(
-        persons,
-        pl.col("death_date") < pl.col("birth_date"),
-        pl.format("person.death_date: {} is before birth_date", pl.col("death_date")),
-    )
-    check(
-        persons,
-        pl.col("household_rank") < 1,
-        pl.format(
-            "person.household.rank: a place on the household ladder is 1 or more, got {}",
-            pl.col("household_rank"),
-        ),
-    )
-
-    def joined(table: str) -> pl.DataFrame:
-        df: pl.DataFrame = getattr(pop, table)
-        where = pl.Series("_row", rows[table], dtype=pl.Int64)
-        return df.with_columns(
-            where.cast(pl.UInt32),
-            birth.gather(where.clip(0)).alias("birth_date"),
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("_rec"),
-        )
-
-    mem = joined("memberships").with_columns(pl.col("code").cast(pl.String))
-    check(
-        mem,
-        ~pl.col("code").is_in(list(MEMBERSHIP_CODES)),
-        pl.format("person.memberships.code: unknown code '{}'", pl.col("code")),
-    )
-    check(
-        mem,
-        pl.col("end") < pl.col("start"),
-        pl.format("person.memberships.end: {} is before start {}", pl.col("end"), pl.col("start")),
-    )
-    check(
-        mem,
-        pl.col("start") < pl.col("birth_date"),
-        pl.format("person.memberships.start: {} is before birth_date", pl.col("start")),
-    )
-    child = mem.filter(
-        (pl.col("code") == "child_under_6") & (pl.col("start") >= pl.col("birth_date"))
-    )
-    if child.height:
-        shipped = default_rules()  # VnPerson checks against the rules as shipped
-        ends = {b: child_card_end(b, shipped) for b in child["birth_date"].unique().to_list()}
-        child = child.with_columns(
-            pl.col("birth_date").replace_strict(ends, return_dtype=pl.Date).alias("_child_end")
-        )
-        check(
-            child,
-            (pl.col("start") > pl.col("_child_end")) | (pl.col("end") > pl.col("_child_end")),
-            pl.format(
-                "person.memberships: child_under_6 is derived from birth_date: the card runs "
-                "{}..{} (R9), but this period runs {}..{}",
-                pl.col("birth_date"),
-                pl.col("_child_end"),
-                pl.col("start"),
-                pl.col("end").cast(pl.String).fill_null("open"),
-            ),
-        )
-    support = mem.filter(pl.col("code").is_in(list(SUPPORT_GROUPS))).select(
-        "_row", "_rec", "code", "start", "end"
-    )
-    pairs = support.join(support, on="_row", suffix="_b").filter(
-        (pl.col("_rec") > pl.col("_rec_b"))
-        & (pl.col("end").is_null() | (pl.col("start_b") <= pl.col("end")))
-        & (pl.col("end_b").is_null() | (pl.col("start") <= pl.col("end_b")))
-    )
-    check(
-        pairs,
-        pl.lit(True),
-        pl.format(
-            "person.memberships: {} overlaps the support group {}; one support group at a time",
-            pl.col("code"),
-            pl.col("code_b"),
-        ),
-    )
-
-    pay = joined("payments").with_columns(pl.col("payer").cast(pl.String))
-    check(
-        pay,
-        ~pl.col("months").is_in(list(CARD_MONTHS)),
-        pl.format("payments.months: a card is bought for 3, 6 or 12 months, got {}", "months"),
-    )
-    check(
-        pay,
-        pl.Series(~_amount_ok(pop.payments["amount"])),
-        "payments.amount: not a non-negative finite number",
-    )
-    check(
-        pay,
-        ~pl.col("payer").is_in(list(PAYERS)),
-        pl.format(
-            "payments.payer: unknown payer '{}' (expected one of " + ", ".join(PAYERS) + ")",
-            pl.col("payer"),
-        ),
-    )
-    check(
-        pay,
-        pl.col("paid_on") < pl.col("birth_date"),
-        pl.format("payments.paid_on: {} is before the person's birth", pl.col("paid_on")),
-    )
-    check(
-        pay,
-        (pl.col("paid_on") >= pl.col("birth_date")) & (pl.col("paid_on") < CARD_RULES_START),
-        pl.format(
-            f"payments.paid_on: {{}} is before {CARD_RULES_START}, when the card rules modelled "
-            "start (Law 46/2014/QH13)",
-            pl.col("paid_on"),
-        ),
-    )
-    check(
-        pay,
-        pl.struct("_row", "paid_on").is_duplicated(),
-        pl.format(
-            "payments.paid_on: two purchases paid on {}; their order is ambiguous: merge them "
-            "into one record or correct the date",
-            pl.col("paid_on"),
-        ),
-    )
-    supported = pay.filter(pl.col("payer") == "supported").select("_row", "_rec", "paid_on")
-    covered = (
-        supported.join(support, on="_row")
-        .filter(
-            (pl.col("start") <= pl.col("paid_on"))
-            & (pl.col("end").is_null() | (pl.col("paid_on") <= pl.col("end")))
-        )
-        .select("_rec")
-        .unique()
-    )
-    check(
-        supported.join(covered, on="_rec", how="anti"),
-        pl.lit(True),
-        pl.format(
-            "payments.payer: 'supported', but no support-group membership ("
-            + ", ".join(SUPPORT_GROUPS)
-            + ") covers paid_on {}",
-            pl.col("paid_on"),
-        ),
-    )
-    open_state = mem.filter(
-        pl.col("code").is_in(list(OPEN_STATE_GROUPS)) & pl.col("end").is_null()
-    ).select("_row", "code", "start")
-    check(
-        pay.select("_row", "paid_on")
-        .join(open_state, on="_row")
-        .filter(pl.col("start") <= pl.col("paid_on")),
-        pl.lit(True),
-        pl.format(
-            "payments.paid_on: paid on {} while the person is in the fully state-paid group {} "
-            "(open-ended); a state-paid person does not buy a card (R1): give the membership's end",
-            pl.col("paid_on"),
-            pl.col("code"),
-        ),
-    )
-
-    allmsgs = pl.concat(
-        [f.select(pl.col("_row").cast(pl.Int64), pl.col("msg").cast(pl.String)) for f in found]
-    ).filter(pl.col("msg").is_not_null())
-    if allmsgs.height == 0:
-        return pl.Series("error", [None] * persons.height, dtype=pl.String)
-    per_row = (
-        allmsgs.unique(maintain_order=True)
-        .group_by("_row", maintain_order=True)
-        .agg(pl.col("msg").str.join("; "))
-        .with_columns(pl.col("msg").map_elements(mask_text, return_dtype=pl.String))
-    )
-    out = persons.select(pl.col("_row").cast(pl.Int64)).join(
-        per_row, on="_row", how="left", maintain_order="left"
-    )
-    return out["msg"].alias("error")

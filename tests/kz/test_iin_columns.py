@@ -8,16 +8,15 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insurrules.claims.identity import iin_problem, iin_valid
-from insurrules.kz.iin import make_iin, parse_iin
+from insurrules.kz.iin import IinInfo, iin_problem, make_iin, parse_iin
+from insurrules.kz.iin_columns import iin_columns, iin_valid
 
 
-def _valid(value: str) -> bool:
+def _parsed(value: str) -> IinInfo | None:
     try:
-        parse_iin(value)
+        return parse_iin(value)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 made = st.builds(
@@ -27,18 +26,33 @@ made = st.builds(
     st.integers(0, 9999),
 )
 twelve = st.text(alphabet="0123456789", min_size=12, max_size=12)
-mutated = st.tuples(made, st.integers(0, 11), st.sampled_from("0123456789")).map(
+mutated = st.tuples(made, st.integers(0, 11), st.sampled_from("0123456789٥５x ")).map(
     lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + 1 :]
 )
 anything = st.text(max_size=14)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(made, twelve, mutated, anything), min_size=1, max_size=40))
 def test_column_check_equals_parse_iin(values: list[str]) -> None:
     frame = pl.DataFrame({"id": values}, schema={"id": pl.String})
-    got = frame.select(iin_valid("id"))["id"].to_list()
-    assert got == [_valid(v) for v in values]
+    got = frame.select(iin_columns("id")).unnest("id").to_dicts()
+    for value, row in zip(values, got, strict=True):
+        info = _parsed(value)
+        assert row["valid"] is (info is not None)
+        assert row["birth_date"] == (info.birth_date if info else None)
+        assert row["male"] == ((info.sex == "male") if info else None)
+    assert frame.select(iin_valid("id"))["id"].to_list() == [_parsed(v) is not None for v in values]
+
+
+def test_non_ascii_digits_are_not_an_iin() -> None:
+    good = make_iin(dt.date(1987, 4, 12), "female", 4501)
+    arabic = good.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert _parsed(arabic) is None
+    assert pl.DataFrame({"id": [arabic, good]}).select(iin_valid("id"))["id"].to_list() == [
+        False,
+        True,
+    ]
 
 
 def test_problem_text_comes_from_parse_iin_and_is_masked() -> None:

@@ -1,0 +1,384 @@
+"""A kz-osms population's records read into compact arrays, screened, and judged by the model.
+
+Reading (:func:`load`) makes one pass over each table as given, in batches of columns (a
+Parquet extract is never held whole in memory), turning every record into a few numbers: the
+person's row, day and month numbers, codes. On the way, a columnar *screen* marks each person
+whose every value is plain and whose records pass the checks that relate them (dates after
+birth, end after start, no overlapping welfare levels, no two records alike) as *vouched for*.
+The screen only ever vouches: every person it does not vouch for is judged by the case model
+(:class:`insurrules.kz.case.KzCase`, through :mod:`insurrules.population.model_check`) on the
+case document built from the tables as given, and the model's error lines become that person's
+``error``. A person the model accepts after all (a form the screen does not read, a date before
+1900...) enters the arrays from the validated case, so the engine reads what ``decide()`` reads.
+
+A property test (tests/population/test_screen.py) holds the screen to the model: a person is
+vouched for only when the model accepts the case, and ``error`` is the model's error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+
+from insurrules.kz.case import BENEFITS_START, FIRST_CONTRIBUTION_MONTH, KzCase
+from insurrules.kz.iin_columns import iin_frame
+from insurrules.population.kz.tables import (
+    DEFAULT_RESIDENCY,
+    LEVELS,
+    MEMBERSHIP_CODES,
+    PAYERS,
+    RESIDENCIES,
+    SCHEMA,
+    SEXES,
+    TABLES,
+    Population,
+)
+from insurrules.population.model_check import judge
+from insurrules.population.sources import TableSource
+from insurrules.population.tableset import PersonRows, PopulationError
+from insurrules.population.values import NO_DAY, NO_MONTH_INDEX, amounts, codes, days, months
+
+__all__ = ["Loaded", "Records", "load"]
+
+Ints = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+I8 = npt.NDArray[np.int8]
+Bools = npt.NDArray[np.bool_]
+_EPOCH = dt.date(1970, 1, 1)
+_MALE = SEXES.index("male")
+#: month numbers are kept relative to this in the duplicate key (12 bits reach 2241)
+_KEY_MONTH0 = 1900 * 12
+_KEY_DAY0 = (dt.date(1900, 1, 1) - _EPOCH).days
+
+
+@dataclass
+class Records:
+    """One table's records as arrays: ``rows`` (person row of each) and named columns."""
+
+    rows: I32
+    columns: dict[str, npt.NDArray[Any]]
+
+    def kept(self, keep: Bools | None, extra: Records | None) -> Records:
+        """The records of persons ``keep`` (by row), followed by ``extra``."""
+        if keep is None and extra is None:
+            return self
+        mask = keep[self.rows] if keep is not None else slice(None)
+        parts = [Records(self.rows[mask], {k: v[mask] for k, v in self.columns.items()})]
+        if extra is not None:
+            parts.append(extra)
+        return Records(
+            np.concatenate([p.rows for p in parts]).astype(np.int32),
+            {
+                k: np.concatenate([p.columns[k] for p in parts]).astype(v.dtype)
+                for k, v in self.columns.items()
+            },
+        )
+
+
+@dataclass
+class Loaded:
+    """Everything :func:`load` read: per person, and each table's records (valid persons')."""
+
+    errors: pl.Series
+    vouched: Bools  # persons the screen vouched for (the others were judged by the model)
+    valid: Bools
+    birth_day: Ints
+    death_day: Ints
+    residency: I8  # index into RESIDENCIES
+    payments: Records  # month (month index), day, payer (index into PAYERS)
+    memberships: Records  # code (index into MEMBERSHIP_CODES), start, end (day numbers)
+    welfare_levels: Records  # level (index into LEVELS), start, end
+    care_requests: Records  # day
+
+
+def _arrow(frame: pl.DataFrame) -> pa.Table:
+    return frame.to_arrow()
+
+
+def _column(table: pa.Table | pa.RecordBatch, name: str) -> pa.Array:
+    col = table.column(name)
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    return col
+
+
+def _has(table: pa.Table | pa.RecordBatch, name: str) -> bool:
+    return name in table.schema.names
+
+
+def _optional_days(table: pa.Table | pa.RecordBatch, name: str) -> tuple[I32, Bools]:
+    """Day numbers of an optional date column, and where a value is there but not vouched."""
+    n = table.num_rows
+    if not _has(table, name):
+        return np.full(n, NO_DAY, dtype=np.int32), np.zeros(n, dtype=np.bool_)
+    col = _column(table, name)
+    values, ok = days(col)
+    given = ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    return values, given & ~ok
+
+
+def _persons(source: TableSource) -> tuple[pl.Series, Bools, Ints, Ints, I8, I8]:
+    """ids, vouched, birth and death days, sex and residency codes of every person."""
+    frame = source.frame([c for c in SCHEMA["persons"] if c in source.schema])
+    table = _arrow(frame)
+    ids = frame["id"].cast(pl.String)
+    iin = iin_frame(ids)
+    birth, ok = days(_column(table, "birth_date"))
+    death, bad_death = _optional_days(table, "death_date")
+    sex = codes(_column(table, "sex"), SEXES)
+    if _has(table, "residency"):
+        column = _column(table, "residency")
+        residency = codes(column, RESIDENCIES)
+        given = ~np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    else:
+        residency = np.full(frame.height, -1, dtype=np.int8)
+        given = np.zeros(frame.height, dtype=np.bool_)
+    ok &= sex >= 0
+    ok &= ~bad_death & (death >= birth)
+    ok &= ~given | (residency >= 0)
+    residency = np.where(given, residency, RESIDENCIES.index(DEFAULT_RESIDENCY)).astype(np.int8)
+    # the IIN: valid, and agreeing with birth_date and sex (KzPerson)
+    ok &= iin["valid"].to_numpy()
+    iin_birth = iin["birth_date"].cast(pl.Int32).fill_null(NO_DAY).to_numpy()
+    ok &= iin_birth == birth
+    ok &= iin["male"].fill_null(False).to_numpy() == (sex == _MALE)
+    return ids, ok, birth.astype(np.int64), death.astype(np.int64), sex, residency
+
+
+def _periods(
+    source: TableSource,
+    table_name: str,
+    code: str,
+    names: tuple[str, ...],
+    ids: PersonRows,
+    birth: Ints,
+) -> tuple[Records, Bools]:
+    """A table of periods (code, start, end): its records and which of them are vouched."""
+    frame = source.frame([c for c in SCHEMA[table_name] if c in source.schema])
+    table = _arrow(frame)
+    rows = ids.rows(_column(table, "person_id"))
+    found = codes(_column(table, code), names)
+    start, ok = days(_column(table, "start"))
+    end, bad_end = _optional_days(table, "end")
+    ok &= (found >= 0) & ~bad_end & (end >= start)
+    safe = np.maximum(rows, 0)
+    if table_name == "memberships":
+        ok &= start >= birth[safe]
+    records = Records(rows, {"code": found, "start": start, "end": end})
+    if table_name == "welfare_levels" and rows.size > 1:
+        ok &= ~overlapping(rows, start, end)
+    return records, ok
+
+
+def overlapping(rows: I32, start: I32, end: I32) -> Bools:
+    """Periods that overlap another period of the same person (ends inclusive, null open)."""
+    order = np.lexsort((start, rows))
+    r, s, e = rows[order], start[order].astype(np.int64), end[order].astype(np.int64)
+    # the latest end so far within each person, in start order: a period overlaps an earlier
+    # one exactly when it starts on or before that end
+    shifted = e.copy()
+    same = np.zeros(r.size, dtype=np.bool_)
+    same[1:] = r[1:] == r[:-1]
+    run_end = np.empty(r.size, dtype=np.int64)
+    # running maximum restarting at each person: offset by the person's rank (ends < 2**32)
+    rank = np.cumsum(~same) - 1
+    np.maximum.accumulate(rank * (1 << 33) + shifted, out=run_end)
+    run_end -= rank * (1 << 33)
+    hit = np.zeros(r.size, dtype=np.bool_)
+    hit[1:] = same[1:] & (s[1:] <= run_end[:-1])
+    out = np.zeros(r.size, dtype=np.bool_)
+    out[order] = hit
+    # the earlier period of an overlapping pair is as invalid (the person is judged anyway)
+    return out
+
+
+def _care(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, Bools]:
+    frame = source.frame([c for c in SCHEMA["care_requests"] if c in source.schema])
+    table = _arrow(frame)
+    rows = ids.rows(_column(table, "person_id"))
+    day, ok = days(_column(table, "date"))
+    ok &= day >= birth[np.maximum(rows, 0)]
+    return Records(rows, {"day": day}), ok
+
+
+def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, Bools, I32]:
+    """Payment records read batch by batch, which are vouched for, and the rows of persons who
+    may have two records alike (month, day and payer: the model then compares amounts too)."""
+    total = len(source)
+    rows = np.empty(total, dtype=np.int32)
+    month = np.empty(total, dtype=np.int32)
+    day = np.empty(total, dtype=np.int32)
+    payer = np.empty(total, dtype=np.int8)
+    ok = np.empty(total, dtype=np.bool_)
+    birth32 = birth.astype(np.int32)
+    # the earliest month a record may pay for: the month of birth, and not before the scheme
+    earliest = np.maximum(_month_index(birth), FIRST_CONTRIBUTION_MONTH.index).astype(np.int32)
+    unordered: list[I32] = []
+    last_key = -1
+    at = 0
+    for batch in _batches(source):
+        n = batch.num_rows
+        part = slice(at, at + n)
+        r = ids.rows(_column(batch, "person_id"))
+        m, good = months(_column(batch, "month"))
+        d, good_day = days(_column(batch, "paid_on"))
+        good &= good_day
+        good &= amounts(_column(batch, "amount"))
+        p = codes(_column(batch, "payer"), PAYERS)
+        good &= p >= 0
+        good &= d >= birth32[r]  # a row of -1 (no such person) is refused below
+        good &= m >= earliest[r]
+        rows[part], month[part], day[part], payer[part], ok[part] = r, m, d, p, good
+        key = _record_key(r, m, d, p)
+        if key.size and (key[0] <= last_key or not bool(np.all(key[1:] > key[:-1]))):
+            unordered.append(r)
+        if key.size:
+            last_key = int(key[-1])
+        at += n
+    if at != total:  # pragma: no cover - the row count of a dataset changed while read
+        raise PopulationError([f"payments: {total} rows announced, {at} read"])
+    pay = Records(rows, {"month": month, "day": day, "payer": payer})
+    twins = _duplicates(pay) if unordered else np.zeros(0, dtype=np.int32)
+    return pay, ok, twins
+
+
+def _record_key(r: I32, m: I32, d: I32, p: I8) -> Ints:
+    """(row, month, day, payer) in one integer that sorts like the tuple (dates in range)."""
+    key = r.astype(np.int64)
+    key <<= 12
+    key += np.clip(m - _KEY_MONTH0, 0, 4095)
+    key <<= 17
+    key += np.clip(d - _KEY_DAY0, 0, (1 << 17) - 1)
+    key <<= 3
+    key += p.astype(np.int64) & 7
+    return key
+
+
+def _batches(source: TableSource) -> Iterator[pa.RecordBatch]:
+    columns = list(SCHEMA["payments"])
+    # Parquet keeps text dictionary-encoded per row group (ids, months, amounts, payers repeat):
+    # read so, each distinct value is read once per group instead of once per record
+    yield from source.batches(columns, dictionary=columns)
+
+
+def _month_index(day_numbers: Ints) -> Ints:
+    safe = np.where(day_numbers == NO_DAY, 0, day_numbers)
+    out: Ints = safe.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return np.where(day_numbers == NO_DAY, NO_MONTH_INDEX, out)
+
+
+def _duplicates(pay: Records) -> I32:
+    """Rows of persons with two records alike in (month, day, payer), in any order."""
+    key = _record_key(pay.rows, pay.columns["month"], pay.columns["day"], pay.columns["payer"])
+    twice = pl.Series(key).is_duplicated().to_numpy()
+    return np.unique(pay.rows[twice])
+
+
+def _orphans(name: str, rows: I32, problems: list[str]) -> None:
+    unknown = int((rows < 0).sum())
+    if unknown:
+        problems.append(f"{name}.person_id: {unknown} row(s) for persons not in persons")
+
+
+def load(pop: Population) -> Loaded:
+    """Read, screen and (where the screen cannot vouch) judge every person's records."""
+    ids, vouched, birth, death, _, residency = _persons(pop.sources["persons"])
+    n = ids.len()
+    lookup = PersonRows(ids)
+    problems: list[str] = []
+    mem, mem_ok = _periods(
+        pop.sources["memberships"], "memberships", "code", MEMBERSHIP_CODES, lookup, birth
+    )
+    wel, wel_ok = _periods(
+        pop.sources["welfare_levels"], "welfare_levels", "level", LEVELS, lookup, birth
+    )
+    req, req_ok = _care(pop.sources["care_requests"], lookup, birth)
+    pay, pay_ok, twins = _payments(pop.sources["payments"], lookup, birth)
+    for name, records in zip(TABLES[1:], (pay, mem, wel, req), strict=True):
+        _orphans(name, records.rows, problems)
+    if problems:
+        raise PopulationError(problems)
+    for records, ok in ((mem, mem_ok), (wel, wel_ok), (req, req_ok), (pay, pay_ok)):
+        if not ok.all():
+            vouched[records.rows[~ok]] = False
+    vouched[twins] = False
+
+    errors: list[str | None] = [None] * n
+    judged = np.flatnonzero(~vouched)
+    valid = vouched.copy()
+    extra: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES[1:]}
+    if judged.size:
+        documents = pop.case_documents(judged.tolist())
+        as_of = BENEFITS_START  # the row check does not depend on the day asked about
+        verdicts = judge({**d, "as_of": as_of} for d in documents)
+        for row, (case, error) in zip(judged.tolist(), verdicts, strict=True):
+            if case is None:
+                errors[row] = error
+                continue
+            assert isinstance(case, KzCase)
+            valid[row] = True
+            _from_case(row, case, birth, death, residency, extra)
+    keep = vouched if judged.size else None
+    return Loaded(
+        errors=pl.Series("error", errors, dtype=pl.String),
+        vouched=vouched,
+        valid=valid,
+        birth_day=birth,
+        death_day=death,
+        residency=residency,
+        payments=pay.kept(keep, _extra(extra["payments"], pay)),
+        memberships=mem.kept(keep, _extra(extra["memberships"], mem)),
+        welfare_levels=wel.kept(keep, _extra(extra["welfare_levels"], wel)),
+        care_requests=req.kept(keep, _extra(extra["care_requests"], req)),
+    )
+
+
+def _day(value: dt.date | None) -> int:
+    return NO_DAY if value is None else (value - _EPOCH).days
+
+
+def _from_case(
+    row: int,
+    case: KzCase,
+    birth: Ints,
+    death: Ints,
+    residency: I8,
+    extra: dict[str, list[tuple[Any, ...]]],
+) -> None:
+    """A person the model accepted though the screen could not vouch: their values as the
+    validated case has them."""
+    person = case.person
+    birth[row] = _day(person.birth_date)
+    death[row] = _day(person.death_date)
+    residency[row] = RESIDENCIES.index(person.residency)
+    for p in case.payments:
+        extra["payments"].append((row, p.month.index, _day(p.paid_on), PAYERS.index(p.payer)))
+    for m in person.memberships:
+        extra["memberships"].append(
+            (row, MEMBERSHIP_CODES.index(m.code), _day(m.start), _day(m.end))
+        )
+    for w in person.welfare_levels:
+        extra["welfare_levels"].append((row, LEVELS.index(w.level), _day(w.start), _day(w.end)))
+    for d in person.care_requests:
+        extra["care_requests"].append((row, _day(d)))
+
+
+def _extra(found: list[tuple[Any, ...]], like: Records) -> Records | None:
+    if not found:
+        return None
+    names = list(like.columns)
+    columns = list(zip(*found, strict=True))
+    return Records(
+        np.array(columns[0], dtype=np.int32),
+        {
+            name: np.array(values, dtype=like.columns[name].dtype)
+            for name, values in zip(names, columns[1:], strict=True)
+        },
+    )

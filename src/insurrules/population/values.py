@@ -1,0 +1,190 @@
+"""Column values read into numbers, vouching only for forms the case models surely accept.
+
+Each reader takes an Arrow array (a column of one batch) and returns the numbers the engine
+needs and a ``vouched`` mask: True where the value is in a plain, canonical form that the case
+model accepts as it is (``"2025-06"``, ``"2025-06-15"`` or a date, ``"19126.02"`` or a
+non-negative number, a known code). Anything else (a null, ``"2020-03-20"`` as a month, a padded
+date, ``"1e999"``, other scripts' digits, a date-time with a time of day, a date outside
+:data:`VOUCHED_DAYS`) is not vouched for: the person's case then goes to the case model, which
+accepts it or words the error. The readers never decide that a value is *invalid*; that
+keeps one definition of validity (the models) while the bulk of the rows, plain values, is read
+by vectorised kernels. A property test holds: vouched implies the model accepts.
+
+Text columns stored as Parquet dictionaries are read once per distinct value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = [
+    "NO_DAY",
+    "NO_MONTH_INDEX",
+    "VOUCHED_DAYS",
+    "amounts",
+    "codes",
+    "days",
+    "months",
+    "wholes",
+]
+
+NO_DAY = 2**31 - 1  # a missing date as a day number
+NO_MONTH_INDEX = 10**6  # a missing date as a month index (later than any real month)
+_EPOCH = dt.date(1970, 1, 1)
+#: Dates vouched for without the model (day numbers, from inclusive, to exclusive): a date
+#: outside goes to the case model, whatever bounds the contract sets.
+VOUCHED_DAYS = ((dt.date(1900, 1, 1) - _EPOCH).days, (dt.date(2100, 1, 1) - _EPOCH).days)
+_FIRST_MONTH, _LAST_MONTH = 1900 * 12, 2100 * 12
+#: an amount vouched for as text: plain ASCII digits, an optional fraction, below 10**12
+AMOUNT_TEXT = r"^[0-9]{1,12}(\.[0-9]{1,10})?$"
+AMOUNT_LIMIT = 10**12
+
+Bools = npt.NDArray[np.bool_]
+I32 = npt.NDArray[np.int32]
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
+
+
+def _series(arr: pa.Array | pa.ChunkedArray) -> pl.Series:
+    out = pl.from_arrow(arr)
+    assert isinstance(out, pl.Series)
+    return out
+
+
+def _by_value(
+    arr: pa.Array,
+    read: Callable[[pl.Series], tuple[npt.NDArray[np.generic], Bools]],
+    missing: int,
+) -> tuple[npt.NDArray[np.generic], Bools]:
+    """``read`` applied once per distinct text value, then spread to the rows."""
+    if not isinstance(arr, pa.DictionaryArray):
+        arr = pc.dictionary_encode(arr)
+    values, ok = read(_series(arr.dictionary).cast(pl.String))
+    values = np.append(values, np.array([missing], dtype=values.dtype))
+    ok = np.append(ok, False)
+    index = arr.indices
+    if index.null_count:
+        index = pc.fill_null(index, len(arr.dictionary))
+    at = np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return values[at], ok[at]
+
+
+def _text_days(s: pl.Series) -> tuple[I32, Bools]:
+    shaped = s.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").fill_null(False)
+    parsed = s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32)
+    number = parsed.fill_null(NO_DAY).to_numpy()
+    ok = shaped.to_numpy() & parsed.is_not_null().to_numpy()
+    ok &= (number >= VOUCHED_DAYS[0]) & (number < VOUCHED_DAYS[1])
+    return number.astype(np.int32), ok
+
+
+def days(arr: pa.Array, month: bool = False) -> tuple[I32, Bools]:
+    """Day numbers (days since 1970-01-01; null: :data:`NO_DAY`) and which are vouched for.
+
+    ``month``: the column holds months (``YYYY-MM`` text or a date in the month); the days
+    returned are then month indices (year * 12 + month - 1; null: :data:`NO_MONTH_INDEX`).
+    """
+    t = arr.type
+    if isinstance(arr, pa.DictionaryArray) or _is_text(t):
+        if month:
+            return _by_value(arr, _text_months, NO_MONTH_INDEX)  # type: ignore[return-value]
+        return _by_value(arr, _text_days, NO_DAY)  # type: ignore[return-value]
+    if pa.types.is_date32(t) or pa.types.is_date64(t):
+        number = _series(arr).cast(pl.Int32)
+        ok = number.is_not_null().to_numpy()
+        values = number.fill_null(NO_DAY).to_numpy().astype(np.int32)
+    elif pa.types.is_timestamp(t) and t.tz is None:
+        # pandas keeps dates as midnight timestamps: a date; a time of day is not vouched for
+        stamps = _series(arr)
+        ok = (stamps.dt.time() == dt.time(0)).fill_null(False).to_numpy()
+        values = stamps.dt.date().cast(pl.Int32).fill_null(NO_DAY).to_numpy().astype(np.int32)
+    elif pa.types.is_null(t):
+        return np.full(len(arr), NO_MONTH_INDEX if month else NO_DAY, np.int32), np.zeros(
+            len(arr), np.bool_
+        )
+    else:
+        n = len(arr)
+        return np.full(n, NO_MONTH_INDEX if month else NO_DAY, np.int32), np.zeros(n, np.bool_)
+    ok &= (values >= VOUCHED_DAYS[0]) & (values < VOUCHED_DAYS[1])
+    if month:
+        values = _month_of_days(values)
+    return values, ok
+
+
+def _month_of_days(values: I32) -> I32:
+    out = values.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return np.where(values == NO_DAY, NO_MONTH_INDEX, out).astype(np.int32)
+
+
+def _text_months(s: pl.Series) -> tuple[I32, Bools]:
+    shaped = s.str.contains(r"^[0-9]{4}-(0[1-9]|1[0-2])$").fill_null(False).to_numpy()
+    year = s.str.slice(0, 4).cast(pl.Int32, strict=False).fill_null(0).to_numpy()
+    number = s.str.slice(5, 2).cast(pl.Int32, strict=False).fill_null(1).to_numpy()
+    index = (year * 12 + number - 1).astype(np.int32)
+    ok = shaped & (index >= _FIRST_MONTH) & (index < _LAST_MONTH)
+    return np.where(ok, index, NO_MONTH_INDEX).astype(np.int32), ok
+
+
+def months(arr: pa.Array) -> tuple[I32, Bools]:
+    """Month indices (null: :data:`NO_MONTH_INDEX`) and which are vouched for."""
+    return days(arr, month=True)
+
+
+def codes(arr: pa.Array, names: Sequence[str]) -> npt.NDArray[np.int8]:
+    """The position of each value in ``names`` (-1: null or not one of them)."""
+    t = arr.type
+    if not (isinstance(arr, pa.DictionaryArray) or _is_text(t)):
+        return np.full(len(arr), -1, dtype=np.int8)
+    lookup = {name: i for i, name in enumerate(names)}
+
+    def read(values: pl.Series) -> tuple[npt.NDArray[np.int8], Bools]:
+        found = np.array([lookup.get(v, -1) for v in values.to_list()], dtype=np.int8)
+        return found, found >= 0
+
+    found, _ = _by_value(arr, read, -1)
+    return found.astype(np.int8, copy=False)
+
+
+def amounts(arr: pa.Array) -> Bools:
+    """Which amounts are vouched for: non-negative numbers below 10**12, or such plain text."""
+    t = arr.type
+    s = _series(arr)
+    if _is_text(t) or isinstance(arr, pa.DictionaryArray):
+        if isinstance(arr, pa.DictionaryArray):
+            _, ok = _by_value(arr, lambda v: (np.zeros(v.len(), np.int8), _plain(v)), 0)
+            return ok
+        return _plain(s)
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        numbers = s.cast(pl.Float64)
+        fits = (numbers >= 0) & (numbers < AMOUNT_LIMIT)  # NaN and infinities fail one or both
+        return np.asarray(fits.fill_null(False).to_numpy(), dtype=np.bool_)
+    return np.zeros(len(arr), dtype=np.bool_)
+
+
+def _plain(s: pl.Series) -> Bools:
+    return np.asarray(s.str.contains(AMOUNT_TEXT).fill_null(False).to_numpy(), dtype=np.bool_)
+
+
+def wholes(arr: pa.Array) -> tuple[npt.NDArray[np.int64], Bools]:
+    """Whole numbers (null: -1) and which are vouched for (an integer, or a whole float)."""
+    t = arr.type
+    s = _series(arr)
+    if pa.types.is_integer(t):
+        ok = s.is_not_null().to_numpy()
+        big = s.cast(pl.Float64).abs() >= 2**31
+        ok &= ~big.fill_null(False).to_numpy()
+        return s.cast(pl.Int64, strict=False).fill_null(-1).to_numpy(), ok
+    if pa.types.is_floating(t):
+        f = s.fill_nan(None)
+        whole = (f.is_not_null() & (f == f.round(0)) & (f.abs() < 2**31)).fill_null(False)
+        return f.cast(pl.Int64, strict=False).fill_null(-1).to_numpy(), whole.to_numpy()
+    return np.full(len(arr), -1, dtype=np.int64), np.zeros(len(arr), dtype=np.bool_)

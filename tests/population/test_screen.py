@@ -1,0 +1,264 @@
+"""The population's validity is the case model's: bad values of every kind among good rows.
+
+For every person of a generated population, some corrupted with the kinds of bad input the
+contract rejects (and hostile values: other scripts' digits, "1e999", months with a day, padded
+dates, huge numbers, ids in the wrong field), the columnar screen vouches for a person only when
+the case model accepts that person's case, and the row's ``error`` is the model's error lines,
+word for word; no row is dropped, no 12-digit run survives in an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+import insurrules
+from insurrules.case import parse_case
+from insurrules.errors import error_lines
+from insurrules.population import Population, evaluate
+from insurrules.population.kz.loading import load
+from insurrules.population.model_check import masked
+
+from .popgen import person
+
+AS_OF = dt.date(2026, 3, 15)
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+#: (table, column) -> bad or odd values of that column
+BAD: dict[tuple[str, str], list[Any]] = {
+    ("persons", "id"): [
+        "12345678901",
+        "1234567890123",
+        "870412445017",
+        " 870412445016",
+        "870412445016\n",
+        "870412445016".translate(ARABIC),
+        "８７０４１２４４５０１６",
+        None,
+    ],
+    ("persons", "birth_date"): [
+        "1987-4-12",
+        "1987-02-30",
+        " 1987-04-12",
+        "12.04.1987",
+        "1987-04-12T00:00",
+        "١٩٨٧-٠٤-١٢",
+        None,
+        "9999-12-31",
+        "0001-01-01",
+    ],
+    ("persons", "sex"): ["x", "MALE", None, "870412445016"],
+    ("persons", "residency"): ["mars", "Citizen", "870412445016"],
+    ("persons", "death_date"): ["1900-01-01", "2020-13-01", "soon"],
+    ("payments", "month"): [
+        "2020-03-20",
+        "2020-13",
+        "2020-3",
+        "٢٠٢٠-٠١",
+        "1e999",
+        "2016-01",
+        "2017-06",
+        "1900-01",
+        None,
+        " 2021-01",
+    ],
+    ("payments", "paid_on"): ["1900-01-01", "2021-1-5", "", None, "2021-01-05 "],
+    ("payments", "amount"): [
+        "-1",
+        "1e999",
+        "NaN",
+        "inf",
+        "abc",
+        "1_000",
+        "٥",
+        "1" * 40,
+        "",
+        None,
+        "870412445016",
+        "+5",
+        " 5",
+        "5.",
+        ".5",
+        "1e3",
+    ],
+    ("payments", "payer"): ["boss", "Employer", None, "870412445016"],
+    ("memberships", "code"): ["child", "welfare_level_de", "870412445016", None],
+    ("memberships", "start"): ["1900-01-01", "2020-02-30", None],
+    ("memberships", "end"): ["1900-01-01", "2021-13-01"],
+    ("welfare_levels", "level"): ["F", "d", None],
+    ("welfare_levels", "start"): ["2000-01-01", "x"],
+    ("welfare_levels", "end"): ["1999-01-01", "2019-12-31"],
+    ("care_requests", "date"): ["1900-01-01", "2025-02-29", None],
+}
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _tables(people: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of each table in the contract's text types."""
+    out: dict[str, list[dict[str, Any]]] = {
+        "persons": [],
+        "payments": [],
+        "memberships": [],
+        "welfare_levels": [],
+        "care_requests": [],
+    }
+    for p in people:
+        pid = p["person"]["id"]
+        out["persons"].append({k: _text(v) for k, v in p["person"].items()})
+        for key in ("payments", "memberships", "welfare_levels"):
+            for r in p[key]:
+                out[key].append({"person_id": pid, **{k: _text(v) for k, v in r.items()}})
+        for d in p["care_requests"]:
+            out["care_requests"].append({"person_id": pid, "date": _text(d)})
+    return out
+
+
+@st.composite
+def corrupted(draw: st.DrawFn) -> tuple[dict[str, list[dict[str, Any]]], int]:
+    size = draw(st.integers(1, 8))
+    people = [draw(person(serial=i * 7 + 1)) for i in range(size)]
+    tables = _tables(people)
+    spoiled = 0
+    for _ in range(draw(st.integers(0, 4))):
+        (table, column), values = draw(st.sampled_from(sorted(BAD.items(), key=str)))
+        rows = tables[table]
+        if not rows:
+            continue
+        at = draw(st.integers(0, len(rows) - 1))
+        if table == "persons" and column == "id":
+            continue  # an id changed alone would orphan its records: see below
+        rows[at] = {**rows[at], column: draw(st.sampled_from(values))}
+        spoiled += 1
+    if draw(st.booleans()) and tables["persons"]:  # a bad id, records following it
+        at = draw(st.integers(0, len(tables["persons"]) - 1))
+        old = tables["persons"][at]["id"]
+        new = draw(st.sampled_from(BAD[("persons", "id")][:-1]))
+        if new not in {p["id"] for p in tables["persons"]}:
+            tables["persons"][at]["id"] = new
+            for name in ("payments", "memberships", "welfare_levels", "care_requests"):
+                for r in tables[name]:
+                    if r["person_id"] == old:
+                        r["person_id"] = new
+    if draw(st.booleans()) and tables["payments"]:  # a record twice
+        tables["payments"].append(dict(draw(st.sampled_from(tables["payments"]))))
+    return tables, spoiled
+
+
+SCHEMAS = {
+    "persons": ["id", "birth_date", "sex", "death_date", "residency", "region"],
+    "payments": ["person_id", "month", "paid_on", "amount", "payer"],
+    "memberships": ["person_id", "code", "start", "end"],
+    "welfare_levels": ["person_id", "level", "start", "end"],
+    "care_requests": ["person_id", "date"],
+}
+
+
+def _population(tables: dict[str, list[dict[str, Any]]]) -> Population:
+    frames = {
+        name: pl.DataFrame(rows, schema=dict.fromkeys(SCHEMAS[name], pl.String), orient="row")
+        if rows
+        else None
+        for name, rows in tables.items()
+    }
+    return Population.from_frames(**frames)
+
+
+def _model_error(document: dict[str, Any]) -> str | None:
+    try:
+        parse_case(document)
+    except ValidationError as exc:
+        return masked("; ".join(error_lines(exc)))
+    return None
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(corrupted())
+def test_the_screen_vouches_only_for_what_the_model_accepts(
+    drawn: tuple[dict[str, list[dict[str, Any]]], int],
+) -> None:
+    tables, _ = drawn
+    pop = _population(tables)
+    loaded = load(pop)
+    result = evaluate(pop, AS_OF)
+    assert result.height == len(tables["persons"])  # no row dropped
+    documents = pop.case_documents(range(len(pop)))
+    for i, document in enumerate(documents):
+        error = _model_error({**document, "as_of": AS_OF})
+        if loaded.vouched[i]:
+            assert error is None, error
+        assert result["error"][i] == error
+        assert (result["status"][i] is None) == (error is not None)
+        if error is not None:
+            assert re.search(r"\d{12}", error) is None  # no unmasked id
+        else:
+            decision = insurrules.decide({**document, "as_of": AS_OF})
+            assert result["status"][i] == decision.status
+            assert result["insured_until"][i] == decision.insured_until
+
+
+def test_plain_values_are_vouched_for_without_the_model() -> None:
+    from insurrules.population import synthetic
+
+    pop = synthetic(300, seed=2, text=True)
+    assert bool(load(pop).vouched.all())
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("id", "870412445016".translate(ARABIC)),
+        ("id", "8704124450\ud800"),
+        ("amount", "1e999"),
+        ("month", "2020-03-20"),
+        ("paid_on", " 2021-01-05"),
+        ("amount", "9" * 5000),
+    ],
+)
+def test_one_hostile_value_is_one_persons_error(column: str, value: str) -> None:
+    """One hostile value never takes the others down; that person gets the model's error."""
+    from insurrules.population import synthetic
+
+    good = synthetic(40, seed=1, text=True)
+    persons = good.sources["persons"].frame()
+    payments = good.sources["payments"].frame()
+    victim = payments["person_id"][0]
+    if column == "id":
+        pos = int((persons["id"] == victim).arg_true()[0])
+        persons = persons.to_pandas().astype(object)  # text a UTF-8 column could not hold
+        persons.loc[pos, "id"] = value
+        payments = payments.filter(pl.col("person_id") != victim)
+        others = [t for n, t in good.tables() if n not in ("persons", "payments")]
+        others = [t.filter(pl.col("person_id") != victim) for t in others]
+        pop = Population.from_frames(persons, payments, *others)
+    else:
+        payments = payments.with_columns(
+            pl.when(pl.int_range(pl.len()) == 0)
+            .then(pl.lit(value))
+            .otherwise(pl.col(column))
+            .alias(column)
+        )
+        pop = Population.from_frames(
+            persons, payments, *(t for n, t in good.tables() if n not in ("persons", "payments"))
+        )
+    result = evaluate(pop, AS_OF)
+    assert result.height == 40
+    bad = result.filter(pl.col("error").is_not_null())
+    assert bad.height <= 1  # the victim only, if the model refuses the value
+    assert result.filter(pl.col("error").is_null())["status"].null_count() == 0
+    documents = pop.case_documents(range(len(pop)))
+    for i, document in enumerate(documents):
+        error = _model_error({**document, "as_of": AS_OF})
+        assert result["error"][i] == error  # the same answer as decide()
+        assert error is None or re.search(r"\d{12}", error) is None
