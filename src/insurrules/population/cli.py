@@ -129,7 +129,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         n = len(population)
         if isinstance(population, Population):
             bar("checking", 0.0)
-            population.build_index()
+            from insurrules.population.kz.index import build_index
+
+            build_index(population)
             bar("checking", 1.0)
         if not args.quiet:
             bar.close()

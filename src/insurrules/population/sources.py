@@ -21,6 +21,8 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from insurrules.population.problems import PopulationError
+
 __all__ = ["BATCH_ROWS", "TableSource", "source_of"]
 
 #: rows per batch: large enough that per-batch overheads vanish, small enough for the caches
@@ -123,8 +125,6 @@ class TableSource:
 
 def source_of(name: str, data: Any) -> TableSource:
     """A :class:`TableSource` for ``data`` (see the module docstring for what is accepted)."""
-    from insurrules.population.tableset import PopulationError
-
     if isinstance(data, str | Path):
         path = Path(data)
         if not path.exists():

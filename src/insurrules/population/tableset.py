@@ -15,7 +15,8 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
-from insurrules.errors import InsurrulesError, mask_text
+from insurrules.errors import mask_text
+from insurrules.population.problems import PopulationError
 from insurrules.population.sources import TableSource
 from insurrules.population.values import NO_DAY, NO_MONTH_INDEX
 
@@ -46,16 +47,6 @@ __all__ = [
 
 #: The kinds of column a table schema names (see :func:`normalize_table`).
 TEXT, DATE, MONTH, AMOUNT, INT = "text", "date", "month", "amount", "int"
-
-
-class PopulationError(InsurrulesError, ValueError):
-    """The population tables cannot be used as given; ``problems`` lists every problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = [mask_text(p) for p in problems]
-        super().__init__(
-            "invalid population tables:\n" + "\n".join(f"  - {p}" for p in self.problems)
-        )
 
 
 def to_polars(name: str, data: Any) -> pl.DataFrame:

@@ -573,6 +573,6 @@ def _result(pop: Population, a: Answers) -> pl.DataFrame:
             dates["insured_from"],
             dates["insured_until"],
             dates["insured_until"].alias("renew_by"),
-            ix.errors.alias("error"),
+            population_index(pop).errors.alias("error"),
         ]
     )
