@@ -52,8 +52,6 @@ Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
 
-_FULL = ("citizen", "kandas", "permanent_resident")
-_NEVER = ("temporary_resident", "outside_scheme")
 #: frames start no later than 2019-01 (kz/facts.py keeps months before the first payment)
 LATEST_ORIGIN = 2019 * 12
 #: a day number shifted to be non-negative, so that (row, day) packs into one sortable key
@@ -379,9 +377,14 @@ def population_index(pop: Population) -> PopulationIndex:
     found = pop.cache.get("engine_index")
     if isinstance(found, PopulationIndex):
         return found
+    from insurrules.kz.params import kz_params
+    from insurrules.kz.rules import default_rules
+
     loaded = load(pop)
     n = loaded.valid.size
     residency = np.array(RESIDENCIES)[loaded.residency]
+    # the residency groups of the rules as shipped (kz.scope.*): the index serves every rule set
+    scope = kz_params(default_rules())
     pay = loaded.payments
     pay_month = pay.columns["month"]
     origin = min(LATEST_ORIGIN, int(pay_month.min())) if pay_month.size else LATEST_ORIGIN
@@ -422,9 +425,9 @@ def population_index(pop: Population) -> PopulationIndex:
         death_day=loaded.death_day,
         birth_month=month_numbers(loaded.birth_day),
         death_month=month_numbers(loaded.death_day),
-        full=np.isin(residency, _FULL),
-        eaeu=residency == "eaeu_worker",
-        never=np.isin(residency, _NEVER),
+        full=np.isin(residency, sorted(scope.full_residencies)),
+        eaeu=np.isin(residency, sorted(scope.paid_only_residencies)),
+        never=np.isin(residency, sorted(scope.outside_residencies)),
         fact_last=fact_last,
         origin=origin,
         width=width,
