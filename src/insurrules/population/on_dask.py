@@ -23,6 +23,9 @@ Needs the ``dask`` extra (``pip install insurrules[dask]``). On an existing clus
     evaluate_dask("s3://bucket/kz-2026/", "2026-03-15", client=client,
                   out="s3://bucket/kz-2026-result/")
 
+On this machine, [`local_cluster`][insurrules.population.on_dask.local_cluster] starts a
+``LocalCluster`` that listens on ``127.0.0.1`` only (Dask's default is every interface).
+
 Paths are local or any fsspec URL the workers can read. Rules (e.g. a reform) are sent to the
 workers with the task: ``evaluate_dask(path, as_of, rules=Reform.from_file(...).apply())``.
 """
@@ -44,7 +47,34 @@ from insurrules.population.tableset import RESULT_COLUMNS
 if TYPE_CHECKING:
     from insurrules.population.vn.tables import VnPopulation
 
-__all__ = ["evaluate_dask", "write_partitioned"]
+__all__ = ["LOOPBACK", "evaluate_dask", "local_cluster", "write_partitioned"]
+
+#: where a cluster started on this machine listens unless told otherwise: this machine only
+LOOPBACK = "127.0.0.1"
+
+
+def local_cluster(**options: Any) -> Any:
+    """A ``distributed.LocalCluster`` that listens on ``127.0.0.1`` only, not on every interface.
+
+    Dask's own default binds the scheduler, the workers and their HTTP servers (dashboard,
+    metrics) to ``0.0.0.0``, reachable from the network. Here the scheduler and workers speak
+    TCP on the loopback address and the dashboard is off unless asked for; pass ``host=``,
+    ``dashboard_address=`` (``":8787"`` is put on the loopback address too) or any other
+    ``LocalCluster`` option to choose otherwise.
+
+    >>> cluster = local_cluster(n_workers=1, threads_per_worker=1, processes=False)
+    >>> cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    True
+    >>> cluster.close()
+    """
+    distributed = importlib.import_module("distributed")
+    options.setdefault("host", LOOPBACK)
+    options.setdefault("protocol", "tcp://")
+    dashboard = options.setdefault("dashboard_address", None)
+    if isinstance(dashboard, str) and dashboard.startswith(":"):
+        options["dashboard_address"] = f"{LOOPBACK}{dashboard}"
+    return distributed.LocalCluster(**options)
+
 
 #: the result schema of ``evaluate()``, restored after the trip through pandas
 _SCHEMA = {
