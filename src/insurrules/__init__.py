@@ -9,8 +9,8 @@
 ... }).state_funded
 StateFunded(category='welfare_level_de', budget='local')
 
-Schemes: ``kz-osms`` (:mod:`insurrules.kz`) and ``vn-bhyt`` (:mod:`insurrules.vn`), imported on
-first use so ``import insurrules`` stays fast.
+Schemes: ``kz-osms`` ([`insurrules.kz`][insurrules.kz]) and ``vn-bhyt``
+([`insurrules.vn`][insurrules.vn]), imported on first use so ``import insurrules`` stays fast.
 """
 
 from __future__ import annotations

@@ -138,7 +138,8 @@ def decide_many(
 @dataclass(frozen=True)
 class Explanation:
     """A decision with its month-by-month (kz) or card-by-card (vn) reasoning, and the changes
-    in the law that took effect in the 12 months up to ``as_of`` (:func:`insurrules.law_changes`).
+    in the law that took effect in the 12 months up to ``as_of``
+    ([`insurrules.law_changes`][insurrules.changes.law_changes]).
     """
 
     decision: Decision

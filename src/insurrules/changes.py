@@ -148,10 +148,10 @@ def _rule_set(scheme: str | RuleSet) -> RuleSet:
 def law_changes(scheme: str | RuleSet, since: dt.date | str, until: dt.date | str) -> list[Change]:
     """Every change in the law that took effect after ``since`` and on or before ``until``.
 
-    ``scheme`` is a scheme code (``"kz-osms"``, ``"vn-bhyt"``) or a :class:`RuleSet` (a reform:
-    its own dated values are read the same way). A value restated with a new source but the same
-    value is not a change. Changes come in date order, then in the order of the data file
-    (parameters, switches, categories).
+    ``scheme`` is a scheme code (``"kz-osms"``, ``"vn-bhyt"``) or a
+    [`RuleSet`][insurrules.parameters.RuleSet] (a reform: its own dated values are read the same
+    way). A value restated with a new source but the same value is not a change. Changes come in
+    date order, then in the order of the data file (parameters, switches, categories).
     """
     rules = _rule_set(scheme)
     first, last = _day(since, "since"), _day(until, "until")

@@ -1,9 +1,9 @@
 """``insurrules law-changes SCHEME SINCE UNTIL [--json]``: what changed in the law.
 
 Every parameter, interpretation switch default and state-paid category whose value changed on a
-day after ``SINCE`` up to and including ``UNTIL`` (:func:`insurrules.law_changes`), each with
-its old and new value, the date it took effect and its source. Exit status 2 for a bad date or
-an unknown scheme.
+day after ``SINCE`` up to and including ``UNTIL``
+([`insurrules.law_changes`][insurrules.changes.law_changes]), each with its old and new value, the
+date it took effect and its source. Exit status 2 for a bad date or an unknown scheme.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Checks of the files and folders a command is given, made before any work starts.
 
-Each check raises :class:`CommandInputError` with one line that names the argument as the user
-typed it (``--population data/``, ``--out results/r.parquet``, ``CASE x.json``) and the reason;
-the CLI prints it and exits with status 2. Reading a large file is left to the command: a text
-file is checked on its first block (UTF-16, binary, not UTF-8), a Parquet file by its footer.
+Each check raises [`CommandInputError`][insurrules.cli_inputs.CommandInputError] with one line that
+names the argument as the user typed it (``--population data/``, ``--out results/r.parquet``, ``CASE
+x.json``) and the reason; the CLI prints it and exits with status 2. Reading a large file is left to
+the command: a text file is checked on its first block (UTF-16, binary, not UTF-8), a Parquet file
+by its footer.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 The codes of release 0.1 that named a value of today's law (``kz.grace.three_months``) were
 renamed after the rule they report (``kz.grace.standard``): under a reform the value changes and
-the code stays true. :data:`LEGACY_CODES` maps each old code to its new one; a reason's old code
-is :attr:`insurrules.models.Reason.legacy_code`. The aliases are removed in the release after
-next (CHANGELOG).
+the code stays true. `LEGACY_CODES` maps each old code to its new one; a reason's old code
+is [`insurrules.models.Reason.legacy_code`][insurrules.models.Reason.legacy_code]. The aliases are
+removed in the release after next (CHANGELOG).
 """
 
 from __future__ import annotations

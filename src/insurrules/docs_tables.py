@@ -1,4 +1,4 @@
-"""Markdown tables rendered from a :class:`~insurrules.parameters.RuleSet`, for the docs site.
+"""Markdown tables rendered from a [`RuleSet`][insurrules.parameters.RuleSet], for the docs site.
 
 The parameter pages of the documentation are not written by hand: the mkdocs hook
 (``docs/hooks/insurrules_docs.py``) calls these functions at build time, so every value, date,
@@ -149,7 +149,8 @@ def law_on(rules: RuleSet, on: dt.date | str, page: str = "") -> str:
 def changes_table(
     rules: RuleSet, since: dt.date | str, until: dt.date | str, page: str = ""
 ) -> str:
-    """The changes in the law after ``since`` up to ``until`` (:func:`insurrules.law_changes`).
+    """The changes in the law after ``since`` up to ``until``
+    ([`insurrules.law_changes`][insurrules.changes.law_changes]).
 
     ``page`` is the page holding the parameter histories (parameter names link to it; categories
     link to its category table).

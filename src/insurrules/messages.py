@@ -15,9 +15,9 @@ placeholders.
 
 Codes name the rule, not a value of today's law (``kz.grace.standard``, not
 ``kz.grace.three_months``). The codes of release 0.1 that named a value are kept as aliases for
-one release: :data:`insurrules.codes.LEGACY_CODES` maps each old code to its new one, and
-:attr:`insurrules.models.Reason.legacy_code` gives the old code of a reason, for services that
-still branch on it.
+one release: `insurrules.codes.LEGACY_CODES` maps each old code to its new one, and
+[`insurrules.models.Reason.legacy_code`][insurrules.models.Reason.legacy_code] gives the old code of
+a reason, for services that still branch on it.
 """
 
 from __future__ import annotations

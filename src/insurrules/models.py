@@ -342,7 +342,7 @@ class Reason(FrozenModel):
     def legacy_code(self) -> str:
         """The code release 0.1 gave this reason (``kz.grace.three_months`` for
         ``kz.grace.standard``); the code itself where it did not change. Kept for one release
-        (:mod:`insurrules.codes`)."""
+        ([`insurrules.codes`][insurrules.codes])."""
         return NEW_CODES.get(self.code, self.code)
 
 

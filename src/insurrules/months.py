@@ -6,7 +6,8 @@ are therefore values of their own, with exact arithmetic (``L + 3`` is three mon
 never "30 days".
 
 Internally a month is also an integer index (``year * 12 + month - 1``) so that monthly timelines
-can be bit sets and arrays; :meth:`YearMonth.index` and :meth:`YearMonth.from_index` convert.
+can be bit sets and arrays; [`YearMonth.index`][insurrules.months.YearMonth.index] and
+[`YearMonth.from_index`][insurrules.months.YearMonth.from_index] convert.
 """
 
 from __future__ import annotations
@@ -225,8 +226,8 @@ class _MonthIndexSchema:
         return YearMonth.__get_pydantic_json_schema__(schema, handler)
 
 
-#: A month as the contract writes it (``"2025-06"``, or a :class:`YearMonth`), validated as
-#: :class:`YearMonth` is and read as its month index: for readers of many records at once.
+#: A month as the contract writes it (``"2025-06"``, or a `YearMonth`), validated as
+#: `YearMonth` is and read as its month index: for readers of many records at once.
 MonthIndex = Annotated[int, _MonthIndexSchema]
 
 

@@ -8,8 +8,9 @@ its legal source, and an ``unconfirmed`` flag where the research could not confi
 Interpretation switches (the D-n decisions of the spec) are parameters too, with a ``decision``
 label and the list of readings they may take; a reform overrides them like any other parameter.
 
-A :class:`RuleSet` is an immutable view of one scheme's parameters. ``with_changes`` returns a new
-rule set with some parameters overridden from a date on, validated before anything runs.
+A [`RuleSet`][insurrules.parameters.RuleSet] is an immutable view of one scheme's parameters.
+``with_changes`` returns a new rule set with some parameters overridden from a date on, validated
+before anything runs.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ class Parameter:
         return self.values[pos - 1] if pos else None
 
     def at(self, on: dt.date) -> Any:
-        """The value in force on ``on``; a :class:`RulesError` before the parameter existed."""
+        """The value in force on ``on``; a [`RulesError`][insurrules.errors.RulesError] before the
+        parameter existed."""
         found = self.entry(on)
         if found is None:
             raise RulesError(f"{self.name} has no value before {self.values[0].start}")
@@ -201,7 +203,7 @@ class RuleSet:
         first date) or dated values: ``{"from 2026-07-01": 9}`` or
         ``[{"from": "2026-07-01", "value": 9}]``. From each given date on, the new value replaces
         whatever the history said. Every key, type and date is checked first; an unknown key or a
-        change that changes nothing is a :class:`RulesError`.
+        change that changes nothing is a [`RulesError`][insurrules.errors.RulesError].
         """
         if not changes:
             raise RulesError("a reform must change at least one parameter")

@@ -26,7 +26,7 @@ Dated values may also be written as an array of tables (``from`` and ``value`` e
 
 Every key, type and date is checked when the reform is read (against the scheme's rules in
 force): an unknown parameter, a value of the wrong type, a bad date or a reform that changes
-nothing is a :class:`~insurrules.errors.RulesError` naming the file and the key.
+nothing is a [`RulesError`][insurrules.errors.RulesError] naming the file and the key.
 """
 
 from __future__ import annotations

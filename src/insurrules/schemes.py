@@ -1,8 +1,8 @@
 """The schemes the package decides, each by the module that holds its case model and rules.
 
 A scheme's module is imported only when a case of that scheme is read (``import insurrules``
-stays fast). Shared by the case document (:mod:`insurrules.case`) and its JSON Schema
-(:mod:`insurrules.schema`), which would otherwise import each other.
+stays fast). Shared by the case document ([`insurrules.case`][insurrules.case]) and its JSON Schema
+([`insurrules.schema`][insurrules.schema]), which would otherwise import each other.
 """
 
 from __future__ import annotations

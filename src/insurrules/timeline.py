@@ -4,8 +4,8 @@ A *timeline* says, for each month of a frame, whether something holds (paid, due
 The rules of a scheme are written once against the operations below; the operations exist
 twice, with identical meaning, tested against each other:
 
-* :class:`BitOps` here: one person, a timeline is a Python ``int`` used as a bit set (bit ``i`` =
-  month ``origin + i``). Fast for single cases and free of dependencies.
+* [`BitOps`][insurrules.timeline.BitOps] here: one person, a timeline is a Python ``int`` used as a
+  bit set (bit ``i`` = month ``origin + i``). Fast for single cases and free of dependencies.
 * ``insurrules.population.arrays.ArrayOps``: a population, a timeline is a boolean ``numpy``
   array of shape ``(persons, months)`` (optional ``population`` extra).
 
@@ -16,9 +16,11 @@ frame count as (e.g. "settled" before the scheme existed).
 *Reading* a timeline at the month asked about gives person-level values: a ``bool`` or ``int``
 for one person, a ``(persons,)`` array for a population (the month asked may differ per person).
 Person-level values combine with ``&``, ``|``, comparisons and integer arithmetic (valid for
-both); :meth:`TimelineOps.where`, :meth:`~TimelineOps.unless`, :meth:`~TimelineOps.later` and
-:meth:`~TimelineOps.earlier` stand in for ``if``, ``and not``, ``max`` and ``min``. A month that
-does not exist (nothing holds) is :data:`NO_MONTH`, earlier than every real month.
+both); [`TimelineOps.where`][insurrules.timeline.TimelineOps.where],
+[`unless`][insurrules.timeline.TimelineOps.unless], [`later`][insurrules.timeline.TimelineOps.later]
+and [`earlier`][insurrules.timeline.TimelineOps.earlier] stand in for ``if``, ``and not``, ``max``
+and ``min``. A month that does not exist (nothing holds) is
+[`NO_MONTH`][insurrules.timeline.NO_MONTH], earlier than every real month.
 """
 
 from __future__ import annotations
@@ -222,7 +224,8 @@ class BitOps:
     holds_each = holds
 
     def last_at_or_before(self, x: int, month: int) -> int:
-        """The last month <= ``month`` where ``x`` holds, else :data:`NO_MONTH`."""
+        """The last month <= ``month`` where ``x`` holds, else
+        [`NO_MONTH`][insurrules.timeline.NO_MONTH]."""
         i = month - self.origin
         if i < 0:
             return NO_MONTH
@@ -231,7 +234,7 @@ class BitOps:
 
     def run_around(self, x: int, month: int) -> tuple[int, int]:
         """The maximal run of months holding ``x`` that contains ``month`` (``lo``, ``hi``);
-        both :data:`NO_MONTH` when ``x`` does not hold in ``month``."""
+        both [`NO_MONTH`][insurrules.timeline.NO_MONTH] when ``x`` does not hold in ``month``."""
         if not self.holds(x, month):
             return NO_MONTH, NO_MONTH
         i = month - self.origin

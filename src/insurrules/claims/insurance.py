@@ -2,12 +2,15 @@
 
 A claim is judged with ``as_of`` = its service date (contract.md): only facts known that day
 count, so a debt paid later never makes a past service insured. Each distinct (person, service
-date) pair is asked once. A :class:`~insurrules.population.Population` is asked through the
-population engine (:func:`insurrules.population.kz.engine.answer`, the same law as ``decide()``):
-one call answers every pair, each with the facts known on its own day, and gives the reasons of
-each refusal from the same functions ``decide()`` uses (:func:`status_by_evaluate`). Any other
-object with ``case(person_id, as_of)`` is asked through :func:`insurrules.decide` pair by pair
-(:func:`status_by_decide`, the reference). Property tests keep both paths equal to ``decide()``.
+date) pair is asked once. A [`Population`][insurrules.population.kz.tables.Population] is asked
+through the population engine
+([`insurrules.population.kz.engine.answer`][insurrules.population.kz.engine.answer], the same law as
+``decide()``): one call answers every pair, each with the facts known on its own day, and gives the
+reasons of each refusal from the same functions ``decide()`` uses
+([`status_by_evaluate`][insurrules.claims.insurance.status_by_evaluate]). Any other object with
+``case(person_id, as_of)`` is asked through [`insurrules.decide`][insurrules.api.decide] pair by
+pair ([`status_by_decide`][insurrules.claims.insurance.status_by_decide], the reference). Property
+tests keep both paths equal to ``decide()``.
 
 Interpretation (flagged here, not in the law): a service before 2020-01-01 billed to OSMS is
 refused with the code ``kz.scheme.not_started``, since ``decide()`` has no decision before the
@@ -85,7 +88,8 @@ def status_by_decide(
     rules: RuleSet | None = None,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
-    """Status of each distinct ``(person_id, service_date)`` pair through :func:`decide`.
+    """Status of each distinct ``(person_id, service_date)`` pair through
+    [`decide`][insurrules.api.decide].
 
     Exact by definition, and the reference the fast path is tested against; about half a
     millisecond per pair. ``error`` holds the population's validation problem for a person whose
@@ -124,8 +128,9 @@ def judge(
     """Was person ``rows[i]`` of ``population`` (a valid one) insured on day ``days[i]`` (day
     numbers)? Each distinct pair is asked once; all in one call of the population engine.
 
-    A day before the scheme's benefits start is a refusal with :data:`NOT_STARTED_CODE`.
-    ``reasons=False`` leaves ``code`` and ``message`` null.
+    A day before the scheme's benefits start is a refusal with
+    [`NOT_STARTED_CODE`][insurrules.claims.insurance.NOT_STARTED_CODE]. ``reasons=False`` leaves
+    ``code`` and ``message`` null.
     """
     from insurrules.kz.rules import default_rules
     from insurrules.population.kz.engine import answer
@@ -171,7 +176,8 @@ def judge_frame(
     *,
     reasons: bool = True,
 ) -> Judged:
-    """:func:`judge` for the rows of ``asked``: ``_row`` (person row) and ``service_date``."""
+    """[`judge`][insurrules.claims.insurance.judge] for the rows of ``asked``: ``_row`` (person row)
+    and ``service_date``."""
     return judge(
         population,
         asked["_row"].to_numpy().astype(np.int64),
@@ -190,7 +196,8 @@ def status_by_evaluate(
     *,
     reasons: bool = True,
 ) -> pl.DataFrame:
-    """Status of each distinct pair through the population engine (:func:`judge`).
+    """Status of each distinct pair through the population engine
+    ([`judge`][insurrules.claims.insurance.judge]).
 
     ``reasons=False`` skips the reasons of refusals (``code`` and ``message`` null).
     """
@@ -239,9 +246,10 @@ def insured_status(
 ) -> pl.DataFrame:
     """Status of each distinct ``(person_id, service_date)`` pair (columns of ``STATUS_SCHEMA``).
 
-    A :class:`~insurrules.population.Population` goes through the population engine; any other
-    object with a ``case(person_id, as_of)`` method through :func:`decide`, pair by pair.
-    ``reasons=False`` skips the reason codes of refusals (``code`` and ``message`` null).
+    A [`Population`][insurrules.population.kz.tables.Population] goes through the population engine;
+    any other object with a ``case(person_id, as_of)`` method through
+    [`decide`][insurrules.api.decide], pair by pair. ``reasons=False`` skips the reason codes of
+    refusals (``code`` and ``message`` null).
     """
     try:
         from insurrules.population.kz.tables import Population

@@ -1,8 +1,9 @@
 """What screening needs from a population: who exists, when they were born and died.
 
-Screening reads a :class:`insurrules.population.Population` through this one adapter, so the
-claims code depends only on the persons table (``id``, ``birth_date``, ``death_date``) and on the
-population's own way of deciding insurance (:mod:`insurrules.claims.insurance`).
+Screening reads a [`insurrules.population.Population`][insurrules.population.kz.tables.Population]
+through this one adapter, so the claims code depends only on the persons table (``id``,
+``birth_date``, ``death_date``) and on the population's own way of deciding insurance
+([`insurrules.claims.insurance`][insurrules.claims.insurance]).
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ def _row_errors(population: Any) -> pl.Series | None:
 
 
 def claim_people(population: Any) -> pl.DataFrame:
-    """:func:`person_table` with ``_row`` (the person's position in ``population.persons``) and
-    ``_error`` (the population's row check of the person's records), kept for reuse.
+    """[`person_table`][insurrules.claims.people.person_table] with ``_row`` (the person's position
+    in ``population.persons``) and ``_error`` (the population's row check of the person's records),
+    kept for reuse.
 
     For a bare persons table both are null: nothing is known about its records.
     """

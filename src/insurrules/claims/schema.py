@@ -1,10 +1,12 @@
 """The claims table: its columns, and the checks made before any claim is screened.
 
-A claims table (one row per billed service) has the columns of :data:`CLAIM_COLUMNS`. Problems
-with the table itself (a missing column, a column of a type that cannot hold its values exactly)
-are reported together in one :class:`ClaimsTableError` before any work. Problems in a row (a date
-that is not a date, a negative amount, an unknown funding source) never drop the row: they become
-an ``invalid`` flag whose reason names the field (:func:`prepare`).
+A claims table (one row per billed service) has the columns of
+[`CLAIM_COLUMNS`][insurrules.claims.schema.CLAIM_COLUMNS]. Problems with the table itself (a missing
+column, a column of a type that cannot hold its values exactly) are reported together in one
+[`ClaimsTableError`][insurrules.claims.schema.ClaimsTableError] before any work. Problems in a row
+(a date that is not a date, a negative amount, an unknown funding source) never drop the row: they
+become an ``invalid`` flag whose reason names the field
+([`prepare`][insurrules.claims.schema.prepare]).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ AMOUNT_DTYPE: Final = pl.Decimal(38, 2)
 
 
 class ClaimsTableError(InsurrulesError, ValueError):
-    """The claims table cannot be screened as given; :attr:`problems` lists every reason."""
+    """The claims table cannot be screened as given; `problems` lists every reason."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("claims table: " + "; ".join(problems))
@@ -76,7 +78,8 @@ def _accepted(dtype: pl.DataType, allowed: tuple[object, ...]) -> bool:
 
 
 def check_table(claims: object) -> pl.DataFrame:
-    """The claims as a polars frame, or :class:`ClaimsTableError` listing every problem."""
+    """The claims as a polars frame, or
+    [`ClaimsTableError`][insurrules.claims.schema.ClaimsTableError] listing every problem."""
     if isinstance(claims, pl.LazyFrame):
         claims = claims.collect()
     if not isinstance(claims, pl.DataFrame):

@@ -1,10 +1,11 @@
-"""Screen billed services against the rules: :func:`screen`.
+"""Screen billed services against the rules: [`screen`][insurrules.claims.screen.screen].
 
 Each claim is checked on its own against the population (who the person is, when they were born
 and died, whether OSMS covered them on the service date) and against the other claims (billed
 twice, or to both funding sources). The result keeps every input row and column, in input order,
-and adds ``flags`` (a list of :data:`FLAGS`, empty for a clean claim) and ``reasons`` (one human
-reason per flag, identifiers masked). ``row`` in a reason is the 0-based position in the input.
+and adds ``flags`` (a list of [`FLAGS`][insurrules.claims.screen.FLAGS], empty for a clean claim)
+and ``reasons`` (one human reason per flag, identifiers masked). ``row`` in a reason is the 0-based
+position in the input.
 
 Why these flags: audits of the Social Health Insurance Fund found services billed for deceased
 and fictitious patients and procedures financed twice from the OSMS and the guaranteed package
@@ -135,19 +136,22 @@ def screen(
     """Screen every claim; one row per claim, in input order, with ``flags`` and ``reasons``.
 
     ``claims``: a polars DataFrame with the columns of
-    :data:`~insurrules.claims.schema.CLAIM_COLUMNS` (a table that cannot be screened raises
-    :class:`~insurrules.claims.schema.ClaimsTableError` listing every problem first).
-    ``population``: an :class:`insurrules.population.Population`. ``rules``: the kz-osms rules to
-    judge insurance by (default: in force). ``progress(stage, fraction)`` is told how far it got.
+    [`CLAIM_COLUMNS`][insurrules.claims.schema.CLAIM_COLUMNS] (a table that cannot be screened
+    raises [`ClaimsTableError`][insurrules.claims.schema.ClaimsTableError] listing every problem
+    first). ``population``: an
+    [`insurrules.population.Population`][insurrules.population.kz.tables.Population]. ``rules``: the
+    kz-osms rules to judge insurance by (default: in force). ``progress(stage, fraction)`` is told
+    how far it got.
 
-    Flags (:data:`FLAGS`): ``invalid`` (a field is missing or malformed; the reason names it),
-    ``unknown_person`` (not a valid IIN, or not in the population), ``before_birth`` (service
-    before the birth date), ``deceased`` (service after the death date), ``not_insured`` (billed
-    to ``osms`` on a day the person was not insured, judged with ``as_of`` = the service date;
-    the reason carries the decision's reason code), ``duplicate`` (a claim id seen before, or the
-    same person, service code, provider and date seen before: the first is not flagged, the
-    repeats are), ``double_financed`` (the same person, service code and date billed to both
-    ``osms`` and ``guaranteed``: every claim of the pair is flagged, since either may be wrong).
+    Flags ([`FLAGS`][insurrules.claims.screen.FLAGS]): ``invalid`` (a field is missing or malformed;
+    the reason names it), ``unknown_person`` (not a valid IIN, or not in the population),
+    ``before_birth`` (service before the birth date), ``deceased`` (service after the death date),
+    ``not_insured`` (billed to ``osms`` on a day the person was not insured, judged with ``as_of`` =
+    the service date; the reason carries the decision's reason code), ``duplicate`` (a claim id seen
+    before, or the same person, service code, provider and date seen before: the first is not
+    flagged, the repeats are), ``double_financed`` (the same person, service code and date billed to
+    both ``osms`` and ``guaranteed``: every claim of the pair is flagged, since either may be
+    wrong).
     """
     source = check_table(claims)
     tell = progress or (lambda stage, done: None)

@@ -21,10 +21,10 @@ __all__ = ["ClaimsSummary", "summarize"]
 class ClaimsSummary:
     """Counts and amounts of a screened claims table.
 
-    ``by_flag``: ``flag, claims, amount`` (every flag of :data:`~insurrules.claims.FLAGS`, zero
-    rows included). ``by_provider`` and ``by_month`` (``month`` as ``YYYY-MM``, null for an
-    invalid date): ``provider|month, claims, amount, flagged, flagged_amount``, then
-    ``<flag>`` and ``<flag>_amount`` for every flag.
+    ``by_flag``: ``flag, claims, amount`` (every flag of [`FLAGS`][insurrules.claims.screen.FLAGS],
+    zero rows included). ``by_provider`` and ``by_month`` (``month`` as ``YYYY-MM``, null for an
+    invalid date): ``provider|month, claims, amount, flagged, flagged_amount``, then ``<flag>`` and
+    ``<flag>_amount`` for every flag.
     """
 
     claims: int
@@ -75,7 +75,7 @@ def _total(frame: pl.DataFrame, column: str) -> Decimal:
 
 
 def summarize(screened: pl.DataFrame) -> ClaimsSummary:
-    """Summarise the result of :func:`~insurrules.claims.screen`."""
+    """Summarise the result of [`screen`][insurrules.claims.screen.screen]."""
     from insurrules.claims.screen import FLAGS
 
     if "flags" not in screened.columns:

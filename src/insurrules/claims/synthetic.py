@@ -8,7 +8,7 @@ A clean claim is one that screening must pass: a real person of the population, 
 in their lifetime, funding ``osms`` only on days the rules say they were insured, at most one
 claim per person, service code and day. Anomalies are then injected at the requested rates,
 each into claims that are otherwise clean, so that the expected flags of every row are known
-exactly (:attr:`SyntheticClaims.expected`).
+exactly (`SyntheticClaims.expected`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class SyntheticClaims:
 
     ``expected`` has one row per claim in the same order: ``anomaly`` (null for a clean claim, or
     the anomaly injected into or copied from this claim) and ``flags`` (sorted like
-    :data:`~insurrules.claims.FLAGS`).
+    [`FLAGS`][insurrules.claims.screen.FLAGS]).
     """
 
     claims: pl.DataFrame
@@ -97,10 +97,10 @@ def synthetic_claims(
 ) -> SyntheticClaims:
     """About ``n`` claims for services between ``start`` and ``end`` (deterministic for ``seed``).
 
-    ``anomaly_rates`` maps each of :data:`ANOMALIES` to the share of claims carrying it
-    (default :data:`DEFAULT_RATES`; ``{}`` or zeros give a clean set). A rate that the population
-    cannot supply (no deceased person, nobody uninsured) yields fewer anomalies; ``expected``
-    always tells what was really injected.
+    ``anomaly_rates`` maps each of [`ANOMALIES`][insurrules.claims.synthetic.ANOMALIES] to the share
+    of claims carrying it (default [`DEFAULT_RATES`][insurrules.claims.synthetic.DEFAULT_RATES];
+    ``{}`` or zeros give a clean set). A rate that the population cannot supply (no deceased person,
+    nobody uninsured) yields fewer anomalies; ``expected`` always tells what was really injected.
     """
     rates = dict(DEFAULT_RATES if anomaly_rates is None else anomaly_rates)
     unknown = set(rates) - set(ANOMALIES)

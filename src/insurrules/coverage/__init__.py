@@ -1,4 +1,5 @@
-"""A person's coverage timeline: :func:`timeline`, with :class:`Timeline` and its views.
+"""A person's coverage timeline: [`timeline`][insurrules.coverage.timeline], with
+[`Timeline`][insurrules.coverage.model.Timeline] and its views.
 
 >>> import insurrules
 >>> months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)][:18]

@@ -1,6 +1,6 @@
-"""kz-osms segments: the routes of :mod:`insurrules.kz.law`, evaluated once per state of
-knowledge, read with :func:`insurrules.kz.reading.read` and :func:`~insurrules.kz.reading.owed`
-(the decision's own reading).
+"""kz-osms segments: the routes of [`insurrules.kz.law`][insurrules.kz.law], evaluated once per
+state of knowledge, read with [`insurrules.kz.reading.read`][insurrules.kz.reading.read] and
+[`owed`][insurrules.kz.reading.owed] (the decision's own reading).
 
 One evaluation of the routes gives every month; a new evaluation is needed only where what is
 known changes (a payment arrives, a care request is made), so a timeline costs one evaluation

@@ -1,9 +1,13 @@
 """A person's coverage timeline: day-exact segments, month rows, spans, and their views.
 
-A :class:`Timeline` is a sequence of :class:`Segment` s, maximal runs of days on which the
-decision reads the same (status, basis, category and budget, grace, debt); the views (month
-rows, :attr:`Timeline.spans`, :meth:`Timeline.strip`, :meth:`Timeline.to_polars`,
-:meth:`Timeline.plot`, the HTML of a notebook) are read from them, never computed anew.
+A [`Timeline`][insurrules.coverage.model.Timeline] is a sequence of
+[`Segment`][insurrules.coverage.model.Segment] s, maximal runs of days on which the decision reads
+the same (status, basis, category and budget, grace, debt); the views (month rows,
+[`Timeline.spans`][insurrules.coverage.model.Timeline.spans],
+[`Timeline.strip`][insurrules.coverage.model.Timeline.strip],
+[`Timeline.to_polars`][insurrules.coverage.model.Timeline.to_polars],
+[`Timeline.plot`][insurrules.coverage.model.Timeline.plot], the HTML of a notebook) are read from
+them, never computed anew.
 """
 
 from __future__ import annotations
@@ -126,7 +130,8 @@ def merge(segments: list[Segment]) -> list[Segment]:
 
 @dataclass(frozen=True)
 class Timeline:
-    """A person's coverage, day by day, from ``start`` to ``end`` (see :func:`insurrules.timeline`).
+    """A person's coverage, day by day, from ``start`` to ``end`` (see
+    [`insurrules.timeline`][insurrules.timeline]).
 
     ``known`` says which facts each day uses: ``"then"``, those known on that day (every day
     reads as ``decide()`` asked on it), or ``"as_of"``, those known on the case's ``as_of``.

@@ -1,5 +1,5 @@
 """vn-bhyt segments: the card chain built once per state of knowledge, read day by day with
-:func:`insurrules.vn.decide.cover_on` (the decision's own reading).
+[`insurrules.vn.decide.cover_on`][insurrules.vn.decide.cover_on] (the decision's own reading).
 
 A chain changes only where what is known changes (a purchase is paid); within one chain the
 reading changes only where a card starts or ends, or the day after a death.

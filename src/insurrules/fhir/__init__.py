@@ -16,8 +16,9 @@ True
 >>> response["insurance"][0]["benefitPeriod"]
 {'start': '2026-03-01', 'end': '2026-12-31'}
 
-The mapping is documented in :mod:`insurrules.fhir.response` and :mod:`insurrules.fhir.bundle`
-and, with examples, on the docs page "FHIR"; the URIs in :mod:`insurrules.fhir.codes`.
+The mapping is documented in [`insurrules.fhir.response`][insurrules.fhir.response] and
+[`insurrules.fhir.bundle`][insurrules.fhir.bundle] and, with examples, on the docs page "FHIR"; the
+URIs in [`insurrules.fhir.codes`][insurrules.fhir.codes].
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""A case document as a FHIR R4 ``Bundle``, and back (:func:`case_to_fhir`, :func:`case_from_fhir`).
+"""A case document as a FHIR R4 ``Bundle``, and back
+([`case_to_fhir`][insurrules.fhir.bundle.case_to_fhir],
+[`case_from_fhir`][insurrules.fhir.bundle.case_from_fhir]).
 
 The bundle (type ``collection``) holds:
 
@@ -46,7 +48,8 @@ _NAMESPACE = uuid.UUID("6f1c3a52-3d0e-4b8e-9a57-1c2f8e0b7d10")
 
 
 def entry_url(role: str, index: int = 0) -> str:
-    """The fixed ``fullUrl`` of an entry of a bundle made by :func:`case_to_fhir`."""
+    """The fixed ``fullUrl`` of an entry of a bundle made by
+    [`case_to_fhir`][insurrules.fhir.bundle.case_to_fhir]."""
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{role}:{index}')}"
 
 
@@ -78,7 +81,7 @@ def case_to_fhir(
 
     ``systems`` replaces the identifier system of a scheme (``{"kz-osms": "urn:oid:..."}``).
     The bundle is validated with ``fhir.resources`` before it is returned; write it with
-    :func:`insurrules.fhir.to_json`, which keeps the decimals exact.
+    [`insurrules.fhir.to_json`][insurrules.fhir.resources.to_json], which keeps the decimals exact.
     """
     parsed: Any = parse_case(case)
     scheme: str = parsed.scheme
@@ -283,11 +286,12 @@ def case_from_fhir(
 ) -> Case:
     """The case document in a FHIR R4 ``Bundle`` (a dict, or its JSON text).
 
-    The Patient's identifier system picks the scheme (``systems`` as in :func:`case_to_fhir`);
-    the CoverageEligibilityRequest's ``servicedDate`` is ``as_of``; the Coverage resources give
-    the memberships and payments (``entered-in-error`` ones are skipped, as FHIR requires). A
-    bundle that cannot be read raises :class:`~insurrules.fhir.FhirError` naming the place in the
-    bundle and, for a bad value, the case field it fills; identifiers are masked.
+    The Patient's identifier system picks the scheme (``systems`` as in
+    [`case_to_fhir`][insurrules.fhir.bundle.case_to_fhir]); the CoverageEligibilityRequest's
+    ``servicedDate`` is ``as_of``; the Coverage resources give the memberships and payments
+    (``entered-in-error`` ones are skipped, as FHIR requires). A bundle that cannot be read raises
+    [`FhirError`][insurrules.fhir.resources.FhirError] naming the place in the bundle and, for a bad
+    value, the case field it fills; identifiers are masked.
     """
     data = _load(bundle)
     known = _systems(systems)

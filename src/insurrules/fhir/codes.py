@@ -4,8 +4,9 @@ No published implementation guide defines FHIR identifier systems for the Kazakh
 Vietnamese personal identification number, nor code systems for the schemes' categories, so the
 library names its own as URNs (``urn:insurrules:...``): they say plainly that they are not
 national registry URIs. A service that has an official system passes it (``systems=`` of
-:func:`~insurrules.fhir.case_to_fhir` and :func:`~insurrules.fhir.case_from_fhir`).
-**Unconfirmed**: the national systems, if any exist, were not found in the research.
+[`case_to_fhir`][insurrules.fhir.bundle.case_to_fhir] and
+[`case_from_fhir`][insurrules.fhir.bundle.case_from_fhir]). **Unconfirmed**: the national systems,
+if any exist, were not found in the research.
 """
 
 from __future__ import annotations

@@ -42,7 +42,8 @@ def model_class(resource_type: str) -> Any:
 
 def validate(resource: dict[str, Any], where: str = "") -> Any:
     """Validate a resource (a dict with ``resourceType``) and return the ``fhir.resources``
-    model; problems become one :class:`FhirError`, one line per problem, ids masked."""
+    model; problems become one [`FhirError`][insurrules.fhir.resources.FhirError], one line per
+    problem, ids masked."""
     from pydantic import ValidationError
 
     kind = resource.get("resourceType") if isinstance(resource, dict) else None

@@ -1,4 +1,5 @@
-"""A decision as a FHIR R4 ``CoverageEligibilityResponse`` (:func:`coverage_eligibility_response`).
+"""A decision as a FHIR R4 ``CoverageEligibilityResponse``
+([`coverage_eligibility_response`][insurrules.fhir.response.coverage_eligibility_response]).
 
 Mapping (documented with examples on the docs page "FHIR"):
 

@@ -11,7 +11,9 @@ shared/spec/kz-sources.md for the research):
 * MoH orders No. 478 of 30.06.2017 (as amended 25.02.2022 and 13.10.2025) and ҚР ДСМ-333/2020.
 * Republican budget laws (minimum monthly wage, MZP).
 
-Public helpers: :func:`contribution`, :func:`retirement_age`, :func:`parse_iin`, :func:`rules`.
+Public helpers: [`contribution`][insurrules.kz.contributions.contribution],
+[`retirement_age`][insurrules.kz.retirement.retirement_age],
+[`parse_iin`][insurrules.kz.iin.parse_iin], [`rules`][insurrules.kz.rules.rules].
 """
 
 from insurrules.kz.contributions import contribution, contribution_explained

@@ -110,7 +110,8 @@ def contribution_explained(
     *,
     rules: RuleSet | None = None,
 ) -> ContributionAmount:
-    """Like :func:`contribution`, with the reason and sources of the amount."""
+    """Like [`contribution`][insurrules.kz.contributions.contribution], with the reason and sources
+    of the amount."""
     rules = rules or default_rules()
     month = _month_of(on)
     first = rules["kz.contributions.first_month"].values[-1].value

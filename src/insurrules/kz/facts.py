@@ -1,4 +1,5 @@
-"""Turn one kz-osms case into monthly timelines (bit sets) for :mod:`insurrules.kz.law`.
+"""Turn one kz-osms case into monthly timelines (bit sets) for
+[`insurrules.kz.law`][insurrules.kz.law].
 
 Only facts known on ``as_of`` are used: payments that arrived later and care requests made later
 are left out and counted, so the decision can say how many were ignored (contract.md).

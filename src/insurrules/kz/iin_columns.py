@@ -1,11 +1,12 @@
-"""IIN validity over whole columns: the test of :func:`insurrules.kz.iin.parse_iin`, vectorised.
+"""IIN validity over whole columns: the test of
+[`insurrules.kz.iin.parse_iin`][insurrules.kz.iin.parse_iin], vectorised.
 
 A population or a claims table holds millions of ids; calling ``parse_iin`` on each would take
-seconds. :func:`iin_columns` computes, as polars expressions, the same three things ``parse_iin``
-does (12 ASCII digits with a valid two-pass mod-11 check digit, a century/sex digit 1-6, a real
-``YYMMDD`` birth date) and reads the birth date and sex it gives. A property test keeps it equal
-to ``parse_iin`` on every string. Nothing here words an error: a caller that needs the reason
-asks ``parse_iin`` (or the case model) about the few ids that fail.
+seconds. [`iin_columns`][insurrules.kz.iin_columns.iin_columns] computes, as polars expressions, the
+same three things ``parse_iin`` does (12 ASCII digits with a valid two-pass mod-11 check digit, a
+century/sex digit 1-6, a real ``YYMMDD`` birth date) and reads the birth date and sex it gives. A
+property test keeps it equal to ``parse_iin`` on every string. Nothing here words an error: a caller
+that needs the reason asks ``parse_iin`` (or the case model) about the few ids that fail.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ _STRUCT = pl.Struct({"valid": pl.Boolean, "birth_date": pl.Date, "male": pl.Bool
 
 
 def iin_frame(ids: pl.Series) -> pl.DataFrame:
-    """:func:`iin_columns` of a series, as a frame (``valid``, ``birth_date``, ``male``)."""
+    """[`iin_columns`][insurrules.kz.iin_columns.iin_columns] of a series, as a frame (``valid``,
+    ``birth_date``, ``male``)."""
     import numpy as np
     import pyarrow as pa
 

@@ -1,10 +1,10 @@
 """The kz-osms routes to insured status, written once over monthly timelines.
 
 This module is the law (kz.md "Routes to insured in month m"); it is the only place it is
-written. It works on :class:`KzFacts`, monthly timelines built from a case (one person, bit sets)
-or from population tables (many persons, arrays), through a
-:class:`~insurrules.timeline.TimelineOps` backend. Parameters come from the
-:class:`~insurrules.parameters.RuleSet`, month by month.
+written. It works on [`KzFacts`][insurrules.kz.law.KzFacts], monthly timelines built from a case
+(one person, bit sets) or from population tables (many persons, arrays), through a
+[`TimelineOps`][insurrules.timeline.TimelineOps] backend. Parameters come from the
+[`RuleSet`][insurrules.parameters.RuleSet], month by month.
 
 Routes, in order (the first that holds is the basis):
 
@@ -80,7 +80,7 @@ class KzRoutes(Generic[T]):
     grace: T
     insured: T
     #: routes 1-4 before the grace period, kept so that rules differing only in the grace
-    #: parameters (a reform of the grace) can reuse them (:func:`routes`, ``like=``)
+    #: parameters (a reform of the grace) can reuse them (`routes`, ``like=``)
     before_grace: Any = field(default=None, repr=False, compare=False)
 
 

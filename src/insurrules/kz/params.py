@@ -1,6 +1,6 @@
 """The kz-osms parameters in the form the rules read them: month indices, sets, switches.
 
-Derived once per :class:`~insurrules.parameters.RuleSet` (kept in its ``cache``), so deciding a
+Derived once per [`RuleSet`][insurrules.parameters.RuleSet] (kept in its ``cache``), so deciding a
 case never walks the parameter histories. Nothing here is a new value: every field is read from
 ``parameters.toml`` (or a reform of it).
 """

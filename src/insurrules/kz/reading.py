@@ -1,15 +1,17 @@
 """What a kz-osms decision reads from the routes at the day asked about, written once.
 
-:func:`insurrules.kz.law.routes` gives every route's timeline; this module reads them at the
-month of ``as_of`` the way kz.md "Decision" and "Derived values" say, for one case
-(:class:`~insurrules.timeline.BitOps`: person-level values are ``bool``/``int``) and for many
-queries at once (:class:`~insurrules.population.arrays.ArrayOps`: ``(persons,)`` arrays), through
-the same operations. ``decide()`` only words the result (:mod:`insurrules.kz.decide`), the
-population engine only turns it into columns (:mod:`insurrules.population.kz.engine`), and the
-claims screening asks the engine.
+[`insurrules.kz.law.routes`][insurrules.kz.law.routes] gives every route's timeline; this module
+reads them at the month of ``as_of`` the way kz.md "Decision" and "Derived values" say, for one case
+([`BitOps`][insurrules.timeline.BitOps]: person-level values are ``bool``/``int``) and for many
+queries at once ([`ArrayOps`][insurrules.population.arrays.ArrayOps]: ``(persons,)`` arrays),
+through the same operations. ``decide()`` only words the result
+([`insurrules.kz.decide`][insurrules.kz.decide]), the population engine only turns it into columns
+([`insurrules.population.kz.engine`][insurrules.population.kz.engine]), and the claims screening
+asks the engine.
 
 Days are day numbers (days since 1970-01-01), so dates compare and clip the same way for one
-person and for arrays; :data:`NO_DAY` stands for a missing date (alive: no death date).
+person and for arrays; [`NO_DAY`][insurrules.kz.reading.NO_DAY] stands for a missing date (alive: no
+death date).
 """
 
 from __future__ import annotations
@@ -78,8 +80,8 @@ def month_first_day(month: Any) -> Any:
 class Asked:
     """Who is asked about, and when (person-level values: scalars or ``(persons,)`` arrays).
 
-    ``frame_end``: the last month of each person's own frame (:mod:`insurrules.kz.facts`): an
-    insured run reaching it has no end in sight.
+    ``frame_end``: the last month of each person's own frame
+    ([`insurrules.kz.facts`][insurrules.kz.facts]): an insured run reaching it has no end in sight.
     """
 
     month: Any  # month index of as_of
@@ -190,9 +192,10 @@ def owed(
     p: KzParams,
     month: Any,
 ) -> Owed:
-    """``details.debt_months`` and what :func:`insurrules.kz.decide.why_not` reads (kz.md
-    "Derived values": the due, unpaid months in m-11..m-1; months before birth are never due,
-    which the routes' ``due`` already says)."""
+    """``details.debt_months`` and what
+    [`insurrules.kz.decide.why_not`][insurrules.kz.decide.why_not] reads (kz.md "Derived values":
+    the due, unpaid months in m-11..m-1; months before birth are never due, which the routes'
+    ``due`` already says)."""
     lo = month - p.debt_window + 1
     if p.prepaid_cancels_debt:
         # D-1 alternative: debt from before the start of a prepaid window is annulled

@@ -11,10 +11,12 @@ __all__ = ["default_rules", "rules"]
 
 @cache
 def default_rules() -> RuleSet:
-    """The rules as shipped (loaded once; a :class:`RuleSet` is immutable)."""
+    """The rules as shipped (loaded once; a [`RuleSet`][insurrules.parameters.RuleSet] is
+    immutable)."""
     return load_rule_set("insurrules.kz")
 
 
 def rules() -> RuleSet:
-    """The kz-osms rules in force, to read or to change with :meth:`RuleSet.with_changes`."""
+    """The kz-osms rules in force, to read or to change with
+    [`RuleSet.with_changes`][insurrules.parameters.RuleSet.with_changes]."""
     return default_rules()

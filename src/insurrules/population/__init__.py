@@ -1,8 +1,8 @@
-"""Populations: the same rules as :func:`insurrules.decide`, over whole tables.
+"""Populations: the same rules as [`insurrules.decide`][insurrules.api.decide], over whole tables.
 
-kz-osms populations (:class:`Population`) run through the columnar engine; vn-bhyt populations
-(:class:`VnPopulation`) through the vn card chain person by person (:func:`evaluate_vn`);
-:func:`evaluate` takes either.
+kz-osms populations (`Population`) run through the columnar engine; vn-bhyt populations
+(`VnPopulation`) through the vn card chain person by person (`evaluate_vn`);
+`evaluate` takes either.
 
 Needs the optional ``population`` extra (``pip install insurrules[population]``: numpy, polars,
 pyarrow); the Dask entry point needs ``insurrules[dask]`` and plots ``insurrules[plot]``.

@@ -1,14 +1,14 @@
 """Timeline operations for a population: timelines are bit-packed arrays ``(words, persons)``.
 
-:class:`ArrayOps` is the population backend of :class:`insurrules.timeline.TimelineOps`; every
-operation has the meaning of the same-named :class:`~insurrules.timeline.BitOps` method, applied
-to every person at once. A timeline is a ``uint64`` array of shape ``(words, persons)``: bit
-``i % 64`` of ``x[i // 64, p]`` is month ``origin + i`` of person ``p`` (the bit-set idea of
-``BitOps``, one column per person), so ``&``, ``|`` and shifts touch 64 months per machine word,
-and each word row is contiguous over persons (long, vectorisable loops); bits past the frame are
-always 0. ``to_bool`` and ``from_bool`` convert to and from boolean ``(persons, months)`` arrays.
-The two backends are tested against each other on random timelines
-(``tests/population/test_arrays.py``).
+[`ArrayOps`][insurrules.population.arrays.ArrayOps] is the population backend of
+[`insurrules.timeline.TimelineOps`][insurrules.timeline.TimelineOps]; every operation has the
+meaning of the same-named [`BitOps`][insurrules.timeline.BitOps] method, applied to every person at
+once. A timeline is a ``uint64`` array of shape ``(words, persons)``: bit ``i % 64`` of ``x[i // 64,
+p]`` is month ``origin + i`` of person ``p`` (the bit-set idea of ``BitOps``, one column per
+person), so ``&``, ``|`` and shifts touch 64 months per machine word, and each word row is
+contiguous over persons (long, vectorisable loops); bits past the frame are always 0. ``to_bool``
+and ``from_bool`` convert to and from boolean ``(persons, months)`` arrays. The two backends are
+tested against each other on random timelines (``tests/population/test_arrays.py``).
 
 Constant timelines (``empty``, ``full``, ``months``, ``year_starts``) are read-only broadcast views:
 rules combine timelines with ``&``/``|`` and never write into them.
@@ -385,7 +385,8 @@ class ArrayOps:
         return out
 
     def last(self, x: Timeline) -> Months:
-        """Per person: the last month where ``x`` holds, else :data:`NO_MONTH`."""
+        """Per person: the last month where ``x`` holds, else
+        [`NO_MONTH`][insurrules.timeline.NO_MONTH]."""
         x = np.broadcast_to(x, self.shape)
         nonzero = x != 0
         found = nonzero.any(axis=0)
@@ -395,7 +396,8 @@ class ArrayOps:
         return np.where(found, month, NO_MONTH).astype(np.int64)
 
     def first(self, x: Timeline) -> Months:
-        """Per person: the first month where ``x`` holds, else :data:`NO_MONTH`."""
+        """Per person: the first month where ``x`` holds, else
+        [`NO_MONTH`][insurrules.timeline.NO_MONTH]."""
         x = np.broadcast_to(x, self.shape)
         nonzero = x != 0
         found = nonzero.any(axis=0)
@@ -426,7 +428,8 @@ class ArrayOps:
         return self.months(month, None)
 
     def last_at_or_before(self, x: Timeline, month: Any) -> Months:
-        """Per person: the last month <= ``month`` where ``x`` holds, else :data:`NO_MONTH`.
+        """Per person: the last month <= ``month`` where ``x`` holds, else
+        [`NO_MONTH`][insurrules.timeline.NO_MONTH].
 
         ``month``: one month for all, or an array with one per person.
         """
@@ -439,7 +442,7 @@ class ArrayOps:
         """Per person: the maximal run holding ``x`` that contains ``month`` (``lo``, ``hi``).
 
         ``month``: one month for all, or one per person. Meaningful only where ``x`` holds in
-        it; elsewhere both are :data:`NO_MONTH`.
+        it; elsewhere both are [`NO_MONTH`][insurrules.timeline.NO_MONTH].
         """
         month = self._one(month)
         held = self.holds(x, month) if np.ndim(month) == 0 else self.holds_each(x, month)

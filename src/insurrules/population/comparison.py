@@ -52,7 +52,7 @@ _COMPARED = tuple(c for c in RESULT_COLUMNS if c not in ("id", "renew_by", "erro
 
 @dataclass(frozen=True)
 class Comparison:
-    """The result of :func:`compare`.
+    """The result of [`compare`][insurrules.population.comparison.compare].
 
     ``per_person``: one row per person whose result differs, with ``<column>_baseline`` and
     ``<column>_reform`` and ``change`` (``newly_insured``, ``losing_cover`` or ``changed``).
@@ -140,12 +140,13 @@ def compare(
     reform: RuleSet | Reform | Mapping[str, Any],
 ) -> Comparison:
     """Evaluate ``population`` on ``as_of`` under ``baseline`` (``None``: the rules in force) and
-    under ``reform`` (a :class:`RuleSet`, a :class:`~insurrules.Reform` applied to the baseline,
-    or a mapping of changes for ``RuleSet.with_changes``), and compare.
+    under ``reform`` (a [`RuleSet`][insurrules.parameters.RuleSet], a
+    [`Reform`][insurrules.reform.Reform] applied to the baseline, or a mapping of changes for
+    ``RuleSet.with_changes``), and compare.
 
-    A vn-bhyt population (:class:`~insurrules.population.VnPopulation`) is compared by status,
-    basis and category; its summary has no budget rows (the vn engine reads no state-paid
-    months), and its total's state-month and cost columns are null.
+    A vn-bhyt population ([`VnPopulation`][insurrules.population.vn.tables.VnPopulation]) is
+    compared by status, basis and category; its summary has no budget rows (the vn engine reads no
+    state-paid months), and its total's state-month and cost columns are null.
     """
     day = as_of_date(as_of)
     warn_if_after(population, day)

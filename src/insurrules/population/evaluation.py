@@ -1,4 +1,5 @@
-"""Either scheme's population decided on one day: :func:`evaluate` picks the engine."""
+"""Either scheme's population decided on one day:
+[`evaluate`][insurrules.population.evaluation.evaluate] picks the engine."""
 
 from __future__ import annotations
 
@@ -22,15 +23,16 @@ def evaluate(
 ) -> pl.DataFrame:
     """Decide every person of ``population`` on ``as_of``; one row per person, input order.
 
-    A :class:`~insurrules.population.VnPopulation` (vn-bhyt) goes to
-    :func:`~insurrules.population.evaluate_vn`, which runs the vn card chain person by person.
+    A [`VnPopulation`][insurrules.population.vn.tables.VnPopulation] (vn-bhyt) goes to
+    [`evaluate_vn`][insurrules.population.vn.engine.evaluate_vn], which runs the vn card chain
+    person by person.
 
     Columns: ``id``, ``status`` (``insured``/``not_insured``), ``basis``, ``state_category``,
     ``budget``, ``grace_months``, ``insured_from``, ``insured_until``, ``renew_by``, ``error``.
     A person whose records are invalid keeps a row with ``status`` null and ``error`` naming the
-    field and the reason. The routes are those of :mod:`insurrules.kz.law`, the single definition
-    ``decide()`` uses; for every valid row, the values equal ``insurrules.decide(population.case(
-    id, as_of), rules)`` (property-tested).
+    field and the reason. The routes are those of [`insurrules.kz.law`][insurrules.kz.law], the
+    single definition ``decide()`` uses; for every valid row, the values equal
+    ``insurrules.decide(population.case( id, as_of), rules)`` (property-tested).
 
     >>> from insurrules.population import synthetic, evaluate
     >>> result = evaluate(synthetic(1000, seed=1), "2026-03-15")

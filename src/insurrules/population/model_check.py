@@ -1,11 +1,12 @@
 """The case model's verdict on persons the columnar screen cannot vouch for.
 
 Whatever a population's screen does not vouch for is decided here, person by person, by the same
-validation :func:`insurrules.decide` runs (:func:`insurrules.case.parse_case`); the person's row
-``error`` is the model's own error lines (:func:`insurrules.errors.error_lines`), joined with
-``"; "``. So a row error reads exactly as the error of ``decide()`` on that person's case, and
-no second list of rules of validity exists. A crash inside the model on some hostile value
-becomes that person's error too: one person never takes the others down.
+validation [`insurrules.decide`][insurrules.api.decide] runs
+([`insurrules.case.parse_case`][insurrules.case.parse_case]); the person's row ``error`` is the
+model's own error lines ([`insurrules.errors.error_lines`][insurrules.errors.error_lines]), joined
+with ``"; "``. So a row error reads exactly as the error of ``decide()`` on that person's case, and
+no second list of rules of validity exists. A crash inside the model on some hostile value becomes
+that person's error too: one person never takes the others down.
 """
 
 from __future__ import annotations

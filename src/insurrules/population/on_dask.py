@@ -6,9 +6,11 @@ A dataset partitioned by person is a directory of parts, each a complete populat
     dataset/part-00000/persons.parquet, payments.parquet, memberships.parquet, ...
     dataset/part-00001/...
 
-:func:`write_partitioned` writes one from a :class:`Population`; any pipeline that keeps every
-record with its person's part works. :func:`evaluate_dask` evaluates every part with
-``map_partitions`` (each part through :func:`insurrules.population.evaluate`, the same law) and
+[`write_partitioned`][insurrules.population.on_dask.write_partitioned] writes one from a
+[`Population`][insurrules.population.kz.tables.Population]; any pipeline that keeps every record
+with its person's part works. [`evaluate_dask`][insurrules.population.on_dask.evaluate_dask]
+evaluates every part with ``map_partitions`` (each part through
+[`insurrules.population.evaluate`][insurrules.population.evaluation.evaluate], the same law) and
 returns the rows in part order — identical to ``evaluate()`` on the whole population — or writes
 them to Parquet.
 
@@ -153,12 +155,13 @@ def evaluate_dask(
 ) -> pl.DataFrame | str:
     """Evaluate a dataset partitioned by person (see the module docstring) on Dask.
 
-    Each part is evaluated by ``map_partitions`` through :func:`~insurrules.population.evaluate`;
-    the result equals ``evaluate()`` on the whole population, rows in part order. With ``out``,
-    the result is written there as Parquet by the workers and ``out`` is returned. ``client``: a
-    ``distributed.Client`` (default: the current client, else Dask's local scheduler).
-    ``scheme``: ``kz-osms`` or ``vn-bhyt`` parts (default: the rules' scheme, else kz-osms);
-    vn-bhyt parts are :class:`~insurrules.population.VnPopulation` tables, whose person-by-person
+    Each part is evaluated by ``map_partitions`` through
+    [`evaluate`][insurrules.population.evaluation.evaluate]; the result equals ``evaluate()`` on the
+    whole population, rows in part order. With ``out``, the result is written there as Parquet by
+    the workers and ``out`` is returned. ``client``: a ``distributed.Client`` (default: the current
+    client, else Dask's local scheduler). ``scheme``: ``kz-osms`` or ``vn-bhyt`` parts (default: the
+    rules' scheme, else kz-osms); vn-bhyt parts are
+    [`VnPopulation`][insurrules.population.vn.tables.VnPopulation] tables, whose person-by-person
     engine gains most from spreading parts over workers.
     """
     dd = importlib.import_module("dask.dataframe")

@@ -2,10 +2,12 @@
 
 A population's largest table (payment records: tens of millions of rows) is never needed whole
 in memory: the engine needs a few compact numbers per record, and the case model needs the raw
-rows of the few persons the columnar screen cannot vouch for. :class:`TableSource` gives both:
-:meth:`~TableSource.batches` (only the columns asked for, as Arrow record batches, text columns
-that Parquet stores dictionary-encoded kept as dictionaries) and :meth:`~TableSource.rows_of`
-(the raw rows of some persons, in table order).
+rows of the few persons the columnar screen cannot vouch for.
+[`TableSource`][insurrules.population.sources.TableSource] gives both:
+[`batches`][insurrules.population.sources.TableSource.batches] (only the columns asked for, as Arrow
+record batches, text columns that Parquet stores dictionary-encoded kept as dictionaries) and
+[`rows_of`][insurrules.population.sources.TableSource.rows_of] (the raw rows of some persons, in
+table order).
 
 Accepted: polars DataFrame or LazyFrame, pandas DataFrame, Arrow Table or RecordBatch, a dict of
 columns, and a path to a Parquet file, a directory of Parquet files or a hive-partitioned
@@ -124,7 +126,8 @@ class TableSource:
 
 
 def source_of(name: str, data: Any) -> TableSource:
-    """A :class:`TableSource` for ``data`` (see the module docstring for what is accepted)."""
+    """A [`TableSource`][insurrules.population.sources.TableSource] for ``data`` (see the module
+    docstring for what is accepted)."""
     if isinstance(data, str | Path):
         path = Path(data)
         if not path.exists():

@@ -5,12 +5,12 @@
     insurrules synthesize kz-osms 100000 kz-population --seed 1
     insurrules synthesize vn-bhyt 20000 vn-population --as-of 2026-03-15
 
-Writes the tables of :func:`~insurrules.population.synthetic` (kz-osms) or
-:func:`~insurrules.population.synthetic_vn` (vn-bhyt) as ``DIR/<table>.parquet`` — the layout
-``Population.from_parquet`` / ``VnPopulation.from_parquet`` read, and that ``insurrules
-simulate --population DIR`` and ``insurrules screen --population DIR`` take — and
-``DIR/synthetic.json`` (scheme, persons, seed, ``as_of``), so that a later evaluation of the
-folder after ``as_of`` warns. ``DIR`` must be new or empty (``--force``: write into it anyway).
+Writes the tables of [`synthetic`][insurrules.population.kz.synthesis.synthetic] (kz-osms) or
+[`synthetic_vn`][insurrules.population.vn.synthesis.synthetic_vn] (vn-bhyt) as
+``DIR/<table>.parquet`` — the layout ``Population.from_parquet`` / ``VnPopulation.from_parquet``
+read, and that ``insurrules simulate --population DIR`` and ``insurrules screen --population DIR``
+take — and ``DIR/synthetic.json`` (scheme, persons, seed, ``as_of``), so that a later evaluation of
+the folder after ``as_of`` warns. ``DIR`` must be new or empty (``--force``: write into it anyway).
 The same seed gives the same persons. Exit status: 0 written, 2 invalid input.
 """
 

@@ -2,11 +2,12 @@
 
 A synthetic population's histories stop at the ``as_of`` it was made for: nobody pays after it.
 Evaluated on a later day, everyone seems to have stopped paying — a decline that is an artefact of
-the data, not of the rules. :func:`~insurrules.population.synthetic` and
-:func:`~insurrules.population.synthetic_vn` record the day (``cache["synthetic_as_of"]``; in a
-folder written by ``insurrules synthesize``, the file ``synthetic.json``), and
-:func:`~insurrules.population.evaluate` and :func:`~insurrules.population.compare` warn with
-:class:`SyntheticDateWarning`.
+the data, not of the rules. [`synthetic`][insurrules.population.kz.synthesis.synthetic] and
+[`synthetic_vn`][insurrules.population.vn.synthesis.synthetic_vn] record the day
+(``cache["synthetic_as_of"]``; in a folder written by ``insurrules synthesize``, the file
+``synthetic.json``), and [`evaluate`][insurrules.population.evaluation.evaluate] and
+[`compare`][insurrules.population.comparison.compare] warn with
+[`SyntheticDateWarning`][insurrules.population.synthetic_date.SyntheticDateWarning].
 
 >>> import warnings
 >>> from insurrules.population import evaluate, synthetic

@@ -1,6 +1,7 @@
 """What every population's tables share, whatever the scheme: the kinds of column, their checks
-and defaults (:func:`normalize_table`), the :class:`TableSet` base class with Parquet I/O, and
-dates as day and month numbers for the engines.
+and defaults ([`normalize_table`][insurrules.population.tableset.normalize_table]), the
+[`TableSet`][insurrules.population.tableset.TableSet] base class with Parquet I/O, and dates as day
+and month numbers for the engines.
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ __all__ = [
     "write_tables",
 ]
 
-#: The kinds of column a table schema names (see :func:`normalize_table`).
+#: The kinds of column a table schema names (see `normalize_table`).
 TEXT, DATE, MONTH, AMOUNT, INT = "text", "date", "month", "amount", "int"
 
 
 def to_polars(name: str, data: Any) -> pl.DataFrame:
-    """``data`` (any table :func:`~insurrules.population.sources.source_of` accepts) in memory."""
+    """``data`` (any table [`source_of`][insurrules.population.sources.source_of] accepts) in
+    memory."""
     from insurrules.population.sources import source_of
 
     return source_of(name, data).frame()
@@ -85,7 +87,7 @@ def check_columns(table: str, schema: pl.Schema, problems: list[str], columns: C
     """Structural problems of a table's columns: missing required ones, impossible types.
 
     Values are never checked here: a value in an unusual form is read by the case model, row by
-    row (see :mod:`insurrules.population.values`).
+    row (see [`insurrules.population.values`][insurrules.population.values]).
     """
     for col, (kind, required) in columns.items():
         where = f"{table}.{col}"
@@ -115,8 +117,9 @@ def normalize_table(
     (null where the value is not a readable date), whole numbers as Int64; absent optional
     columns added (``defaults``, else nulls) and nulls in defaulted columns filled.
 
-    Structural problems (:func:`check_columns`) are appended, named ``table.column``. Values are
-    not judged here: the population's row errors come from the case models.
+    Structural problems ([`check_columns`][insurrules.population.tableset.check_columns]) are
+    appended, named ``table.column``. Values are not judged here: the population's row errors come
+    from the case models.
     """
     from insurrules.population.values import days, wholes
 
@@ -206,8 +209,9 @@ class PersonRows:
 class TableSet:
     """What every population type does with its tables (``TABLE_NAMES``, persons first).
 
-    ``sources`` holds each table as it was given (:class:`~insurrules.population.sources.
-    TableSource`: a frame, or Parquet files read on demand); a scheme's class adds the tables in
+    ``sources`` holds each table as it was given
+    ([`TableSource`][insurrules.population.sources.TableSource]: a frame, or Parquet files read
+    on demand); a scheme's class adds the tables in
     the schema's types for reading, and the case documents of its persons, built from the
     tables as given.
     """
@@ -272,7 +276,8 @@ class TableSet:
         ]
 
     def case_document(self, person_id: str, as_of: dt.date | str) -> dict[str, Any]:
-        """The case document (a mapping) of one person, as :func:`insurrules.decide` takes it."""
+        """The case document (a mapping) of one person, as
+        [`insurrules.decide`][insurrules.api.decide] takes it."""
         ids = self.sources["persons"].frame(["id"])["id"].cast(pl.String)
         found = (ids == person_id).arg_true()
         if found.len() == 0:
@@ -339,7 +344,8 @@ def as_of_date(value: dt.date | str) -> dt.date:
 
 
 def day_numbers(series: pl.Series) -> npt.NDArray[np.int64]:
-    """Dates as day numbers since 1970-01-01 (null: :data:`NO_DAY`)."""
+    """Dates as day numbers since 1970-01-01 (null:
+    [`NO_DAY`][insurrules.population.values.NO_DAY])."""
     values = series.cast(pl.Int32).fill_null(NO_DAY).to_numpy()
     return np.asarray(values).astype(np.int64, copy=False)
 
@@ -355,7 +361,8 @@ _TABLE = (
 
 
 def month_numbers(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Month indices (year * 12 + month - 1) of day numbers (:data:`NO_DAY`: a far month)."""
+    """Month indices (year * 12 + month - 1) of day numbers
+    ([`NO_DAY`][insurrules.population.values.NO_DAY]: a far month)."""
     pos = days - _TABLE_FIRST
     if pos.size == 0 or (pos.min() >= 0 and pos.max() < _TABLE.size):
         return _TABLE[pos]
@@ -370,7 +377,7 @@ def month_numbers(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return out
 
 
-#: Result columns of :func:`~insurrules.population.evaluate`, in order.
+#: Result columns of [`evaluate`][insurrules.population.evaluation.evaluate], in order.
 RESULT_COLUMNS = (
     "id",
     "status",

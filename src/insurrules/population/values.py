@@ -5,10 +5,11 @@ needs and a ``vouched`` mask: True where the value is in a plain, canonical form
 model accepts as it is (``"2025-06"``, ``"2025-06-15"`` or a date, ``"19126.02"`` or a
 non-negative number, a known code). Anything else (a null, ``"2020-03-20"`` as a month, a padded
 date, ``"1e999"``, other scripts' digits, a date-time with a time of day, a date outside
-:data:`VOUCHED_DAYS`) is not vouched for: the person's case then goes to the case model, which
-accepts it or words the error. The readers never decide that a value is *invalid*; that
-keeps one definition of validity (the models) while the bulk of the rows, plain values, is read
-by vectorised kernels. A property test holds: vouched implies the model accepts.
+[`VOUCHED_DAYS`][insurrules.population.values.VOUCHED_DAYS]) is not vouched for: the person's case
+then goes to the case model, which accepts it or words the error. The readers never decide that a
+value is *invalid*; that keeps one definition of validity (the models) while the bulk of the rows,
+plain values, is read by vectorised kernels. A property test holds: vouched implies the model
+accepts.
 
 Text columns stored as Parquet dictionaries are read once per distinct value.
 """
@@ -88,10 +89,12 @@ def _text_days(s: pl.Series) -> tuple[I32, Bools]:
 
 
 def days(arr: pa.Array, month: bool = False) -> tuple[I32, Bools]:
-    """Day numbers (days since 1970-01-01; null: :data:`NO_DAY`) and which are vouched for.
+    """Day numbers (days since 1970-01-01; null: [`NO_DAY`][insurrules.population.values.NO_DAY])
+    and which are vouched for.
 
     ``month``: the column holds months (``YYYY-MM`` text or a date in the month); the days
-    returned are then month indices (year * 12 + month - 1; null: :data:`NO_MONTH_INDEX`).
+    returned are then month indices (year * 12 + month - 1; null:
+    [`NO_MONTH_INDEX`][insurrules.population.values.NO_MONTH_INDEX]).
     """
     t = arr.type
     if isinstance(arr, pa.DictionaryArray) or _is_text(t):
@@ -135,7 +138,8 @@ def _text_months(s: pl.Series) -> tuple[I32, Bools]:
 
 
 def months(arr: pa.Array) -> tuple[I32, Bools]:
-    """Month indices (null: :data:`NO_MONTH_INDEX`) and which are vouched for."""
+    """Month indices (null: [`NO_MONTH_INDEX`][insurrules.population.values.NO_MONTH_INDEX]) and
+    which are vouched for."""
     return days(arr, month=True)
 
 

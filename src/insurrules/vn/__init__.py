@@ -16,8 +16,10 @@ shared/spec/vn-sources.md for the research; vn.md holds the normative decisions 
 * Base salary decrees 38/2019, 24/2023, 73/2024, 161/2026; VSS collection procedure QĐ 595/2017
   art. 47 (consolidated 2089/VBHN-BHXH); VSS HCMC card-date example of Nov 2025 (E7).
 
-Public helpers: :func:`contribution`, :func:`household_contributions`, :func:`child_card_end`,
-:func:`rules`. Cases go through the shared contract:
+Public helpers: [`contribution`][insurrules.vn.contributions.contribution],
+[`household_contributions`][insurrules.vn.household.household_contributions],
+[`child_card_end`][insurrules.vn.cards.child_card_end], [`rules`][insurrules.vn.rules.rules]. Cases
+go through the shared contract:
 
 >>> import insurrules
 >>> decision = insurrules.decide({

@@ -29,7 +29,8 @@ __all__ = ["contribution", "ladder_share", "paid_on_date"]
 
 
 def paid_on_date(value: Any, name: str = "paid_on") -> dt.date:
-    """A date given as ``datetime.date`` or ISO text; a :class:`RulesError` naming ``name``."""
+    """A date given as ``datetime.date`` or ISO text; a [`RulesError`][insurrules.errors.RulesError]
+    naming ``name``."""
     if isinstance(value, dt.datetime):
         raise RulesError(f"{name}: expected a date, got a date-time")
     if isinstance(value, dt.date):
@@ -105,7 +106,8 @@ def contribution(
 
     ``rank`` is the member's place on the household ladder; ``support`` a state-support group
     (national minimum share, R5), which takes the member off the ladder; ``top_up`` a provincial
-    extra share. Bad arguments raise :class:`RulesError` naming the argument.
+    extra share. Bad arguments raise [`RulesError`][insurrules.errors.RulesError] naming the
+    argument.
 
     >>> contribution("2024-07-01", 12)
     Decimal('1263600')

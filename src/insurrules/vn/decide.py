@@ -62,7 +62,7 @@ _DAY = dt.timedelta(days=1)
 
 
 class MembershipLike(Protocol):
-    """A membership period as the chain reads it (a :class:`VnMembership`, or a table row)."""
+    """A membership period as the chain reads it (a `VnMembership`, or a table row)."""
 
     @property
     def code(self) -> str: ...
@@ -87,8 +87,9 @@ def spans_of(
     rules: RuleSet,
     child_end: dt.date | None = None,
 ) -> list[StateSpan]:
-    """:func:`state_spans` from a birth date and memberships (validated as in :class:`VnCase`);
-    ``child_end``, when given, is ``child_card_end(birth_date, rules)`` computed by the caller."""
+    """[`state_spans`][insurrules.vn.decide.state_spans] from a birth date and memberships
+    (validated as in [`VnCase`][insurrules.vn.case.VnCase]); ``child_end``, when given, is
+    ``child_card_end(birth_date, rules)`` computed by the caller."""
     spans: list[StateSpan] = []
     child = rules.category("child_under_6")
     end = child_card_end(birth_date, rules) if child_end is None else child_end
@@ -338,7 +339,8 @@ class Cover:
 def cover_on(chain: Chain, as_of: dt.date, death_date: dt.date | None, rules: RuleSet) -> Cover:
     """Read ``chain`` on ``as_of`` for a person who died on ``death_date`` (None: alive).
 
-    The single reading used by :func:`decide_vn` and by the population engine.
+    The single reading used by [`decide_vn`][insurrules.vn.decide.decide_vn] and by the population
+    engine.
     """
     dead = death_date is not None and as_of > death_date
     now = None if dead else _current(chain, as_of, rules)

@@ -32,12 +32,14 @@ SUPPORT_GROUPS: tuple[str, ...] = (
 
 @cache
 def default_rules() -> RuleSet:
-    """The rules as shipped (loaded once; a :class:`RuleSet` is immutable)."""
+    """The rules as shipped (loaded once; a [`RuleSet`][insurrules.parameters.RuleSet] is
+    immutable)."""
     return load_rule_set("insurrules.vn")
 
 
 def rules() -> RuleSet:
-    """The vn-bhyt rules in force, to read or to change with :meth:`RuleSet.with_changes`."""
+    """The vn-bhyt rules in force, to read or to change with
+    [`RuleSet.with_changes`][insurrules.parameters.RuleSet.with_changes]."""
     return default_rules()
 
 

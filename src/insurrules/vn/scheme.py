@@ -11,7 +11,7 @@ from insurrules.vn.decide import decide_vn, trace_vn
 from insurrules.vn.rules import default_rules
 
 CASE_MODEL = VnCase
-#: what :func:`insurrules.decide` validates a document into: the case model itself
+#: what `insurrules.decide` validates a document into: the case model itself
 INPUT = VnCase
 SCHEME = "vn-bhyt"
 

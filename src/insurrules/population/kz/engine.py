@@ -1,23 +1,25 @@
 """Decide many cases at once through the kz-osms law, the same definitions as ``decide()``.
 
 The engine answers *queries*: a person (a row of the population's ``persons``) and a day. Each
-query gets the facts :mod:`insurrules.kz.facts` would build for the case ``population.case(id,
-day)`` — only payments paid and care requests made by that day — as bit-packed timelines
-(:class:`~insurrules.population.arrays.ArrayOps`); :func:`insurrules.kz.law.routes` runs over
-them, and each query is read at its own month as :mod:`insurrules.kz.decide` reads one case.
-:func:`evaluate` asks every person about one day; claims screening asks about each person's
-service dates (:func:`answer`); :func:`compare` reads the same facts under two rule sets.
+query gets the facts [`insurrules.kz.facts`][insurrules.kz.facts] would build for the case
+``population.case(id, day)`` — only payments paid and care requests made by that day — as bit-packed
+timelines ([`ArrayOps`][insurrules.population.arrays.ArrayOps]);
+[`insurrules.kz.law.routes`][insurrules.kz.law.routes] runs over them, and each query is read at its
+own month as `insurrules.kz.decide` reads one case. `evaluate` asks every person about one day;
+claims screening asks about each person's service dates
+([`answer`][insurrules.population.kz.engine.answer]); `compare` reads the same facts under two rule
+sets.
 
 What no query changes (paid cells with their arrival days, records grouped by person) is built
-once per population (:mod:`insurrules.population.kz.index`).
+once per population ([`insurrules.population.kz.index`][insurrules.population.kz.index]).
 
 The frame of months: it starts no later than 2019-01 and no later than the first payment month,
 so every window and unbroken-payment run looks back as far as in a single decision (months before
 the first payment can only break a run). It ends, for each query, at least where
-:func:`insurrules.kz.facts.build_facts` ends that case's frame (the last finite fact plus the
-longest window and grace), so that ``insured_until`` is null exactly when ``decide()`` says so.
-Queries are processed in chunks sorted by that end month (a newborn's long frame, to the 18th
-birthday, does not lengthen everybody's) and then by the month asked about.
+[`insurrules.kz.facts.build_facts`][insurrules.kz.facts.build_facts] ends that case's frame (the
+last finite fact plus the longest window and grace), so that ``insured_until`` is null exactly when
+``decide()`` says so. Queries are processed in chunks sorted by that end month (a newborn's long
+frame, to the 18th birthday, does not lengthen everybody's) and then by the month asked about.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class _Queries:
     """The questions as flat arrays in processing order (by frame end), ready to be chunked.
 
     Query ``q`` asks about person row ``row[q]`` on day ``day[q]``; everything else is what
-    :func:`insurrules.kz.facts.build_facts` derives for that case.
+    [`insurrules.kz.facts.build_facts`][insurrules.kz.facts.build_facts] derives for that case.
     """
 
     count: int
@@ -102,8 +104,8 @@ class _Queries:
 
 
 def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_Queries, Ints]:
-    """The facts of each query, as :mod:`insurrules.kz.facts` builds them for one case: only
-    payments paid and care requests made by the day asked about count."""
+    """The facts of each query, as [`insurrules.kz.facts`][insurrules.kz.facts] builds them for one
+    case: only payments paid and care requests made by the day asked about count."""
     ix = population_index(pop)
     params = kz_params(rules)
     count = rows.size
@@ -247,7 +249,8 @@ def _chunks(q: _Queries) -> Iterator[tuple[int, int]]:
 
 @dataclass
 class Answers:
-    """The engine's answers to queries, in query order (see :func:`answer`)."""
+    """The engine's answers to queries, in query order (see
+    [`answer`][insurrules.population.kz.engine.answer])."""
 
     valid: Bools  # the person's records are valid (else every other value is meaningless)
     insured: Bools
@@ -312,7 +315,8 @@ class _Collected:
 
 
 def _facts_key(rules: RuleSet) -> tuple[Any, ...]:
-    """What :func:`_prepare` reads from the rules: rule sets that agree share the facts."""
+    """What [`_prepare`][insurrules.population.kz.engine._prepare] reads from the rules: rule sets
+    that agree share the facts."""
     p = kz_params(rules)
     return (
         p.de_work_payers,
@@ -366,7 +370,7 @@ def answer(
     ``pop.case(id, day)``: one call answers a whole population on one day, or many persons on
     many days (claims screening). ``extras``: months the state pays in the year asked about;
     ``why``: for every valid query that is not insured, the reasons ``decide()`` gives for the
-    refusal (the same functions of :mod:`insurrules.kz.decide`).
+    refusal (the same functions of `insurrules.kz.decide`).
     """
     return answer_each(
         pop, rows, days, [rules], extras=extras, why=why, threads=threads, progress=progress
@@ -384,8 +388,9 @@ def answer_each(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Answers]:
-    """:func:`answer` under each of ``rule_sets`` (a baseline and a reform): rule sets that
-    build the same facts share them, and each chunk of facts is read under all of them."""
+    """[`answer`][insurrules.population.kz.engine.answer] under each of ``rule_sets`` (a baseline
+    and a reform): rule sets that build the same facts share them, and each chunk of facts is read
+    under all of them."""
     for rules in rule_sets:
         benefits_start = kz_params(rules).benefits_start
         if days.size and int(days.min()) < (benefits_start - _EPOCH).days:
@@ -480,8 +485,9 @@ def evaluate_arrays(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
-    """:func:`evaluate`, optionally with the months the state pays in the year of ``as_of``
-    (``state_months_<budget>`` columns, used by :func:`~insurrules.population.compare`)."""
+    """`evaluate`, optionally with the months the state pays in the year of ``as_of``
+    (``state_months_<budget>`` columns, used by
+    [`compare`][insurrules.population.comparison.compare])."""
     return evaluate_each(
         pop, as_of, [rules or default_rules()], extras=extras, threads=threads, progress=progress
     )[0]
@@ -496,7 +502,8 @@ def evaluate_each(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[pl.DataFrame]:
-    """:func:`evaluate_arrays` under each of ``rule_sets``, sharing what they have in common."""
+    """[`evaluate_arrays`][insurrules.population.kz.engine.evaluate_arrays] under each of
+    ``rule_sets``, sharing what they have in common."""
     day = as_of_date(as_of)
     for rules in rule_sets:
         if rules.scheme != pop.scheme:

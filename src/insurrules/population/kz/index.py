@@ -2,17 +2,18 @@
 
 The population engine answers *queries*: a person (a row of ``persons``) and a day ``as_of``.
 Whatever does not depend on the day or on the rules is computed here once per
-:class:`~insurrules.population.Population` and kept in its ``cache``: the person row of every
-record, dates as day and month numbers, and records grouped by person (:class:`ByRow`), so that a
-query gathers its person's records with two index lookups instead of filtering a table.
+[`Population`][insurrules.population.kz.tables.Population] and kept in its ``cache``: the person row
+of every record, dates as day and month numbers, and records grouped by person
+([`ByRow`][insurrules.population.kz.index.ByRow]), so that a query gathers its person's records with
+two index lookups instead of filtering a table.
 
-Payments are the bulk of the data (tens of millions of rows). They become :class:`Cells`: one
-entry per paid (person, month) with the day the first payment for it arrived, plus a bit-packed
-timeline of all of them. A query on day ``d`` needs the cells that arrived by ``d``; for most
-queries that is nearly all of a person's cells, so the engine starts from the packed timeline and
-clears the few that arrived later (or, when fewer arrived by ``d``, sets those instead). Which
-payers count (all of them, payments from work, advance payments) depends on the rules, so cells
-are kept per set of payers.
+Payments are the bulk of the data (tens of millions of rows). They become
+[`Cells`][insurrules.population.kz.index.Cells]: one entry per paid (person, month) with the day the
+first payment for it arrived, plus a bit-packed timeline of all of them. A query on day ``d`` needs
+the cells that arrived by ``d``; for most queries that is nearly all of a person's cells, so the
+engine starts from the packed timeline and clears the few that arrived later (or, when fewer arrived
+by ``d``, sets those instead). Which payers count (all of them, payments from work, advance
+payments) depends on the rules, so cells are kept per set of payers.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ class Cells:
     ) -> Ints:
         """Per query: the last month of the row's cells that arrived by the day (or NO_MONTH).
 
-        ``cut``: :meth:`cut` of the same queries, when already known.
+        ``cut``: `cut` of the same queries, when already known.
         """
         first, at, _ = cut if cut is not None else self.cut(rows, days)
         if self.key.size == 0:
@@ -159,7 +160,7 @@ class Cells:
     def known(self, rows: Ints, days: Ints, cut: tuple[Ints, Ints, Ints] | None = None) -> Words:
         """Per query ``(rows[q], days[q])``: the packed cells of that row arrived by that day.
 
-        ``cut``: :meth:`cut` of the same queries, when already known.
+        ``cut``: `cut` of the same queries, when already known.
         """
         first, at, stop = cut if cut is not None else self.cut(rows, days)
         from_all = stop - at <= at - first  # clear the late cells, or set the known ones
@@ -279,7 +280,7 @@ class PopulationIndex:
     cache: dict[Any, Any]
 
     def cells_of(self, *sets: frozenset[int] | None) -> list[Cells]:
-        """:meth:`cells` of each set of payers; those not built yet are built side by side."""
+        """`cells` of each set of payers; those not built yet are built side by side."""
         missing = [p for p in dict.fromkeys(sets) if ("cells", p) not in self.cache]
         if len(missing) > 1:
             with ThreadPoolExecutor(max_workers=len(missing)) as pool:

@@ -1,15 +1,16 @@
 """A kz-osms population's records read into compact arrays, screened, and judged by the model.
 
-Reading (:func:`load`) makes one pass over each table as given, in batches of columns (a
-Parquet extract is never held whole in memory), turning every record into a few numbers: the
-person's row, day and month numbers, codes. On the way, a columnar *screen* marks each person
-whose every value is plain and whose records pass the checks that relate them (dates after
-birth, end after start, no overlapping welfare levels, no two records alike) as *vouched for*.
+Reading ([`load`][insurrules.population.kz.loading.load]) makes one pass over each table as given,
+in batches of columns (a Parquet extract is never held whole in memory), turning every record into a
+few numbers: the person's row, day and month numbers, codes. On the way, a columnar *screen* marks
+each person whose every value is plain and whose records pass the checks that relate them (dates
+after birth, end after start, no overlapping welfare levels, no two records alike) as *vouched for*.
 The screen only ever vouches: every person it does not vouch for is judged by the case model
-(:class:`insurrules.kz.case.KzCase`, through :mod:`insurrules.population.model_check`) on the
-case document built from the tables as given, and the model's error lines become that person's
-``error``. A person the model accepts after all (a form the screen does not read, a date before
-1900...) enters the arrays from the validated case, so the engine reads what ``decide()`` reads.
+([`insurrules.kz.case.KzCase`][insurrules.kz.case.KzCase], through
+[`insurrules.population.model_check`][insurrules.population.model_check]) on the case document built
+from the tables as given, and the model's error lines become that person's ``error``. A person the
+model accepts after all (a form the screen does not read, a date before 1900...) enters the arrays
+from the validated case, so the engine reads what ``decide()`` reads.
 
 A property test (tests/population/test_screen.py) holds the screen to the model: a person is
 vouched for only when the model accepts the case, and ``error`` is the model's error.
@@ -84,7 +85,8 @@ class Records:
 
 @dataclass
 class Loaded:
-    """Everything :func:`load` read: per person, and each table's records (valid persons')."""
+    """Everything [`load`][insurrules.population.kz.loading.load] read: per person, and each table's
+    records (valid persons')."""
 
     errors: pl.Series
     vouched: Bools  # persons the screen vouched for (the others were judged by the model)

@@ -1,11 +1,13 @@
-"""Read a chunk of queries with :func:`insurrules.kz.reading.read`, the reading of ``decide()``.
+"""Read a chunk of queries with [`insurrules.kz.reading.read`][insurrules.kz.reading.read], the
+reading of ``decide()``.
 
-The population engine (:mod:`insurrules.population.kz.engine`) builds the facts of a chunk of
-queries and runs :func:`insurrules.kz.law.routes` over them; the decision's values at each
-query's own day come from :mod:`insurrules.kz.reading` (the same function ``decide()`` calls,
-here on arrays). What this module adds is only what a population needs besides: the state-paid
-months of the year asked about (for cost estimates) and, for the refusals to be worded, the
-months of each refused query as lists.
+The population engine ([`insurrules.population.kz.engine`][insurrules.population.kz.engine]) builds
+the facts of a chunk of queries and runs [`insurrules.kz.law.routes`][insurrules.kz.law.routes] over
+them; the decision's values at each query's own day come from
+[`insurrules.kz.reading`][insurrules.kz.reading] (the same function ``decide()`` calls, here on
+arrays). What this module adds is only what a population needs besides: the state-paid months of the
+year asked about (for cost estimates) and, for the refusals to be worded, the months of each refused
+query as lists.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class Chunk:
 
 @dataclass
 class Refusal:
-    """What :func:`insurrules.kz.decide.why_not` reads, for one query nobody insures."""
+    """What [`insurrules.kz.decide.why_not`][insurrules.kz.decide.why_not] reads, for one query
+    nobody insures."""
 
     paid_now: bool
     debt: list[int]
@@ -111,8 +114,8 @@ def _state_months(chunk: Chunk, r: KzRoutes[Any], m0: Ints) -> dict[str, Ints]:
 def _refusals(
     chunk: Chunk, r: KzRoutes[Any], rules: RuleSet, asked: Ints, at: KzReading
 ) -> dict[int, Refusal]:
-    """The facts :func:`~insurrules.kz.decide.why_not` reads, for the queries in ``asked``
-    (:func:`insurrules.kz.reading.owed` on their columns)."""
+    """The facts [`why_not`][insurrules.kz.decide.why_not] reads, for the queries in ``asked``
+    ([`insurrules.kz.reading.owed`][insurrules.kz.reading.owed] on their columns)."""
     ops = chunk.ops
     sub = ArrayOps(ops.origin, ops.length, asked.size)
 

@@ -22,13 +22,15 @@ the right shape; it is no statistical model:
   0.6 % died in the two years before ``as_of``.
 
 Histories cover ``history_months`` months (72 by default) up to the month of ``as_of``.
-Amounts are those of :func:`insurrules.kz.contribution` for the payer, the month and (employer and
-employee) the income, in tenge with tiyn; pensions start at :func:`insurrules.kz.retirement_age`.
-Regions are an illustrative split by population share.
+Amounts are those of [`insurrules.kz.contribution`][insurrules.kz.contributions.contribution] for
+the payer, the month and (employer and employee) the income, in tenge with tiyn; pensions start at
+[`insurrules.kz.retirement_age`][insurrules.kz.retirement.retirement_age]. Regions are an
+illustrative split by population share.
 
-:func:`write_extract` writes such a population as Parquet in the contract's own types (months
-``"2025-06"``, amounts ``"19126.02"``, payers and ids as text, dates as dates), as a fund's
-extract would come, persons in chunks so that millions fit in little memory.
+[`write_extract`][insurrules.population.kz.synthesis.write_extract] writes such a population as
+Parquet in the contract's own types (months ``"2025-06"``, amounts ``"19126.02"``, payers and ids as
+text, dates as dates), as a fund's extract would come, persons in chunks so that millions fit in
+little memory.
 """
 
 from __future__ import annotations
@@ -247,8 +249,8 @@ _CONTRIBUTOR["entrepreneur"] = "entrepreneur"
 
 def _month_amounts(months: Ints) -> dict[str, tuple[npt.NDArray[np.float64], Ints]]:
     """Per payer, per month of ``months``: the rate on income (or 0) and the cap or fixed amount
-    in tiyn, from :func:`insurrules.kz.contribution` (a month without data takes the nearest
-    month's)."""
+    in tiyn, from [`insurrules.kz.contribution`][insurrules.kz.contributions.contribution] (a month
+    without data takes the nearest month's)."""
     distinct = np.unique(months)
     out: dict[str, tuple[npt.NDArray[np.float64], Ints]] = {}
     for payer in _CONTRIBUTOR:

@@ -1,19 +1,19 @@
 """The tables of a population (kz-osms), their schema, and each person's case document.
 
-A :class:`Population` holds five tables. Required columns are listed per table; other columns are
-kept (``persons.region``, for example, is used by :func:`~insurrules.population.compare`).
-Dates are dates (or midnight timestamps) or ISO ``YYYY-MM-DD`` text; months are ``YYYY-MM``
-text or dates; amounts numbers or decimal text.
+A [`Population`][insurrules.population.kz.tables.Population] holds five tables. Required columns are
+listed per table; other columns are kept (``persons.region``, for example, is used by
+[`compare`][insurrules.population.comparison.compare]). Dates are dates (or midnight timestamps) or
+ISO ``YYYY-MM-DD`` text; months are ``YYYY-MM`` text or dates; amounts numbers or decimal text.
 
 ``persons`` (one row per person, in the order results are returned)
     ``id`` (text, IIN: 12 digits), ``birth_date`` (date), ``sex`` (``male``/``female``),
     ``death_date`` (date, optional column, null = alive), ``residency`` (optional column, null
-    or absent = ``citizen``; the values of :class:`insurrules.kz.case.KzPerson`), ``region``
-    (optional, any text).
+    or absent = ``citizen``; the values of
+    [`insurrules.kz.case.KzPerson`][insurrules.kz.case.KzPerson]), ``region`` (optional, any text).
 ``payments`` (one row per payment record)
     ``person_id`` (text), ``month`` (the month paid for), ``paid_on`` (date it arrived),
     ``amount`` (non-negative number or decimal text), ``payer`` (the payers of
-    :class:`insurrules.kz.case.KzPayment`).
+    [`insurrules.kz.case.KzPayment`][insurrules.kz.case.KzPayment]).
 ``memberships`` (periods in state-paid categories)
     ``person_id``, ``code`` (kz membership code), ``start`` (date), ``end`` (date, null = open).
 ``welfare_levels`` (Digital Family Card levels)
@@ -22,14 +22,15 @@ text or dates; amounts numbers or decimal text.
     ``person_id``, ``date`` (date).
 
 Structural problems (missing columns, types no value of which could be right, duplicate person
-ids) raise one :class:`PopulationError` listing all of them; records of persons not in
-``persons`` are such a problem too, found when the records are first read
-(:func:`~insurrules.population.kz.index.build_index` or the first evaluation). What is valid in
-a person's records is decided by the case model (:class:`insurrules.kz.case.KzCase`), the one
-definition ``decide()`` uses: a person whose records it rejects keeps a result row whose
-``error`` is the model's error (see :mod:`insurrules.population.kz.index`).
+ids) raise one [`PopulationError`][insurrules.population.problems.PopulationError] listing all of
+them; records of persons not in ``persons`` are such a problem too, found when the records are first
+read ([`build_index`][insurrules.population.kz.index.build_index] or the first evaluation). What is
+valid in a person's records is decided by the case model
+([`insurrules.kz.case.KzCase`][insurrules.kz.case.KzCase]), the one definition ``decide()`` uses: a
+person whose records it rejects keeps a result row whose ``error`` is the model's error (see
+[`insurrules.population.kz.index`][insurrules.population.kz.index]).
 
-The tables are kept as given (:attr:`Population.sources`): a Parquet extract is not read into
+The tables are kept as given (`Population.sources`): a Parquet extract is not read into
 memory whole; its columns are read in batches when the engine's index is built.
 """
 
@@ -129,7 +130,7 @@ def _read(table: str, source: TableSource, problems: list[str]) -> pl.DataFrame:
 class Population(TableSet):
     """The tables of a kz-osms population (see the module docstring for the schema).
 
-    Build it with :meth:`from_frames` or :meth:`from_parquet` (or the constructor, which takes
+    Build it with `from_frames` or `from_parquet` (or the constructor, which takes
     the same tables).
     """
 
@@ -180,9 +181,11 @@ class Population(TableSet):
         care_requests: Any = None,
     ) -> Population:
         """The tables given as polars, pandas or Arrow tables, dicts of columns, or paths to
-        Parquet files or folders (see :mod:`insurrules.population.sources`).
+        Parquet files or folders (see
+        [`insurrules.population.sources`][insurrules.population.sources]).
 
-        Raises :class:`PopulationError` listing every structural problem.
+        Raises [`PopulationError`][insurrules.population.problems.PopulationError] listing every
+        structural problem.
         """
         return cls(persons, payments, memberships, welfare_levels, care_requests)
 

@@ -2,12 +2,14 @@
 
 vn-bhyt cover is a chain of cards built purchase by purchase (each card's start depends on the
 end of the cards before it, R7), so the engine does not re-state the law over arrays: the tables
-are cut per person into the chain's own inputs (:class:`~insurrules.vn.cards.Purchase` records
-known on ``as_of``, state-paid spans from :func:`insurrules.vn.decide.spans_of`), and each
-person's chain is built by :func:`insurrules.vn.cards.build_chain` and read on ``as_of`` by
-:func:`insurrules.vn.decide.cover_on` — the very functions :func:`insurrules.decide` runs. The
-columnar part is everything around them: validation (:attr:`VnPopulation.row_errors`), filtering,
-grouping and the result table. Persons without purchases and with the same birth date,
+are cut per person into the chain's own inputs ([`Purchase`][insurrules.vn.cards.Purchase] records
+known on ``as_of``, state-paid spans from
+[`insurrules.vn.decide.spans_of`][insurrules.vn.decide.spans_of]), and each person's chain is built
+by [`insurrules.vn.cards.build_chain`][insurrules.vn.cards.build_chain] and read on ``as_of`` by
+[`insurrules.vn.decide.cover_on`][insurrules.vn.decide.cover_on] — the very functions
+[`insurrules.decide`][insurrules.api.decide] runs. The columnar part is everything around them:
+validation ([`VnPopulation.row_errors`][insurrules.population.vn.tables.VnPopulation.row_errors]),
+filtering, grouping and the result table. Persons without purchases and with the same birth date,
 death date and memberships share one chain.
 """
 
@@ -31,11 +33,11 @@ from insurrules.vn.rules import default_rules
 
 __all__ = ["evaluate_vn"]
 
-#: Result columns of :func:`evaluate_vn`: those of the kz-osms ``evaluate()``, in order.
+#: Result columns of `evaluate_vn`: those of the kz-osms ``evaluate()``, in order.
 
 
 class _Membership(NamedTuple):
-    """A membership row as :func:`~insurrules.vn.decide.spans_of` reads it."""
+    """A membership row as [`spans_of`][insurrules.vn.decide.spans_of] reads it."""
 
     code: str
     start: dt.date

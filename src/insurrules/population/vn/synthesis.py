@@ -15,7 +15,8 @@ right shape for the card rules; it is no statistical model, and the shares are a
 * **households**: persons are grouped in households of 1-6 (mean about 3.3, *unconfirmed*; the
   2019 census mean of 3.5 is not in vn-sources.md); the members who buy in household form buy
   together on one day, ranked 1, 2, 3... on the household ladder (R2), amounts from
-  :func:`insurrules.vn.contribution` (exact, for the base salary on the payment date);
+  [`insurrules.vn.contribution`][insurrules.vn.contributions.contribution] (exact, for the base
+  salary on the payment date);
 * **groups** (of persons aged 6 and over, illustrative and *unconfirmed*): pupils and students
   with state support (R5, ``student``), employees whose employer buys their card (``employer``:
   the amount shown is the household first-member amount, as employer contributions depend on the

@@ -1,9 +1,9 @@
 """The tables of a vn-bhyt population, their schema, and each person's case document.
 
-A :class:`VnPopulation` holds three tables carrying exactly the facts of a vn-bhyt case document
-(:class:`insurrules.vn.case.VnCase`), one row per fact. Required columns are listed per table;
-other columns are kept (``persons.province``, ``persons.household_id``...). Dates are dates (or
-midnight timestamps) or ISO ``YYYY-MM-DD`` text.
+A [`VnPopulation`][insurrules.population.vn.tables.VnPopulation] holds three tables carrying exactly
+the facts of a vn-bhyt case document ([`insurrules.vn.case.VnCase`][insurrules.vn.case.VnCase]), one
+row per fact. Required columns are listed per table; other columns are kept (``persons.province``,
+``persons.household_id``...). Dates are dates (or midnight timestamps) or ISO ``YYYY-MM-DD`` text.
 
 ``persons`` (one row per person, in the order results are returned)
     ``id`` (text: the 12-digit personal identification number), ``birth_date`` (date), ``sex``
@@ -14,18 +14,18 @@ midnight timestamps) or ISO ``YYYY-MM-DD`` text.
 ``payments`` (one row per card purchase)
     ``person_id`` (text), ``paid_on`` (date), ``months`` (whole number: 3, 6 or 12),
     ``amount`` (non-negative number or decimal text, đồng), ``payer`` (the payers of
-    :class:`insurrules.vn.case.VnPayment`).
+    [`insurrules.vn.case.VnPayment`][insurrules.vn.case.VnPayment]).
 ``memberships`` (periods in support groups and fully state-paid groups)
     ``person_id``, ``code`` (a vn membership code: ``near_poor``, ``poor_household``...),
     ``start`` (date), ``end`` (date, optional column, null = open).
 
 Structural problems (missing columns, impossible types, duplicate person ids, records of unknown
-persons) raise one :class:`~insurrules.population.tableset.PopulationError` listing all of them
-before any work. What is valid in a person's records is decided by the case model
-(:class:`VnCase`): a columnar screen vouches for the persons whose values are plain and whose
-records pass the checks that relate them; every other person is judged by the model, and
-:attr:`VnPopulation.row_errors` carries the model's error lines (ids masked), so a row error
-reads as ``decide()``'s error on the same case.
+persons) raise one [`PopulationError`][insurrules.population.problems.PopulationError] listing all
+of them before any work. What is valid in a person's records is decided by the case model
+([`VnCase`][insurrules.vn.case.VnCase]): a columnar screen vouches for the persons whose values are
+plain and whose records pass the checks that relate them; every other person is judged by the model,
+and [`VnPopulation.row_errors`][insurrules.population.vn.tables.VnPopulation.row_errors] carries the
+model's error lines (ids masked), so a row error reads as ``decide()``'s error on the same case.
 
 >>> vn = VnPopulation.from_frames(
 ...     {"id": ["079082007731"], "birth_date": ["1982-08-14"], "sex": ["male"]},
@@ -122,7 +122,7 @@ def _empty(table: str) -> pl.DataFrame:
 class VnPopulation(TableSet):
     """The tables of a vn-bhyt population (see the module docstring for the schema).
 
-    Build it with :meth:`from_frames` or :meth:`from_parquet` (or the constructor, which takes
+    Build it with `from_frames` or `from_parquet` (or the constructor, which takes
     the same tables).
     """
 
@@ -167,7 +167,7 @@ class VnPopulation(TableSet):
         """The tables given as polars, pandas or Arrow tables, dicts of columns, or paths to
         Parquet files or folders.
 
-        Raises :class:`~insurrules.population.tableset.PopulationError` listing every
+        Raises [`PopulationError`][insurrules.population.problems.PopulationError] listing every
         structural problem.
         """
         return cls(persons, payments, memberships)
