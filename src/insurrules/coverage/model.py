@@ -131,7 +131,7 @@ def merge(segments: list[Segment]) -> list[Segment]:
 @dataclass(frozen=True)
 class Timeline:
     """A person's coverage, day by day, from ``start`` to ``end`` (see
-    [`insurrules.timeline`][insurrules.timeline]).
+    [`insurrules.timeline`][insurrules.coverage.timeline]).
 
     ``known`` says which facts each day uses: ``"then"``, those known on that day (every day
     reads as ``decide()`` asked on it), or ``"as_of"``, those known on the case's ``as_of``.
