@@ -182,7 +182,7 @@ class Population(TableSet):
     ) -> Population:
         """The tables given as polars, pandas or Arrow tables, dicts of columns, or paths to
         Parquet files or folders (see
-        [`insurrules.population.sources`][insurrules.population.sources]).
+        `insurrules.population.sources`).
 
         Raises [`PopulationError`][insurrules.population.problems.PopulationError] listing every
         structural problem.
