@@ -31,18 +31,30 @@ def _rules_for(scheme: str, rules: RuleSet | Mapping[str, RuleSet] | None) -> Ru
     return chosen
 
 
-def _decide(validated: Any, rules: RuleSet | Mapping[str, RuleSet] | None) -> Decision:
+def _decide(
+    validated: Any, rules: RuleSet | Mapping[str, RuleSet] | None, lang: str = "en"
+) -> Decision:
     module = scheme_module(validated.scheme)
-    decision: Decision = module.decide_case(validated, _rules_for(module.SCHEME, rules))
+    if lang == "en":
+        decision: Decision = module.decide_case(validated, _rules_for(module.SCHEME, rules))
+        return decision
+    from insurrules.messages import speaking
+
+    with speaking(lang, module.SCHEME):
+        decision = module.decide_case(validated, _rules_for(module.SCHEME, rules))
     return decision
 
 
-def decide(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Decision:
+def decide(
+    case: Case | Mapping[str, Any], rules: RuleSet | None = None, *, lang: str = "en"
+) -> Decision:
     """Validate a case document and decide it.
 
     ``case`` is a ``Case`` (any scheme's) or a plain mapping of the case document; bad input
     raises ``insurrules.errors.InvalidCase`` naming each field and reason, identifiers
-    masked. ``rules`` (optional) replaces the rules in force, e.g. a reform.
+    masked. ``rules`` (optional) replaces the rules in force, e.g. a reform. ``lang`` is the
+    language of the reasons' messages: ``en``, ``ru`` or ``kk`` for kz-osms, ``en`` or ``vi``
+    for vn-bhyt (codes and sources are the same in every language).
 
     A self-payer who paid every month 2024-07..2025-06 and then stopped (a single payment for
     June would not do: the months before it would be debt):
@@ -57,7 +69,7 @@ def decide(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Deci
     >>> decision.status, decision.basis, str(decision.insured_until)
     ('insured', 'grace_period', '2025-09-30')
     """
-    return _decide(validate_input(case), rules)
+    return _decide(validate_input(case), rules, lang)
 
 
 def decide_json(data: bytes | bytearray | str, rules: RuleSet | None = None) -> Decision:
@@ -157,15 +169,18 @@ class Explanation:
         )
 
 
-def explain(case: Case | Mapping[str, Any], rules: RuleSet | None = None) -> Explanation:
-    """The decision and the full reasoning behind it (what ``insurrules check --explain`` shows)."""
+def explain(
+    case: Case | Mapping[str, Any], rules: RuleSet | None = None, *, lang: str = "en"
+) -> Explanation:
+    """The decision and the full reasoning behind it (what ``insurrules check --explain`` shows);
+    ``lang`` as for :func:`decide`."""
     from insurrules.changes import recent_changes
 
     parsed = parse_case(case)
     module = scheme_module(parsed.scheme)
     chosen = _rules_for(parsed.scheme, rules)
     return Explanation(
-        decision=module.decide_case(parsed, chosen),
+        decision=_decide(parsed, chosen, lang),
         trace=module.trace_case(parsed, chosen),
         changes=tuple(recent_changes(chosen or module.default_rule_set(), parsed.as_of)),
     )

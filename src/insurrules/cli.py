@@ -171,7 +171,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     data = _read_json(args.case)
     case = parse_case(data)
-    explanation = explain(case)
+    explanation = explain(case, lang=args.lang)
     decision = explanation.decision
     if args.json:
         document = decision.model_dump(mode="json")
@@ -339,6 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="print the decision document as JSON")
     check.add_argument("--explain", action="store_true", help="print the full reasoning")
+    check.add_argument(
+        "--lang",
+        metavar="LANG",
+        default="en",
+        help="language of the reasons: en, ru, kk (kz-osms); en, vi (vn-bhyt)",
+    )
     check.set_defaults(run=_cmd_check)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the case or decision")
