@@ -113,6 +113,7 @@ def speaking(language: str, scheme: str | None = None) -> Iterator[Catalogue]:
     finally:
         _SPEAKING.reset(token)
 
+
 #: The English catalogue: template key -> template (see the module docstring).
 MESSAGES: Mapping[str, str] = catalogue("en").messages
 
