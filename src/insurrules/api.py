@@ -173,7 +173,7 @@ def explain(
     case: Case | Mapping[str, Any], rules: RuleSet | None = None, *, lang: str = "en"
 ) -> Explanation:
     """The decision and the full reasoning behind it (what ``insurrules check --explain`` shows);
-    ``lang`` as for :func:`decide`."""
+    ``lang`` as for [`decide`][insurrules.api.decide]."""
     from insurrules.changes import recent_changes
 
     parsed = parse_case(case)

@@ -17,7 +17,7 @@ embed are keyed ``…#fragment`` too. The catalogues are data, one file per lang
 placeholders (budgets, category titles, payer and group codes).
 
 The language of the messages is chosen per decision (``decide(case, lang="ru")``): the
-decision is made inside :func:`speaking`, which sets it for the messages written meanwhile (a
+decision is made inside ``speaking()``, which sets it for the messages written meanwhile (a
 context variable, so concurrent decisions in other threads or tasks keep their own).
 
 Codes name the rule, not a value of today's law (``kz.grace.standard``, not
@@ -143,7 +143,7 @@ def _render(key: str, values: dict[str, Any]) -> str:
 
 def message(key: str, **values: Any) -> str:
     """The message of template ``key`` (a code, ``code#variant`` or a family's code) with
-    ``values`` filled in, in the language being spoken (:func:`speaking`; English otherwise)."""
+    ``values`` filled in, in the language being spoken (``speaking()``; English otherwise)."""
     return _render(key, values)
 
 
