@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Annotated, Any, Union
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError
 
 from insurrules.errors import InvalidCase, describe, invalid_case
 from insurrules.models import FrozenModel, IsoDate
@@ -75,9 +75,22 @@ class Case(FrozenModel):
         return self.as_of
 
 
+def _scheme_tag(value: Any) -> str | None:
+    """The document's scheme as the union's tag; only text is a tag (pydantic-core would print
+    any other value into its message, which a hostile value can make fail)."""
+    scheme = value.get("scheme", _MISSING) if isinstance(value, Mapping) else _MISSING
+    if scheme is _MISSING:
+        scheme = getattr(value, "scheme", None)
+        return scheme if isinstance(scheme, str) else None
+    return scheme if isinstance(scheme, str) else "(not text)"
+
+
+_MISSING = object()
+
+
 def _union(kind: str) -> Any:
-    members = [getattr(scheme_module(s), kind) for s in SCHEMES]
-    return Annotated[Union[tuple(members)], Field(discriminator="scheme")]  # noqa: UP007
+    members = [Annotated[getattr(scheme_module(s), kind), Tag(s)] for s in SCHEMES]
+    return Annotated[Union[tuple(members)], Discriminator(_scheme_tag)]  # noqa: UP007
 
 
 @cache

@@ -8,7 +8,7 @@ path (``payments[3].month``) and a reason, identifiers masked.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -148,6 +148,8 @@ def _reason(err: Any) -> str:
     elif kind == "union_tag_invalid":
         scheme = err["input"].get("scheme") if isinstance(err.get("input"), dict) else None
         text = f"unknown scheme {describe(scheme)}; known: {ctx.get('expected_tags', '')}"
+    elif kind == "union_tag_not_found" and not isinstance(err.get("input"), Mapping):
+        text = f"expected a case document (a JSON object), got {describe(err.get('input'))}"
     elif kind == "union_tag_not_found":
         text = "Field required (the scheme: one of 'kz-osms', 'vn-bhyt')"
     elif kind in ("list_type", "tuple_type", "iterable_type"):
@@ -175,7 +177,7 @@ def _problems(
         if loc and loc[0] in tags:  # a scheme's union member: not a field of the document
             loc = loc[1:]
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            loc = ("scheme",)
+            loc = ("scheme",) if isinstance(err.get("input"), Mapping) else ()
         loc = (*prefix, *loc)
         ctx = err.get("ctx") or {}
         error = ctx.get("error") if err["type"] == "value_error" else None
