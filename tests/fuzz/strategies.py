@@ -267,10 +267,13 @@ def vn_cases(draw: st.DrawFn) -> dict[str, Any]:
     return {"scheme": "vn-bhyt", "as_of": as_of.isoformat(), "person": person, "payments": payments}
 
 
-#: documents of both schemes: the examples and generated ones
-documents: st.SearchStrategy[dict[str, Any]] = st.one_of(
-    st.sampled_from(EXAMPLES), kz_cases(), vn_cases()
+#: the examples, each drawn as a fresh copy (a test may keep or edit what it draws)
+examples: st.SearchStrategy[dict[str, Any]] = st.sampled_from(range(len(EXAMPLES))).map(
+    lambda i: copy.deepcopy(EXAMPLES[i])
 )
+
+#: documents of both schemes: the examples and generated ones
+documents: st.SearchStrategy[dict[str, Any]] = st.one_of(examples, kz_cases(), vn_cases())
 
 #: hostile documents: mutations of those
 hostile_documents: st.SearchStrategy[Any] = documents.flatmap(mutated)
@@ -298,7 +301,7 @@ def json_texts(draw: st.DrawFn) -> bytes | str:
     if how == "bom":
         return b"\xef\xbb\xbf" + text.encode("utf-8", "surrogatepass")
     if how == "utf16":
-        return text.encode("utf-16")
+        return text.encode("utf-16", "surrogatepass")
     if how == "bad":
         raw = bytearray(text.encode("utf-8", "surrogatepass"))
         raw.insert(draw(st.integers(0, len(raw))), draw(st.sampled_from([0xFF, 0xC3, 0x80, 0xED])))

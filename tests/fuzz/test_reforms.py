@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ CASES = {
 
 @st.composite
 def hostile_reforms(draw: st.DrawFn) -> Any:
-    reform = draw(st.sampled_from(REFORMS))
+    reform = copy.deepcopy(draw(st.sampled_from(REFORMS)))
     if draw(st.booleans()):
         # a real parameter with a hostile value: the bounds of every kind are exercised
         rules = insurrules.kz.rules() if reform["scheme"] == "kz-osms" else insurrules.vn.rules()
