@@ -127,15 +127,26 @@ NASTY: list[Any] = [
     dt.date.max,
     dt.date.min,
     dt.datetime(2020, 1, 1),
-    deep(100),
-    deep(3000),
-    deep_dict(3000),
+    ("deep", 100),
+    ("deep", 3000),
+    ("deep_dict", 3000),
     870412445016,
     79082007731,
 ]
 
+
+def _fresh(value: Any) -> Any:
+    """A new copy of a NASTY value: mutations edit documents in place, so a value drawn twice
+    must never be one shared object (hypothesis would see the data change between runs)."""
+    if isinstance(value, tuple) and value and value[0] == "deep":
+        return deep(value[1])
+    if isinstance(value, tuple) and value and value[0] == "deep_dict":
+        return deep_dict(value[1])
+    return copy.deepcopy(value) if isinstance(value, list | dict) else value
+
+
 hostile_values: st.SearchStrategy[Any] = st.one_of(
-    st.sampled_from(NASTY),
+    st.sampled_from(NASTY).map(_fresh),
     st.text(max_size=30),
     st.integers(),
     st.floats(),
@@ -192,13 +203,19 @@ def _get(doc: Any, path: tuple[Any, ...]) -> Any:
     return doc
 
 
+def _pick(draw: st.DrawFn, items: list[Any]) -> Any:
+    # an index in a fixed range, not sampled_from(items): what is drawn never depends on the
+    # size of the document, so hypothesis replays and shrinks mutations consistently
+    return items[draw(st.integers(0, 2**16 - 1)) % len(items)]
+
+
 @st.composite
 def mutated(draw: st.DrawFn, document: Any, max_mutations: int = 3) -> Any:
     """``document`` with 1..max_mutations hostile edits at random places."""
     doc = copy.deepcopy(document)
     for _ in range(draw(st.integers(1, max_mutations))):
         paths = _paths(doc)
-        path = draw(st.sampled_from(paths))
+        path = _pick(draw, paths)
         op = draw(st.sampled_from(["replace", "replace", "delete", "add", "grow", "swap"]))
         if not path:
             if op == "replace":
@@ -215,13 +232,13 @@ def mutated(draw: st.DrawFn, document: Any, max_mutations: int = 3) -> Any:
             target[name] = draw(hostile_values)
         elif op == "grow" and isinstance(target, list):
             if target:
-                item = draw(st.sampled_from(target))
+                item = _pick(draw, target)
                 times = draw(st.sampled_from([2, 3, 1001, 10_001]))
                 target.extend(_copy(item) for _ in range(times - 1))
             else:
                 target.append(draw(hostile_values))
         elif op == "swap":
-            other = draw(st.sampled_from(paths))
+            other = _pick(draw, paths)
             if other and other[: len(path)] != path and path[: len(other)] != other:
                 parent[key] = _copy(_get(doc, other))
     return doc
@@ -304,7 +321,8 @@ def json_texts(draw: st.DrawFn) -> bytes | str:
         return text.encode("utf-16", "surrogatepass")
     if how == "bad":
         raw = bytearray(text.encode("utf-8", "surrogatepass"))
-        raw.insert(draw(st.integers(0, len(raw))), draw(st.sampled_from([0xFF, 0xC3, 0x80, 0xED])))
+        at = draw(st.integers(0, 2**16 - 1)) % (len(raw) + 1)
+        raw.insert(at, draw(st.sampled_from([0xFF, 0xC3, 0x80, 0xED])))
         return bytes(raw)
     if how == "dup" and text.startswith("{") and len(text) > 2:
         key = draw(
@@ -312,7 +330,9 @@ def json_texts(draw: st.DrawFn) -> bytes | str:
         )
         return ("{" + key + ", " + text[1:]).encode("utf-8", "surrogatepass")
     if how == "cut":
-        return text[: draw(st.integers(0, len(text)))].encode("utf-8", "surrogatepass")
+        return text[: draw(st.integers(0, 2**16 - 1)) % (len(text) + 1)].encode(
+            "utf-8", "surrogatepass"
+        )
     if how == "nest":
         depth = draw(st.sampled_from([50, 1000, 100_000]))
         return "[" * depth + "]" * depth
