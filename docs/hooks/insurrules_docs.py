@@ -9,6 +9,10 @@ scheme's ``parameters.toml`` at build time, so the site can never disagree with 
 A scheme whose package is not installed yet renders a warning instead of a table; an unknown
 kind or scheme fails the build.
 
+The parameter files cite the project's spec texts (``kz.md D-3``, ``kz-sources R4.1``); in
+the generated tables each such mention links to the page of ``docs/law/`` holding it (a rule
+number without its own anchor links to the page).
+
 Charts: a Python fence titled ``chart: NAME.png`` is run at build time (in a temporary
 directory holding the files the page shows in titled ``json``/``toml`` fences, matplotlib
 without a display) and must write ``NAME.png``; the image is added to the
@@ -24,6 +28,7 @@ import os
 import re
 import tempfile
 import textwrap
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -119,10 +124,70 @@ def _render(kind: str, args: list[str]) -> str:
     raise ValueError(f"unknown docs marker insurrules:{kind}")
 
 
+# -- the spec texts cited in the data, as links to docs/law/ --------------------------------------
+
+LAW = Path(__file__).resolve().parents[1] / "law"
+
+#: spec file -> (anchor prefix, page anchor, label)
+FILES = {
+    "kz.md": ("kz-rules", "kz-osms-rules", "kz-osms rules"),
+    "kz-sources": ("kz-sources", "kz-osms-sources", "kz-osms sources"),
+    "vn.md": ("vn-rules", "vn-bhyt-rules", "vn-bhyt rules"),
+    "vn-sources": ("vn-sources", "vn-bhyt-sources", "vn-bhyt sources"),
+    "contract.md": ("contract", "contract", "the contract"),
+}
+
+MENTION = re.compile(
+    r"\b(?P<file>kz\.md|vn\.md|kz-sources(?:\.md)?|vn-sources(?:\.md)?|contract\.md)"
+    r"(?:\s+(?P<item>D-\d+|R\d+(?:\.\d+)?|E\d+|P\d+|route \d|open question \d+"
+    r"|derived values|time model))?",
+    re.IGNORECASE,
+)
+
+
+@cache
+def anchors() -> frozenset[str]:
+    found: set[str] = set()
+    for page in LAW.glob("*.md"):
+        found.update(re.findall(r"\{#([\w-]+)\}", page.read_text(encoding="utf-8")))
+    return frozenset(found)
+
+
+def _target(prefix: str, item: str | None) -> str | None:
+    if item is None:
+        return None
+    key = item.lower()
+    if key.startswith("route "):
+        return f"{prefix}-routes-to-insured-in-month-m"
+    if key.startswith("open question"):
+        return next(
+            (a for a in anchors() if a.startswith(f"{prefix}-") and "open-questions" in a), None
+        )
+    return f"{prefix}-" + re.sub(r"[^a-z0-9]+", "-", key).strip("-")
+
+
+def link_spec_mentions(text: str) -> str:
+    """Mentions of the spec texts in generated tables as links to the pages holding them.
+
+    ``kz.md D-3`` -> ``[kz-osms rules D-3][kz-rules-d-3]``, and so on for each spec file."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match["file"].lower().removesuffix(".md")
+        prefix, page, label = FILES[name if name in FILES else f"{name}.md"]
+        item = match["item"]
+        target = _target(prefix, item)
+        if target is None or target not in anchors():
+            target = page
+        shown = f"{label} {item}" if item else label
+        return f"[{shown}][{target}]"
+
+    return MENTION.sub(replace, text)
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     def replace(match: re.Match[str]) -> str:
         # inside a content tab or an admonition the table must keep the marker's indentation
-        text = _render(match["kind"], match["args"].split())
+        text = link_spec_mentions(_render(match["kind"], match["args"].split()))
         indent = match["indent"]
         return "\n".join(indent + line if line else line for line in text.splitlines())
 

@@ -1,7 +1,7 @@
 """Command line: ``insurrules check CASE.json [--json] [--explain]`` and ``insurrules schema``.
 
-Exit status (contract.md): 0 when a decision was made (insured or not), 2 when the input is
-invalid (one line per problem on stderr, naming the field path, identifiers masked, no
+Exit status ([the contract][contract]): 0 when a decision was made (insured or not), 2 when the
+input is invalid (one line per problem on stderr, naming the field path, identifiers masked, no
 traceback), 1 for anything else.
 """
 

@@ -1,11 +1,11 @@
 """Every reason message of every scheme, in one place: catalogues of templates keyed by code.
 
-A decision's reasons (contract.md) carry a stable ``code``, a human ``message`` and the legal
-``source``. The rules decide *which* reasons hold and with *which values*; this module alone
-words them. Each template names its values as ``{placeholders}``, filled from the facts of the
-case and from the parameter values in force, so that a reform shows its own numbers (a 6-month
-debt window says "6-month window", a 90-day wait "90-day wait"); no template writes a value that
-the rules read from a parameter.
+A decision's reasons ([the contract][contract]) carry a stable ``code``, a human ``message`` and the
+legal ``source``. The rules decide *which* reasons hold and with *which values*; this module alone
+words them. Each template names its values as ``{placeholders}``, filled from the facts of the case
+and from the parameter values in force, so that a reform shows its own numbers (a 6-month debt
+window says "6-month window", a 90-day wait "90-day wait"); no template writes a value that the
+rules read from a parameter.
 
 Keys are reason codes; a code worded in more than one way has one entry per wording,
 ``code#variant`` (``kz.debt.unsettled_months#paid``). A code that carries a category or group

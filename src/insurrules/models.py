@@ -1,4 +1,4 @@
-"""Building blocks shared by every scheme's case and decision documents (contract.md).
+"""Building blocks shared by every scheme's case and decision documents ([the contract][contract]).
 
 The field types of a case document are compiled pydantic-core schemas (validated in Rust, no
 Python call on the common path), each with a documented grammar and bounds:
@@ -358,7 +358,8 @@ Basis = Literal["contributions", "grace_period", "prepaid", "state_funded", "tra
 
 
 class Decision(FrozenModel):
-    """The decision document (contract.md): the same through the API, the CLI and batches."""
+    """The decision document ([the contract][contract]): the same through the API, the CLI and
+    batches."""
 
     scheme: Literal["kz-osms", "vn-bhyt"] = Field(description="the scheme decided")
     as_of: dt.date = Field(description="the date asked about")

@@ -1,9 +1,9 @@
 """Calendar months as a proper type.
 
-The Kazakh rules are decided per calendar month (kz.md "Time model"): a contribution is booked to
-the month it pays *for*, and "insured on date d" means insured for the month containing d. Months
-are therefore values of their own, with exact arithmetic (``L + 3`` is three months after ``L``),
-never "30 days".
+The Kazakh rules are decided per calendar month ([kz-osms rules: Time model][kz-rules-time-model]):
+a contribution is booked to the month it pays *for*, and "insured on date d" means insured for the
+month containing d. Months are therefore values of their own, with exact arithmetic (``L + 3`` is
+three months after ``L``), never "30 days".
 
 Internally a month is also an integer index (``year * 12 + month - 1``) so that monthly timelines
 can be bit sets and arrays; [`YearMonth.index`][insurrules.months.YearMonth.index] and

@@ -1,9 +1,9 @@
 """Was the person insured on the service date? The rules' own answer, per claim.
 
-A claim is judged with ``as_of`` = its service date (contract.md): only facts known that day
-count, so a debt paid later never makes a past service insured. Each distinct (person, service
-date) pair is asked once. A [`Population`][insurrules.population.kz.tables.Population] is asked
-through the population engine
+A claim is judged with ``as_of`` = its service date ([the contract][contract]): only facts known
+that day count, so a debt paid later never makes a past service insured. Each distinct (person,
+service date) pair is asked once. A [`Population`][insurrules.population.kz.tables.Population] is
+asked through the population engine
 ([`insurrules.population.kz.engine.answer`][insurrules.population.kz.engine.answer], the same law as
 ``decide()``): one call answers every pair, each with the facts known on its own day, and gives the
 reasons of each refusal from the same functions ``decide()`` uses
@@ -14,7 +14,7 @@ tests keep both paths equal to ``decide()``.
 
 Interpretation (flagged here, not in the law): a service before 2020-01-01 billed to OSMS is
 refused with the code ``kz.scheme.not_started``, since ``decide()`` has no decision before the
-scheme's benefits started (kz.md "Time model", R5.1).
+scheme's benefits started ([kz-osms rules: Time model][kz-rules-time-model], R5.1).
 """
 
 from __future__ import annotations
@@ -44,9 +44,7 @@ Progress = Callable[[str, float], None]
 _CONTEXT_CODES = frozenset({"kz.facts.later_ignored"})
 
 NOT_STARTED_CODE = "kz.scheme.not_started"
-NOT_STARTED_MESSAGE = (
-    f"kz-osms benefits start on {BENEFITS_START.isoformat()} (Law 405-V art. 40; kz.md R5.1)"
-)
+NOT_STARTED_MESSAGE = f"kz-osms benefits start on {BENEFITS_START.isoformat()} (Law 405-V art. 40)"
 
 _EPOCH = dt.date(1970, 1, 1)
 _DAY_BITS = 24  # a question's key: person row, then the day in 24 bits (years 1 to 9999 fit)

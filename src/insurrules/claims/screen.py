@@ -9,7 +9,7 @@ position in the input.
 
 Why these flags: audits of the Social Health Insurance Fund found services billed for deceased
 and fictitious patients and procedures financed twice from the OSMS and the guaranteed package
-(kz-sources.md, "Claims"); each flag is one such check.
+([kz-osms sources][kz-osms-sources], "Claims"); each flag is one such check.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Kazakhstan compulsory social health insurance (ОСМС / OSMS), Law No. 405-V of 16.11.2015.
 
 Sources (see ``parameters.toml`` for every value with its own source and date, and
-shared/spec/kz-sources.md for the research):
+[kz-osms sources][kz-osms-sources] for the research):
 
 * Law RK No. 405-V "On compulsory social health insurance" of 16.11.2015: art. 2 (participants),
   art. 5 (right to care, grace period, arrears; 2022 prepaid route; 2026 six-month grace),

@@ -1,10 +1,10 @@
-"""The kz-osms case document (contract.md), validated strictly.
+"""The kz-osms case document ([the contract][contract]), validated strictly.
 
-Everything contract.md lists as invalid is rejected here with the field path and the reason:
-bad or impossible dates, ``end`` before ``start``, death before birth, payments before birth,
-negative or non-numeric amounts, a bad IIN check digit or an IIN that disagrees with the birth
-date or sex, unknown codes, duplicate identical payment records, unknown fields, and an ``as_of``
-before the scheme's benefits started (2020-01-01).
+Everything [the contract][contract] lists as invalid is rejected here with the field path and the
+reason: bad or impossible dates, ``end`` before ``start``, death before birth, payments before
+birth, negative or non-numeric amounts, a bad IIN check digit or an IIN that disagrees with the
+birth date or sex, unknown codes, duplicate identical payment records, unknown fields, and an
+``as_of`` before the scheme's benefits started (2020-01-01).
 
 Two compiled forms of one definition: ``KzCase`` (models, for ``Case.model_validate`` and
 ``insurrules.explain``) and ``INPUT`` (the same field types and the same checks, read
@@ -60,8 +60,8 @@ __all__ = [
     "WelfareLevel",
 ]
 
-#: Membership codes a case may carry (kz.md "State-paid categories"); ``child`` and
-#: ``welfare_level_de`` are derived, never given.
+#: Membership codes a case may carry (docs/law/kz-osms-rules.md, "State-paid categories");
+#: ``child`` and ``welfare_level_de`` are derived, never given.
 KzMembershipCode = Literal[
     "pregnant_non_working",
     "parent_of_child_under_3",
@@ -86,7 +86,7 @@ Residency = Literal[
 ]
 Payer = Literal["employer", "employee", "self", "entrepreneur", "platform", "esp"]
 
-#: kz.md "The scheme's benefits start on 2020-01-01" (R5.1); also parameter
+#: The scheme's benefits start on 2020-01-01 (docs/law/kz-osms-sources.md R5.1); also parameter
 #: ``kz.scheme.benefits_start`` (a test keeps the two equal).
 BENEFITS_START = dt.date(2020, 1, 1)
 #: ``kz.contributions.first_month``: deductions started 01.07.2017.

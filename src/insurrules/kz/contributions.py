@@ -1,4 +1,5 @@
-"""Monthly OSMS amounts by payer type (Law 405-V arts. 27-29; kz.md "Contributions", R2).
+"""Monthly OSMS amounts by payer type (Law 405-V arts. 27-29; [kz-osms rules:
+Contributions][kz-rules-contributions], R2).
 
 * ``self``: 5 % of 1 × MZP (R2.4): 4 250 tenge a month in 2024-2026.
 * ``entrepreneur``: 5 % of 1.4 × MZP from 2020 (R2.3): 5 950 in 2024-2026; nothing in 2018-2019.

@@ -68,7 +68,8 @@ def scope_reasons(
     rules: RuleSet,
 ) -> list[Reason]:
     """Who is outside the scheme, only partly in it, not yet born or dead on ``as_of`` (R1.1,
-    R1.2, R8.1; kz.md "Derived values": never insured before the day of birth).
+    R1.2, R8.1; [kz-osms rules: Derived values][kz-rules-derived-values]: never insured before the
+    day of birth).
 
     A decision lists these first; for a person outside the scheme, not yet born or dead they say
     why they are not insured.
@@ -107,7 +108,7 @@ def _grace(last: int, months: int, extended: bool) -> GraceAt | None:
 
 
 def decide_kz(case: KzCase | KzInput, rules: RuleSet) -> Decision:
-    """Decide one kz-osms case under ``rules`` (kz.md)."""
+    """Decide one kz-osms case under ``rules`` ([kz-osms rules][kz-osms-rules])."""
     if isinstance(case, KzCase):
         case = KzInput.of(case)
     frame = build_facts(case, rules)

@@ -2,7 +2,7 @@
 [`insurrules.kz.law`][insurrules.kz.law].
 
 Only facts known on ``as_of`` are used: payments that arrived later and care requests made later
-are left out and counted, so the decision can say how many were ignored (contract.md).
+are left out and counted, so the decision can say how many were ignored ([the contract][contract]).
 """
 
 from __future__ import annotations

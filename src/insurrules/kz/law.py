@@ -1,8 +1,9 @@
 """The kz-osms routes to insured status, written once over monthly timelines.
 
-This module is the law (kz.md "Routes to insured in month m"); it is the only place it is
-written. It works on [`KzFacts`][insurrules.kz.law.KzFacts], monthly timelines built from a case
-(one person, bit sets) or from population tables (many persons, arrays), through a
+This module is the law ([kz-osms rules: Routes to insured in month
+m][kz-rules-routes-to-insured-in-month-m]); it is the only place it is written. It works on
+[`KzFacts`][insurrules.kz.law.KzFacts], monthly timelines built from a case (one person, bit sets)
+or from population tables (many persons, arrays), through a
 [`TimelineOps`][insurrules.timeline.TimelineOps] backend. Parameters come from the
 [`RuleSet`][insurrules.parameters.RuleSet], month by month.
 

@@ -1,11 +1,12 @@
 """What a kz-osms decision reads from the routes at the day asked about, written once.
 
 [`insurrules.kz.law.routes`][insurrules.kz.law.routes] gives every route's timeline; this module
-reads them at the month of ``as_of`` the way kz.md "Decision" and "Derived values" say, for one case
-([`BitOps`][insurrules.timeline.BitOps]: person-level values are ``bool``/``int``) and for many
-queries at once ([`ArrayOps`][insurrules.population.arrays.ArrayOps]: ``(persons,)`` arrays),
-through the same operations. ``decide()`` only words the result
-([`insurrules.kz.decide`][insurrules.kz.decide]), the population engine only turns it into columns
+reads them at the month of ``as_of`` the way [kz-osms rules: Derived
+values][kz-rules-derived-values] says, for one case ([`BitOps`][insurrules.timeline.BitOps]:
+person-level values are ``bool``/``int``) and for many queries at once
+([`ArrayOps`][insurrules.population.arrays.ArrayOps]: ``(persons,)`` arrays), through the same
+operations. ``decide()`` only words the result ([`insurrules.kz.decide`][insurrules.kz.decide]), the
+population engine only turns it into columns
 ([`insurrules.population.kz.engine`][insurrules.population.kz.engine]), and the claims screening
 asks the engine.
 
@@ -44,7 +45,8 @@ __all__ = [
     "read",
 ]
 
-#: The routes in law order: the first that holds in the month is the basis (kz.md "Decision").
+#: The routes in law order: the first that holds in the month is the basis
+#: (docs/law/kz-osms-rules.md, "Routes").
 BASES = ("transition", "state_funded", "contributions", "prepaid", "grace_period")
 
 #: A missing date as a day number (later than every real day).
@@ -94,7 +96,8 @@ class Asked:
 
 @dataclass(frozen=True, slots=True)
 class KzReading:
-    """A decision's values at the day asked about (kz.md "Decision", "Derived values")."""
+    """A decision's values at the day asked about ([kz-osms rules: Derived
+    values][kz-rules-derived-values])."""
 
     excluded: Any  # outside the scheme, dead before as_of, or not yet born: never insured
     insured: Any
@@ -129,8 +132,9 @@ def read(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) 
     grace = ops.where(has, g, -1)
     extended = extended & has
 
-    # insured_from / insured_until (kz.md "Derived values"): the run of insured months around m0,
-    # never before the scheme's benefits start nor before birth, clipped by death
+    # insured_from / insured_until (docs/law/kz-osms-rules.md, "Derived values"): the run of
+    # insured months around m0, never before the scheme's benefits start nor before birth,
+    # clipped by death
     lo, hi = ops.run_around(r.insured, m0)
     open_end = hi >= q.frame_end
     start = ops.later(ops.later(month_first_day(lo), q.birth_day), day_number(p.benefits_start))
@@ -156,8 +160,9 @@ def grace_in_force(
     r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, month: Any
 ) -> tuple[Any, Any, Any]:
     """``(L, G, extended)`` at ``month``: L the last month <= ``month`` where route 3 or 4
-    holds (NO_MONTH: none), G its grace under the law of ``month`` (kz.md route 5), and
-    whether G is the extended grace earned by an unbroken run of paid months ending with L."""
+    holds (NO_MONTH: none), G its grace under the law of ``month`` ([kz-osms rules, route
+    5][kz-rules-routes-to-insured-in-month-m]), and whether G is the extended grace earned by an
+    unbroken run of paid months ending with L."""
     last = ops.last_at_or_before(r.hold, month)
     g, ge, n = ops.per_month(p.grace_at, month)
     extended = (last != NO_MONTH) & False  # nobody yet, in the backend's shape
@@ -193,9 +198,9 @@ def owed(
     month: Any,
 ) -> Owed:
     """``details.debt_months`` and what
-    [`insurrules.kz.decide.why_not`][insurrules.kz.decide.why_not] reads (kz.md "Derived values":
-    the due, unpaid months in m-11..m-1; months before birth are never due, which the routes'
-    ``due`` already says)."""
+    [`insurrules.kz.decide.why_not`][insurrules.kz.decide.why_not] reads ([kz-osms rules: Derived
+    values][kz-rules-derived-values]: the due, unpaid months in m-11..m-1; months before birth are
+    never due, which the routes' ``due`` already says)."""
     lo = month - p.debt_window + 1
     if p.prepaid_cancels_debt:
         # D-1 alternative: debt from before the start of a prepaid window is annulled

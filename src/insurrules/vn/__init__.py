@@ -1,7 +1,8 @@
 """Vietnam health insurance (BHYT, bảo hiểm y tế): households and state-supported groups.
 
 Sources (see ``parameters.toml`` for every value with its own source and date, and
-shared/spec/vn-sources.md for the research; vn.md holds the normative decisions D-1..D-3):
+[vn-bhyt sources][vn-bhyt-sources] for the research; [vn-bhyt rules][vn-bhyt-rules] holds the
+normative decisions D-1..D-3):
 
 * Law on Health Insurance 25/2008/QH12 (from 2009-07-01): art. 12 (groups), art. 13 (rates,
   ceiling), art. 15(6) (payment every 3, 6 or 12 months), art. 16 (card validity; 16(3)(d)

@@ -1,4 +1,5 @@
-"""Card validity: the chain of cards a person holds (vn.md "Card validity"; R7, R8, R9, R12).
+"""Card validity: the chain of cards a person holds ([vn-bhyt rules: Card
+validity][vn-rules-card-validity]; R7, R8, R9, R12).
 
 Purchases are taken in order of ``paid_on``. Each is
 
@@ -47,7 +48,8 @@ Entry = Literal["first", "continuous", "late", "restart", "state"]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months, clamped to the month's end (vn.md time model).
+    """``day`` plus ``months`` calendar months, clamped to the month's end ([vn-bhyt rules: Time
+    model][vn-rules-time-model]).
 
     The same result as ``day + dateutil.relativedelta(months=months)`` (a test checks it), done
     by hand because card chains call it for every card.

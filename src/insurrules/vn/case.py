@@ -1,4 +1,4 @@
-"""The vn-bhyt case document (contract.md), validated strictly.
+"""The vn-bhyt case document ([the contract][contract]), validated strictly.
 
 Rejected with the field path and the reason: bad or impossible dates, ``end`` before ``start``,
 death before birth, memberships or purchases before birth, cards of other lengths than 3, 6 or 12

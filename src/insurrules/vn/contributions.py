@@ -1,4 +1,5 @@
-"""What one member pays for a BHYT card (vn.md "Contribution"; vn-sources R2, R3, R5, E1-E6).
+"""What one member pays for a BHYT card ([vn-bhyt rules: Contribution][vn-rules-contribution];
+[vn-bhyt sources][vn-bhyt-sources] R2, R3, R5, E1-E6).
 
 * Household form: ``4.5 % × base salary(paid_on) × months × ladder(rank)``; the ladder is 100 %,
   70 %, 60 %, 50 %, then 40 % for the 5th and later members (Law 46/2014 art. 13(3); Decree

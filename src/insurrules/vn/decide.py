@@ -1,4 +1,5 @@
-"""The vn-bhyt decision document for one case (vn.md "Card validity", "Reasons").
+"""The vn-bhyt decision document for one case ([vn-bhyt rules: Card
+validity][vn-rules-card-validity] and [Reasons][vn-rules-reasons]).
 
 Insured on ``as_of`` ⇔ some card is valid on it. ``insured_from``/``insured_until`` span the
 unbroken run of valid days around ``as_of`` (an already paid renewal that continues it extends
@@ -379,7 +380,7 @@ def cover_on(chain: Chain, as_of: dt.date, death_date: dt.date | None, rules: Ru
 
 
 def decide_vn(case: VnCase, rules: RuleSet) -> Decision:
-    """Decide one vn-bhyt case under ``rules`` (vn.md)."""
+    """Decide one vn-bhyt case under ``rules`` ([vn-bhyt rules][vn-bhyt-rules])."""
     chain, ignored = case_chain(case, rules)
     return _decision(case, chain, ignored, rules)
 

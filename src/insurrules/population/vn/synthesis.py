@@ -6,16 +6,16 @@ right shape for the card rules; it is no statistical model, and the shares are a
 
 * **coverage**: with the defaults about 93 % of persons hold a valid card on ``as_of``
   (calibrated to national BHYT coverage of 93.35 % at the end of 2023, a forecast of over 94 %
-  for 2024 and 95.2 % reported at the end of 2025, vn-sources.md §3; the 2024 actual figure is
-  unconfirmed there). Generated for 2026-03-15 (20 000 persons, seed 2) 93.0 % are insured, for
-  2025-07-01 93.3 %, for 2022-01-10 92.0 %;
+  for 2024 and 95.2 % reported at the end of 2025, [vn-bhyt sources][vn-bhyt-sources] §3; the 2024
+  actual figure is unconfirmed there). Generated for 2026-03-15 (20 000 persons, seed 2) 93.0 % are
+  insured, for 2025-07-01 93.3 %, for 2022-01-10 92.0 %;
 * **age**: about 8 % children under 6 (state-paid from birth, R9), 2 % who turned 6 in the last
   year, 15 % aged 7-22, 60 % aged 22-62, 15 % over 62 — rounded shares, *unconfirmed* (no
-  population-by-age source in vn-sources.md);
+  population-by-age source in [vn-bhyt sources][vn-bhyt-sources]);
 * **households**: persons are grouped in households of 1-6 (mean about 3.3, *unconfirmed*; the
-  2019 census mean of 3.5 is not in vn-sources.md); the members who buy in household form buy
-  together on one day, ranked 1, 2, 3... on the household ladder (R2), amounts from
-  [`insurrules.vn.contribution`][insurrules.vn.contributions.contribution] (exact, for the base
+  2019 census mean of 3.5 is not in [vn-bhyt sources][vn-bhyt-sources]); the members who buy in
+  household form buy together on one day, ranked 1, 2, 3... on the household ladder (R2), amounts
+  from [`insurrules.vn.contribution`][insurrules.vn.contributions.contribution] (exact, for the base
   salary on the payment date);
 * **groups** (of persons aged 6 and over, illustrative and *unconfirmed*): pupils and students
   with state support (R5, ``student``), employees whose employer buys their card (``employer``:
