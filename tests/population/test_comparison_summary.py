@@ -150,3 +150,31 @@ def test_reprs_of_cases_and_explanations_stay_short() -> None:
     explained = insurrules.explain(case)
     assert repr(explained).startswith("Explanation(kz-osms on 2025-12-25: insured (contributions)")
     assert len(repr(explained)) < 200
+
+
+def test_reprs_of_timelines_and_claims_objects_stay_short() -> None:
+    from insurrules.claims import screen, summarize, synthetic_claims
+
+    case = {
+        "scheme": "kz-osms",
+        "as_of": "2025-09-15",
+        "person": {"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"},
+        "payments": [
+            {
+                "month": f"2024-{m:02d}",
+                "paid_on": f"2024-{m:02d}-20",
+                "amount": "4250",
+                "payer": "self",
+            }
+            for m in range(1, 13)
+        ],
+    }
+    timeline = insurrules.timeline(case, "2024-01-01", "2025-12-31")
+    assert repr(timeline).startswith("Timeline(kz-osms 2024-01-01..2025-12-31")
+    population = synthetic(300, seed=1)
+    made = synthetic_claims(population, 100, 1)
+    summary = summarize(screen(made.claims, population))
+    for value in (timeline, made, summary):
+        assert len(repr(value)) < 200, repr(value)[:300]
+    assert repr(made).startswith("SyntheticClaims(100 claims, ")
+    assert repr(summary).startswith("ClaimsSummary(claims=100, amount=")

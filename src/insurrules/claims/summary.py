@@ -35,6 +35,12 @@ class ClaimsSummary:
     by_provider: pl.DataFrame
     by_month: pl.DataFrame
 
+    def __repr__(self) -> str:  # the tables themselves: .by_flag, .by_provider, .by_month
+        return (
+            f"ClaimsSummary(claims={self.claims:,}, amount={self.amount:,.2f},"
+            f" flagged={self.flagged:,}, flagged_amount={self.flagged_amount:,.2f})"
+        )
+
     def to_text(self, top: int = 10) -> str:
         """A plain-text report: totals, the flags, the ``top`` providers and every month."""
         lines = [

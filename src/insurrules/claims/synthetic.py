@@ -69,6 +69,10 @@ class SyntheticClaims:
     claims: pl.DataFrame
     expected: pl.DataFrame
 
+    def __repr__(self) -> str:  # the tables themselves: .claims, .expected
+        injected = int(self.expected["anomaly"].is_not_null().sum())
+        return f"SyntheticClaims({self.claims.height:,} claims, {injected:,} with an anomaly)"
+
     def counts(self) -> dict[str, int]:
         """How many claims must carry each flag."""
         exploded = self.expected.select(pl.col("flags").explode()).drop_nulls()

@@ -143,6 +143,12 @@ class Timeline:
     known: str
     segments: tuple[Segment, ...]
 
+    def __repr__(self) -> str:  # the segments themselves: .segments, .spans, .to_polars()
+        return (
+            f"Timeline({self.scheme} {self.start}..{self.end}, known={self.known!r}:"
+            f" {len(self.segments)} segments)"
+        )
+
     def on(self, day: dt.date) -> Segment:
         """The segment holding ``day``; a ``ValueError`` outside the timeline."""
         if not self.start <= day <= self.end:
