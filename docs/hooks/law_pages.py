@@ -102,9 +102,19 @@ def page_text(spec: Path, source: str) -> str:
             )
             out.append(f"{heading.group(1)} {title} {{#{anchor}}}")
             continue
+        # a list nested in a numbered item needs 4 spaces in Python-Markdown (the spec has 3)
+        line = re.sub(r"^   (?=- )|^     (?=\S)", lambda m: m.group(0) + " ", line)
         bold = re.match(r"^\*\*([RW]\d+(?:\.\d+)?)\b", line)
         if bold:
             line = f"[](){{#{prefix}-{bold.group(1).lower().replace('.', '-')}}}" + line
+        # Python-Markdown starts a list only after a blank line (the spec often has none)
+        previous = out[-1] if out else ""
+        if (
+            re.match(r"^(- |\d+\. )", line)
+            and previous
+            and not re.match(r"^(- |\d+\. |\s)", previous)
+        ):
+            out.append("")
         out.append(re.sub(r"\*\*D-(\d+)\*\*", d_anchor, line))
     return links("\n".join(out), page)
 
