@@ -73,3 +73,30 @@ def test_year_month_arithmetic_and_text() -> None:
         YearMonth.parse("2025-6")
     with pytest.raises(ValueError, match=r"1\.\.12"):
         YearMonth.parse("2025-13")
+
+
+def test_level_on_with_many_levels_equals_a_scan_of_every_level() -> None:
+    from insurrules.kz.case import KzPerson
+
+    levels = [
+        {
+            "level": "ABCDE"[i % 5],
+            "start": (dt.date(2000, 1, 1) + dt.timedelta(days=40 * i)).isoformat(),
+            "end": (dt.date(2000, 1, 1) + dt.timedelta(days=40 * i + 29)).isoformat(),
+        }
+        for i in range(200)
+    ][::-1]
+    case = kz_case("2025-01-01", welfare_levels=levels)
+    person = insurrules.Case.model_validate(case).person
+    assert isinstance(person, KzPerson)
+    for offset in range(0, 40 * 200 + 60, 7):
+        day = dt.date(1999, 12, 1) + dt.timedelta(days=offset)
+        scan = next(
+            (
+                w.level
+                for w in person.welfare_levels
+                if w.start <= day and (w.end is None or day <= w.end)
+            ),
+            None,
+        )
+        assert person.level_on(day) == scan
