@@ -3,7 +3,8 @@
 Each reader takes an Arrow array (a column of one batch) and returns the numbers the engine
 needs and a ``vouched`` mask: True where the value is in a plain, canonical form that the case
 model accepts as it is (``"2025-06"``, ``"2025-06-15"`` or a date, ``"19126.02"`` or a
-non-negative number, a known code). Anything else (a null, ``"2020-03-20"`` as a month, a padded
+non-negative whole number, a known code), by the model's own patterns and bounds
+(:mod:`insurrules.models`). Anything else (a null, ``"2020-03-20"`` as a month, a padded
 date, ``"1e999"``, other scripts' digits, a date-time with a time of day, a date outside
 [`VOUCHED_DAYS`][insurrules.population.values.VOUCHED_DAYS]) is not vouched for: the person's case
 then goes to the case model, which accepts it or words the error. The readers never decide that a
@@ -25,6 +26,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from insurrules.models import AMOUNT_PATTERN, DATE_PATTERN, EARLIEST_DATE, HORIZON, MAX_AMOUNT
+from insurrules.months import MONTH_PATTERN
+
 __all__ = [
     "NO_DAY",
     "NO_MONTH_INDEX",
@@ -39,13 +43,14 @@ __all__ = [
 NO_DAY = 2**31 - 1  # a missing date as a day number
 NO_MONTH_INDEX = 10**6  # a missing date as a month index (later than any real month)
 _EPOCH = dt.date(1970, 1, 1)
-#: Dates vouched for without the model (day numbers, from inclusive, to exclusive): a date
-#: outside goes to the case model, whatever bounds the contract sets.
-VOUCHED_DAYS = ((dt.date(1900, 1, 1) - _EPOCH).days, (dt.date(2100, 1, 1) - _EPOCH).days)
-_FIRST_MONTH, _LAST_MONTH = 1900 * 12, 2100 * 12
-#: an amount vouched for as text: plain ASCII digits, an optional fraction, below 10**12
-AMOUNT_TEXT = r"^[0-9]{1,12}(\.[0-9]{1,10})?$"
-AMOUNT_LIMIT = 10**12
+#: Dates vouched for without the model (day numbers, from inclusive, to exclusive): the dates a
+#: case may carry (models.EARLIEST_DATE..HORIZON).
+VOUCHED_DAYS = ((EARLIEST_DATE - _EPOCH).days, (HORIZON - _EPOCH).days + 1)
+_FIRST_MONTH = EARLIEST_DATE.year * 12 + EARLIEST_DATE.month - 1
+_LAST_MONTH = HORIZON.year * 12 + HORIZON.month  # exclusive
+#: amounts as the model takes them: text of this pattern, whole numbers or decimals below this
+AMOUNT_TEXT = AMOUNT_PATTERN
+AMOUNT_LIMIT = MAX_AMOUNT
 
 Bools = npt.NDArray[np.bool_]
 I32 = npt.NDArray[np.int32]
@@ -80,7 +85,7 @@ def _by_value(
 
 
 def _text_days(s: pl.Series) -> tuple[I32, Bools]:
-    shaped = s.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").fill_null(False)
+    shaped = s.str.contains(DATE_PATTERN).fill_null(False)
     parsed = s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32)
     number = parsed.fill_null(NO_DAY).to_numpy()
     ok = shaped.to_numpy() & parsed.is_not_null().to_numpy()
@@ -129,7 +134,7 @@ def _month_of_days(values: I32) -> I32:
 
 
 def _text_months(s: pl.Series) -> tuple[I32, Bools]:
-    shaped = s.str.contains(r"^[0-9]{4}-(0[1-9]|1[0-2])$").fill_null(False).to_numpy()
+    shaped = s.str.contains(MONTH_PATTERN).fill_null(False).to_numpy()
     year = s.str.slice(0, 4).cast(pl.Int32, strict=False).fill_null(0).to_numpy()
     number = s.str.slice(5, 2).cast(pl.Int32, strict=False).fill_null(1).to_numpy()
     index = (year * 12 + number - 1).astype(np.int32)
@@ -159,7 +164,8 @@ def codes(arr: pa.Array, names: Sequence[str]) -> npt.NDArray[np.int8]:
 
 
 def amounts(arr: pa.Array) -> Bools:
-    """Which amounts are vouched for: non-negative numbers below 10**12, or such plain text."""
+    """Which amounts are vouched for: text of the model's pattern, whole numbers or decimals
+    from 0 below the model's limit. Floats never are (the model refuses inexact amounts)."""
     t = arr.type
     s = _series(arr)
     if _is_text(t) or isinstance(arr, pa.DictionaryArray):
@@ -167,9 +173,9 @@ def amounts(arr: pa.Array) -> Bools:
             _, ok = _by_value(arr, lambda v: (np.zeros(v.len(), np.int8), _plain(v)), 0)
             return ok
         return _plain(s)
-    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        numbers = s.cast(pl.Float64)
-        fits = (numbers >= 0) & (numbers < AMOUNT_LIMIT)  # NaN and infinities fail one or both
+    if pa.types.is_integer(t) or pa.types.is_decimal(t):
+        numbers = s.cast(pl.Float64)  # only compared with bounds far from rounding
+        fits = (numbers >= 0) & (numbers < float(AMOUNT_LIMIT) / 2)
         return np.asarray(fits.fill_null(False).to_numpy(), dtype=np.bool_)
     return np.zeros(len(arr), dtype=np.bool_)
 
