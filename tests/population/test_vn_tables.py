@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 
 import insurrules
@@ -15,6 +16,8 @@ from insurrules.population.kz.tables import PopulationError
 from insurrules.population.vn.engine import evaluate_vn
 from insurrules.population.vn.synthesis import synthetic_vn
 from insurrules.population.vn.tables import VN_SCHEMA, VnPopulation
+
+from .vn_popgen import populations as vn_populations
 
 PID = "079082007731"
 OTHER = "001190000042"
@@ -204,3 +207,27 @@ def test_a_vn_population_built_from_persons_alone_evaluates() -> None:
     assert result.height == 40 and result["error"].null_count() == 40
     for pid, status in result.select("id", "status").head(8).iter_rows():
         assert insurrules.decide(alone.case(pid, "2026-03-15")).status == status
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(vn_populations(max_size=6, invalid=True))
+def test_the_vn_screen_vouches_only_for_what_the_model_accepts(
+    drawn: tuple[VnPopulation, dt.date],
+) -> None:
+    from insurrules.case import parse_case
+    from insurrules.population.model_check import masked
+    from insurrules.population.vn.tables import _screen
+    from insurrules.vn.case import CARD_RULES_START
+
+    pop, _ = drawn
+    vouched = _screen(pop)
+    errors = pop.row_errors.to_list()
+    for i, document in enumerate(pop.case_documents(range(len(pop)))):
+        try:
+            parse_case({**document, "as_of": CARD_RULES_START})
+            want = None
+        except ValidationError as exc:
+            want = masked("; ".join(error_lines(exc)))
+        if vouched[i]:
+            assert want is None, want
+        assert errors[i] == want
