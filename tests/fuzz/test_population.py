@@ -27,8 +27,9 @@ _GOOD = synthetic(12, seed=7, text=True)
 _TABLES = {name: _GOOD.sources[name].frame() for name in _GOOD.TABLE_NAMES}
 #: text a column can hold: the hostile strings (a lone surrogate is replaced when read from a
 #: pandas column: no Arrow text holds it), and nulls
-_TEXT = [v for v in NASTY if isinstance(v, str) and len(v) < 1000]
-_TEXT = [v for v in _TEXT if not any(0xD800 <= ord(c) <= 0xDFFF for c in v)] + [None]
+_STRINGS = [v for v in NASTY if isinstance(v, str) and len(v) < 1000]
+_TEXT: list[str | None] = [v for v in _STRINGS if not any(0xD800 <= ord(c) <= 0xDFFF for c in v)]
+_TEXT.append(None)
 text_values = st.one_of(
     st.sampled_from(_TEXT), st.text(st.characters(blacklist_categories=["Cs"]), max_size=20)
 )

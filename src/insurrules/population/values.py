@@ -70,18 +70,24 @@ def _by_value(
     arr: pa.Array,
     read: Callable[[pl.Series], tuple[npt.NDArray[np.generic], Bools]],
     missing: int,
+    spread_values: bool = True,
 ) -> tuple[npt.NDArray[np.generic], Bools]:
-    """``read`` applied once per distinct text value, then spread to the rows."""
+    """``read`` applied once per distinct text value, then spread to the rows (the verdicts
+    only where some distinct value is not vouched for; ``spread_values``: the values too)."""
     if not isinstance(arr, pa.DictionaryArray):
         arr = pc.dictionary_encode(arr)
     values, ok = read(_series(arr.dictionary).cast(pl.String))
-    values = np.append(values, np.array([missing], dtype=values.dtype))
-    ok = np.append(ok, False)
     index = arr.indices
     if index.null_count:
         index = pc.fill_null(index, len(arr.dictionary))
-    at = np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
-    return values[at], ok[at]
+    at = np.asarray(index.to_numpy(zero_copy_only=False))
+    if bool(ok.all()) and not arr.null_count:
+        spread_ok = np.ones(len(arr), dtype=np.bool_)
+    else:
+        spread_ok = np.append(ok, False)[at]
+    if not spread_values:
+        return values[:0], spread_ok
+    return np.append(values, np.array([missing], dtype=values.dtype))[at], spread_ok
 
 
 def _text_days(s: pl.Series) -> tuple[I32, Bools]:
@@ -170,7 +176,9 @@ def amounts(arr: pa.Array) -> Bools:
     s = _series(arr)
     if _is_text(t) or isinstance(arr, pa.DictionaryArray):
         if isinstance(arr, pa.DictionaryArray):
-            _, ok = _by_value(arr, lambda v: (np.zeros(v.len(), np.int8), _plain(v)), 0)
+            _, ok = _by_value(
+                arr, lambda v: (np.zeros(v.len(), np.int8), _plain(v)), 0, spread_values=False
+            )
             return ok
         return _plain(s)
     if pa.types.is_integer(t) or pa.types.is_decimal(t):

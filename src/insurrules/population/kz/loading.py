@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -54,9 +56,9 @@ I8 = npt.NDArray[np.int8]
 Bools = npt.NDArray[np.bool_]
 _EPOCH = dt.date(1970, 1, 1)
 _MALE = SEXES.index("male")
-#: month numbers are kept relative to this in the duplicate key (12 bits reach 2241)
-_KEY_MONTH0 = 1900 * 12
-_KEY_DAY0 = (dt.date(1900, 1, 1) - _EPOCH).days
+#: month and day numbers are kept relative to these in the duplicate key
+_KEY_MONTH0 = 1800 * 12
+_KEY_DAY0 = (dt.date(1800, 1, 1) - _EPOCH).days
 
 
 @dataclass
@@ -212,7 +214,11 @@ def _care(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, B
 
 def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, Bools, I32]:
     """Payment records read batch by batch, which are vouched for, and the rows of persons who
-    may have two records alike (month, day and payer: the model then compares amounts too)."""
+    may have two records alike (month, day and payer: the model then compares amounts too).
+
+    Batches are read on two threads (Parquet decoding, numpy and polars release the GIL), each
+    written into its own slice of the arrays.
+    """
     total = len(source)
     rows = np.empty(total, dtype=np.int32)
     month = np.empty(total, dtype=np.int32)
@@ -222,10 +228,11 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
     birth32 = birth.astype(np.int32)
     # the earliest month a record may pay for: the month of birth, and not before the scheme
     earliest = np.maximum(_month_index(birth), FIRST_CONTRIBUTION_MONTH.index).astype(np.int32)
-    unordered: list[I32] = []
-    last_key = -1
-    at = 0
-    for batch in _batches(source):
+    #: per batch: whether its records are in strictly increasing (row, month, day, payer) order,
+    #: and its first and last record (to compare with the neighbouring batches)
+    ordered: list[tuple[int, bool, tuple[int, int], tuple[int, int]]] = []
+
+    def read(at: int, batch: pa.RecordBatch) -> None:
         n = batch.num_rows
         part = slice(at, at + n)
         r = ids.rows(_column(batch, "person_id"))
@@ -238,28 +245,39 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
         good &= d >= birth32[r]  # a row of -1 (no such person) is refused below
         good &= m >= earliest[r]
         rows[part], month[part], day[part], payer[part], ok[part] = r, m, d, p, good
-        key = _record_key(r, m, d, p)
-        if key.size and (key[0] <= last_key or not bool(np.all(key[1:] > key[:-1]))):
-            unordered.append(r)
-        if key.size:
-            last_key = int(key[-1])
-        at += n
+        low = _record_key(m, d, p)
+        rising = bool(np.all((r[1:] > r[:-1]) | ((r[1:] == r[:-1]) & (low[1:] > low[:-1]))))
+        if n:
+            edges = (int(r[0]), int(low[0])), (int(r[-1]), int(low[-1]))
+            ordered.append((at, rising, *edges))
+
+    at = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending = []
+        for batch in _batches(source):
+            pending.append(pool.submit(read, at, batch))
+            at += batch.num_rows
+            if len(pending) > 3:  # a few batches in flight: memory stays bounded
+                pending.pop(0).result()
+        for job in pending:
+            job.result()
     if at != total:  # pragma: no cover - the row count of a dataset changed while read
         raise PopulationError([f"payments: {total} rows announced, {at} read"])
+    ordered.sort()
+    rising = all(o[1] for o in ordered) and all(a[3] < b[2] for a, b in pairwise(ordered))
     pay = Records(rows, {"month": month, "day": day, "payer": payer})
-    twins = _duplicates(pay) if unordered else np.zeros(0, dtype=np.int32)
+    twins = np.zeros(0, dtype=np.int32) if rising else _duplicates(pay)
     return pay, ok, twins
 
 
-def _record_key(r: I32, m: I32, d: I32, p: I8) -> Ints:
-    """(row, month, day, payer) in one integer that sorts like the tuple (dates in range)."""
-    key = r.astype(np.int64)
-    key <<= 12
-    key += np.clip(m - _KEY_MONTH0, 0, 4095)
+def _record_key(m: I32, d: I32, p: I8) -> npt.NDArray[np.uint32]:
+    """(month, day, payer) in 32 bits that sort like the tuple (12 bits of months from 1800,
+    17 of days from 1800, 3 of payer: the dates a case may carry)."""
+    key = (m - _KEY_MONTH0).astype(np.uint32)
     key <<= 17
-    key += np.clip(d - _KEY_DAY0, 0, (1 << 17) - 1)
+    key += (d - _KEY_DAY0).astype(np.uint32) & ((1 << 17) - 1)
     key <<= 3
-    key += p.astype(np.int64) & 7
+    key += p.astype(np.uint32) & 7
     return key
 
 
@@ -278,7 +296,9 @@ def _month_index(day_numbers: Ints) -> Ints:
 
 def _duplicates(pay: Records) -> I32:
     """Rows of persons with two records alike in (month, day, payer), in any order."""
-    key = _record_key(pay.rows, pay.columns["month"], pay.columns["day"], pay.columns["payer"])
+    low = _record_key(pay.columns["month"], pay.columns["day"], pay.columns["payer"])
+    key = pay.rows.astype(np.int64) << 32
+    key += low
     twice = pl.Series(key).is_duplicated().to_numpy()
     return np.unique(pay.rows[twice])
 
