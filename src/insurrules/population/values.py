@@ -4,13 +4,13 @@ Each reader takes an Arrow array (a column of one batch) and returns the numbers
 needs and a ``vouched`` mask: True where the value is in a plain, canonical form that the case
 model accepts as it is (``"2025-06"``, ``"2025-06-15"`` or a date, ``"19126.02"`` or a
 non-negative whole number, a known code), by the model's own patterns and bounds
-([`insurrules.models`][insurrules.models]). Anything else (a null, ``"2020-03-20"`` as a month, a padded
-date, ``"1e999"``, other scripts' digits, a date-time with a time of day, a date outside
-[`VOUCHED_DAYS`][insurrules.population.values.VOUCHED_DAYS]) is not vouched for: the person's case
-then goes to the case model, which accepts it or words the error. The readers never decide that a
-value is *invalid*; that keeps one definition of validity (the models) while the bulk of the rows,
-plain values, is read by vectorised kernels. A property test holds: vouched implies the model
-accepts.
+([`insurrules.models`][insurrules.models]). Anything else (a null, ``"2020-03-20"`` as a
+month, a padded date, ``"1e999"``, other scripts' digits, a float, a date-time with a time of
+day, a date outside [`VOUCHED_DAYS`][insurrules.population.values.VOUCHED_DAYS]) is not vouched
+for: the person's case then goes to the case model, which accepts it or words the error. The
+readers never decide that a value is *invalid*; that keeps one definition of validity (the
+models) while the bulk of the rows, plain values, is read by vectorised kernels. A property
+test holds: vouched implies the model accepts.
 
 Text columns stored as Parquet dictionaries are read once per distinct value.
 """
