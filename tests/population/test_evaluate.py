@@ -76,6 +76,9 @@ SWITCHES: list[dict[str, Any]] = [
     {"kz.interpretation.targeted_social_assistance_after_2025": True},
     {"kz.grace.extended_after_months": {"from 2026-01-01": 36}},
     {"kz.grace.months": {"from 2026-07-01": 4}},
+    {"kz.scope.full_participants": {"from 2017-07-01": ["citizen", "kandas"]}},
+    {"kz.debt.window_months": 6},
+    {"kz.child.age": 16},
 ]
 
 

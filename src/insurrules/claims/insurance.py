@@ -12,9 +12,11 @@ reasons of each refusal from the same functions ``decide()`` uses
 pair ([`status_by_decide`][insurrules.claims.insurance.status_by_decide], the reference). Property
 tests keep both paths equal to ``decide()``.
 
-Interpretation (flagged here, not in the law): a service before 2020-01-01 billed to OSMS is
-refused with the code ``kz.scheme.not_started``, since ``decide()`` has no decision before the
-scheme's benefits started ([kz-osms rules: Time model][kz-rules-time-model], R5.1).
+Interpretation (flagged here, not in the law): a service before the scheme's benefits start
+(``kz.scheme.benefits_start``, 2020-01-01) billed to OSMS is refused with the reason
+[`not_started`][insurrules.kz.decide.not_started] (code ``kz.scheme.not_started``), since
+``decide()`` has no decision before the scheme's benefits started
+([kz-osms rules: Time model][kz-rules-time-model], R5.1).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from pydantic import ValidationError
 
 from insurrules.api import decide
 from insurrules.errors import error_lines
-from insurrules.kz.case import BENEFITS_START
+from insurrules.kz.decide import not_started
+from insurrules.kz.params import kz_params
+from insurrules.kz.rules import default_rules
 from insurrules.models import Decision, Reason
 from insurrules.parameters import RuleSet
 
@@ -42,9 +46,6 @@ Progress = Callable[[str, float], None]
 
 #: reasons that only describe the facts used, not why the person is (not) insured
 _CONTEXT_CODES = frozenset({"kz.facts.later_ignored"})
-
-NOT_STARTED_CODE = "kz.scheme.not_started"
-NOT_STARTED_MESSAGE = f"kz-osms benefits start on {BENEFITS_START.isoformat()} (Law 405-V art. 40)"
 
 _EPOCH = dt.date(1970, 1, 1)
 _DAY_BITS = 24  # a question's key: person row, then the day in 24 bits (years 1 to 9999 fit)
@@ -66,10 +67,11 @@ def decision_reason(decision: Decision) -> tuple[str, str]:
 
 
 def _one(
-    population: Any, person_id: str, day: dt.date, rules: RuleSet | None
+    population: Any, person_id: str, day: dt.date, rules: RuleSet
 ) -> tuple[bool | None, str | None, str | None, str | None]:
-    if day < BENEFITS_START:
-        return False, NOT_STARTED_CODE, NOT_STARTED_MESSAGE, None
+    if day < kz_params(rules).benefits_start:
+        early = not_started(rules)
+        return False, early.code, early.message, None
     try:
         decision = decide(population.case(person_id, day), rules)
     except ValidationError as exc:
@@ -93,6 +95,7 @@ def status_by_decide(
     millisecond per pair. ``error`` holds the population's validation problem for a person whose
     records are invalid (``insured`` null then).
     """
+    rules = rules or default_rules()
     rows: list[tuple[Any, ...]] = []
     tell = progress or (lambda stage, done: None)
     total = max(pairs.height, 1)
@@ -126,17 +129,17 @@ def judge(
     """Was person ``rows[i]`` of ``population`` (a valid one) insured on day ``days[i]`` (day
     numbers)? Each distinct pair is asked once; all in one call of the population engine.
 
-    A day before the scheme's benefits start is a refusal with
-    [`NOT_STARTED_CODE`][insurrules.claims.insurance.NOT_STARTED_CODE]. ``reasons=False`` leaves
-    ``code`` and ``message`` null.
+    A day before the scheme's benefits start is a refusal
+    ([`not_started`][insurrules.kz.decide.not_started]). ``reasons=False`` leaves ``code`` and
+    ``message`` null.
     """
-    from insurrules.kz.rules import default_rules
     from insurrules.population.kz.engine import answer
 
     tell = progress or (lambda stage, done: None)
     tell("insurance", 0.0)
     rules = rules or default_rules()
-    first_day = (BENEFITS_START - _EPOCH).days
+    first_day = (kz_params(rules).benefits_start - _EPOCH).days
+    early = not_started(rules)
     # one question per distinct (person, day)
     keys, inverse = np.unique((rows << _DAY_BITS) | (days - _DAY_BASE), return_inverse=True)
     asked_rows, asked_days = keys >> _DAY_BITS, (keys & ((1 << _DAY_BITS) - 1)) + _DAY_BASE
@@ -145,7 +148,7 @@ def judge(
     codes: list[str | None] = [None] * keys.size
     messages: list[str | None] = [None] * keys.size
     for q in np.flatnonzero(~in_scheme).tolist():
-        codes[q], messages[q] = NOT_STARTED_CODE, NOT_STARTED_MESSAGE
+        codes[q], messages[q] = early.code, early.message
     inside = np.flatnonzero(in_scheme)
 
     def report(done: int, total: int) -> None:
@@ -205,7 +208,9 @@ def status_by_evaluate(
     pairs = pairs.select("person_id", "service_date").join(
         people, on="person_id", how="left", maintain_order="left"
     )
-    in_scheme = pl.col("service_date") >= BENEFITS_START
+    rules = rules or default_rules()
+    early = not_started(rules)
+    in_scheme = pl.col("service_date") >= kz_params(rules).benefits_start
     asked = pairs.filter(pl.col("_row").is_not_null() & pl.col("_error").is_null())
     found = judge_frame(population, asked, rules, progress, reasons=reasons)
     judged = asked.select(
@@ -220,8 +225,8 @@ def status_by_evaluate(
         "person_id",
         "service_date",
         pl.when(~in_scheme).then(pl.lit(False)).alias("insured"),
-        pl.when(~in_scheme).then(pl.lit(NOT_STARTED_CODE)).alias("code"),
-        pl.when(~in_scheme).then(pl.lit(NOT_STARTED_MESSAGE)).alias("message"),
+        pl.when(~in_scheme).then(pl.lit(early.code)).alias("code"),
+        pl.when(~in_scheme).then(pl.lit(early.message)).alias("message"),
         pl.when(in_scheme).then(pl.col("_error")).alias("error"),
     )
     return pl.concat([judged, broken]).cast(STATUS_SCHEMA)  # type: ignore[arg-type]

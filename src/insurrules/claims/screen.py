@@ -21,9 +21,10 @@ import polars as pl
 from insurrules.claims.insurance import Progress, insured_status, judge_frame
 from insurrules.claims.people import claim_people
 from insurrules.claims.schema import check_table, prepare
-from insurrules.kz.case import BENEFITS_START
 from insurrules.kz.iin import iin_problem
 from insurrules.kz.iin_columns import iin_valid
+from insurrules.kz.params import kz_params
+from insurrules.kz.rules import default_rules
 from insurrules.parameters import RuleSet
 
 __all__ = ["FLAGS", "screen"]
@@ -172,7 +173,7 @@ def screen(
 
     known = pl.col("iin_ok") & pl.col("birth_date").is_not_null()
     osms = (pl.col("funding") == "osms") & known & pl.col("service_date").is_not_null()
-    in_scheme = pl.col("service_date") >= BENEFITS_START
+    in_scheme = pl.col("service_date") >= kz_params(rules or default_rules()).benefits_start
     work = work.with_columns(
         (osms & checked).alias("_ask"),
         pl.when(osms & in_scheme).then(pl.col("_error")).alias("population_error"),

@@ -21,7 +21,7 @@ from insurrules.kz.reading import (
 )
 from insurrules.messages import message, reason
 from insurrules.models import Decision, Reason, StateFunded
-from insurrules.months import YearMonth
+from insurrules.months import month_index
 from insurrules.parameters import RuleSet
 from insurrules.timeline import NO_MONTH
 
@@ -30,6 +30,7 @@ __all__ = [
     "MonthTrace",
     "decide_kz",
     "format_months",
+    "not_started",
     "scope_reasons",
     "trace_kz",
     "why_not",
@@ -94,6 +95,17 @@ def scope_reasons(
     return out
 
 
+def not_started(rules: RuleSet) -> Reason:
+    """Why a day before the scheme's benefits start gets no decision (R5.1): the refusal claims
+    screening gives a service on such a day (``decide()`` refuses the case itself)."""
+    p = kz_params(rules)
+    return reason(
+        "kz.scheme.not_started",
+        source_at(rules, "kz.scheme.benefits_start", month_index(p.benefits_start)),
+        benefits_start=p.benefits_start.isoformat(),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class GraceAt:
     """The grace period read at a month: what decisions and refusal reasons report."""
@@ -120,7 +132,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
     ops = frame.ops
     person = case.person
     m0 = frame.as_of_month
-    ym0 = YearMonth.from_index(m0)
+    ym0 = _ym(m0)
     reasons: list[Reason] = []
     version = f"insurrules {__version__} / {rules.version(case.as_of)}"
 
@@ -157,7 +169,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
     state_funded = None
     if got.category >= 0:
         cat = r.categories[got.category]
-        state_funded = StateFunded(category=cat.code, budget=cat.budget)
+        state_funded = StateFunded._trusted({"category": cat.code, "budget": cat.budget})
         if basis in ("state_funded", "transition"):
             reasons.append(
                 reason(
@@ -207,30 +219,33 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
                         "kz.grace.available",
                         _grace_source(rules, ahead.extended, ahead.last + 1),
                         variant="extended" if ahead.extended else None,
-                        last_paid=YearMonth.from_index(ahead.last),
+                        last_paid=_ym(ahead.last),
                         grace_months=ahead.months,
-                        grace_last=YearMonth.from_index(ahead.last + ahead.months),
+                        grace_last=_ym(ahead.last + ahead.months),
                         run=params.grace_at(ahead.last + 1)[2],
                     )
                 )
 
     details: dict[str, object] = {
-        "debt_months": [str(YearMonth.from_index(m)) for m in debt],
+        "debt_months": [_ym(m) for m in debt],
         "amount_due": None if amount is None else format(amount.normalize(), "f"),
     }
-    return Decision(
-        scheme=SCHEME,
-        as_of=case.as_of,
-        status="insured" if insured else "not_insured",
-        basis=basis,
-        state_funded=state_funded,
-        grace_months=None if grace is None else grace.months,
-        insured_from=insured_from,
-        insured_until=insured_until,
-        renew_by=insured_until,
-        reasons=tuple(reasons),
-        rules_version=version,
-        details=details,
+    # every field is written here with its type: no validation needed (the hot path)
+    return Decision._trusted(
+        {
+            "scheme": SCHEME,
+            "as_of": case.as_of,
+            "status": "insured" if insured else "not_insured",
+            "basis": basis,
+            "state_funded": state_funded,
+            "grace_months": None if grace is None else grace.months,
+            "insured_from": insured_from,
+            "insured_until": insured_until,
+            "renew_by": insured_until,
+            "reasons": tuple(reasons),
+            "rules_version": version,
+            "details": details,
+        }
     )
 
 
@@ -251,7 +266,7 @@ def why_not(
     with a care request at welfare level D/E. The population engine reads these facts from its
     arrays and calls this same function, so refusals read the same everywhere.
     """
-    ym0 = YearMonth.from_index(m0)
+    ym0 = _ym(m0)
     p = kz_params(rules)
     out: list[Reason] = []
     if debt:
@@ -270,9 +285,9 @@ def why_not(
             reason(
                 "kz.grace.expired",
                 _grace_source(rules, grace.extended, m0),
-                last_paid=YearMonth.from_index(grace.last),
+                last_paid=_ym(grace.last),
                 grace_months=grace.months,
-                grace_last=YearMonth.from_index(grace.last + grace.months),
+                grace_last=_ym(grace.last + grace.months),
             )
         )
     elif not any_paid:
@@ -302,21 +317,21 @@ def _basis_reason(
     basis: str | None, grace: GraceAt | None, p: KzParams, rules: RuleSet, m0: int
 ) -> Reason | None:
     """The reason that names the route insuring the person in ``m0``."""
-    ym0 = YearMonth.from_index(m0)
+    ym0 = _ym(m0)
     if basis == "transition":
         return reason(
             "kz.transition.launch",
             source_at(rules, "kz.transition.last_month", m0),
             month=ym0,
-            first=YearMonth.from_index(p.transition_first),
-            last=YearMonth.from_index(p.transition_last),
+            first=_ym(p.transition_first),
+            last=_ym(p.transition_last),
         )
     if basis == "contributions":
         return reason(
             "kz.contributions.paid",
             source_at(rules, "kz.debt.window_months", m0),
             month=ym0,
-            window_first=YearMonth.from_index(m0 - p.debt_window + 1),
+            window_first=_ym(m0 - p.debt_window + 1),
         )
     if basis == "prepaid":
         return reason(
@@ -331,9 +346,9 @@ def _basis_reason(
             _grace_source(rules, grace.extended, m0),
             month=ym0,
             grace_months=grace.months,
-            last_paid=YearMonth.from_index(grace.last),
-            grace_first=YearMonth.from_index(grace.last + 1),
-            grace_last=YearMonth.from_index(grace.last + grace.months),
+            last_paid=_ym(grace.last),
+            grace_first=_ym(grace.last + 1),
+            grace_last=_ym(grace.last + grace.months),
             run=p.grace_at(m0)[2],
         )
     return None
@@ -356,7 +371,7 @@ def trace_kz(case: KzCase, rules: RuleSet, before: int = 14, after: int = 8) -> 
     frame = build_facts(KzInput.of(case), rules)
     r = routes(frame.facts, frame.ops, rules)
     ops = frame.ops
-    first = max(frame.as_of_month - before, YearMonth(2020, 1).index)
+    first = max(frame.as_of_month - before, month_index(kz_params(rules).benefits_start))
     rows = []
     for m in range(first, frame.as_of_month + after + 1):
         found = ops.first_holding([c.months for c in r.categories], m)
@@ -364,7 +379,7 @@ def trace_kz(case: KzCase, rules: RuleSet, before: int = 14, after: int = 8) -> 
         basis = ops.first_holding((r.transition, r.state, r.contributions, r.prepaid, r.grace), m)
         rows.append(
             MonthTrace(
-                month=str(YearMonth.from_index(m)),
+                month=str(_ym(m)),
                 insured=insured,
                 basis=BASES[basis] if insured else None,
                 paid=ops.holds(frame.facts.paid, m),

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
-
 from insurrules.kz.case import KzInput
-from insurrules.kz.law import KzFacts
+from insurrules.kz.law import KzFacts, child_last_month
 from insurrules.kz.params import kz_params
 from insurrules.kz.reading import NO_DAY, Asked, day_number
 from insurrules.months import month_index
@@ -60,10 +58,14 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
         if payer in work_payers:
             work_paid |= bit
         if payer in prepaid_payers and paid_on >= prepaid_from:
-            advance.append((month, month_index(paid_on)))
+            # only a record that arrived before its month can pay it in advance (the prepaid
+            # route reads no other: BitOps.advance_windows)
+            arrival = paid_on.year * 12 + paid_on.month - 1
+            if arrival < month:
+                advance.append((month, arrival))
 
     birth_month = month_index(person.birth_date)
-    child_last = month_index(person.birth_date + relativedelta(years=p.child_age))
+    child_last = child_last_month(birth_month, p)
     death_month = month_index(person.death_date) if person.death_date else None
 
     # The frame must reach past every finite fact by the longest window and grace, so that a

@@ -28,7 +28,14 @@ from insurrules.kz.params import KzParams, kz_params
 from insurrules.parameters import RuleSet
 from insurrules.timeline import TimelineOps
 
-__all__ = ["CategoryTimeline", "KzFacts", "KzRoutes", "own_payments", "routes"]
+__all__ = [
+    "CategoryTimeline",
+    "KzFacts",
+    "KzRoutes",
+    "child_last_month",
+    "own_payments",
+    "routes",
+]
 
 T = TypeVar("T")
 
@@ -109,6 +116,12 @@ def _before_grace_key(p: KzParams) -> tuple[Any, ...]:
     return tuple(getattr(p, f) for f in p.__dataclass_fields__ if f not in _GRACE_ONLY)
 
 
+def child_last_month(birth_month: Any, p: KzParams) -> Any:
+    """The last month of the child category: the month of the 18th birthday (``kz.child.age``;
+    R6.1, W6), for a month index or an array of them."""
+    return birth_month + 12 * p.child_age
+
+
 def state_categories(
     facts: KzFacts[Any], ops: TimelineOps, p: KzParams
 ) -> tuple[CategoryTimeline[Any], ...]:
@@ -173,7 +186,9 @@ def routes(
     evaluated again (a reform of the grace period compared with the baseline).
     """
     p = kz_params(rules)
-    key = _before_grace_key(p)
+    key = rules.cache.get("kz.before_grace_key")
+    if key is None:
+        key = rules.cache["kz.before_grace_key"] = _before_grace_key(p)
     before = like.before_grace if like is not None else None
     if not isinstance(before, _BeforeGrace) or before.key != key:
         before = _routes_before_grace(facts, ops, p, key)

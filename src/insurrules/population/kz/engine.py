@@ -37,7 +37,7 @@ import polars as pl
 
 from insurrules.errors import RulesError
 from insurrules.kz.decide import GraceAt, scope_reasons, why_not
-from insurrules.kz.law import KzFacts, KzRoutes, routes
+from insurrules.kz.law import KzFacts, KzRoutes, child_last_month, routes
 from insurrules.kz.params import kz_params
 from insurrules.kz.reading import BASES, Asked
 from insurrules.kz.rules import default_rules
@@ -47,7 +47,7 @@ from insurrules.population.arrays import AdvanceRecords, ArrayOps
 from insurrules.population.kz.index import population_index
 from insurrules.population.kz.reading import Chunk, Read, Refusal
 from insurrules.population.kz.reading import read as read_routes
-from insurrules.population.kz.tables import PAYERS, Population
+from insurrules.population.kz.tables import PAYERS, RESIDENCIES, Population
 from insurrules.population.tableset import NO_DAY, PopulationError, as_of_date, month_numbers
 
 __all__ = [
@@ -64,6 +64,13 @@ _CHUNK_CELLS = 1 << 24
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
+
+
+def _in(codes: npt.NDArray[np.int8], names: frozenset[str]) -> Bools:
+    """Which residency codes (indices into RESIDENCIES) name one of ``names``."""
+    lookup = np.array([r in names for r in RESIDENCIES] + [False], dtype=np.bool_)
+    found: Bools = lookup[codes]  # code -1 (unknown: an invalid row) reads the last entry
+    return found
 
 
 def _payer_codes(names: frozenset[str]) -> frozenset[int]:
@@ -116,7 +123,7 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
 
     # the frame each query needs (kz/facts.py: last finite fact + reach)
     birth_m = ix.birth_month[rows]
-    child_last = birth_m + 12 * params.child_age
+    child_last = child_last_month(birth_m, params)
     last = np.maximum(np.maximum(child_last, m0), params.law_last_month)
     np.maximum(last, ix.fact_last[rows], out=last)
     owner, req = ix.requests.of(rows)
@@ -166,9 +173,9 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
         birth_m=birth_m[order],
         child_last=child_last[order],
         death_m=ix.death_month[row],
-        full=ix.full[row],
-        eaeu=ix.eaeu[row],
-        never=ix.never[row],
+        full=_in(ix.residency[row], params.full_residencies),
+        eaeu=_in(ix.residency[row], params.paid_only_residencies),
+        never=_in(ix.residency[row], params.outside_residencies),
         birth_day=ix.birth_day[row],
         death_day=ix.death_day[row],
         end=end[order],
@@ -324,6 +331,9 @@ def _facts_key(rules: RuleSet) -> tuple[Any, ...]:
         p.prepaid_from,
         frozenset(p.de_levels),
         p.child_age,
+        p.full_residencies,
+        p.paid_only_residencies,
+        p.outside_residencies,
         p.law_last_month,
         p.reach,
     )
@@ -391,7 +401,7 @@ def answer_each(
     """[`answer`][insurrules.population.kz.engine.answer] under each of ``rule_sets`` (a baseline
     and a reform): rule sets that build the same facts share them, and each chunk of facts is read
     under all of them."""
-    for rules in rule_sets:
+    for rules in rule_sets:  # no decision before the scheme's benefits start (R5.1)
         benefits_start = kz_params(rules).benefits_start
         if days.size and int(days.min()) < (benefits_start - _EPOCH).days:
             early = _EPOCH + dt.timedelta(days=int(days.min()))
@@ -508,14 +518,6 @@ def evaluate_each(
     for rules in rule_sets:
         if rules.scheme != pop.scheme:
             raise RulesError(f"rules are for {rules.scheme}, but the population is {pop.scheme}")
-        benefits_start = kz_params(rules).benefits_start
-        if day < benefits_start:
-            raise PopulationError(
-                [
-                    f"as_of: {day} is too early: kz-osms benefits start on "
-                    f"{benefits_start.isoformat()}"
-                ]
-            )
     n = pop.persons.height
     found = answer_each(
         pop,

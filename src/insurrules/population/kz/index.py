@@ -34,7 +34,6 @@ from insurrules.population.kz.tables import (
     LEVELS,
     MEMBERSHIP_CODES,
     PAYERS,
-    RESIDENCIES,
     Population,
 )
 from insurrules.population.tableset import NO_MONTH_INDEX, month_numbers
@@ -53,8 +52,6 @@ Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
 
-#: frames start no later than 2019-01 (kz/facts.py keeps months before the first payment)
-LATEST_ORIGIN = 2019 * 12
 #: a day number shifted to be non-negative, so that (row, day) packs into one sortable key
 _DAY_SHIFT = 1 << 31
 _ROW_SHIFT = 32
@@ -269,9 +266,7 @@ class PopulationIndex:
     death_day: Ints
     birth_month: Ints
     death_month: Ints
-    full: Bools  # citizen, kandas, permanent resident
-    eaeu: Bools
-    never: Bools  # temporary residents, outside the scheme
+    residency: npt.NDArray[np.int8]  # index into RESIDENCIES (the rules say each one's group)
     fact_last: Ints  # the last finite month of each person's memberships and welfare levels
     origin: int
     width: int
@@ -390,12 +385,12 @@ def population_index(pop: Population) -> PopulationIndex:
 
     loaded = load(pop)
     n = loaded.valid.size
-    residency = np.array(RESIDENCIES)[loaded.residency]
-    # the residency groups of the rules as shipped (kz.scope.*): the index serves every rule set
-    scope = kz_params(default_rules())
     pay = loaded.payments
     pay_month = pay.columns["month"]
-    origin = min(LATEST_ORIGIN, int(pay_month.min())) if pay_month.size else LATEST_ORIGIN
+    # frames start no later than the parameters' latest origin and never after the first payment
+    # (any earlier origin reads the same: months before a first payment only break runs)
+    latest = kz_params(default_rules()).frame_origin
+    origin = min(latest, int(pay_month.min())) if pay_month.size else latest
     width = (int(pay_month.max()) if pay_month.size else origin) - origin + 1
 
     mem = loaded.memberships
@@ -433,9 +428,7 @@ def population_index(pop: Population) -> PopulationIndex:
         death_day=loaded.death_day,
         birth_month=month_numbers(loaded.birth_day),
         death_month=month_numbers(loaded.death_day),
-        full=np.isin(residency, sorted(scope.full_residencies)),
-        eaeu=np.isin(residency, sorted(scope.paid_only_residencies)),
-        never=np.isin(residency, sorted(scope.outside_residencies)),
+        residency=loaded.residency.astype(np.int8),
         fact_last=fact_last,
         origin=origin,
         width=width,
