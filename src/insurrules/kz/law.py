@@ -256,9 +256,12 @@ def _with_grace(
     extended_hold = ops.empty()
     not_hold = ops.not_(hold)
     runs: dict[int, Any] = {}
+    within: dict[int, Any] = {}  # G -> months within G after a hold month (G repeats in law)
     for lo, hi, g, ge, n in p.grace_segments(ops.origin, ops.origin + ops.length - 1):
         seg = ops.months(lo, hi)
-        covered = ops.shift(ops.window_any(hold, g), 1) if g else ops.empty()
+        if g not in within:
+            within[g] = ops.shift(ops.window_any(hold, g), 1) if g else ops.empty()
+        covered = within[g]
         if ge and n:
             if n not in runs:
                 runs[n] = ops.runs_reaching(own, skip, n)
