@@ -286,3 +286,24 @@ def test_no_example_is_skipped() -> None:
         if "+SKIP" in path.read_text(encoding="utf-8")
     ]
     assert not skipped
+
+
+def test_readme_shell_blocks_run_the_cli_and_fail_on_other_commands(tmp_path: Path) -> None:
+    from tests.docs.doc_examples import readme_sybil
+
+    (tmp_path / "examples").mkdir()
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "~~~sh\nmake demo\ninsurrules schema \\\n    decision   # the schema\n~~~\n".replace(
+            "~~~", FENCE
+        ),
+        encoding="utf-8",
+    )
+    document: Document = readme_sybil(tmp_path).parse(readme)
+    _run(document)  # make is skipped; insurrules runs and exits 0
+    readme.write_text(f"{FENCE}sh\ninsurrules check nowhere.json\n{FENCE}\n", encoding="utf-8")
+    with pytest.raises(SybilFailure, match="exit status 2"):
+        _run(readme_sybil(tmp_path).parse(readme))
+    readme.write_text(f"{FENCE}sh\nrm -rf /\n{FENCE}\n", encoding="utf-8")
+    with pytest.raises(SybilFailure, match="runs only insurrules and make commands"):
+        _run(readme_sybil(tmp_path).parse(readme))
