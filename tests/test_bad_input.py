@@ -30,13 +30,21 @@ def problems(case: Any) -> list[str]:
     return lines
 
 
+#: ``mutate(path, DELETE)`` removes the field
+DELETE: Any = object()
+
+
 def mutate(path: str, value: Any) -> dict[str, Any]:
+    """The good case with the field at ``path`` (``payments.0.amount``) set to ``value``."""
     case = copy.deepcopy(good())
     target: Any = case
     keys: list[Any] = [int(k) if k.isdigit() else k for k in path.split(".")]
     for key in keys[:-1]:
         target = target[key]
-    target[keys[-1]] = value
+    if value is DELETE:
+        del target[keys[-1]]
+    else:
+        target[keys[-1]] = value
     return case
 
 

@@ -4,7 +4,6 @@ of the contract fails with an error located at the field, and no error echoes th
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 from pathlib import Path
@@ -15,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from insurrules.cli import main
 from tests.builders import kz_case, payments
+from tests.test_bad_input import DELETE, mutate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -48,22 +48,6 @@ def test_every_example_is_valid(validator: Draft202012Validator, path: Path) -> 
     assert list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8")))) == []
 
 
-def _mutate(path: str, value: Any) -> dict[str, Any]:
-    case = copy.deepcopy(kz_case("2025-03-15", payments("2024-01", "2024-03")))
-    target: Any = case
-    keys: list[Any] = [int(k) if k.isdigit() else k for k in path.split(".")]
-    for key in keys[:-1]:
-        target = target[key]
-    if value is _DELETE:
-        del target[keys[-1]]
-    else:
-        target[keys[-1]] = value
-    return case
-
-
-_DELETE = object()
-
-
 @pytest.mark.parametrize(
     ("path", "value", "where"),
     [
@@ -75,7 +59,7 @@ _DELETE = object()
         ("person.id", "８７０４１２４４５０１６", "person.id"),
         ("person.sex", "x", "person.sex"),
         ("person.residency", "tourist", "person.residency"),
-        ("person.birth_date", _DELETE, "person"),
+        ("person.birth_date", DELETE, "person"),
         ("payments.0.amount", "-1", "payments.0.amount"),
         ("payments.0.amount", "lots", "payments.0.amount"),
         ("payments.0.amount", 4250.5, "payments.0.amount"),
@@ -96,7 +80,7 @@ _DELETE = object()
 def test_bad_input_fails_at_the_field_without_echoing_the_id(
     validator: Draft202012Validator, path: str, value: Any, where: str
 ) -> None:
-    errors = list(validator.iter_errors(_mutate(path, value)))
+    errors = list(validator.iter_errors(mutate(path, value)))
     assert errors, "the schema refuses what the library refuses"
     located = {".".join(str(p) for p in e.absolute_path) for e in errors}
     assert where in located, located
