@@ -138,15 +138,18 @@ def test_compare_a_vn_population_by_status() -> None:
     longer_wait = {"vn.card.waiting_days": {"from 2025-01-01": 90}}
     result = compare(pop, "2026-03-15", None, longer_wait)
     reform = insurrules.vn.rules().with_changes(longer_wait)
-    assert result.baseline.equals(evaluate_vn(pop, "2026-03-15"))
-    assert result.reform.equals(evaluate_vn(pop, "2026-03-15", reform))
+    assert result.baseline.equals(evaluate_vn(pop, "2026-03-15", costs=True))
+    assert result.reform.equals(evaluate_vn(pop, "2026-03-15", reform, costs=True))
     total = result.summary.combined.filter(dimension="total").row(0, named=True)
     change = result.per_person["change"]
     assert total["losing_cover"] == (change == "losing_cover").sum() > 0
     assert total["newly_insured"] == (change == "newly_insured").sum()
     assert total["insured_baseline"] == (result.baseline["status"] == "insured").sum()
-    assert total["state_months_baseline"] is None
-    assert result.summary.combined.filter(dimension="budget").height == 0
+    # what the state pays: the budget row sums the group rows (tests/population/test_vn_costs.py)
+    budget = result.summary.combined.filter(dimension="budget").row(0, named=True)
+    groups = result.summary.combined.filter(dimension="state_group")
+    assert total["state_months_baseline"] == budget["state_months_baseline"] > 0
+    assert budget["state_months_baseline"] == groups["state_months_baseline"].sum()
 
 
 REFORMS: list[dict[str, object]] = [

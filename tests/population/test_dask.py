@@ -90,3 +90,21 @@ def test_local_cluster_listens_on_loopback_only(processes: bool) -> None:
         assert cluster.dashboard_link.startswith("http://127.0.0.1:")
     assert opened, "the cluster listens somewhere"
     assert opened <= LOOPBACK_HEX, opened
+
+
+def test_dask_vn_on_worker_processes_on_loopback_equals_evaluate(tmp_path: Path) -> None:
+    import insurrules
+    from insurrules.population import synthetic_vn
+
+    pop = synthetic_vn(900, seed=5)
+    write_partitioned(pop, tmp_path / "vn", partitions=3)
+    no_transfer = insurrules.vn.rules().with_changes(
+        {"vn.interpretation.state_card_transfer": False}
+    )
+    with (
+        local_cluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        got = evaluate_dask(tmp_path / "vn", "2026-03-15", no_transfer, client=client)
+    assert isinstance(got, pl.DataFrame)
+    assert got.equals(evaluate(pop, "2026-03-15", no_transfer))

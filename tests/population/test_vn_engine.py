@@ -71,6 +71,9 @@ SWITCHES: list[dict[str, Any]] = [
     {"vn.card.waiting_days": {"from 2020-01-01": 60}},
     {"vn.card.continuity_months": {"from 2019-01-01": 6}},
     {"vn.child.age_months": {"from 2015-01-01": 84}},
+    {"vn.card.waiting_payers": {"from 2021-01-01": ["household", "supported"]}},
+    {"vn.interpretation.state_card_transfer": {"from 2022-01-01": False}},
+    {"vn.interpretation.fiscal_year": {"from 2020-06-01": "within_year"}},
 ]
 
 

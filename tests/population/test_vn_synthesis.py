@@ -77,3 +77,10 @@ def test_renewals_late_within_and_past_the_3_month_limit_and_lapsed_cards() -> N
     result = evaluate_vn(pop, AS_OF)
     bought = result.filter(pl.col("id").is_in(ids))
     assert (bought["status"] == "not_insured").sum() > 0
+
+
+def test_coverage_is_calibrated_to_ha_tinh_on_31_march_2025() -> None:
+    # 93.9 % insured on 2025-03-31 (Hà Tĩnh, vn-sources.md §3 [HT-Q1]); 30 000 persons: ±0.5 pp
+    pop = synthetic_vn(30_000, seed=11, as_of="2025-03-31")
+    insured = int((evaluate_vn(pop, "2025-03-31")["status"] == "insured").sum()) / len(pop)
+    assert 0.934 <= insured <= 0.944

@@ -14,10 +14,13 @@ from typing import Any
 from hypothesis import strategies as st
 
 from insurrules.population.vn.tables import VnPopulation
-from insurrules.vn.cards import add_months
+from insurrules.vn.cards import PAYERS, add_months
+from insurrules.vn.case import STATE_GROUPS
+from insurrules.vn.rules import SUPPORT_GROUPS
 
-SUPPORT = ["near_poor", "student", "near_poor_poor_area", "ethnic_minority_transition"]
-STATE = ["poor_household", "social_assistance", "social_pension", "child_under_6"]
+#: every support group and every fully state-paid group, and every payer
+SUPPORT = list(SUPPORT_GROUPS)
+STATE = list(STATE_GROUPS)
 #: days after "paid_on + months": before/at the end, late, around the 3-month limit (also when
 #: the first card waited 30 days), long gaps
 OFFSETS = [-20, -1, 0, 1, 2, 30, 31, 60, 88, 89, 90, 91, 92, 93, 118, 119, 120, 121, 122, 123]
@@ -87,21 +90,12 @@ def person(draw: st.DrawFn, serial: int, as_of: dt.date, invalid: bool) -> dict[
         memberships.append({"code": support, "start": start, "end": end})
         for p in payments:
             if p["paid_on"] >= start and (end is None or p["paid_on"] <= end):
-                p["payer"] = draw(st.sampled_from(["supported", "household", "student"]))
-    state = draw(st.sampled_from([None, None, None, *STATE]))
-    if state is not None and state != "child_under_6":
-        start = max(birth, dt.date(2015, 1, 1)) + dt.timedelta(days=draw(st.integers(0, 4000)))
-        end = start + dt.timedelta(days=draw(st.integers(0, 1500)))
-        last_paid = max((p["paid_on"] for p in payments), default=None)
-        open_ok = last_paid is None or last_paid < start
-        memberships.append(
-            {"code": state, "start": start, "end": None if open_ok and draw(st.booleans()) else end}
-        )
-    elif state == "child_under_6":
-        memberships.append({"code": state, "start": birth, "end": None})
+                p["payer"] = draw(st.sampled_from(["supported", "household", "student", "state"]))
+    for state in draw(st.lists(st.sampled_from([None, None, None, *STATE]), max_size=2)):
+        _state_membership(draw, state, birth, payments, memberships)
     for p in payments:
         if draw(st.integers(0, 6)) == 0:
-            p["payer"] = "employer"
+            p["payer"] = draw(st.sampled_from([x for x in PAYERS if x != "supported"]))
     row = {
         "id": pid,
         "birth_date": birth,
@@ -113,6 +107,25 @@ def person(draw: st.DrawFn, serial: int, as_of: dt.date, invalid: bool) -> dict[
         problem = draw(st.sampled_from(PROBLEMS))
         _spoil(problem, row, payments, memberships, birth)
     return {"person": row, "payments": payments, "memberships": memberships}
+
+
+def _state_membership(
+    draw: st.DrawFn,
+    state: str | None,
+    birth: dt.date,
+    payments: list[dict[str, Any]],
+    memberships: list[dict[str, Any]],
+) -> None:
+    if state is not None and state != "child_under_6":
+        start = max(birth, dt.date(2015, 1, 1)) + dt.timedelta(days=draw(st.integers(0, 4000)))
+        end = start + dt.timedelta(days=draw(st.integers(0, 1500)))
+        last_paid = max((p["paid_on"] for p in payments), default=None)
+        open_ok = last_paid is None or last_paid < start
+        memberships.append(
+            {"code": state, "start": start, "end": None if open_ok and draw(st.booleans()) else end}
+        )
+    elif state == "child_under_6":
+        memberships.append({"code": state, "start": birth, "end": None})
 
 
 def _spoil(

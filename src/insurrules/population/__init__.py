@@ -1,8 +1,8 @@
 """Populations: the same rules as [`insurrules.decide`][insurrules.api.decide], over whole tables.
 
 kz-osms populations (`Population`) run through the columnar engine; vn-bhyt populations
-(`VnPopulation`) through the vn card chain person by person (`evaluate_vn`);
-`evaluate` takes either.
+(`VnPopulation`) through the vn card chain, purchase by purchase for all persons at once
+(`evaluate_vn`); `evaluate` takes either.
 
 Needs the optional ``population`` extra (``pip install insurrules[population]``: numpy, polars,
 pyarrow); the Dask entry point needs ``insurrules[dask]`` and plots ``insurrules[plot]``.
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from insurrules.population.on_dask import evaluate_dask
     from insurrules.population.tableset import PopulationError
     from insurrules.population.vn.engine import evaluate_vn
+    from insurrules.population.vn.households import household_renewal
     from insurrules.population.vn.synthesis import synthetic_vn
     from insurrules.population.vn.tables import VnPopulation
 
@@ -43,6 +44,7 @@ __all__ = [
     "evaluate",
     "evaluate_dask",
     "evaluate_vn",
+    "household_renewal",
     "row_errors",
     "synthetic",
     "synthetic_vn",
@@ -60,6 +62,7 @@ _WHERE = {
     "evaluate_dask": "on_dask",
     "VnPopulation": "vn.tables",
     "evaluate_vn": "vn.engine",
+    "household_renewal": "vn.households",
     "synthetic_vn": "vn.synthesis",
 }
 

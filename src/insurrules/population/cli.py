@@ -143,7 +143,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if reform is None:
             bar("evaluating", 0.0)
             result = (
-                evaluate_vn(population, as_of)  # the vn engine: person by person
+                evaluate_vn(population, as_of)  # the vn engine: the columnar card chain
                 if isinstance(population, VnPopulation)
                 else evaluate_arrays(population, as_of, progress=progress)
             )

@@ -133,6 +133,14 @@ def _rate(rules: RuleSet, budget: str, year: int) -> tuple[Decimal | None, bool]
     return Decimal(entry.value), entry.unconfirmed
 
 
+def _vn_money(vn: bool) -> dict[str, str]:
+    if not vn:
+        return {}
+    from insurrules.population.vn.costs import UNCONFIRMED_NOTE
+
+    return {"currency": "đồng", "note": UNCONFIRMED_NOTE}
+
+
 def compare(
     population: Population | VnPopulation,
     as_of: dt.date | str,
@@ -145,19 +153,22 @@ def compare(
     ``RuleSet.with_changes``), and compare.
 
     A vn-bhyt population ([`VnPopulation`][insurrules.population.vn.tables.VnPopulation]) is
-    compared by status, basis and category; its summary has no budget rows (the vn engine reads no
-    state-paid months), and its total's state-month and cost columns are null.
+    compared by status, basis and category, and by what the state pays in the year of ``as_of``
+    (`insurrules.population.vn.costs`): a ``budget`` row ``state`` (card-months and cost, đồng)
+    and one ``state_group`` row per group the state pays for (fully state-paid groups and the
+    state's share for support groups); ``baseline``/``reform`` carry the per-person cost columns.
     """
     day = as_of_date(as_of)
     warn_if_after(population, day)
     base_rules = _resolve(baseline, None, population.scheme)
     reform_rules = _resolve(reform, base_rules, population.scheme)
+    vn_groups: tuple[pl.DataFrame | None, pl.DataFrame | None] | None = None
     if population.scheme == "vn-bhyt":
-        # the vn engine reads no state-paid months: the budget rows stay empty
-        from insurrules.population.vn.engine import evaluate_vn
+        from insurrules.population.vn.engine import evaluate_with_costs
 
-        before = evaluate_vn(population, day, base_rules)  # type: ignore[arg-type]
-        after = evaluate_vn(population, day, reform_rules)  # type: ignore[arg-type]
+        before, before_groups = evaluate_with_costs(population, day, base_rules)  # type: ignore[arg-type]
+        after, after_groups = evaluate_with_costs(population, day, reform_rules)  # type: ignore[arg-type]
+        vn_groups = (before_groups, after_groups)
     else:
         assert isinstance(population, Population)
         before, after = evaluate_each(population, day, [base_rules, reform_rules], extras=True)
@@ -249,6 +260,17 @@ def compare(
             unconfirmed_any = unconfirmed_any or (unconfirmed and months > 0)
             row["cost_unconfirmed"] = row.get("cost_unconfirmed", False) or unconfirmed
         budget_rows.append(row)
+    group_rows: list[dict[str, Any]] = []
+    if vn_groups is not None:  # vn-bhyt: card-months and costs read from the card chains
+        from insurrules.population.vn.costs import cost_rows
+
+        vn_budget, group_rows = cost_rows(*vn_groups, base_rules, reform_rules)
+        budget_rows.append(vn_budget)
+        budgets = ["state"]
+        for label in ("baseline", "reform"):
+            total_months[label] = vn_budget[f"state_months_{label}"]
+            total_cost[label] = vn_budget[f"cost_{label}"]
+        unconfirmed_any = vn_budget["cost_unconfirmed"]
     money = pl.Decimal(precision=24, scale=2)
     extra_schema: dict[str, Any] = {
         "state_months_baseline": pl.Int64,
@@ -294,6 +316,11 @@ def compare(
         )
     )
     summary = pl.concat([summary, budget_frame.select(summary.columns)], how="vertical_relaxed")
+    if group_rows:
+        groups = pl.DataFrame(
+            group_rows, schema={"dimension": pl.String, "value": pl.String, **extra_schema}
+        )
+        summary = pl.concat([summary, groups], how="diagonal_relaxed").select(summary.columns)
     return Comparison(
         as_of=day,
         baseline_rules=base_rules,
@@ -301,5 +328,5 @@ def compare(
         baseline=before.drop([c for c in before.columns if c.startswith("state_months_")]),
         reform=after.drop([c for c in after.columns if c.startswith("state_months_")]),
         per_person=per_person,
-        summary=ComparisonSummary.of(joined, summary),
+        summary=ComparisonSummary.of(joined, summary, **_vn_money(vn_groups is not None)),
     )

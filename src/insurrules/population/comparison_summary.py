@@ -58,6 +58,9 @@ class ComparisonSummary:
     by_region: pl.DataFrame
     cost: pl.DataFrame
     combined: pl.DataFrame
+    #: the scheme's money and what its unconfirmed costs rest on (vn-bhyt: đồng, vn.state.rate)
+    currency: str = "tenge"
+    note: str = ""
 
     TABLES: ClassVar[tuple[str, ...]] = ("total", "by_basis", "by_category", "by_region", "cost")
     TITLES: ClassVar[dict[str, str]] = {
@@ -69,7 +72,14 @@ class ComparisonSummary:
     }
 
     @classmethod
-    def of(cls, joined: pl.DataFrame, combined: pl.DataFrame) -> ComparisonSummary:
+    def of(
+        cls,
+        joined: pl.DataFrame,
+        combined: pl.DataFrame,
+        *,
+        currency: str = "tenge",
+        note: str = "",
+    ) -> ComparisonSummary:
         """The tables from the per-person comparison (``<column>_baseline`` / ``_reform`` and
         ``change`` for every person) and the combined table ``compare`` builds."""
         change = pl.col("change")
@@ -90,6 +100,8 @@ class ComparisonSummary:
             by_region=_by_region(joined),
             cost=_cost(valid, combined),
             combined=combined,
+            currency=currency,
+            note=note,
         )
 
     def tables(self) -> list[tuple[str, pl.DataFrame]]:
@@ -123,9 +135,9 @@ class ComparisonSummary:
                 for r in rows
             ]
             lines.insert(1, "  ".join("-" * w for w in widths))
-            parts.append(f"{self.TITLES[name]} — summary.{name}\n" + "\n".join(lines))
+            parts.append(f"{self._title(name)} — summary.{name}\n" + "\n".join(lines))
         if self.unconfirmed:
-            parts.append(UNCONFIRMED_NOTE)
+            parts.append(self.note or UNCONFIRMED_NOTE)
         return "\n\n".join(parts)
 
     def _repr_html_(self) -> str:
@@ -139,12 +151,15 @@ class ComparisonSummary:
                 "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in body
             )
             out.append(
-                f"<p><b>{escape(self.TITLES[name])}</b> <code>summary.{name}</code></p>"
+                f"<p><b>{escape(self._title(name))}</b> <code>summary.{name}</code></p>"
                 f"<table><thead><tr>{cells}</tr></thead><tbody>{rows}</tbody></table>"
             )
         if self.unconfirmed:
-            out.append(f"<p><i>{escape(UNCONFIRMED_NOTE)}</i></p>")
+            out.append(f"<p><i>{escape(self.note or UNCONFIRMED_NOTE)}</i></p>")
         return "<div>" + "".join(out) + "</div>"
+
+    def _title(self, name: str) -> str:
+        return self.TITLES[name].replace("(tenge)", f"({self.currency})")
 
     @property
     def unconfirmed(self) -> bool:

@@ -25,7 +25,7 @@ def evaluate(
 
     A [`VnPopulation`][insurrules.population.vn.tables.VnPopulation] (vn-bhyt) goes to
     [`evaluate_vn`][insurrules.population.vn.engine.evaluate_vn], which runs the vn card chain
-    person by person.
+    over all persons at once.
 
     Columns: ``id``, ``status`` (``insured``/``not_insured``), ``basis``, ``state_category``,
     ``budget``, ``grace_months``, ``insured_from``, ``insured_until``, ``renew_by``, ``error``.

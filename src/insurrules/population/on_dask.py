@@ -161,8 +161,8 @@ def evaluate_dask(
     the workers and ``out`` is returned. ``client``: a ``distributed.Client`` (default: the current
     client, else Dask's local scheduler). ``scheme``: ``kz-osms`` or ``vn-bhyt`` parts (default: the
     rules' scheme, else kz-osms); vn-bhyt parts are
-    [`VnPopulation`][insurrules.population.vn.tables.VnPopulation] tables, whose person-by-person
-    engine gains most from spreading parts over workers.
+    [`VnPopulation`][insurrules.population.vn.tables.VnPopulation] tables, evaluated by the vn
+    card-chain engine part by part (a person's records stay in one part).
     """
     dd = importlib.import_module("dask.dataframe")
     pd = importlib.import_module("pandas")

@@ -24,7 +24,7 @@ import datetime as dt
 from bisect import bisect_right
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from insurrules.case import Case
 from insurrules.errors import Problems, describe
@@ -37,12 +37,13 @@ from insurrules.models import (
     PersonalId,
     personal_id_core,
 )
-from insurrules.vn.cards import child_card_end
-from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
+from insurrules.vn.cards import Payer, child_card_end
+from insurrules.vn.rules import SUPPORT_GROUPS, card_months, card_months_problem, default_rules
 
 __all__ = [
     "CARD_RULES_START",
     "STATE_GROUPS",
+    "Payer",
     "VnCase",
     "VnHousehold",
     "VnMembership",
@@ -77,7 +78,6 @@ STATE_GROUPS: tuple[str, ...] = tuple(
     c for c in get_args(VnMembershipCode) if c not in SUPPORT_GROUPS
 )
 _OPEN_STATE = frozenset(STATE_GROUPS) - {"child_under_6"}
-Payer = Literal["household", "state", "supported", "employer", "student"]
 
 
 #: The 12-digit personal identification number (any 12 ASCII digits: no check digit); masked in
@@ -125,22 +125,31 @@ class VnHousehold(FrozenModel):
     )
 
 
+def _card_lengths_schema(schema: dict[str, Any]) -> None:
+    # the lengths of vn.household.periods (any date), read when a schema is asked for
+    periods = default_rules()["vn.household.periods"].values
+    schema["enum"] = sorted({int(m) for v in periods if v.value for m in v.value})
+
+
 class VnPayment(FrozenModel):
     """One card purchase: paid on ``paid_on`` for ``months`` months by ``payer``."""
 
     paid_on: IsoDate = Field(description="the day the card was bought")
-    months: Literal[3, 6, 12] = Field(description="the card's length: 3, 6 or 12 months")
+    months: int = Field(
+        description="the card's length in months: one of vn.household.periods (3, 6 or 12)",
+        json_schema_extra=_card_lengths_schema,
+    )
     amount: Amount = Field(description="decimal text, what was paid")
     payer: Payer = Field(description="who paid")
 
     @field_validator("months", mode="before")
     @classmethod
-    def _whole_months(cls, value: Any) -> Any:
-        # "6" or 6.0 would be guessed into a card length; a purchase states it as a number.
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"a card is bought for 3, 6 or 12 months, got {describe(value)}")
-        if value not in (3, 6, 12):
-            raise ValueError(f"a card is bought for 3, 6 or 12 months, got {describe(value)}")
+    def _card_length(cls, value: Any, info: ValidationInfo) -> Any:
+        # "6" or 6.0 would be guessed into a card length; a purchase states it as a number, one
+        # of the lengths in force on its payment day (vn.household.periods, rules as shipped).
+        allowed = card_months(default_rules(), info.data.get("paid_on") or CARD_RULES_START)
+        if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+            raise ValueError(card_months_problem(allowed, describe(value)))
         return value
 
 

@@ -24,9 +24,9 @@ from typing import Any
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
-from insurrules.vn.rules import default_rules, support_share
+from insurrules.vn.rules import card_months, card_months_problem, default_rules, support_share
 
-__all__ = ["contribution", "ladder_share", "paid_on_date"]
+__all__ = ["contribution", "ladder_share", "paid_on_date", "state_month", "state_share_of"]
 
 
 def paid_on_date(value: Any, name: str = "paid_on") -> dt.date:
@@ -45,10 +45,9 @@ def paid_on_date(value: Any, name: str = "paid_on") -> dt.date:
 
 
 def _months(value: Any, rule_set: RuleSet, on: dt.date) -> int:
-    allowed = tuple(int(m) for m in rule_set["vn.household.periods"].at(on))
+    allowed = card_months(rule_set, on)
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
-        listed = ", ".join(map(str, allowed[:-1])) + f" or {allowed[-1]}"
-        raise RulesError(f"months: a card is bought for {listed} months, got {value!r}")
+        raise RulesError(f"months: {card_months_problem(allowed, repr(value))}")
     return value
 
 
@@ -132,3 +131,36 @@ def contribution(
             f"top_up: the state's share {state - extra} plus top_up {extra} exceeds 100 %"
         )
     return _whole(full * (1 - state))
+
+
+def state_share_of(
+    paid_on: dt.date | str,
+    months: int,
+    support: str,
+    top_up: Decimal = Decimal(0),
+    *,
+    rules: RuleSet | None = None,
+) -> Decimal:
+    """What the state pays towards the card of a member of support group ``support`` (R5): the
+    rest of the amount `contribution` leaves the member to pay.
+
+    >>> state_share_of("2025-08-01", 12, "near_poor")
+    Decimal('884520')
+    """
+    rule_set = rules or default_rules()
+    on = paid_on_date(paid_on)
+    full = (
+        rule_set["vn.household.rate"].at(on) * _base(rule_set, on) * _months(months, rule_set, on)
+    )
+    return _whole(full - contribution(on, months, 1, support, top_up, rules=rule_set))
+
+
+def state_month(on: dt.date, rules: RuleSet | None = None) -> Decimal:
+    """What the state budget pays for one month of a member of a fully state-paid group (R4):
+    ``vn.state.rate`` × the base salary in force on ``on``.
+
+    >>> state_month(dt.date(2026, 3, 1))
+    Decimal('105300')
+    """
+    rule_set = rules or default_rules()
+    return _whole(rule_set["vn.state.rate"].at(on) * _base(rule_set, on))

@@ -40,11 +40,15 @@ from insurrules.vn.cards import (
     build_chain,
     child_card_end,
     continuity_deadline,
+    cover_close,
+    cover_start,
+    cover_step,
     wait_deadline,
 )
 from insurrules.vn.case import STATE_GROUPS, VnCase
 from insurrules.vn.contributions import contribution
-from insurrules.vn.rules import source_of, support_share, value_on
+from insurrules.vn.dayops import OPEN, SCALAR, date_of, day_number
+from insurrules.vn.rules import rule_source, source_of, support_share, value_on
 
 __all__ = [
     "CardTrace",
@@ -343,28 +347,26 @@ def cover_on(chain: Chain, as_of: dt.date, death_date: dt.date | None, rules: Ru
     The single reading used by [`decide_vn`][insurrules.vn.decide.decide_vn] and by the population
     engine.
     """
-    dead = death_date is not None and as_of > death_date
+    day = day_number(as_of)
+    codes = rules.category_codes
+    scan = cover_start(SCALAR, day)
+    for i, c in enumerate(chain.cards):
+        category = -1 if c.kind == "purchase" else codes.index(c.category or "")
+        card_to = OPEN if c.valid_to is None else day_number(c.valid_to)
+        scan = cover_step(SCALAR, day, scan, i == 0, day_number(c.valid_from), card_to, category)
+    death = OPEN if death_date is None else day_number(death_date)
+    dead, insured, state, spell_from, spell_to = cover_close(SCALAR, day, scan, death)
     now = None if dead else _current(chain, as_of, rules)
     pending = None if dead or now is not None else _pending(chain, as_of)
     shown = now if now is not None else pending
     card = None if shown is None else chain.cards[shown]
-
-    insured = now is not None
+    state_category = None if state < 0 else codes[state]
     basis = None
-    state_category = None
     insured_from = insured_until = None
-    if card is not None and insured:
-        basis = "state_funded" if card.kind == "state" else "card"
-        spell = chain.spell(as_of)
-        assert spell is not None
-        insured_from, insured_until = spell
-        if death_date is not None and (insured_until is None or death_date < insured_until):
-            insured_until = death_date
-    if not dead:
-        state_card = next((c for c in chain.cards if c.kind == "state" and c.valid_on(as_of)), None)
-        if state_card is not None:
-            assert state_card.category is not None
-            state_category = state_card.category
+    if insured:
+        basis = "card" if state_category is None else "state_funded"
+        insured_from = date_of(spell_from)
+        insured_until = None if spell_to >= OPEN else date_of(spell_to)
     return Cover(
         dead=dead,
         now=now,
@@ -402,7 +404,7 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
         reasons.append(
             reason(
                 "vn.death.deceased",
-                "Law 25/2008/QH12 art. 16(4) (card invalid when the holder no longer participates)",
+                rule_source("vn.card.after_death"),
                 death_date=person.death_date,
             )
         )
@@ -444,7 +446,7 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
         reasons.append(
             reason(
                 "vn.card.renewal_paid",
-                "Law 46/2014/QH13 (L2008 art. 16(3)(b)); Decree 146/2018 art. 13(8)-(9)",
+                rule_source("vn.card.renewal_paid"),
                 valid_to=card.valid_to,
                 until=insured_until or message("vn.state#no_end"),
             )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from decimal import Decimal
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from insurrules.errors import RulesError
@@ -12,7 +14,10 @@ from insurrules.parameters import RuleSet, load_rule_set
 
 __all__ = [
     "SUPPORT_GROUPS",
+    "card_months",
+    "card_months_problem",
     "default_rules",
+    "rule_source",
     "rules",
     "source_of",
     "support_share",
@@ -57,6 +62,33 @@ def source_of(rule_set: RuleSet, name: str, on: dt.date) -> str:
     """The legal source of parameter ``name`` as in force on ``on``, flagged if unconfirmed."""
     entry = rule_set[name].entry(on) or rule_set[name].values[0]
     return entry.source + (" (unconfirmed)" if entry.unconfirmed else "")
+
+
+@cache
+def _rule_sources() -> dict[str, str]:
+    text = resources.files("insurrules.vn").joinpath("parameters.toml").read_text("utf-8")
+    return {s["rule"]: s["source"] for s in tomllib.loads(text).get("source", [])}
+
+
+def rule_source(name: str) -> str:
+    """The source of a rule without a parameter of its own (``[[source]]`` in
+    ``parameters.toml``)."""
+    try:
+        return _rule_sources()[name]
+    except KeyError:
+        raise RulesError(f"no source for the vn rule {name!r} in parameters.toml") from None
+
+
+def card_months(rule_set: RuleSet, on: dt.date) -> tuple[int, ...]:
+    """The card lengths (months) one may buy on ``on`` (``vn.household.periods``, P2)."""
+    return tuple(int(m) for m in value_on(rule_set, "vn.household.periods", on))
+
+
+def card_months_problem(allowed: tuple[int, ...], shown: str) -> str:
+    """The reason a card length is refused: "a card is bought for 3, 6 or 12 months, got 5"
+    (``shown``: the value as the message shows it)."""
+    listed = ", ".join(map(str, allowed[:-1])) + f" or {allowed[-1]}"
+    return f"a card is bought for {listed} months, got {shown}"
 
 
 def support_share(rule_set: RuleSet, group: str, on: dt.date) -> Decimal:

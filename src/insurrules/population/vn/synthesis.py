@@ -4,11 +4,17 @@ Every person is invented: personal numbers have the shape of a citizen ID (3-dig
 code, century-and-sex digit, 2-digit birth year, 6 digits) but belong to no one. The mix has the
 right shape for the card rules; it is no statistical model, and the shares are approximations:
 
-* **coverage**: with the defaults about 93 % of persons hold a valid card on ``as_of``
-  (calibrated to national BHYT coverage of 93.35 % at the end of 2023, a forecast of over 94 %
-  for 2024 and 95.2 % reported at the end of 2025, [vn-bhyt sources][vn-bhyt-sources] §3; the 2024
-  actual figure is unconfirmed there). Generated for 2026-03-15 (20 000 persons, seed 2) 93.0 % are
-  insured, for 2025-07-01 93.3 %, for 2022-01-10 92.0 %;
+* **coverage** (calibrated): 93.9 % of persons hold a valid card on 2025-03-31 — Hà Tĩnh's
+  reported coverage on 31 Mar 2025 (provincial VSS, [vn-bhyt sources][vn-bhyt-sources] §3 [HT-Q1]:
+  https://vietnam.vn/en/bhxh-trien-khai-nhieu-giai-phap-de-giu-vung-ty-le-bao-phu-bao-hiem-y-te);
+  Hà Tĩnh reported 93 % for 2023 (1 159 276 participants, Báo Hà Tĩnh, Jan 2024:
+  https://baohatinh.vn/chinh-sach-xa-hoi/nganh-bhxh-tiep-tuc-phan-dau-tang-truong-ben-vung/260377.htm),
+  the country 93.35 % at the end of 2023 (VSS via VNA:
+  https://vnanet.vn/en/anh/vna-photos-1027/health-insurance-coverage-reaches-9335-of-population-7183588.html)
+  and 95.2 % at the end of 2025 ([vn-bhyt sources][vn-bhyt-sources] §3). Generated with the
+  defaults (100 000 persons): 93.8 % (seed 2) and 94.0 % (seed 5) insured on 2025-03-31,
+  93.7 % on 2026-03-15 (seed 2). The shares of persons with no card (2 % of each age band from 7) and of lapsed
+  schedules (`LAPSED`, 3 %) are the two values tuned to that figure;
 * **age**: about 8 % children under 6 (state-paid from birth, R9), 2 % who turned 6 in the last
   year, 15 % aged 7-22, 60 % aged 22-62, 15 % over 62 — rounded shares, *unconfirmed* (no
   population-by-age source in [vn-bhyt sources][vn-bhyt-sources]);
@@ -17,19 +23,23 @@ right shape for the card rules; it is no statistical model, and the shares are a
   household form buy together on one day, ranked 1, 2, 3... on the household ladder (R2), amounts
   from [`insurrules.vn.contribution`][insurrules.vn.contributions.contribution] (exact, for the base
   salary on the payment date);
-* **groups** (of persons aged 6 and over, illustrative and *unconfirmed*): pupils and students
-  with state support (R5, ``student``), employees whose employer buys their card (``employer``:
-  the amount shown is the household first-member amount, as employer contributions depend on the
-  salary), members of poor households and other fully state-paid groups (R4: ``poor_household``,
-  ``ethnic_minority_difficult_area``, ``social_assistance``, ``meritorious``), near-poor members
-  with support (``near_poor``), former poor-household members and children who turned 6 buying
-  their first household card around the end of the free card (D-3 transfer, some too late), and
-  about 5 % with no card at all;
-* **renewals** (illustrative, *unconfirmed*): 88 % of renewals are paid a few days before the
-  card ends; 5 % are 1-79 days late and 4 % 84-95 days late, around the 3-month limit (D-1: the
-  gap is not covered, or past the limit a new 30-day wait); 3 % come after a gap of 100-420 days
-  (a new 30-day wait); about 3.5 % of schedules stopped 4 months to 3 years before ``as_of``
-  (lapsed cards);
+* **groups** (of persons aged 6 and over, illustrative and *unconfirmed*: no published share
+  of state-paid, supported or near-poor participants was found for Hà Tĩnh or the country):
+  pupils and students with state support (R5, ``student``), employees whose employer buys their
+  card (``employer``: the amount shown is the household first-member amount, as employer
+  contributions depend on the salary), members of poor households and other fully state-paid
+  groups (R4: ``poor_household``, ``ethnic_minority_difficult_area``, ``social_assistance``,
+  ``meritorious``), near-poor members with support (``near_poor``, 5 % of adults), former
+  poor-household members and children who turned 6 buying their first household card around
+  the end of the free card (D-3 transfer, some too late: the Hà Tĩnh report names more than
+  5 000 formerly supported people who had not bought a household card by January 2025, about
+  0.4 % of its population), and about 2 % with no card at all;
+* **renewals** (illustrative, *unconfirmed* apart from the order of magnitude: Hà Tĩnh reports
+  nearly 9 000 average-living household members, about 0.7 % of its population, who had not
+  renewed in January 2025): 88 % of renewals are paid a few days before the card ends; 5 % are
+  1-79 days late and 4 % 84-95 days late, around the 3-month limit (D-1: the gap is not
+  covered, or past the limit a new 30-day wait); 3 % come after a gap of 100-420 days (a new
+  30-day wait); 3 % of schedules stopped 4 months to 3 years before ``as_of`` (lapsed cards);
 * **deaths**: about 0.6 % of persons died in the two years before ``as_of``.
 
 Card histories start no earlier than 2019-07-01 (the first base salary in the rule data, which the
@@ -69,6 +79,10 @@ PROVINCE_CODES: tuple[str, ...] = tuple(
     )
 )
 
+#: schedules that stopped 4 months to 3 years before ``as_of`` (lapsed cards), tuned with the
+#: shares of persons without any card so that 93.9 % are insured on 2025-03-31 (Hà Tĩnh)
+LAPSED = 0.03
+
 _EPOCH = dt.date(1970, 1, 1)
 _FIRST_PAYMENT = (dt.date(2019, 7, 1) - _EPOCH).days  # first base salary in the rule data
 _YEAR = 365.25
@@ -99,23 +113,23 @@ _MIX: dict[str, dict[int, float]] = {
     "school": {_STUDENT: 0.80, _HOUSEHOLD: 0.10, _POOR: 0.04, _ETHNIC: 0.04, _NONE: 0.02},
     "working": {
         _EMPLOYER: 0.32,
-        _HOUSEHOLD: 0.41,
+        _HOUSEHOLD: 0.42,
         _POOR: 0.05,
         _ETHNIC: 0.08,
         _NEAR_POOR: 0.05,
         _ASSISTANCE: 0.02,
         _MERITORIOUS: 0.01,
         _EX_POOR: 0.03,
-        _NONE: 0.03,
+        _NONE: 0.02,
     },
     "older": {
-        _HOUSEHOLD: 0.54,
+        _HOUSEHOLD: 0.55,
         _ASSISTANCE: 0.20,
         _MERITORIOUS: 0.08,
         _ETHNIC: 0.07,
         _NEAR_POOR: 0.05,
         _EX_POOR: 0.03,
-        _NONE: 0.03,
+        _NONE: 0.02,
     },
 }
 
@@ -214,7 +228,7 @@ def synthetic_vn(
     # -- card schedules -----------------------------------------------------------------------
     months_of = rng.choice(np.array([12, 6, 3]), size=n, p=[0.80, 0.15, 0.05])
     first = start + rng.integers(0, 400, n)
-    lapsed = rng.random(n) < 0.035
+    lapsed = rng.random(n) < LAPSED
     stop = np.where(lapsed, today - rng.integers(120, 1100, n), today)
     stop = np.minimum(stop, death)
 

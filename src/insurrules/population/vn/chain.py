@@ -1,0 +1,297 @@
+"""The vn-bhyt card chains of a whole population, built by the card rules ``decide()`` uses.
+
+The card chain (`insurrules.vn.cards`) is written once over day operations; here it runs
+on `ArrayDayOps`, for every person at once, stepping
+purchase by purchase (each card's start depends on the end of the cards before it, R7): step
+``k`` judges the ``k``-th purchase of every person who has one (`Steps`). Most people
+have a handful of purchases, so a population takes a few dozen vector steps. The result,
+`Cards`, holds each person's cards side by side in the chain's order, for the readings
+of `engine` (cover on ``as_of``) and
+`costs` (what the state pays).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from insurrules.errors import RulesError, mask_text
+from insurrules.parameters import RuleSet
+from insurrules.population.vn.dayarrays import ARRAYS
+from insurrules.population.vn.tables import VnPopulation
+from insurrules.vn.cards import (
+    PAYERS,
+    child_card_end_day,
+    clip_to_law,
+    open_state_card_error,
+    previous_end,
+    purchase_card,
+)
+from insurrules.vn.case import STATE_GROUPS
+from insurrules.vn.dayops import NO_DAY, OPEN, date_of, day_number
+
+__all__ = ["Cards", "Purchases", "Steps", "card_table"]
+
+Ints = npt.NDArray[np.signedinteger[Any]]
+Bools = npt.NDArray[np.bool_]
+
+
+def _days(series: pl.Series, missing: int) -> Ints:
+    # day numbers as int32 (a polars Date's own values): half the memory traffic of int64
+    days: Ints = series.to_physical().cast(pl.Int32).fill_null(missing).to_numpy()
+    return days
+
+
+def _positions(rows: Ints) -> Ints:
+    """The place of each record among its person's records (records grouped by person)."""
+    n = rows.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+    counts = np.diff(np.r_[starts, n])
+    places: Ints = np.arange(n, dtype=np.int64) - np.repeat(starts, counts)
+    return places
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Records stepped through by place: step k = the k-th record of every person who has one.
+
+    Records come with every person's records side by side (in the order they are read).
+    Persons are ranked longest history first (``rows``: the person of each rank), so step k's
+    persons are the first ``reach[k]`` ranks: per-person state kept by rank is a slice, never
+    gathered or scattered, and no sort of the records is needed.
+    """
+
+    rows: Ints  # person row of each rank
+    starts: Ints  # first record of each rank
+    reach: list[int]
+
+    @classmethod
+    def of(cls, rows: Ints) -> Steps:
+        n = rows.shape[0]
+        if n == 0:
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
+        starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+        counts = np.diff(np.r_[starts, n])
+        longest = np.argsort(-counts.astype(np.int32), kind="stable")
+        starts, counts = starts[longest], counts[longest]
+        reach = np.searchsorted(-counts, -np.arange(1, int(counts[0]) + 1), side="right")
+        return cls(rows[starts], starts, reach.tolist())
+
+    def __iter__(self) -> Iterator[tuple[int, Ints]]:
+        """``(m, records)``: the ranks ``:m`` and their k-th records, for k = 0, 1..."""
+        for k, m in enumerate(self.reach):
+            yield m, self.starts[:m] + k
+
+
+def _sort_order(*keys: Ints) -> Ints:
+    """``np.lexsort(reversed(keys))`` (first key most significant) for non-negative keys, as
+    one packed int64 key when they fit (a stable sort of pre-sorted runs is then a merge)."""
+    widths = [max(1, int(k.max()).bit_length()) if k.size else 1 for k in keys]
+    if sum(widths) > 62 or any(k.size and k.min() < 0 for k in keys):
+        return np.lexsort(tuple(reversed(keys)))
+    packed = np.zeros(keys[0].shape[0], dtype=np.int64)
+    for k, w in zip(keys, widths, strict=True):
+        packed = (packed << w) | k
+    return np.argsort(packed, kind="stable")
+
+
+def _from_zero(x: Ints) -> Ints:
+    return x - x.min() if x.size else x
+
+
+@dataclass(frozen=True)
+class Purchases:
+    """The purchases known on ``as_of`` of the valid persons, in order of person and
+    ``paid_on``, with their cards (`purchase_card`)."""
+
+    row: Ints
+    payment: Ints  # the purchase's row in ``population.payments``
+    paid: Ints
+    months: Ints
+    payer: Ints  # index in PAYERS
+    valid_from: Ints
+    valid_to: Ints
+
+
+@dataclass(frozen=True)
+class Cards:
+    """Every card of every valid person's chain, each person's cards side by side in the
+    chain's order (``valid_from``, state-paid cards first, then as listed: ``build_chain``).
+
+    ``category``: index in ``rules.category_codes`` of a state-paid card, -1 for a purchase;
+    ``valid_to`` is ``OPEN`` when unknown. ``failed``: per person, the reason the chain cannot
+    be built. ``purchases``: the bought cards alone.
+    """
+
+    row: Ints
+    valid_from: Ints
+    valid_to: Ints
+    category: Ints
+    failed: dict[int, str]
+    purchases: Purchases
+
+
+def _state_spans(
+    population: VnPopulation, valid: Bools, birth: Ints, rules: RuleSet
+) -> tuple[Ints, Ints, Ints, Ints, Ints]:
+    """State-paid periods (R4) cut to the law (``clip_to_law``): row, from, to, category, and an
+    order key (the child card first, then memberships in order), as ``spans_of`` lists them."""
+    codes = rules.category_codes
+    rows_all = np.flatnonzero(valid).astype(np.int64)
+    parts: list[tuple[Ints, Ints, Ints, Ints, Ints]] = []
+    births, which = np.unique(birth[rows_all], return_inverse=True)
+    child_end = child_card_end_day(ARRAYS, rules, births)[which]
+    for p, period in enumerate(rules.category("child_under_6").periods):
+        law_end = OPEN if period.end is None else day_number(period.end)
+        start, end, kept = clip_to_law(
+            ARRAYS, birth[rows_all], child_end, day_number(period.start), law_end
+        )
+        parts.append(
+            (
+                rows_all[kept],
+                start[kept],
+                end[kept],
+                np.full(int(kept.sum()), codes.index("child_under_6"), dtype=np.int32),
+                np.full(int(kept.sum()), p, dtype=np.int64),
+            )
+        )
+    mem_row = population.record_rows()["memberships"]
+    mem = population.memberships
+    code = mem["code"].cast(pl.String).to_numpy()
+    m_start, m_end = _days(mem["start"], 0), _days(mem["end"], OPEN)
+    ok = (mem_row >= 0) & valid[np.maximum(mem_row, 0)]
+    base = 1000  # order keys: memberships after the child card's periods
+    for group in STATE_GROUPS:
+        if group == "child_under_6":
+            continue
+        sel = np.flatnonzero(ok & (code == group))
+        if sel.size == 0:
+            continue
+        for p, period in enumerate(rules.category(group).periods):
+            law_end = OPEN if period.end is None else day_number(period.end)
+            start, end, kept = clip_to_law(
+                ARRAYS, m_start[sel], m_end[sel], day_number(period.start), law_end
+            )
+            parts.append(
+                (
+                    mem_row[sel][kept],
+                    start[kept],
+                    end[kept],
+                    np.full(int(kept.sum()), codes.index(group), dtype=np.int32),
+                    base + sel[kept] * 100 + p,
+                )
+            )
+    cols = [np.concatenate([part[i] for part in parts]) for i in range(5)]
+    order = np.lexsort((cols[4], cols[0]))
+    return cols[0][order], cols[1][order], cols[2][order], cols[3][order], cols[4][order]
+
+
+def card_table(
+    population: VnPopulation, as_of: dt.date, rules: RuleSet, valid: Bools
+) -> tuple[Cards, Ints]:
+    """The card chains of the ``valid`` persons from the facts known on ``as_of``
+    (`insurrules.vn.cards.purchase_card` stepped purchase by purchase), and each
+    person's death day (``OPEN``: alive)."""
+    day = day_number(as_of)
+    persons = population.persons
+    birth = _days(persons["birth_date"], 0)
+    death = _days(persons["death_date"], OPEN)
+    s_row, s_from, s_to, s_cat, _ = _state_spans(population, valid, birth, rules)
+
+    pay_row = population.record_rows()["payments"]
+    pays = population.payments
+    paid_all = _days(pays["paid_on"], OPEN)
+    known = np.flatnonzero((pay_row >= 0) & valid[np.maximum(pay_row, 0)] & (paid_all <= day))
+    # in order of paid_on per person (one day per purchase: VnCase refuses two)
+    order, row, paid = known, pay_row[known], paid_all[known]
+    step_up = np.diff(row)
+    if not ((step_up > 0) | ((step_up == 0) & (np.diff(paid) > 0))).all():
+        sort = _sort_order(row, _from_zero(paid))
+        order, row, paid = order[sort], row[sort], paid[sort]
+    months = pays["months"].to_numpy()[order].astype(np.int32)
+    payer = (
+        pays["payer"]
+        .cast(pl.String)
+        .replace_strict(PAYERS, list(range(len(PAYERS))), default=-1, return_dtype=pl.Int32)
+        .to_numpy()[order]
+    )
+
+    # the latest end of the state-paid cards begun by each purchase's payment day (D-3)
+    state_end = np.full(row.shape[0], NO_DAY, dtype=np.int32)
+    has_spans = np.zeros(persons.height, dtype=np.bool_)
+    has_spans[s_row] = True
+    with_spans = np.flatnonzero(has_spans[row])
+    if with_spans.size:
+        lo = np.searchsorted(s_row, row[with_spans], side="left")
+        reps = np.searchsorted(s_row, row[with_spans], side="right") - lo
+        who = np.repeat(with_spans, reps)
+        span = np.repeat(lo - np.cumsum(reps) + reps, reps) + np.arange(int(reps.sum()))
+        begun = s_from[span] <= paid[who]
+        np.maximum.at(state_end, who[begun], s_to[span][begun])
+
+    steps = Steps.of(row)
+    latest = np.full(len(steps.rows), NO_DAY, dtype=np.int32)  # by rank
+    c_from = np.zeros(row.shape[0], dtype=np.int32)
+    c_to = np.zeros(row.shape[0], dtype=np.int32)
+    failed: dict[int, str] = {}
+    for m, sel in steps:
+        prev, refused, _ = previous_end(ARRAYS, rules, paid[sel], latest[:m], state_end[sel])
+        _, start, end, _ = purchase_card(ARRAYS, rules, paid[sel], months[sel], payer[sel], prev)
+        c_from[sel], c_to[sel] = start, end
+        np.maximum(latest[:m], end, out=latest[:m])
+        if refused.any():
+            for k in np.flatnonzero(refused).tolist():
+                r, i = int(steps.rows[k]), int(sel[k])
+                if r not in failed:
+                    failed[r] = _refusal(population, r, int(order[i]), int(paid[i]), rules)
+    bought = Purchases(row, order, paid, months, payer, c_from, c_to)
+
+    # The chain's order. A person's purchases are already in it (each card starts after the
+    # latest earlier end); only persons with state-paid cards need theirs merged in.
+    alone = ~has_spans[row]
+    mixed_p = np.flatnonzero(~alone)
+    m_row = np.concatenate([s_row, row[mixed_p]])
+    m_from = np.concatenate([s_from, c_from[mixed_p]])
+    kind = np.r_[np.zeros(s_row.shape[0], np.int64), np.ones(mixed_p.shape[0], np.int64)]
+    listed = np.concatenate([_positions(s_row), _positions(row[mixed_p])])
+    merged = _sort_order(m_row, _from_zero(m_from), kind, listed)
+    m_to = np.concatenate([s_to, c_to[mixed_p]])
+    m_cat = np.r_[s_cat, np.full(mixed_p.shape[0], -1, dtype=np.int32)]
+    keep = np.flatnonzero(alone)
+    cards = Cards(
+        row=np.concatenate([row[keep], m_row[merged]]),
+        valid_from=np.concatenate([c_from[keep], m_from[merged]]),
+        valid_to=np.concatenate([c_to[keep], m_to[merged]]),
+        category=np.concatenate([np.full(keep.shape[0], -1, dtype=np.int32), m_cat[merged]]),
+        failed=failed,
+        purchases=bought,
+    )
+    return cards, death
+
+
+def _refusal(population: VnPopulation, r: int, payment: int, paid: int, rules: RuleSet) -> str:
+    """The chain's own error for a purchase during an open-ended state-paid period."""
+    pay_row = population.record_rows()["payments"]
+    index = int(np.count_nonzero(pay_row[:payment] == r))  # its place in the case document
+    person_id = population.persons["id"][r]
+    mem = population.memberships.filter(pl.col("person_id").cast(pl.String) == person_id)
+    category = next(
+        (
+            c
+            for c, s, e in mem.select("code", "start", "end").iter_rows()
+            if c in STATE_GROUPS and e is None and s <= date_of(paid)
+        ),
+        "",
+    )
+    try:
+        raise RulesError(open_state_card_error(index, date_of(paid), str(category)))
+    except RulesError as exc:
+        return mask_text(str(exc))
