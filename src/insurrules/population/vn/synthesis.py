@@ -13,8 +13,8 @@ right shape for the card rules; it is no statistical model, and the shares are a
   https://vnanet.vn/en/anh/vna-photos-1027/health-insurance-coverage-reaches-9335-of-population-7183588.html)
   and 95.2 % at the end of 2025 ([vn-bhyt sources][vn-bhyt-sources] §3). Generated with the
   defaults (100 000 persons): 93.8 % (seed 2) and 94.0 % (seed 5) insured on 2025-03-31,
-  93.7 % on 2026-03-15 (seed 2). The shares of persons with no card (2 % of each age band from 7) and of lapsed
-  schedules (`LAPSED`, 3 %) are the two values tuned to that figure;
+  93.7 % on 2026-03-15 (seed 2). The shares of persons with no card (2 % of each age band
+  from 7) and of lapsed schedules (`LAPSED`, 3 %) are the two values tuned to that figure;
 * **age**: about 8 % children under 6 (state-paid from birth, R9), 2 % who turned 6 in the last
   year, 15 % aged 7-22, 60 % aged 22-62, 15 % over 62 — rounded shares, *unconfirmed* (no
   population-by-age source in [vn-bhyt sources][vn-bhyt-sources]);
