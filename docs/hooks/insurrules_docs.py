@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import os
 import re
 import tempfile
@@ -128,14 +129,20 @@ def _render(kind: str, args: list[str]) -> str:
 
 LAW = Path(__file__).resolve().parents[1] / "law"
 
-#: spec file -> (anchor prefix, page anchor, label)
-FILES = {
-    "kz.md": ("kz-rules", "kz-osms-rules", "kz-osms rules"),
-    "kz-sources": ("kz-sources", "kz-osms-sources", "kz-osms sources"),
-    "vn.md": ("vn-rules", "vn-bhyt-rules", "vn-bhyt rules"),
-    "vn-sources": ("vn-sources", "vn-bhyt-sources", "vn-bhyt sources"),
-    "contract.md": ("contract", "contract", "the contract"),
-}
+
+def _law_pages() -> Any:
+    """``law_pages.py`` beside this hook: the one list of spec files and their pages."""
+    spec = importlib.util.spec_from_file_location(
+        "law_pages", Path(__file__).with_name("law_pages.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: spec file -> (page, anchor prefix, label), as law_pages.py writes the pages
+PAGES: dict[str, tuple[str, str, str]] = _law_pages().PAGES
 
 MENTION = re.compile(
     r"\b(?P<file>kz\.md|vn\.md|kz-sources(?:\.md)?|vn-sources(?:\.md)?|contract\.md)"
@@ -172,12 +179,13 @@ def link_spec_mentions(text: str) -> str:
     ``kz.md D-3`` -> ``[kz-osms rules D-3][kz-rules-d-3]``, and so on for each spec file."""
 
     def replace(match: re.Match[str]) -> str:
-        name = match["file"].lower().removesuffix(".md")
-        prefix, page, label = FILES[name if name in FILES else f"{name}.md"]
+        name = match["file"].lower()
+        page, prefix, label = PAGES[name if name.endswith(".md") else f"{name}.md"]
         item = match["item"]
         target = _target(prefix, item)
         if target is None or target not in anchors():
-            target = page
+            target = page.removesuffix(".md")
+        label = label if name == "contract.md" else label.removeprefix("the ")
         shown = f"{label} {item}" if item else label
         return f"[{shown}][{target}]"
 
