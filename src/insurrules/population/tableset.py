@@ -228,7 +228,9 @@ class TableSet:
     def from_parquet(cls, directory: str | Path) -> Self:
         """The tables ``persons`` (required) and the others (optional) of a directory: each a
         file ``<table>.parquet`` or a folder ``<table>/`` of Parquet files (hive partitions
-        too). Only the columns used are read, when they are needed."""
+        too). Only the columns used are read, when they are needed: ``persons`` now, the
+        records when the engine's index is built (``build_index`` or the first evaluation),
+        so the files must stay until then."""
         return cls.from_frames(**read_tables(directory, cls.TABLE_NAMES))
 
     def to_parquet(self, directory: str | Path) -> Path:

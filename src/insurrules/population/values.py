@@ -173,13 +173,13 @@ def amounts(arr: pa.Array) -> Bools:
     """Which amounts are vouched for: text of the model's pattern, whole numbers or decimals
     from 0 below the model's limit. Floats never are (the model refuses inexact amounts)."""
     t = arr.type
+    if isinstance(arr, pa.DictionaryArray):
+        _, ok = _by_value(
+            arr, lambda v: (np.zeros(v.len(), np.int8), _plain(v)), 0, spread_values=False
+        )
+        return ok
     s = _series(arr)
-    if _is_text(t) or isinstance(arr, pa.DictionaryArray):
-        if isinstance(arr, pa.DictionaryArray):
-            _, ok = _by_value(
-                arr, lambda v: (np.zeros(v.len(), np.int8), _plain(v)), 0, spread_values=False
-            )
-            return ok
+    if _is_text(t):
         return _plain(s)
     if pa.types.is_integer(t) or pa.types.is_decimal(t):
         numbers = s.cast(pl.Float64)  # only compared with bounds far from rounding
