@@ -102,14 +102,9 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-#: a cycle whose removal is under way in another branch (issue 11 item 4, the tables owner):
-#: tolerated until it lands, then this entry goes
-_BEING_REMOVED = [["insurrules.population.kz.index", "insurrules.population.kz.tables"]]
-
-
 def test_the_package_has_no_import_cycle() -> None:
     edges = graph()
-    found = [c for c in cycles(edges) if c not in _BEING_REMOVED]
+    found = cycles(edges)
     detail = [
         " <-> ".join(c) + ": " + "; ".join(f"{m} -> {sorted(edges[m] & set(c))}" for m in c)
         for c in found
