@@ -126,7 +126,7 @@ def parse_case(data: Any) -> Case:
 
 
 def validate_input(data: Any) -> Any:
-    """What a scheme's ``decide_case`` reads, validated from a case document (the fast path).
+    """What a scheme's ``decide_case`` reads, validated from a case document (decide's input).
 
     The same field types and checks as ``parse_case`` (a property test holds the errors and
     decisions equal), compiled for the rules' input: kz-osms payment records become rows without

@@ -134,7 +134,7 @@ REASONS: dict[str, Callable[[Any], str]] = {}
 PATTERN_REASONS: dict[str, str] = {}
 
 
-def _reason(err: Any) -> str:
+def _reason(err: Any, tags: Collection[str] = ()) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind in REASONS:
@@ -151,7 +151,8 @@ def _reason(err: Any) -> str:
     elif kind == "union_tag_not_found" and not isinstance(err.get("input"), Mapping):
         text = f"expected a case document (a JSON object), got {describe(err.get('input'))}"
     elif kind == "union_tag_not_found":
-        text = "Field required (the scheme: one of 'kz-osms', 'vn-bhyt')"
+        known = ", ".join(repr(t) for t in tags)
+        text = f"Field required (the scheme: one of {known})" if known else "Field required"
     elif kind in ("list_type", "tuple_type", "iterable_type"):
         text = f"expected a list (a JSON array), got {describe(err.get('input'))}"
     elif kind == "too_long":
@@ -187,7 +188,7 @@ def _problems(
         elif isinstance(error, ValidationError):  # a nested check that validated on its own
             out.extend(_problems(error, loc))
         else:
-            out.append((loc, err["type"], _reason(err)))
+            out.append((loc, err["type"], _reason(err, tags)))
     return out
 
 
