@@ -73,7 +73,7 @@ from insurrules.vn.case import (
     VnPayment,
     VnPerson,
 )
-from insurrules.vn.rules import SUPPORT_GROUPS
+from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
 
 __all__ = ["VN_SCHEMA", "VN_TABLES", "VnPopulation", "vn_case_document"]
 
@@ -108,11 +108,22 @@ VN_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
 MEMBERSHIP_CODES: tuple[str, ...] = get_args(VnMembership.model_fields["code"].annotation)
 PAYERS: tuple[str, ...] = get_args(VnPayment.model_fields["payer"].annotation)
 SEXES: tuple[str, ...] = get_args(VnPerson.model_fields["sex"].annotation)
-CARD_MONTHS: tuple[int, ...] = get_args(VnPayment.model_fields["months"].annotation)
 #: fully state-paid groups other than the derived child card: the model refuses a purchase
 #: during an open-ended period of one of them (R1)
 OPEN_STATE_GROUPS: tuple[str, ...] = tuple(c for c in STATE_GROUPS if c != "child_under_6")
 _CARD_START = (CARD_RULES_START - dt.date(1970, 1, 1)).days
+
+
+def _card_length_allowed(paid: Any, months: Any) -> Any:
+    """Is each card length one of ``vn.household.periods`` in force on its payment day (rules as
+    shipped, as `VnPayment` checks it)?"""
+    values = default_rules()["vn.household.periods"].values
+    starts = np.array([(v.start - dt.date(1970, 1, 1)).days for v in values], dtype=np.int64)
+    which = np.maximum(np.searchsorted(starts, paid, side="right") - 1, 0)
+    allowed = np.zeros(np.shape(months), dtype=np.bool_)
+    for i, v in enumerate(values):
+        allowed |= (which == i) & np.isin(months, [int(m) for m in v.value or ()])
+    return allowed
 
 
 def _empty(table: str) -> pl.DataFrame:
@@ -254,7 +265,7 @@ def _screen(pop: VnPopulation) -> npt.NDArray[np.bool_]:
     rows = pop.record_rows()
 
     mem = pop.sources["memberships"].frame().to_arrow()
-    r = rows["memberships"].astype(np.int32)
+    r = r_mem = rows["memberships"].astype(np.int32)
     code = codes(mem.column("code").combine_chunks(), MEMBERSHIP_CODES)
     start, good = days(mem.column("start").combine_chunks())
     if "end" in mem.schema.names:
@@ -282,11 +293,29 @@ def _screen(pop: VnPopulation) -> npt.NDArray[np.bool_]:
     paid, good = days(pay.column("paid_on").combine_chunks())
     good &= paid >= np.maximum(birth[np.maximum(r, 0)], _CARD_START)
     months, good_months = wholes(pay.column("months").combine_chunks())
-    good &= good_months & np.isin(months, CARD_MONTHS)
+    good &= good_months & _card_length_allowed(paid, months)
     good &= amounts(pay.column("amount").combine_chunks())
     payer = codes(pay.column("payer").combine_chunks(), PAYERS)
-    # a supported purchase needs a support group on its day: the model checks that
-    good &= (payer >= 0) & (payer != PAYERS.index("supported"))
+    # a supported purchase needs a support group on its day (VnCase); vouched when one of the
+    # person's support memberships covers it, else the model judges
+    good &= payer >= 0
+    asks = np.flatnonzero(payer == PAYERS.index("supported"))
+    if asks.size:
+        spans = pl.DataFrame({"r": r_mem[support], "s": start[support], "e": end[support]})
+        covered = (
+            pl.DataFrame({"i": asks, "r": r[asks], "d": paid[asks]})
+            .join(spans, on="r")
+            .filter(
+                (pl.col("s") <= pl.col("d"))
+                & ((pl.col("e") == NO_DAY) | (pl.col("d") <= pl.col("e")))
+            )
+            .get_column("i")
+            .unique()
+            .to_numpy()
+        )
+        vouched = np.zeros(payer.shape[0], dtype=np.bool_)
+        vouched[covered] = True
+        good &= (payer != PAYERS.index("supported")) | vouched
     ok[r[~good]] = False
     if r.size > 1:
         same_day = pl.DataFrame({"r": r, "d": paid}).is_duplicated().to_numpy()
