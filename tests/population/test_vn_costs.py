@@ -8,11 +8,12 @@ from typing import Any
 
 import polars as pl
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import insurrules
 from insurrules.population import compare
-from insurrules.population.vn.engine import evaluate_with_costs
+from insurrules.population.vn.engine import evaluate_vn, evaluate_with_costs
 from insurrules.population.vn.synthesis import synthetic_vn
 from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.contributions import state_month, state_share_of
@@ -97,3 +98,22 @@ def test_a_reform_of_the_near_poor_share_shows_its_cost_by_group() -> None:
     state_paid = groups.filter(pl.col("value") == "poor_household").row(0, named=True)
     assert state_paid["cost_unconfirmed"]  # vn.state.rate is flagged unconfirmed
     assert not near["cost_unconfirmed"]
+
+
+REFORMS: list[dict[str, Any]] = [
+    {"vn.support.near_poor": {"from 2025-07-01": "0.80"}},  # cards unchanged: chains reused
+    {"vn.base_salary": {"from 2026-01-01": "2400000"}},  # cards unchanged: chains reused
+    {"vn.card.waiting_days": {"from 2020-01-01": 60}},  # cards change: built again
+]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(populations(max_size=5), st.sampled_from(REFORMS))
+def test_the_reform_side_of_compare_is_evaluate_under_the_reform(
+    drawn: tuple[VnPopulation, dt.date], change: dict[str, Any]
+) -> None:
+    pop, as_of = drawn
+    reform = insurrules.vn.rules().with_changes(change)
+    result = compare(pop, as_of, None, reform)
+    assert result.baseline.equals(evaluate_vn(pop, as_of, costs=True))
+    assert result.reform.equals(evaluate_vn(pop, as_of, reform, costs=True))

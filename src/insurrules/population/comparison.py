@@ -164,10 +164,13 @@ def compare(
     reform_rules = _resolve(reform, base_rules, population.scheme)
     vn_groups: tuple[pl.DataFrame | None, pl.DataFrame | None] | None = None
     if population.scheme == "vn-bhyt":
-        from insurrules.population.vn.engine import evaluate_with_costs
+        from insurrules.population.vn.engine import evaluate_each as evaluate_vn_each
 
-        before, before_groups = evaluate_with_costs(population, day, base_rules)  # type: ignore[arg-type]
-        after, after_groups = evaluate_with_costs(population, day, reform_rules)  # type: ignore[arg-type]
+        (before, before_groups), (after, after_groups) = evaluate_vn_each(
+            population,  # type: ignore[arg-type]
+            day,
+            [base_rules, reform_rules],
+        )
         vn_groups = (before_groups, after_groups)
     else:
         assert isinstance(population, Population)

@@ -23,8 +23,9 @@ import polars as pl
 
 from insurrules.errors import RulesError, mask_text
 from insurrules.parameters import RuleSet
+from insurrules.population.tableset import normalize_table
 from insurrules.population.vn.dayarrays import ARRAYS
-from insurrules.population.vn.tables import VnPopulation
+from insurrules.population.vn.tables import VN_SCHEMA, VnPopulation
 from insurrules.vn.cards import (
     PAYERS,
     child_card_end_day,
@@ -36,10 +37,27 @@ from insurrules.vn.cards import (
 from insurrules.vn.case import STATE_GROUPS
 from insurrules.vn.dayops import NO_DAY, OPEN, date_of, day_number
 
-__all__ = ["Cards", "Purchases", "Steps", "card_table"]
+__all__ = ["Cards", "Purchases", "Steps", "card_table", "columns"]
 
 Ints = npt.NDArray[np.signedinteger[Any]]
 Bools = npt.NDArray[np.bool_]
+
+
+def columns(population: VnPopulation, table: str, names: list[str]) -> pl.DataFrame:
+    """Only ``names`` of ``table``, in the schema's types (reading every column, text amounts
+    included, would cost more than the whole chain)."""
+    cache_key = f"vn.columns:{table}:{','.join(names)}"
+    found: pl.DataFrame | None = population.cache.get(cache_key)
+    if found is None:
+        present = [c for c in names if c in population.sources[table].schema]
+        frame = population.sources[table].frame(present)
+        schema = {c: VN_SCHEMA[table][c] for c in present}
+        found = normalize_table(table, frame, [], schema)
+        for c in names:
+            if c not in found.columns:  # an optional column left out: all null
+                found = found.with_columns(pl.lit(None, dtype=pl.Date).alias(c))
+        population.cache[cache_key] = found
+    return found
 
 
 def _days(series: pl.Series, missing: int) -> Ints:
@@ -164,7 +182,7 @@ def _state_spans(
             )
         )
     mem_row = population.record_rows()["memberships"]
-    mem = population.memberships
+    mem = columns(population, "memberships", ["code", "start", "end"])
     code = mem["code"].cast(pl.String).to_numpy()
     m_start, m_end = _days(mem["start"], 0), _days(mem["end"], OPEN)
     ok = (mem_row >= 0) & valid[np.maximum(mem_row, 0)]
@@ -207,7 +225,7 @@ def card_table(
     s_row, s_from, s_to, s_cat, _ = _state_spans(population, valid, birth, rules)
 
     pay_row = population.record_rows()["payments"]
-    pays = population.payments
+    pays = columns(population, "payments", ["paid_on", "months", "payer"])
     paid_all = _days(pays["paid_on"], OPEN)
     known = np.flatnonzero((pay_row >= 0) & valid[np.maximum(pay_row, 0)] & (paid_all <= day))
     # in order of paid_on per person (one day per purchase: VnCase refuses two)

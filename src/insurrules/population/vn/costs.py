@@ -34,7 +34,7 @@ import polars as pl
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
-from insurrules.population.vn.chain import Cards, Steps
+from insurrules.population.vn.chain import Cards, Steps, columns
 from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import PAYERS
 from insurrules.vn.contributions import state_month, state_share_of
@@ -134,46 +134,44 @@ def state_costs(
     sup = np.flatnonzero(bought.payer == PAYERS.index("supported"))
     support_months = np.zeros(n, dtype=np.int64)
     support_cost = np.zeros(n, dtype=np.int64)
-    support_group: list[str | None] = [None] * n
+    support_group = pl.Series([None] * n, dtype=pl.String)
     if sup.size:
         p_row = bought.row[sup]
         bits = _month_bits(bought.valid_from[sup], bought.valid_to[sup], firsts)
         bits &= alive_bits[p_row]
-        group = _support_group(population, p_row, bought.paid[sup])
-        prices: dict[tuple[str, int, int], int] = {}
-        unit = np.zeros(sup.shape[0], dtype=np.int64)
-        paid_days, lengths = bought.paid[sup].tolist(), bought.months[sup].tolist()
-        for i, (g, paid, length) in enumerate(zip(group, paid_days, lengths, strict=True)):
-            if g is None:
+        group = _support_group(population, p_row, bought.paid[sup])  # index, -1: none
+        paid_days, lengths = bought.paid[sup], bought.months[sup]
+        # one price per (group, payment day, card length): a handful of distinct values
+        keys = np.stack([group, paid_days, lengths], axis=1)
+        distinct, which = np.unique(keys, axis=0, return_inverse=True)
+        prices = np.zeros(distinct.shape[0], dtype=np.int64)
+        for k, (g, paid, length) in enumerate(distinct.tolist()):
+            if g < 0:
                 continue
-            price = prices.get((g, paid, length))
-            if price is None:
-                try:
-                    share = state_share_of(date_of(paid), length, g, rules=rules) / length
-                    price = int(share.quantize(Decimal(1), ROUND_HALF_EVEN))
-                except RulesError:  # the group has no share on that day (vn.support.not_in_force)
-                    price = 0
-                prices[(g, paid, length)] = price
-            unit[i] = price
+            try:
+                share = state_share_of(date_of(paid), length, SUPPORT_GROUPS[g], rules=rules)
+                prices[k] = int((share / length).quantize(Decimal(1), ROUND_HALF_EVEN))
+            except RulesError:  # the group has no share on that day (vn.support.not_in_force)
+                prices[k] = 0
+        unit = prices[np.ravel(which)]
         months = _popcount(bits)
         np.add.at(support_months, p_row, months)
         np.add.at(support_cost, p_row, months * unit)
-        for r, g, k in zip(p_row.tolist(), group, months.tolist(), strict=True):
-            if k and g is not None:
-                support_group[r] = g
-        for g in sorted({x for x in group if x is not None}):
-            pick = np.array([x == g for x in group], dtype=np.bool_)
-            per_month = [int(((bits[pick] >> j) & 1).sum()) for j in range(12)]
-            cost = int((months[pick] * unit[pick]).sum())
-            rows = p_row[pick][months[pick] > 0]
+        counted = np.flatnonzero((months > 0) & (group >= 0))
+        last_group = np.full(n, -1, dtype=np.int64)
+        last_group[p_row[counted]] = group[counted]  # the last card of the year's group
+        names = pl.Series([*SUPPORT_GROUPS, None], dtype=pl.String)
+        support_group = names.gather(np.where(last_group >= 0, last_group, len(SUPPORT_GROUPS)))
+        for g in np.unique(group[group >= 0]).tolist():
+            pick = group == g
             group_rows.append(
                 {
-                    "group": g,
+                    "group": SUPPORT_GROUPS[g],
                     "kind": "support",
                     "budget": "state",
-                    "persons": int(np.unique(rows).shape[0]),
-                    "card_months": sum(per_month),
-                    "cost": Decimal(cost),
+                    "persons": int(np.unique(p_row[pick & (months > 0)]).shape[0]),
+                    "card_months": int(months[pick].sum()),
+                    "cost": Decimal(int((months[pick] * unit[pick]).sum())),
                 }
             )
     per_person = pl.DataFrame(
@@ -182,7 +180,7 @@ def state_costs(
             pl.Series("state_cost", state_cost, dtype=pl.Int64)
             .cast(MONEY)
             .set(pl.Series(unknown), None),
-            pl.Series("support_group", support_group, dtype=pl.String),
+            support_group.alias("support_group"),
             pl.Series("support_months", support_months, dtype=pl.Int64),
             pl.Series("support_cost", support_cost, dtype=pl.Int64).cast(MONEY),
         ]
@@ -220,18 +218,26 @@ def _group_row(
     }
 
 
-def _support_group(population: VnPopulation, rows: Ints, paid: Ints) -> list[str | None]:
-    """The support group covering each purchase's payment day (one at a time: VnCase)."""
+def _support_group(population: VnPopulation, rows: Ints, paid: Ints) -> Ints:
+    """Index in SUPPORT_GROUPS of the support group covering each purchase's payment day (one
+    at a time: VnCase), -1 when none does."""
     mem_row = population.record_rows()["memberships"]
-    mem = population.memberships
+    mem = columns(population, "memberships", ["code", "start", "end"])
     frame = pl.DataFrame(
         {
             "_row": mem_row,
-            "code": mem["code"].cast(pl.String),
+            "code": mem["code"]
+            .cast(pl.String)
+            .replace_strict(
+                list(SUPPORT_GROUPS),
+                list(range(len(SUPPORT_GROUPS))),
+                default=-1,
+                return_dtype=pl.Int64,
+            ),
             "start": mem["start"].to_physical().cast(pl.Int64),
             "end": mem["end"].to_physical().cast(pl.Int64),
         }
-    ).filter(pl.col("code").is_in(list(SUPPORT_GROUPS)))
+    ).filter(pl.col("code") >= 0)
     asked = pl.DataFrame({"_i": np.arange(rows.shape[0]), "_row": rows, "paid": paid})
     found = (
         asked.join(frame, on="_row", how="inner")
@@ -241,9 +247,8 @@ def _support_group(population: VnPopulation, rows: Ints, paid: Ints) -> list[str
         )
         .unique("_i", keep="first")
     )
-    out: list[str | None] = [None] * rows.shape[0]
-    for i, code in zip(found["_i"].to_list(), found["code"].to_list(), strict=True):
-        out[i] = code
+    out = np.full(rows.shape[0], -1, dtype=np.int64)
+    out[found["_i"].to_numpy()] = found["code"].to_numpy()
     return out
 
 

@@ -26,7 +26,7 @@ from insurrules.vn.case import CARD_RULES_START
 from insurrules.vn.dayops import OPEN, day_number
 from insurrules.vn.rules import default_rules
 
-__all__ = ["evaluate_vn", "evaluate_with_costs"]
+__all__ = ["CARD_PARAMETERS", "evaluate_each", "evaluate_vn", "evaluate_with_costs"]
 
 
 def evaluate_vn(
@@ -70,19 +70,63 @@ def evaluate_with_costs(
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """`evaluate_vn` and, with ``costs``, the per-person cost columns and the state's
     card-months and cost by group (`insurrules.population.vn.costs.state_costs`)."""
-    day, rule_set = _checked(population, as_of, rules)
+    return evaluate_each(population, as_of, [rules], costs=costs)[0]
+
+
+#: the parameters the card chain reads (`insurrules.vn.cards`): rule sets that agree on them
+#: and on the state-paid groups build the same chains (a property test checks the reuse)
+CARD_PARAMETERS = (
+    "vn.child.age_months",
+    "vn.child.school_year_end",
+    "vn.card.waiting_days",
+    "vn.card.waiting_payers",
+    "vn.card.continuity_months",
+    "vn.interpretation.three_months",
+    "vn.interpretation.fiscal_year",
+    "vn.interpretation.state_card_transfer",
+)
+
+
+def _same_chains(a: RuleSet, b: RuleSet) -> bool:
+    def values(rules: RuleSet, name: str) -> list[tuple[dt.date, object]]:
+        return [(v.start, v.value) for v in rules[name].values]
+
+    return a.categories == b.categories and all(
+        values(a, n) == values(b, n) for n in CARD_PARAMETERS
+    )
+
+
+def evaluate_each(
+    population: VnPopulation,
+    as_of: dt.date | str,
+    rule_sets: list[RuleSet | None],
+    *,
+    costs: bool = True,
+) -> list[tuple[pl.DataFrame, pl.DataFrame | None]]:
+    """`evaluate_with_costs` under each rule set; a rule set that reads the card rules as the
+    one before it (a reform of support shares or of the base salary...) reuses its chains."""
+    out: list[tuple[pl.DataFrame, pl.DataFrame | None]] = []
     errors = population.row_errors
     valid = errors.is_null().to_numpy()
-    cards, death = card_table(population, day, rule_set, valid)
-    result = _result(population, day, rule_set, cards, death, errors)
-    if not costs:
-        return result, None
-    paid = state_costs(population, day, rule_set, cards, death)
-    ok = result["status"].is_not_null()
-    per_person = paid.per_person.select(
-        pl.when(pl.Series(ok)).then(pl.col(c)).alias(c) for c in paid.per_person.columns
-    )
-    return result.hstack(per_person), paid.by_group
+    last: tuple[RuleSet, Cards, Ints, pl.DataFrame] | None = None
+    for rules in rule_sets:
+        day, rule_set = _checked(population, as_of, rules)
+        if last is not None and _same_chains(last[0], rule_set):
+            _, cards, death, result = last
+        else:
+            cards, death = card_table(population, day, rule_set, valid)
+            result = _result(population, day, rule_set, cards, death, errors)
+        last = (rule_set, cards, death, result)
+        if not costs:
+            out.append((result, None))
+            continue
+        paid = state_costs(population, day, rule_set, cards, death)
+        ok = result["status"].is_not_null()
+        per_person = paid.per_person.select(
+            pl.when(pl.Series(ok)).then(pl.col(c)).alias(c) for c in paid.per_person.columns
+        )
+        out.append((result.hstack(per_person), paid.by_group))
+    return out
 
 
 def _checked(
