@@ -141,11 +141,21 @@ def state_costs(
         bits &= alive_bits[p_row]
         group = _support_group(population, p_row, bought.paid[sup])  # index, -1: none
         paid_days, lengths = bought.paid[sup], bought.months[sup]
-        # one price per (group, payment day, card length): a handful of distinct values
-        keys = np.stack([group, paid_days, lengths], axis=1)
-        distinct, which = np.unique(keys, axis=0, return_inverse=True)
+        # the price is constant while the base salary, the rate and the group's share are: one
+        # price per (group, card length, span of days between their changes), on its first day
+        changes = sorted(
+            {
+                day_number(v.start)
+                for name in ("vn.base_salary", "vn.household.rate", *_SHARES)
+                for v in rules[name].values
+            }
+        )
+        span = np.searchsorted(np.array(changes, dtype=np.int64), paid_days, side="right")
+        keys = (group + 1) * 2**40 + span.astype(np.int64) * 2**8 + lengths
+        distinct, first, which = np.unique(keys, return_index=True, return_inverse=True)
         prices = np.zeros(distinct.shape[0], dtype=np.int64)
-        for k, (g, paid, length) in enumerate(distinct.tolist()):
+        for k, i in enumerate(first.tolist()):
+            g, paid, length = int(group[i]), int(paid_days[i]), int(lengths[i])
             if g < 0:
                 continue
             try:
@@ -169,7 +179,7 @@ def state_costs(
                     "group": SUPPORT_GROUPS[g],
                     "kind": "support",
                     "budget": "state",
-                    "persons": int(np.unique(p_row[pick & (months > 0)]).shape[0]),
+                    "persons": _distinct(p_row[pick & (months > 0)], n),
                     "card_months": int(months[pick].sum()),
                     "cost": Decimal(int((months[pick] * unit[pick]).sum())),
                 }
@@ -197,6 +207,15 @@ def state_costs(
         },
     ).sort("kind", "group", descending=[True, False])
     return StateCosts(per_person, by_group)
+
+
+_SHARES = tuple(f"vn.support.{g}" for g in SUPPORT_GROUPS)
+
+
+def _distinct(rows: Ints, n: int) -> int:
+    seen = np.zeros(n, dtype=np.bool_)
+    seen[rows] = True
+    return int(seen.sum())
 
 
 def _group_row(
