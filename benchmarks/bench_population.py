@@ -283,6 +283,13 @@ def main() -> None:
     parser.add_argument(
         "--skip-native", action="store_true", help="only the text-typed end-to-end runs"
     )
+    parser.add_argument(
+        "--text-sizes",
+        type=int,
+        nargs="+",
+        default=list(TEXT_SIZES),
+        help="sizes of the text-typed end-to-end runs (default: 100 000, 1 000 000, 5 000 000)",
+    )
     parser.add_argument("--measure", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--compare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -299,7 +306,7 @@ def main() -> None:
         print(json.dumps(end_to_end(args.end_to_end, args.started or time.time())))
         return
 
-    text_done = {n: run_text(n) for n in TEXT_SIZES if n <= args.max}
+    text_done = {n: run_text(n) for n in args.text_sizes if n <= args.max}
     _print_text(text_done)
     if args.skip_native:
         return
