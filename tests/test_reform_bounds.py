@@ -63,6 +63,11 @@ def test_out_of_range_reform_values_are_clear_errors(
     [
         ({"vn.household.ladder": ["1", "0.7", "9"]}, "shares from 0 to 1"),
         ({"vn.household.periods": ["3", "6", "100000"]}, "whole months 1..240"),
+        ({"vn.household.periods": []}, "numbers written as text"),
+        ({"vn.household.ladder": []}, "numbers written as text"),
+        ({"vn.child.school_year_end": []}, "numbers written as text"),
+        ({"vn.child.school_year_end": ["9"]}, "a month and a day"),
+        ({"vn.child.school_year_end": ["13", "40"]}, "a real month and day"),
         ({"vn.household.periods": ["3", "x"]}, "numbers written as text"),
         ({"vn.card.waiting_days": 10**7}, "from 0 to 3660 days"),
     ],
@@ -70,6 +75,11 @@ def test_out_of_range_reform_values_are_clear_errors(
 def test_vn_reform_values_are_bounded(changes: dict[str, object], message: str) -> None:
     with pytest.raises(RulesError, match=message):
         vn.rules().with_changes(changes)
+
+
+def test_a_school_year_cut_off_reform_is_accepted() -> None:
+    rules = vn.rules().with_changes({"vn.child.school_year_end": ["8", "31"]})
+    assert rules["vn.child.school_year_end"].values[-1].value == ("8", "31")
 
 
 def test_the_longest_legal_grace_still_decides_quickly() -> None:

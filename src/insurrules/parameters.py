@@ -396,17 +396,36 @@ def _code_list(param: Parameter, value: Any) -> tuple[str, ...]:
         raise RulesError(f"expected a list of codes, got {_shown(value)}")
     if len(value) > MAX_LIST or any(len(v) > 64 or not v.isascii() for v in value):
         raise RulesError(f"expected at most {MAX_LIST} short ASCII codes, got {_shown(value)}")
-    known = [v for dated in param.values if dated.value for v in dated.value]
+    history = [tuple(dated.value) for dated in param.values if dated.value]
+    known = [v for values in history for v in values]
     if known and all(_is_number(v) for v in known):  # a list of numbers written as text
-        for v in value:
-            if not _is_number(v):
-                raise RulesError(f"expected numbers written as text, got {_shown(v)}")
-            if param.unit == "months":
-                if not (v.isdigit() and 1 <= int(v) <= INT_BOUNDS["months"]):
-                    raise RulesError(f"expected whole months 1..240, got {_shown(v)}")
-            elif not Decimal(v) <= 1:
-                raise RulesError(f"expected shares from 0 to 1, got {_shown(v)}")
+        _number_list(param, value, history)
     return tuple(value)
+
+
+def _number_list(param: Parameter, value: Any, history: list[tuple[str, ...]]) -> None:
+    """The shape of the history holds: a (month, day) pair stays a real one; whole numbers
+    stay whole and in range; shares stay fractions of one; never empty."""
+    bad = next((v for v in value if not _is_number(v)), None)
+    if bad is not None or not value:
+        raise RulesError(f"expected numbers written as text, got {_shown(value)}")
+    whole = all("." not in v for values in history for v in values)
+    if whole and param.unit is None and {len(values) for values in history} == {2}:
+        if len(value) != 2:
+            raise RulesError(f"expected a month and a day, got {_shown(value)}")
+        try:
+            dt.date(2000, int(value[0]), int(value[1]))
+        except ValueError:
+            raise RulesError(f"expected a real month and day, got {_shown(value)}") from None
+        return
+    for v in value:
+        if whole:
+            bound = INT_BOUNDS.get(param.unit, INT_BOUNDS[None])
+            if not (v.isdigit() and 1 <= int(v) <= bound):
+                unit = f" {param.unit}" if param.unit else ""
+                raise RulesError(f"expected whole{unit} 1..{bound}, got {_shown(v)}")
+        elif not Decimal(v) <= 1:
+            raise RulesError(f"expected shares from 0 to 1, got {_shown(v)}")
 
 
 def _is_number(text: str) -> bool:
