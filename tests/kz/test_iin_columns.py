@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insurrules.kz.iin import IinInfo, iin_problem, make_iin, parse_iin
-from insurrules.kz.iin_columns import iin_columns, iin_valid
+from insurrules.kz.iin import IinInfo, check_digit, iin_problem, make_iin, parse_iin
+from insurrules.kz.iin_columns import check_digits, iin_columns, iin_valid
 
 
 def _parsed(value: str) -> IinInfo | None:
@@ -63,3 +64,19 @@ def test_problem_text_comes_from_parse_iin_and_is_masked() -> None:
     assert problem is not None
     assert "check digit" in problem
     assert bad not in problem
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789", min_size=11, max_size=11), min_size=1, max_size=50))
+def test_check_digits_equal_check_digit(firsts: list[str]) -> None:
+    digits = np.array([[int(c) for c in f] for f in firsts], dtype=np.int64)
+    expected = [-1 if (d := check_digit(f)) is None else d for f in firsts]
+    assert check_digits(digits).tolist() == expected
+
+
+def test_synthetic_ids_are_valid_iins() -> None:
+    from insurrules.population import synthetic
+
+    ids = synthetic(3_000, seed=5, as_of="2026-03-15").persons["id"].to_list()
+    assert all(_parsed(i) is not None for i in ids)
+    assert len(set(ids)) == len(ids)

@@ -11,11 +11,13 @@ that needs the reason asks ``parse_iin`` (or the case model) about the few ids t
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from insurrules.kz.iin import CENTURY_SEX, FIRST_WEIGHTS, SECOND_WEIGHTS
 
-__all__ = ["iin_columns", "iin_valid"]
+__all__ = ["check_digits", "iin_columns", "iin_frame", "iin_valid"]
 
 
 def iin_columns(column: str | pl.Expr) -> pl.Expr:
@@ -38,7 +40,6 @@ _STRUCT = pl.Struct({"valid": pl.Boolean, "birth_date": pl.Date, "male": pl.Bool
 def iin_frame(ids: pl.Series) -> pl.DataFrame:
     """[`iin_columns`][insurrules.kz.iin_columns.iin_columns] of a series, as a frame (``valid``,
     ``birth_date``, ``male``)."""
-    import numpy as np
     import pyarrow as pa
 
     text = ids.cast(pl.String)
@@ -51,9 +52,7 @@ def iin_frame(ids: pl.Series) -> pl.DataFrame:
     raw = np.frombuffer(arrow.buffers()[2] or b"", dtype=np.uint8)
     first = int(offsets[arrow.offset]) if where.size else 0
     digits = raw[first : first + 12 * where.size].reshape(where.size, 12).astype(np.int64) - 48
-    r1 = (digits[:, :11] @ np.array(FIRST_WEIGHTS)) % 11
-    r2 = (digits[:, :11] @ np.array(SECOND_WEIGHTS)) % 11
-    check = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
+    check = check_digits(digits[:, :11])
     seventh = digits[:, 6]
     century = np.full(where.size, -1, dtype=np.int64)
     male = np.zeros(where.size, dtype=np.bool_)
@@ -83,6 +82,15 @@ def iin_frame(ids: pl.Series) -> pl.DataFrame:
             pl.Series("male", is_male).scatter(invalid, None),
         ]
     )
+
+
+def check_digits(first11: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """[`check_digit`][insurrules.kz.iin.check_digit] of each row of an ``(n, 11)`` array of
+    digits; -1 where no valid IIN can start with those digits."""
+    r1 = (first11 @ np.array(FIRST_WEIGHTS)) % 11
+    r2 = (first11 @ np.array(SECOND_WEIGHTS)) % 11
+    out: npt.NDArray[np.int64] = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
+    return out
 
 
 def iin_valid(column: str) -> pl.Expr:

@@ -46,8 +46,11 @@ import polars as pl
 
 from insurrules.errors import RulesError
 from insurrules.kz.contributions import contribution
-from insurrules.kz.iin import CENTURY_SEX, FIRST_WEIGHTS, SECOND_WEIGHTS
+from insurrules.kz.iin import CENTURY_SEX
+from insurrules.kz.iin_columns import check_digits
+from insurrules.kz.params import kz_params
 from insurrules.kz.retirement import retirement_age
+from insurrules.kz.rules import default_rules
 from insurrules.population.kz.tables import PAYERS, Population
 from insurrules.population.synthetic_date import remember
 
@@ -78,8 +81,6 @@ REGIONS: dict[str, float] = {
     "unknown": 0.058,
 }
 
-_W1 = np.array(FIRST_WEIGHTS)
-_W2 = np.array(SECOND_WEIGHTS)
 #: the IIN's 7th digit of (century, sex) (kz/iin.py)
 _DIGIT7 = {(c, sex): int(d) for d, (c, sex) in CENTURY_SEX.items()}
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -119,20 +120,16 @@ def _iins(birth: npt.NDArray[np.datetime64], male: npt.NDArray[np.bool_]) -> pl.
     offset = (key * 2654435761) % 997  # a little variety in the serials, one per group
     serial = (2 * rank + 2 * offset) % 10_000
     yy = year % 100
-    # weighted digit sums of the two passes: date and century/sex digits, then the serial's
-    head = (yy // 10, yy % 10, month // 10, month % 10, day // 10, day % 10, d7)
-    head1 = sum(int(w) * d for w, d in zip(_W1[:7], head, strict=True))
-    head2 = sum(int(w) * d for w, d in zip(_W2[:7], head, strict=True))
+    head = np.stack(
+        [yy // 10, yy % 10, month // 10, month % 10, day // 10, day % 10, d7], axis=1
+    ).astype(np.int64)
     check = np.full(n, -1, dtype=np.int64)
     todo = np.arange(n)
     while todo.size:
         s = serial[todo]
-        tail = (s // 1000, s // 100 % 10, s // 10 % 10, s % 10)
-        r1 = (head1[todo] + sum(int(w) * d for w, d in zip(_W1[7:], tail, strict=True))) % 11
-        r2 = (head2[todo] + sum(int(w) * d for w, d in zip(_W2[7:], tail, strict=True))) % 11
-        c = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
-        check[todo] = c
-        todo = todo[c < 0]
+        tail = np.stack([s // 1000, s // 100 % 10, s // 10 % 10, s % 10], axis=1)
+        check[todo] = check_digits(np.concatenate([head[todo], tail], axis=1))
+        todo = todo[check[todo] < 0]
         # no valid number with this serial: take the odd one next to it (never another's)
         serial[todo] = (serial[todo] + 1) % 10_000
     number = ((yy * 100 + month) * 100 + day) * 1_000_000 + d7 * 100_000 + serial * 10 + check
@@ -342,7 +339,7 @@ def _draw(n: int, seed: int, as_of: dt.date | str, history_months: int) -> _Draw
     rng = np.random.default_rng(seed)
     today = np.datetime64(day, "D")
     m0 = day.year * 12 + day.month - 1
-    first_m = max(m0 - history_months + 1, 2017 * 12 + 6)
+    first_m = max(m0 - history_months + 1, kz_params(default_rules()).first_contribution_month)
 
     # -- persons ---------------------------------------------------------------------------
     band = rng.choice(3, size=n, p=[0.32, 0.60, 0.08])
