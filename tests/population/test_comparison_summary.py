@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import insurrules
-from insurrules.population import compare, synthetic, synthetic_vn
+from insurrules.population import Population, compare, synthetic, synthetic_vn
 from insurrules.population.comparison import Comparison
 
 LONGER = insurrules.Reform.from_dict(
@@ -131,6 +131,17 @@ def test_plot_drops_empty_panels() -> None:
     vn = compare(synthetic_vn(300, seed=2), "2026-03-15", None, vn_later)
     figure = vn.plot()  # vn-bhyt has its state costs by budget too (population/vn/costs.py)
     assert [ax.get_title() for ax in figure.axes] == ["State contributions in 2026, by budget"]
+    # each scheme's costs in its own money, with its own unconfirmed note
+    assert figure.axes[0].get_ylabel() == "million đồng"
+    notes = " ".join(t.get_text() for t in figure.axes[0].texts)
+    assert "đồng" in notes and "tenge" not in notes
+    assert "vn.state.rate" in notes
+    assert result_axes_label(synthetic(300, seed=2)) == "million tenge"
+
+
+def result_axes_label(population: Population) -> str:
+    later = {"kz.grace.months": {"from 2030-01-01": 4}}
+    return str(compare(population, "2026-03-15", None, later).plot().axes[0].get_ylabel())
 
 
 def test_reprs_of_cases_and_explanations_stay_short() -> None:

@@ -10,6 +10,7 @@ from insurrules.population.comparison_summary import UNCONFIRMED_NOTE, format_am
 
 if TYPE_CHECKING:
     from insurrules.population.comparison import Comparison
+    from insurrules.population.comparison_summary import ComparisonSummary
 
 __all__ = ["comparison_figure"]
 
@@ -37,7 +38,7 @@ def comparison_figure(comparison: Comparison) -> Any:
             if panel == "changes":
                 _changes(ax, changes, comparison)
             else:
-                _cost(ax, costs, comparison, unconfirmed=summary.unconfirmed)
+                _cost(ax, costs, comparison, summary)
         if not panels:
             fig.text(
                 0.5,
@@ -73,7 +74,7 @@ def _changes(ax: Any, changes: pl.DataFrame, comparison: Comparison) -> None:
     ax.set_title(f"Status changes on {comparison.as_of}, by basis")
 
 
-def _cost(ax: Any, costs: pl.DataFrame, comparison: Comparison, *, unconfirmed: bool) -> None:
+def _cost(ax: Any, costs: pl.DataFrame, comparison: Comparison, summary: ComparisonSummary) -> None:
     names = [str(v) for v in costs["budget"].to_list()]
     xs = list(range(len(names)))
 
@@ -90,13 +91,13 @@ def _cost(ax: Any, costs: pl.DataFrame, comparison: Comparison, *, unconfirmed: 
         for name, flag in zip(names, costs["unconfirmed"].to_list(), strict=True)
     ]
     _categories(ax, xs, marks)
-    ax.set_ylabel("million tenge")
+    ax.set_ylabel(f"million {summary.currency}")
     ax.set_title(f"State contributions in {comparison.as_of.year}, by budget")
     change = costs["cost_change"].to_list()
     total = None if None in change else sum(change)
-    note = f"reform minus baseline: {format_amount(total)} tenge"
-    if unconfirmed:
-        note += "\n* " + UNCONFIRMED_NOTE.replace(" (", "\n  (", 1)
+    note = f"reform minus baseline: {format_amount(total)} {summary.currency}"
+    if summary.unconfirmed:
+        note += "\n* " + (summary.note or UNCONFIRMED_NOTE).replace(" (", "\n  (", 1)
     ax.text(0.0, -0.24, note, transform=ax.transAxes, va="top", fontsize=10.5)
 
 
