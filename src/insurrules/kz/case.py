@@ -24,6 +24,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from operator import itemgetter
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args
 
@@ -221,32 +222,24 @@ class KzPerson(FrozenModel):
             raise Problems(problems)
         return self
 
+    @cached_property
+    def _level_index(self) -> tuple[list[dt.date], tuple[WelfareLevel, ...]]:
+        """The starts of the welfare levels and the levels in their order, computed once per
+        person (the model is frozen, so the index can never go stale)."""
+        ordered = tuple(sorted(self.welfare_levels, key=lambda w: w.start))
+        return [w.start for w in ordered], ordered
+
     def level_on(self, day: dt.date) -> str | None:
         """The welfare level held on ``day`` (levels never overlap: checked above)."""
         levels = self.welfare_levels
         if len(levels) > 8:  # many levels, asked about many days: a sorted index, bisected
-            starts, ordered = _level_index(self)
+            starts, ordered = self._level_index
             k = bisect_right(starts, day) - 1
             levels = ordered[k : k + 1] if k >= 0 else ()
         for w in levels:
             if w.start <= day and (w.end is None or day <= w.end):
                 return w.level
         return None
-
-
-#: person -> (starts, levels in order of start) for the last few persons with many levels; the
-#: entry keeps the person itself, so an ``id`` is never reused while its entry lives
-_LEVEL_INDEX: dict[int, tuple[KzPerson, list[dt.date], tuple[WelfareLevel, ...]]] = {}
-
-
-def _level_index(person: KzPerson) -> tuple[list[dt.date], tuple[WelfareLevel, ...]]:
-    entry = _LEVEL_INDEX.get(id(person))
-    if entry is None or entry[0] is not person:
-        ordered = tuple(sorted(person.welfare_levels, key=lambda w: w.start))
-        if len(_LEVEL_INDEX) >= 8:
-            _LEVEL_INDEX.clear()  # a memo, not state: the answer never depends on it
-        entry = _LEVEL_INDEX[id(person)] = (person, [w.start for w in ordered], ordered)
-    return entry[1], entry[2]
 
 
 #: A payment record as the rules read it: (month index, paid_on, amount, payer).
