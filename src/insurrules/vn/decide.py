@@ -488,6 +488,7 @@ def _decision(case: VnCase, chain: Chain, ignored: int, rules: RuleSet) -> Decis
                 since=since,
                 reached_on=five_years,
                 years=value_on(rules, "vn.card.five_years", as_of),
+                waiver=value_on(rules, "vn.card.copay_waiver_base_salaries", as_of),
             )
         )
 
