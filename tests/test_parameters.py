@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from insurrules import RulesError, kz
-from insurrules.kz.case import BENEFITS_START, FIRST_CONTRIBUTION_MONTH, KZ_MEMBERSHIP_CODES
+from insurrules.kz.case import KZ_MEMBERSHIP_CODES
 from insurrules.months import YearMonth
 
 
@@ -37,10 +37,8 @@ def test_unconfirmed_points_are_flagged() -> None:
     assert rules.category("targeted_social_assistance").periods[0].unconfirmed
 
 
-def test_model_constants_agree_with_the_data() -> None:
+def test_model_codes_agree_with_the_data() -> None:
     rules = kz.rules()
-    assert rules["kz.scheme.benefits_start"].values[-1].value == BENEFITS_START
-    assert rules["kz.contributions.first_month"].values[-1].value == FIRST_CONTRIBUTION_MONTH
     given = {c.code for c in rules.categories if not c.derived}
     assert given == set(KZ_MEMBERSHIP_CODES)
 

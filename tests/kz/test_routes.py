@@ -24,6 +24,17 @@ def test_as_of_before_2020_is_an_error_naming_the_start() -> None:
         decide(kz_case("2019-12-31"))
 
 
+def test_the_first_day_of_benefits_is_accepted() -> None:
+    assert decide(kz_case("2020-01-01")).basis == "transition"
+
+
+def test_payments_start_with_july_2017() -> None:
+    accepted = decide(kz_case("2020-01-15", payments("2017-07", "2017-07", paid_on="2017-07-20")))
+    assert accepted.scheme == "kz-osms"
+    with pytest.raises(ValidationError, match="OSMS contributions start with 2017-07"):
+        decide(kz_case("2020-01-15", payments("2017-06", "2017-06", paid_on="2017-07-20")))
+
+
 def test_transition_covers_non_payers_until_june_2020_only() -> None:
     assert decide(kz_case("2020-06-30")).basis == "transition"
     assert decide(kz_case("2020-07-01")).status == "not_insured"

@@ -35,6 +35,7 @@ from typing_extensions import TypedDict
 from insurrules.case import Case
 from insurrules.errors import Problems
 from insurrules.kz.iin import parse_iin
+from insurrules.kz.rules import default_rules
 from insurrules.models import (
     HORIZON,
     ID_PATTERN,
@@ -88,11 +89,20 @@ Residency = Literal[
 ]
 Payer = Literal["employer", "employee", "self", "entrepreneur", "platform", "esp"]
 
-#: The scheme's benefits start on 2020-01-01 (docs/law/kz-osms-sources.md R5.1); also parameter
-#: ``kz.scheme.benefits_start`` (a test keeps the two equal).
-BENEFITS_START = dt.date(2020, 1, 1)
-#: ``kz.contributions.first_month``: deductions started 01.07.2017.
-FIRST_CONTRIBUTION_MONTH = YearMonth(2017, 7)
+
+def _shipped(name: str, kind: type[Any]) -> Any:
+    """A scheme date as the parameters define it (their one definition; a case document is
+    checked against the law as shipped, whatever reform it is later decided under)."""
+    value = default_rules()[name].values[-1].value
+    assert isinstance(value, kind), (name, value)
+    return value
+
+
+#: The scheme's benefits start (R5.1): parameter ``kz.scheme.benefits_start``.
+BENEFITS_START: dt.date = _shipped("kz.scheme.benefits_start", dt.date)
+#: The first month contributions are paid for (deductions started 01.07.2017): parameter
+#: ``kz.contributions.first_month``.
+FIRST_CONTRIBUTION_MONTH: YearMonth = _shipped("kz.contributions.first_month", YearMonth)
 
 #: A lifetime of monthly records from 2017-07 to the horizon by several payers fits.
 MAX_PAYMENTS = 10_000
