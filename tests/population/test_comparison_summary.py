@@ -188,3 +188,29 @@ def test_reprs_of_timelines_and_claims_objects_stay_short() -> None:
         assert len(repr(value)) < 200, repr(value)[:300]
     assert repr(made).startswith("SyntheticClaims(100 claims, ")
     assert repr(summary).startswith("ClaimsSummary(claims=100, amount=")
+
+
+def test_changes_by_basis_are_counted_on_the_side_that_holds_the_basis() -> None:
+    shorter = compare(
+        synthetic(4_000, seed=7, as_of="2026-10-15"),
+        "2026-10-15",
+        None,
+        {"kz.grace.months": {"from 2026-07-01": 1}},
+    )
+    people = shorter.per_person
+    losing = people.filter(pl.col("change") == "losing_cover")
+    assert losing.height > 0  # a one-month grace ends some people's cover on this day
+    by_basis = {r["basis"]: r for r in shorter.summary.by_basis.iter_rows(named=True)}
+    assert {b: r["losing_cover"] for b, r in by_basis.items() if r["losing_cover"]} == counts(
+        losing, "basis_baseline"
+    )
+    newly = people.filter(pl.col("change") == "newly_insured")
+    assert {b: r["newly_insured"] for b, r in by_basis.items() if r["newly_insured"]} == counts(
+        newly, "basis_reform"
+    )
+    by_category = shorter.summary.by_category
+    valid = shorter.baseline["error"].is_null()
+    for side, frame in (("baseline", shorter.baseline), ("reform", shorter.reform)):
+        want = counts(frame.filter(valid), "state_category")
+        want.pop("none", None)
+        assert dict(by_category.select("state_category", f"persons_{side}").iter_rows()) == want
