@@ -214,3 +214,31 @@ def test_changes_by_basis_are_counted_on_the_side_that_holds_the_basis() -> None
         want = counts(frame.filter(valid), "state_category")
         want.pop("none", None)
         assert dict(by_category.select("state_category", f"persons_{side}").iter_rows()) == want
+
+
+def test_every_count_is_an_int64_in_every_table(result: Comparison) -> None:
+    """The counts are sums over the counted cells: one integer type whatever the table."""
+    tables = [frame for _, frame in result.summary.tables()] + [result.summary.combined]
+    for frame in tables:
+        for name, dtype in frame.schema.items():
+            if name.startswith(("persons", "insured", "newly", "losing", "state_months")) or (
+                name in ("invalid", "changed", "unchanged", "change") and dtype != pl.String
+            ):
+                assert dtype == pl.Int64, (name, dtype)
+
+
+def test_region_counts_equal_direct_counts_of_the_results() -> None:
+    pop = synthetic(3_000, seed=11, as_of="2026-10-15")
+    result = compare(pop, "2026-10-15", None, LONGER)
+    regions = pop.persons["region"].fill_null("none")
+    valid = result.baseline["error"].is_null()
+    for row in result.summary.by_region.iter_rows(named=True):
+        here = regions == row["region"]
+        assert row["persons"] == here.sum()
+        for side, frame in (("baseline", result.baseline), ("reform", result.reform)):
+            insured = (frame["status"] == "insured") & here
+            assert row[f"insured_{side}"] == insured.sum()
+        was = (result.baseline["status"] == "insured") & valid & here
+        now = (result.reform["status"] == "insured") & valid & here
+        assert row["newly_insured"] == (now & ~was).sum()
+        assert row["losing_cover"] == (was & ~now).sum()

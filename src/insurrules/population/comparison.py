@@ -34,7 +34,7 @@ import polars as pl
 from insurrules.errors import RulesError
 from insurrules.kz.rules import default_rules
 from insurrules.parameters import RuleSet
-from insurrules.population.comparison_summary import ComparisonSummary
+from insurrules.population.comparison_summary import ComparisonSummary, count_cells
 from insurrules.population.kz.engine import evaluate_each
 from insurrules.population.kz.tables import Population
 from insurrules.population.synthetic_date import warn_if_after
@@ -212,35 +212,32 @@ def compare(
     )
     per_person = joined.filter(pl.col("change").is_in(["newly_insured", "losing_cover", "changed"]))
 
+    cells = count_cells(joined)
+    n, change = pl.col("n"), pl.col("change")
     counts = [
-        (pl.col("change") == "newly_insured").sum().alias("newly_insured"),
-        (pl.col("change") == "losing_cover").sum().alias("losing_cover"),
-        pl.col("change").is_in(["unchanged", "changed"]).sum().alias("unchanged"),
-        (pl.col("change") == "invalid").sum().alias("invalid"),
-        pl.len().alias("persons"),
-        (pl.col("status_baseline") == "insured").sum().alias("insured_baseline"),
-        (pl.col("status_reform") == "insured").sum().alias("insured_reform"),
+        n.filter(change == "newly_insured").sum().alias("newly_insured"),
+        n.filter(change == "losing_cover").sum().alias("losing_cover"),
+        n.filter(change.is_in(["unchanged", "changed"])).sum().alias("unchanged"),
+        n.filter(change == "invalid").sum().alias("invalid"),
+        n.sum().alias("persons"),
+        n.filter(pl.col("status_baseline") == "insured").sum().alias("insured_baseline"),
+        n.filter(pl.col("status_reform") == "insured").sum().alias("insured_reform"),
     ]
     frames = [
-        joined.select(pl.lit("total").alias("dimension"), pl.lit("all").alias("value"), *counts)
+        cells.select(pl.lit("total").alias("dimension"), pl.lit("all").alias("value"), *counts)
     ]
     keys = {
         "basis": pl.coalesce("basis_reform", "basis_baseline"),
         "state_category": pl.coalesce("state_category_reform", "state_category_baseline"),
     }
-    if "region" in joined.columns:
-        keys["region"] = pl.col("region").cast(pl.String)
-    lazy = joined.lazy()
+    if "region" in cells.columns:
+        keys["region"] = pl.col("region")
     frames.extend(
-        pl.collect_all(  # the dimensions side by side
-            [
-                lazy.group_by(key.fill_null("none").alias("value"))
-                .agg(counts)
-                .select(pl.lit(dim).alias("dimension"), pl.all())
-                .sort("value")
-                for dim, key in keys.items()
-            ]
-        )
+        cells.group_by(key.fill_null("none").alias("value"))
+        .agg(counts)
+        .select(pl.lit(dim).alias("dimension"), pl.all())
+        .sort("value")
+        for dim, key in keys.items()
     )
     budget_rows = []
     total_months = {"baseline": 0, "reform": 0}
@@ -302,7 +299,7 @@ def compare(
         )
     )
     budget_counts = (
-        joined.group_by(pl.coalesce("budget_reform", "budget_baseline").alias("value"))
+        cells.group_by(pl.coalesce("budget_reform", "budget_baseline").alias("value"))
         .agg(counts)
         .drop_nulls("value")
     )
@@ -331,5 +328,5 @@ def compare(
         baseline=before.drop([c for c in before.columns if c.startswith("state_months_")]),
         reform=after.drop([c for c in after.columns if c.startswith("state_months_")]),
         per_person=per_person,
-        summary=ComparisonSummary.of(joined, summary, **_vn_money(vn_groups is not None)),
+        summary=ComparisonSummary.of(cells, summary, **_vn_money(vn_groups is not None)),
     )

@@ -32,9 +32,24 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-__all__ = ["ComparisonSummary", "format_amount", "format_count"]
+__all__ = ["ComparisonSummary", "count_cells", "format_amount", "format_count"]
 
 _SIDES = ("baseline", "reform")
+#: what the tables count persons by, on each side (with ``change`` and ``region``)
+_COUNTED_BY = ("status", "basis", "state_category", "budget")
+
+
+def count_cells(joined: pl.DataFrame) -> pl.DataFrame:
+    """Persons (``n``) per distinct combination of what the tables count by.
+
+    This is the one pass over the population: every table of the summary and of ``combined`` is
+    a sum over these cells (a few hundred rows for a million persons), not another group-by of
+    text columns over every person.
+    """
+    keys = [pl.col(f"{c}_{s}") for c in _COUNTED_BY for s in _SIDES] + [pl.col("change")]
+    if "region" in joined.columns:
+        keys.append(pl.col("region").cast(pl.String))
+    return joined.group_by(keys).agg(pl.len().cast(pl.Int64).alias("n"))
 
 
 def format_count(value: Any) -> str:
@@ -74,30 +89,31 @@ class ComparisonSummary:
     @classmethod
     def of(
         cls,
-        joined: pl.DataFrame,
+        cells: pl.DataFrame,
         combined: pl.DataFrame,
         *,
         currency: str = "tenge",
         note: str = "",
     ) -> ComparisonSummary:
-        """The tables from the per-person comparison (``<column>_baseline`` / ``_reform`` and
-        ``change`` for every person) and the combined table ``compare`` builds."""
-        change = pl.col("change")
-        valid = joined.filter(change != "invalid")
-        total = joined.select(
-            pl.len().alias("persons"),
-            (change == "invalid").sum().alias("invalid"),
-            *((pl.col(f"status_{s}") == "insured").sum().alias(f"insured_{s}") for s in _SIDES),
-            (change == "newly_insured").sum().alias("newly_insured"),
-            (change == "losing_cover").sum().alias("losing_cover"),
-            (change == "changed").sum().alias("changed"),
-            (change == "unchanged").sum().alias("unchanged"),
-        )
+        """The tables from the persons counted per cell ([`count_cells`][insurrules.population.
+        comparison_summary.count_cells] of the per-person comparison) and the combined table
+        ``compare`` builds."""
+        n, change = pl.col("n"), pl.col("change")
+        valid = cells.filter(change != "invalid")
+        total = cells.select(
+            n.sum().alias("persons"),
+            n.filter(change == "invalid").sum().alias("invalid"),
+            *(
+                n.filter(pl.col(f"status_{s}") == "insured").sum().alias(f"insured_{s}")
+                for s in _SIDES
+            ),
+            *(n.filter(change == c).sum().alias(c) for c in _CHANGES),
+        ).cast(pl.Int64)
         return cls(
             total=total,
             by_basis=_sides(valid, "basis", keep_none=True),
             by_category=_sides(valid, "state_category", keep_none=False),
-            by_region=_by_region(joined),
+            by_region=_by_region(cells),
             cost=_cost(valid, combined),
             combined=combined,
             currency=currency,
@@ -167,6 +183,8 @@ class ComparisonSummary:
         return bool(self.cost.height and self.cost["unconfirmed"].any())
 
 
+_CHANGES = ("newly_insured", "losing_cover", "changed", "unchanged")
+
 UNCONFIRMED_NOTE = (
     "costs rest on per-person state contributions flagged unconfirmed in the rules "
     "(kz.state.monthly_contribution.<budget>)"
@@ -175,21 +193,22 @@ UNCONFIRMED_NOTE = (
 
 def _sides(valid: pl.DataFrame, column: str, *, keep_none: bool) -> pl.DataFrame:
     """Persons per value of ``column`` under each rule set, and the changes counted there."""
+    n, change = pl.col("n"), pl.col("change")
     counts = [
         valid.group_by(pl.col(f"{column}_{s}").fill_null("none").alias(column)).agg(
-            pl.len().alias(f"persons_{s}")
+            n.sum().alias(f"persons_{s}")
         )
         for s in _SIDES
     ]
     newly = (
-        valid.filter(pl.col("change") == "newly_insured")
+        valid.filter(change == "newly_insured")
         .group_by(pl.col(f"{column}_reform").fill_null("none").alias(column))
-        .agg(pl.len().alias("newly_insured"))
+        .agg(n.sum().alias("newly_insured"))
     )
     losing = (
-        valid.filter(pl.col("change") == "losing_cover")
+        valid.filter(change == "losing_cover")
         .group_by(pl.col(f"{column}_baseline").fill_null("none").alias(column))
-        .agg(pl.len().alias("losing_cover"))
+        .agg(n.sum().alias("losing_cover"))
     )
     values = pl.concat([c.select(column) for c in counts]).unique()
     table = values
@@ -207,7 +226,7 @@ def _sides(valid: pl.DataFrame, column: str, *, keep_none: bool) -> pl.DataFrame
     ).sort(column)
 
 
-def _by_region(joined: pl.DataFrame) -> pl.DataFrame:
+def _by_region(cells: pl.DataFrame) -> pl.DataFrame:
     schema = {
         "region": pl.String,
         "persons": pl.Int64,
@@ -216,16 +235,19 @@ def _by_region(joined: pl.DataFrame) -> pl.DataFrame:
         "newly_insured": pl.Int64,
         "losing_cover": pl.Int64,
     }
-    if "region" not in joined.columns:
+    if "region" not in cells.columns:
         return pl.DataFrame(schema=schema)
-    change = pl.col("change")
+    n, change = pl.col("n"), pl.col("change")
     return (
-        joined.group_by(pl.col("region").cast(pl.String).fill_null("none"))
+        cells.group_by(pl.col("region").fill_null("none"))
         .agg(
-            pl.len().alias("persons"),
-            *((pl.col(f"status_{s}") == "insured").sum().alias(f"insured_{s}") for s in _SIDES),
-            (change == "newly_insured").sum().alias("newly_insured"),
-            (change == "losing_cover").sum().alias("losing_cover"),
+            n.sum().alias("persons"),
+            *(
+                n.filter(pl.col(f"status_{s}") == "insured").sum().alias(f"insured_{s}")
+                for s in _SIDES
+            ),
+            n.filter(change == "newly_insured").sum().alias("newly_insured"),
+            n.filter(change == "losing_cover").sum().alias("losing_cover"),
         )
         .sort("region")
         .cast(schema)  # type: ignore[arg-type]
@@ -252,7 +274,7 @@ def _cost(valid: pl.DataFrame, combined: pl.DataFrame) -> pl.DataFrame:
     for r in budgets.iter_rows(named=True):
         row: dict[str, Any] = {"budget": r["value"]}
         for s in _SIDES:
-            row[f"persons_{s}"] = valid.filter(pl.col(f"budget_{s}") == r["value"]).height
+            row[f"persons_{s}"] = int(valid.filter(pl.col(f"budget_{s}") == r["value"])["n"].sum())
             row[f"state_months_{s}"] = r[f"state_months_{s}"]
             row[f"cost_{s}"] = r[f"cost_{s}"]
         row["unconfirmed"] = bool(r["cost_unconfirmed"]) and bool(
