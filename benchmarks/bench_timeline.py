@@ -3,10 +3,11 @@
 Cases are the case documents a service sends (plain dicts, 72 months of payments, text months
 and decimal-text amounts, each paid on the 21st), from ``bench_decide.make_cases``. For each
 case: ``insurrules.timeline(case, "2020-01", "2025-12")`` (validation included), with the facts
-known on each day (one evaluation of the routes per day a payment arrives) and with the facts of
-``as_of`` (one evaluation), against 72 ``decide()`` calls (the 15th of each month) and against
-one ``decide()`` per day the timeline holds a change. Also a fresh process end to end (start,
-import, read the JSON file, validate, timeline, print) with its peak RSS.
+known on each day (every state of knowledge, one per day a payment arrives, in one evaluation of
+the routes over lanes) and with the facts of ``as_of`` (one state), against 72 ``decide()`` calls
+(the 15th of each month); also the default reading its pieces one by one, as it does without
+numpy. Also a fresh process end to end (start, import, read the JSON file, validate, timeline,
+print) with its peak RSS.
 Run: ``python benchmarks/bench_timeline.py [-n 200]``.
 """
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_decide import make_cases
 
 import insurrules
+from insurrules.coverage import kz as coverage_kz
 from insurrules.months import YearMonth
 
 MONTHS = [YearMonth(2020, 1) + k for k in range(72)]
@@ -89,6 +91,15 @@ def main() -> None:
         ),
         "72 x decide(), one per month": best(lambda: [per_month(c) for c in cases]),
     }
+    # without numpy (no ``population`` extra) the pieces of a timeline are read one by one
+    with_numpy = coverage_kz._numpy
+    coverage_kz._numpy = lambda: False
+    try:
+        results["timeline(), read one by one (no numpy)"] = best(
+            lambda: [insurrules.timeline(c, "2020-01", "2025-12") for c in cases]
+        )
+    finally:
+        coverage_kz._numpy = with_numpy
     base = results["72 x decide(), one per month"]
     print(f"cases: {args.n} kz-osms, 72-month payment histories, one core, CPU time (best of 3)")
     print(f"segments per timeline: {sum(changes) / len(changes):.0f} on average")

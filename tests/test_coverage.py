@@ -17,6 +17,7 @@ import insurrules
 from insurrules import RulesError
 from insurrules.cli import main
 from insurrules.coverage import Segment, Timeline
+from insurrules.coverage import kz as coverage_kz
 from insurrules.months import YearMonth
 from tests.builders import kz_case, payments
 from tests.kz.strategies import dates, kz_cases
@@ -43,12 +44,21 @@ def read_segment(seg: Segment) -> tuple[Any, ...]:
     return (seg.status, seg.basis, seg.category, seg.budget, seg.grace_months, seg.debt_months)
 
 
-def days_to_check(t: Timeline, data: st.DataObject) -> list[dt.date]:
-    """Both ends of (up to 15) segments, and random days."""
+def days_to_check(t: Timeline, data: st.DataObject, case: dict[str, Any]) -> list[dt.date]:
+    """Both ends of (up to 25) segments, (up to 25) days on which what is known changes and the
+    day before each, and random days."""
     segs = list(t.segments)
-    if len(segs) > 15:
-        segs = data.draw(st.lists(st.sampled_from(segs), min_size=15, max_size=15))
+    if len(segs) > 25:
+        segs = data.draw(st.lists(st.sampled_from(segs), min_size=25, max_size=25))
     days = {d for s in segs for d in (s.start, s.end)}
+    arrivals = sorted(
+        {dt.date.fromisoformat(p["paid_on"]) for p in case["payments"] if "paid_on" in p}
+        | {dt.date.fromisoformat(d) for d in case["person"].get("care_requests", ())}
+    )
+    arrivals = [d for d in arrivals if t.start <= d <= t.end]
+    if len(arrivals) > 25:
+        arrivals = data.draw(st.lists(st.sampled_from(arrivals), min_size=25, max_size=25))
+    days |= {d for a in arrivals for d in (a, a - DAY) if t.start <= d}
     days |= set(data.draw(st.lists(st.dates(t.start, t.end), min_size=1, max_size=5)))
     return sorted(days)
 
@@ -122,25 +132,39 @@ def drawn(scheme: str, data: st.DataObject, known: str) -> tuple[dict[str, Any],
     return case, t
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+#: kz-osms pieces are read all at once (numpy, the default where it is installed) or one by one
+READINGS = [("kz-osms", True), ("kz-osms", False), ("vn-bhyt", True)]
+
+
+def drawn_reading(
+    scheme: str, together: bool, data: st.DataObject, known: str
+) -> tuple[dict[str, Any], Timeline]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(coverage_kz, "_numpy", lambda: together)
+        return drawn(scheme, data, known)
+
+
+@pytest.mark.parametrize(("scheme", "together"), READINGS)
 @SETTINGS
 @given(data=st.data())
-def test_every_day_reads_as_decide_on_that_day(scheme: str, data: st.DataObject) -> None:
-    case, t = drawn(scheme, data, "then")
-    for day in days_to_check(t, data):
+def test_every_day_reads_as_decide_on_that_day(
+    scheme: str, together: bool, data: st.DataObject
+) -> None:
+    case, t = drawn_reading(scheme, together, data, "then")
+    for day in days_to_check(t, data, case):
         decision = insurrules.decide({**case, "as_of": day.isoformat()})
         assert read_segment(t.on(day)) == read_decision(decision), day
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(("scheme", "together"), READINGS)
 @SETTINGS
 @given(data=st.data())
 def test_known_as_of_reads_from_as_of_on_as_decide_with_the_facts_of_as_of(
-    scheme: str, data: st.DataObject
+    scheme: str, together: bool, data: st.DataObject
 ) -> None:
-    case, t = drawn(scheme, data, "as_of")
+    case, t = drawn_reading(scheme, together, data, "as_of")
     facts = known_on(case, case["as_of"])
-    for day in days_to_check(t, data):
+    for day in days_to_check(t, data, case):
         if day >= dt.date.fromisoformat(case["as_of"]):
             decision = insurrules.decide({**facts, "as_of": day.isoformat()})
             assert read_segment(t.on(day)) == read_decision(decision), day
@@ -164,6 +188,64 @@ def test_kz_known_as_of_reads_before_as_of_as_the_reasoning_of_the_decision_on_a
             continue
         seg = t.on(day)
         assert (seg.status == "insured", seg.basis) == (row.insured, row.basis), row.month
+
+
+#: readings of the law other than the default (kz.md D-1..D-6): other routes, other lanes
+KZ_READINGS = [
+    {"kz.interpretation.prepaid_old_debt": "cancelled"},
+    {"kz.interpretation.state_months_in_run": "count"},
+    {"kz.interpretation.state_months_in_run": "break"},
+    {"kz.interpretation.grace_after_state_category": True},
+    {"kz.interpretation.de_new_request_each_year": False},
+]
+
+
+@pytest.mark.parametrize("changes", KZ_READINGS, ids=lambda c: "=".join(map(str, *c.items())))
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_every_day_reads_as_decide_under_other_readings_of_the_law(
+    changes: dict[str, Any], data: st.DataObject
+) -> None:
+    rules = insurrules.kz.rules().with_changes(changes)
+    case = data.draw(kz_cases())
+    start, end = data.draw(windows(case, dt.date(2020, 1, 1)))
+    t = insurrules.timeline(case, start, end, rules)
+    check_shape(t)
+    for day in days_to_check(t, data, case):
+        decision = insurrules.decide({**case, "as_of": day.isoformat()}, rules)
+        assert read_segment(t.on(day)) == read_decision(decision), day
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_each_lane_holds_the_facts_known_in_its_state(data: st.DataObject) -> None:
+    """Lane k of build_lane_facts is what build_facts gives on the k-th cutoff (within that
+    frame; the lanes' frame reaches further)."""
+    from insurrules.case import parse_case
+    from insurrules.kz.case import KzInput
+    from insurrules.kz.facts import build_facts, build_lane_facts
+
+    parsed: Any = parse_case(data.draw(kz_cases()))
+    cutoffs = sorted(
+        data.draw(
+            st.sets(dates(dt.date(2020, 1, 1), dt.date(2027, 12, 31)), min_size=1, max_size=6)
+        )
+    )
+    until = cutoffs[-1] + dt.timedelta(days=data.draw(st.integers(0, 900)))
+    rules = insurrules.kz.rules()
+    lanes = build_lane_facts(parsed.person, parsed.rows(), cutoffs, until, rules)
+    for k, cutoff in enumerate(cutoffs):
+        one = build_facts(KzInput(cutoff, parsed.person, parsed.rows()), rules)
+        assert one.ops.origin == lanes.ops.origin and one.ops.length <= lanes.ops.length
+        mask = one.ops.full()
+        for name in one.facts.__dataclass_fields__:
+            want, got = getattr(one.facts, name), getattr(lanes.facts, name)
+            if name == "advance":
+                assert sorted(r for new in got[: k + 1] for r in new) == sorted(want)
+            elif name == "memberships":
+                assert {c: lanes.ops.lane(x, k) & mask for c, x in got.items()} == want
+            else:
+                assert lanes.ops.lane(got, k) & mask == want, name
 
 
 # -- exact days inside a month -----------------------------------------------------------------

@@ -28,15 +28,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-__all__ = ["NO_MONTH", "BitOps", "TimelineOps"]
+__all__ = ["NO_MONTH", "BitOps", "LaneOps", "TimelineBuild", "TimelineOps"]
 
 #: "No month" in person-level month results (``last_at_or_before`` when nothing holds); earlier
 #: than every month index, so ``later(m, NO_MONTH) == m``.
 NO_MONTH = -1
 
 
-class TimelineOps(Protocol):
-    """The operations a rule may use (see the module docstring)."""
+class TimelineBuild(Protocol):
+    """The operations that build timelines from timelines (what the routes of a scheme use)."""
 
     origin: int
     length: int
@@ -55,6 +55,10 @@ class TimelineOps(Protocol):
     def year_starts(self) -> Any: ...
     def runs_reaching(self, x: Any, skip: Any, n: int) -> Any: ...
     def advance_windows(self, records: Any, n: int) -> Any: ...
+
+
+class TimelineOps(TimelineBuild, Protocol):
+    """The operations a rule may use (see the module docstring): building, and reading."""
 
     # reading at a month per person (see the module docstring)
     def holds_each(self, x: Any, months: Any) -> Any: ...
@@ -291,3 +295,173 @@ class BitOps:
             out.append(origin + low.bit_length() - 1)
             x ^= low
         return out
+
+
+class LaneOps:
+    """Timeline operations for one person under several states of knowledge at once.
+
+    A timeline is an ``int`` holding ``lanes`` [`BitOps`][insurrules.timeline.BitOps] timelines
+    of the same frame side by side, each in ``64 * words`` bits: bit ``k * stride + i`` is month
+    ``origin + i`` in lane ``k``; the bits of a lane past ``length`` are always 0, so a lane is
+    whole 64-bit words (the layout of one person's column in
+    ``insurrules.population.arrays.ArrayOps``). Each operation means, lane by lane, what the same
+    ``BitOps`` operation means (tested lane by lane against it): a shift masks off what would
+    cross into the next lane. One evaluation of the routes over lanes gives, in lane ``k``, the
+    routes of the facts known in state ``k`` (a coverage timeline: one lane per day on which what
+    is known changes). Reading is done on one lane at a time, with
+    [`lane`][insurrules.timeline.LaneOps.lane] and a ``BitOps`` of the same frame, or on the
+    words of every lane at once.
+    """
+
+    __slots__ = (
+        "_above",
+        "_full",
+        "_rep",
+        "lanes",
+        "length",
+        "origin",
+        "single",
+        "stride",
+        "words",
+    )
+
+    def __init__(self, origin: int, length: int, lanes: int) -> None:
+        self.origin = origin
+        self.length = length
+        self.lanes = lanes
+        self.words = max(1, -(-length // 64))
+        self.stride = 64 * self.words
+        #: the operations of one lane (the patterns every lane shares are built there)
+        self.single = BitOps(origin, length)
+        self._rep = sum(1 << (k * self.stride) for k in range(lanes))  # bit 0 of every lane
+        self._full = self.single.full() * self._rep
+        self._above: dict[int, int] = {}
+
+    # -- lanes ---------------------------------------------------------------------------------
+    def replicate(self, x: int) -> int:
+        """The one-lane timeline ``x`` in every lane."""
+        return x * self._rep
+
+    def lane(self, x: int, k: int) -> int:
+        """Lane ``k`` of ``x``, a timeline of ``single``."""
+        return (x >> (k * self.stride)) & self.single.full()
+
+    def split(self, x: int) -> list[int]:
+        """Every lane of ``x``, in order (``[lane(x, k) for k in range(lanes)]``)."""
+        raw = x.to_bytes(self.lanes * self.stride // 8, "little")
+        size = self.stride // 8
+        return [int.from_bytes(raw[i : i + size], "little") for i in range(0, len(raw), size)]
+
+    def stack(self, per_lane: Sequence[int]) -> int:
+        """One-lane timelines, lane ``k`` from ``per_lane[k]``."""
+        out = 0
+        for k, x in enumerate(per_lane):
+            out |= x << (k * self.stride)
+        return out
+
+    def known(self, new: Sequence[int]) -> int:
+        """Lane ``k`` holds what ``new[0..k]`` hold: what became known by state ``k``."""
+        out = seen = 0
+        for k, x in enumerate(new):
+            seen |= x
+            out |= seen << (k * self.stride)
+        return out
+
+    def _from(self, k: int) -> int:
+        """Months from the ``k``-th of each lane on: where a ``k``-month shift may land."""
+        mask = self._above.get(k)
+        if mask is None:
+            mask = self._above[k] = self.replicate(self.single.since(self.origin + k))
+        return mask
+
+    # -- constructors (every lane the same) ----------------------------------------------------
+    def empty(self) -> int:
+        return 0
+
+    def full(self) -> int:
+        return self._full
+
+    def not_(self, x: int) -> int:
+        return self._full ^ x
+
+    def months(self, first: int | None, last: int | None) -> int:
+        return self.replicate(self.single.months(first, last))
+
+    def since(self, first: int) -> int:
+        return self.months(first, None)
+
+    def until(self, last: int) -> int:
+        return self.months(None, last)
+
+    def flag(self, value: bool) -> int:
+        return self._full if value else 0
+
+    def from_months(self, months: Iterable[int]) -> int:
+        return self.replicate(self.single.from_months(months))
+
+    def year_starts(self) -> int:
+        return self.replicate(self.single.year_starts())
+
+    # -- operations, lane by lane --------------------------------------------------------------
+    def shift(self, x: int, k: int, before: bool = False) -> int:
+        out = (x << k) & self._from(k)
+        if before:
+            out |= self.replicate(((1 << k) - 1) & self.single.full())
+        return out
+
+    def window_any(self, x: int, n: int) -> int:
+        out = x
+        span = 1
+        # doubling as in BitOps, each step masked so that no lane spills into the next
+        while span * 2 <= n:
+            out |= (out << span) & self._from(span)
+            span *= 2
+        if span < n:
+            out |= (out << (n - span)) & self._from(n - span)
+        return out & self._full
+
+    def window_all(self, x: int, n: int, before: bool = False) -> int:
+        missing = self._full ^ x
+        if not before:
+            first = self.replicate((1 << min(n - 1, self.length)) - 1)
+            return self._full ^ (self.window_any(missing, n) | first)
+        return self._full ^ self.window_any(missing, n)
+
+    def carry(self, x: int, block: int, n: int) -> int:
+        out = x
+        open_ = (self._full ^ block) & self._from(1)
+        for _ in range(n):
+            nxt = x | ((out << 1) & open_)
+            if nxt == out:
+                break
+            out = nxt
+        return out
+
+    def runs_reaching(self, x: int, skip: int, n: int) -> int:
+        if n <= 0:
+            return self._full
+        if not skip:
+            return self.window_all(x, n)
+        # the run counter walks month by month: lane by lane, each distinct lane once
+        done: dict[tuple[int, int], int] = {}
+        per_lane = []
+        for k in range(self.lanes):
+            key = (self.lane(x, k), self.lane(skip, k))
+            got = done.get(key)
+            if got is None:
+                got = done[key] = self.single.runs_reaching(key[0], key[1], n)
+            per_lane.append(got)
+        return self.stack(per_lane)
+
+    def advance_windows(self, records: Sequence[Sequence[tuple[int, int]]], n: int) -> int:
+        """``records[k]``: the ``(month, arrival_month)`` records that became known in state
+        ``k`` (lane ``k`` reads those of ``records[0..k]``)."""
+        seen: list[tuple[int, int]] = []
+        windows = 0
+        per_lane = []
+        for k, new in enumerate(records):
+            if new or k == 0:
+                seen.extend(new)
+                windows = self.single.advance_windows(seen, n)
+            per_lane.append(windows)
+        return self.stack(per_lane)

@@ -69,8 +69,9 @@ def timeline(
     ``decide()`` on that day: with ``known="then"`` (the default) from the facts known on that
     day, exactly what ``decide(case | {"as_of": day})`` says; with ``known="as_of"`` from the
     facts known on the case's ``as_of`` (what a decision on ``as_of`` knows about every day).
-    The rules are evaluated once per day on which what is known changes (a payment arrives, a
-    care request is made), not once per month.
+    What is known changes only on the days a payment arrives or a care request is made; the
+    rules are evaluated once for all those states of knowledge together (kz-osms: one lane each
+    of one evaluation; vn-bhyt: one card chain each), not once per month.
     """
     from insurrules.api import _rules_for
     from insurrules.case import parse_case

@@ -7,17 +7,21 @@ are left out and counted, so the decision can say how many were ignored ([the co
 
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from insurrules.kz.case import KzInput
+from insurrules.kz.case import KzInput, KzPerson, PaymentRow
 from insurrules.kz.law import KzFacts, child_last_month
 from insurrules.kz.params import kz_params
 from insurrules.kz.reading import NO_DAY, Asked, day_number
 from insurrules.months import month_index
 from insurrules.parameters import RuleSet
-from insurrules.timeline import BitOps
+from insurrules.timeline import BitOps, LaneOps
 
-__all__ = ["CaseFrame", "build_facts"]
+__all__ = ["CaseFrame", "LaneFrame", "build_facts", "build_lane_facts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,39 +34,93 @@ class CaseFrame:
     asked: Asked
 
 
+@dataclass(frozen=True, slots=True)
+class LaneFrame:
+    """The facts of one case under several states of knowledge, one lane each
+    ([`LaneOps`][insurrules.timeline.LaneOps]); ``advance`` is per lane, what became known."""
+
+    ops: LaneOps
+    facts: KzFacts[int]
+    asked: Asked  # who is asked about (``month`` / ``day``: the last day of the frame's reach)
+
+
 def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
-    person = case.person
-    as_of = case.as_of
-    m0 = month_index(as_of)
-    requests = [d for d in person.care_requests if d <= as_of]
+    """The facts known on ``case.as_of``, as timelines of one frame."""
+    ops, facts, known, requests, asked = _facts(
+        case.person, case.payments, (case.as_of,), case.as_of, rules
+    )
+    assert isinstance(ops, BitOps)
+    return CaseFrame(
+        ops=ops,
+        facts=facts,
+        ignored_payments=len(case.payments) - known,
+        ignored_requests=len(case.person.care_requests) - requests,
+        as_of_month=asked.month,
+        asked=asked,
+    )
+
+
+def build_lane_facts(
+    person: KzPerson,
+    payments: Sequence[PaymentRow],
+    cutoffs: Sequence[dt.date],
+    until: dt.date,
+    rules: RuleSet,
+) -> LaneFrame:
+    """The facts known on each of ``cutoffs`` (increasing), lane ``k`` those of ``cutoffs[k]``:
+    in lane ``k`` what [`build_facts`][insurrules.kz.facts.build_facts] gives on ``cutoffs[k]``
+    (one definition: both are this module's ``_facts``), in one frame reaching ``until``."""
+    ops, facts, _, _, asked = _facts(person, payments, cutoffs, until, rules, lanes=True)
+    assert isinstance(ops, LaneOps)
+    return LaneFrame(ops, facts, asked)
+
+
+def _facts(
+    person: KzPerson,
+    payments: Sequence[PaymentRow],
+    cutoffs: Sequence[dt.date],
+    until: dt.date,
+    rules: RuleSet,
+    lanes: bool = False,
+) -> tuple[BitOps | LaneOps, KzFacts[int], int, int, Asked]:
+    """The facts known on each of ``cutoffs`` (one lane each, or one frame when not ``lanes``),
+    the number of payments and care requests known on the last, and who is asked about on
+    ``until`` (not before the last cutoff)."""
+    n = len(cutoffs)
+    last = cutoffs[-1]
+    m0 = month_index(until)
+    requests = [d for d in person.care_requests if d <= last]
     p = kz_params(rules)
     # The frame starts with the first contribution month: no payment is earlier (KzPayment), so
     # every window and unbroken run looks back as far as any fact reaches.
     origin = p.first_contribution_month
 
-    # one pass over the (often long) payment history: bits are set from the frame origin; the
-    # frame's length is fixed afterwards and always covers the last payment month
-    paid = work_paid = 0
+    # one pass over the (often long) payment history: bits are set from the frame origin, in
+    # the state of knowledge where the record first is known; the frame's length is fixed
+    # afterwards and always covers the last payment month
+    paid = [0] * n
+    work_paid = [0] * n
+    advance: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     last_fact = m0
     known = 0
-    advance: list[tuple[int, int]] = []
     work_payers, prepaid_payers, prepaid_from = p.de_work_payers, p.prepaid_payers, p.prepaid_from
-    for month, paid_on, _, payer in case.payments:
-        if paid_on > as_of:
+    for month, paid_on, _, payer in payments:
+        if paid_on > last:
             continue
+        k = bisect_left(cutoffs, paid_on) if n > 1 else 0
         known += 1
         bit = 1 << (month - origin)
-        paid |= bit
+        paid[k] |= bit
         if month > last_fact:
             last_fact = month
         if payer in work_payers:
-            work_paid |= bit
+            work_paid[k] |= bit
         if payer in prepaid_payers and paid_on >= prepaid_from:
             # only a record that arrived before its month can pay it in advance (the prepaid
             # route reads no other: BitOps.advance_windows)
             arrival = paid_on.year * 12 + paid_on.month - 1
             if arrival < month:
-                advance.append((month, arrival))
+                advance[k].append((month, arrival))
 
     birth_month = month_index(person.birth_date)
     child_last = child_last_month(birth_month, p)
@@ -78,7 +136,9 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
         + [month_index(w.start) for w in person.welfare_levels]
         + [month_index(w.end) for w in person.welfare_levels if w.end]
     )
-    ops = BitOps(origin, last_fact + p.reach - origin + 1)
+    length = last_fact + p.reach - origin + 1
+    single = BitOps(origin, length)
+    ops: BitOps | LaneOps = LaneOps(origin, length, n) if lanes else single
 
     full = person.residency in p.full_residencies
     eaeu = person.residency in p.paid_only_residencies
@@ -88,14 +148,21 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
         span = ops.months(month_index(m.start), month_index(m.end) if m.end else None)
         memberships[m.code] = memberships.get(m.code, 0) | span
 
-    de_requests = ops.from_months(
-        month_index(d) for d in requests if person.level_on(d) in p.de_levels
-    )
+    de_requests = [0] * n
+    for d in requests:
+        if person.level_on(d) in p.de_levels:
+            de_requests[bisect_left(cutoffs, d) if n > 1 else 0] |= single.bit(month_index(d))
     de_level = 0
     for w in person.welfare_levels:
         if w.level in p.de_levels:
             de_level |= ops.months(month_index(w.start), month_index(w.end) if w.end else None)
 
+    if isinstance(ops, LaneOps):
+        timelines = ops.known(paid), ops.known(work_paid), ops.known(de_requests)
+        records: Any = advance
+    else:
+        timelines = paid[0], work_paid[0], de_requests[0]
+        records = advance[0]
     facts: KzFacts[int] = KzFacts(
         full_participant=ops.flag(full),
         eaeu_worker=ops.flag(eaeu),
@@ -103,25 +170,19 @@ def build_facts(case: KzInput, rules: RuleSet) -> CaseFrame:
         before_death=ops.until(death_month - 1) if death_month is not None else ops.full(),
         born=ops.since(birth_month),
         child=ops.months(birth_month, child_last),
-        paid=paid,
-        work_paid=work_paid,
-        advance=advance,
+        paid=timelines[0],
+        work_paid=timelines[1],
+        advance=records,
         memberships=memberships,
-        de_requests=de_requests,
+        de_requests=timelines[2],
         de_level=de_level,
     )
-    return CaseFrame(
-        ops=ops,
-        facts=facts,
-        ignored_payments=len(case.payments) - known,
-        ignored_requests=len(person.care_requests) - len(requests),
-        as_of_month=m0,
-        asked=Asked(
-            month=m0,
-            day=day_number(as_of),
-            birth_day=day_number(person.birth_date),
-            death_day=day_number(person.death_date) if person.death_date else NO_DAY,
-            outside=person.residency in p.outside_residencies,
-            frame_end=ops.origin + ops.length - 1,
-        ),
+    asked = Asked(
+        month=m0,
+        day=day_number(until),
+        birth_day=day_number(person.birth_date),
+        death_day=day_number(person.death_date) if person.death_date else NO_DAY,
+        outside=person.residency in p.outside_residencies,
+        frame_end=origin + length - 1,
     )
+    return ops, facts, known, len(requests), asked

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from insurrules.kz.params import KzParams, kz_params
 from insurrules.parameters import RuleSet
-from insurrules.timeline import TimelineOps
+from insurrules.timeline import TimelineBuild
 
 __all__ = [
     "CategoryTimeline",
@@ -123,7 +123,7 @@ def child_last_month(birth_month: Any, p: KzParams) -> Any:
 
 
 def state_categories(
-    facts: KzFacts[Any], ops: TimelineOps, p: KzParams
+    facts: KzFacts[Any], ops: TimelineBuild, p: KzParams
 ) -> tuple[CategoryTimeline[Any], ...]:
     """Art. 26 p. 1 and art. 26-1 categories, each cut to the periods it exists in law."""
     out: list[CategoryTimeline[Any]] = []
@@ -143,7 +143,7 @@ def state_categories(
 
 def welfare_level_de(
     facts: KzFacts[Any],
-    ops: TimelineOps,
+    ops: TimelineBuild,
     p: KzParams,
     earlier: list[CategoryTimeline[Any]],
 ) -> Any:
@@ -167,7 +167,9 @@ def welfare_level_de(
     return ops.carry(qualifying, ops.not_(facts.de_level), ops.length)
 
 
-def own_payments(facts: KzFacts[Any], state: Any, ops: TimelineOps, p: KzParams) -> tuple[Any, Any]:
+def own_payments(
+    facts: KzFacts[Any], state: Any, ops: TimelineBuild, p: KzParams
+) -> tuple[Any, Any]:
     """The months that count towards the 60-month run, and the months skipped (D-2)."""
     if p.run_mode == "count":
         return facts.paid | state, ops.empty()
@@ -177,7 +179,7 @@ def own_payments(facts: KzFacts[Any], state: Any, ops: TimelineOps, p: KzParams)
 
 
 def routes(
-    facts: KzFacts[Any], ops: TimelineOps, rules: RuleSet, *, like: KzRoutes[Any] | None = None
+    facts: KzFacts[Any], ops: TimelineBuild, rules: RuleSet, *, like: KzRoutes[Any] | None = None
 ) -> KzRoutes[Any]:
     """Evaluate every route for every month of the frame.
 
@@ -196,7 +198,7 @@ def routes(
 
 
 def _routes_before_grace(
-    facts: KzFacts[Any], ops: TimelineOps, p: KzParams, key: tuple[Any, ...]
+    facts: KzFacts[Any], ops: TimelineBuild, p: KzParams, key: tuple[Any, ...]
 ) -> _BeforeGrace:
     """Routes 1-4 (every route but the grace period)."""
     participant = facts.full_participant | facts.eaeu_worker
@@ -241,7 +243,7 @@ def _routes_before_grace(
 
 
 def _with_grace(
-    facts: KzFacts[Any], ops: TimelineOps, p: KzParams, b: _BeforeGrace
+    facts: KzFacts[Any], ops: TimelineBuild, p: KzParams, b: _BeforeGrace
 ) -> KzRoutes[Any]:
     """Route 5, the grace period, after routes 1-4; and the routes together."""
     alive, transition, state = b.alive, b.transition, b.state

@@ -35,14 +35,17 @@ __all__ = [
     "NO_DAY",
     "Asked",
     "KzReading",
+    "KzStatus",
     "Owed",
     "amount_due",
     "date_of",
     "day_number",
+    "debt",
     "grace_in_force",
     "month_first_day",
     "owed",
     "read",
+    "status",
 ]
 
 #: The routes in law order: the first that holds in the month is the basis
@@ -113,8 +116,22 @@ class KzReading:
     insured_until: Any  # NO_DAY: none (renew_by is the same day)
 
 
-def read(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) -> KzReading:
-    """Read the routes ``r`` (of ``facts``) at the day asked about."""
+@dataclass(frozen=True, slots=True)
+class KzStatus:
+    """The status part of a [`KzReading`][insurrules.kz.reading.KzReading]: what holds in the
+    month asked about (all a coverage timeline reads; it looks at no month after it)."""
+
+    excluded: Any
+    insured: Any
+    basis: Any
+    category: Any
+    last_hold: Any
+    grace: Any
+    extended: Any
+
+
+def status(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) -> KzStatus:
+    """The status the routes ``r`` (of ``facts``) give at the day asked about."""
     m0 = q.month
     dead = q.death_day < q.day
     unborn = q.day < q.birth_day
@@ -129,9 +146,22 @@ def read(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) 
 
     last, g, extended = grace_in_force(r, facts, ops, p, m0)
     has = ops.unless(last != NO_MONTH, excluded)
-    grace = ops.where(has, g, -1)
-    extended = extended & has
+    return KzStatus(
+        excluded=excluded,
+        insured=insured,
+        basis=basis,
+        category=category,
+        last_hold=last,
+        grace=ops.where(has, g, -1),
+        extended=extended & has,
+    )
 
+
+def read(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) -> KzReading:
+    """Read the routes ``r`` (of ``facts``) at the day asked about: the
+    [`status`][insurrules.kz.reading.status], and the insured run around it."""
+    s = status(r, facts, ops, p, q)
+    m0 = q.month
     # insured_from / insured_until (docs/law/kz-osms-rules.md, "Derived values"): the run of
     # insured months around m0, never before the scheme's benefits start nor before birth,
     # clipped by death
@@ -141,18 +171,18 @@ def read(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) 
     end_of_run = month_first_day(hi + 1) - 1
     until = ops.where(open_end, q.death_day, ops.earlier(end_of_run, q.death_day))
     return KzReading(
-        excluded=excluded,
-        insured=insured,
-        basis=basis,
-        category=category,
-        last_hold=last,
-        grace=grace,
-        extended=extended,
+        excluded=s.excluded,
+        insured=s.insured,
+        basis=s.basis,
+        category=s.category,
+        last_hold=s.last_hold,
+        grace=s.grace,
+        extended=s.extended,
         run_lo=lo,
         run_hi=hi,
         open_end=open_end,
         insured_from=start,
-        insured_until=ops.where(insured, until, NO_DAY),
+        insured_until=ops.where(s.insured, until, NO_DAY),
     )
 
 
@@ -201,20 +231,27 @@ def owed(
     [`insurrules.kz.decide.why_not`][insurrules.kz.decide.why_not] reads ([kz-osms rules: Derived
     values][kz-rules-derived-values]: the due, unpaid months in m-11..m-1; months before birth are
     never due, which the routes' ``due`` already says)."""
-    lo = month - p.debt_window + 1
-    if p.prepaid_cancels_debt:
-        # D-1 alternative: debt from before the start of a prepaid window is annulled
-        lo = ops.later(lo, ops.last_at_or_before(prepaid_starts, month))
-    unpaid = due & ops.not_(paid)
     year = month - month % 12
     paid_now = ops.holds_each(paid, month)
     return Owed(
-        debt=unpaid & ops.months(lo, month - 1),
+        debt=debt(paid, due, prepaid_starts, ops, p, month),
         owed_now=ops.unless(ops.holds_each(due, month), paid_now),
         paid_now=paid_now,
         any_paid=ops.any_each(paid),
         de_requests=de_requests & ops.months(year, year + 11),
     )
+
+
+def debt(
+    paid: Any, due: Any, prepaid_starts: Any, ops: TimelineOps, p: KzParams, month: Any
+) -> Any:
+    """[`Owed.debt`][insurrules.kz.reading.Owed]: the due, unpaid months of the debt window
+    before ``month`` (it looks at no month after it)."""
+    lo = month - p.debt_window + 1
+    if p.prepaid_cancels_debt:
+        # D-1 alternative: debt from before the start of a prepaid window is annulled
+        lo = ops.later(lo, ops.last_at_or_before(prepaid_starts, month))
+    return due & ops.not_(paid) & ops.months(lo, month - 1)
 
 
 def amount_due(months: list[int], rules: RuleSet) -> Decimal | None:
