@@ -38,7 +38,13 @@ from insurrules.models import (
     personal_id_core,
 )
 from insurrules.vn.cards import Payer, child_card_end
-from insurrules.vn.rules import SUPPORT_GROUPS, card_months, card_months_problem, default_rules
+from insurrules.vn.rules import (
+    SUPPORT_GROUPS,
+    SupportGroup,
+    card_months,
+    card_months_problem,
+    default_rules,
+)
 
 __all__ = [
     "CARD_RULES_START",
@@ -53,16 +59,11 @@ __all__ = [
 
 #: Law 46/2014/QH13 (household ladder, 30-day wait, 5-year rule) from 2015-01-01: the card rules
 #: modelled here; earlier purchases or decisions would be judged under rules not in the data.
-CARD_RULES_START = dt.date(2015, 1, 1)
+#: Parameter ``vn.scheme.card_rules_start`` (its one definition), as shipped.
+CARD_RULES_START: dt.date = default_rules()["vn.scheme.card_rules_start"].values[-1].value
 
 VnMembershipCode = Literal[
-    # state-support groups (R5): the member pays the rest of the amount, off the ladder
-    "near_poor",
-    "near_poor_poor_area",
-    "near_poor_poor_commune",
-    "student",
-    "agri_average",
-    "ethnic_minority_transition",
+    SupportGroup,
     # fully state-paid groups (R4)
     "poor_household",
     "child_under_6",

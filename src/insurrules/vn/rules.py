@@ -7,13 +7,14 @@ import tomllib
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal, get_args
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet, load_rule_set
 
 __all__ = [
     "SUPPORT_GROUPS",
+    "SupportGroup",
     "card_months",
     "card_months_problem",
     "default_rules",
@@ -24,15 +25,17 @@ __all__ = [
     "value_on",
 ]
 
-#: State-support groups (R5); each has a parameter ``vn.support.<code>`` with its dated share.
-SUPPORT_GROUPS: tuple[str, ...] = (
+#: State-support groups (R5): the member pays the rest of the amount, off the ladder; each has a
+#: parameter ``vn.support.<code>`` with its dated share (a test holds the two lists equal).
+SupportGroup = Literal[
     "near_poor",
     "near_poor_poor_area",
     "near_poor_poor_commune",
     "student",
     "agri_average",
     "ethnic_minority_transition",
-)
+]
+SUPPORT_GROUPS: tuple[str, ...] = get_args(SupportGroup)
 
 
 @cache
