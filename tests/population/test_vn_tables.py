@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from random import Random
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import insurrules
@@ -231,3 +235,61 @@ def test_the_vn_screen_vouches_only_for_what_the_model_accepts(
         if vouched[i]:
             assert want is None, want
         assert errors[i] == want
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(vn_populations(max_size=6, invalid=True))
+def test_the_arrays_read_once_hold_the_values_of_the_typed_tables(
+    drawn: tuple[VnPopulation, dt.date],
+) -> None:
+    from insurrules.population.values import NO_DAY
+    from insurrules.population.vn.tables import MEMBERSHIP_CODES, PAYERS
+
+    pop, _ = drawn
+    loaded = pop.loaded
+
+    def day_list(values: npt.NDArray[np.int32]) -> list[dt.date | None]:
+        epoch = dt.date(1970, 1, 1)
+        return [None if d == NO_DAY else epoch + dt.timedelta(d) for d in values.tolist()]
+
+    def code_list(values: npt.NDArray[np.int8], names: tuple[str, ...]) -> list[str | None]:
+        return [names[c] if c >= 0 else None for c in values.tolist()]
+
+    assert loaded.persons.ids.to_list() == pop.persons["id"].to_list()
+    assert day_list(loaded.persons.birth) == pop.persons["birth_date"].to_list()
+    assert day_list(loaded.persons.death) == pop.persons["death_date"].to_list()
+    pay, mem = loaded.payments, loaded.memberships
+    ids = pop.persons["id"].to_list()
+    assert [ids[r] for r in pay.rows] == pop.payments["person_id"].to_list()
+    assert day_list(pay["paid_on"]) == pop.payments["paid_on"].to_list()
+    assert [m if m >= 0 else None for m in pay["months"].tolist()] == pop.payments[
+        "months"
+    ].to_list()
+    assert code_list(pay["payer"], PAYERS) == [
+        p if p in PAYERS else None for p in pop.payments["payer"].to_list()
+    ]
+    assert [ids[r] for r in mem.rows] == pop.memberships["person_id"].to_list()
+    assert code_list(mem["code"], MEMBERSHIP_CODES) == pop.memberships["code"].to_list()
+    assert day_list(mem["start"]) == pop.memberships["start"].to_list()
+    assert day_list(mem["end"]) == pop.memberships["end"].to_list()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(vn_populations(max_size=6, invalid=True), st.randoms(use_true_random=False))
+def test_the_order_of_the_records_never_matters_to_who_is_valid_and_the_answers(
+    drawn: tuple[VnPopulation, dt.date], random: Random
+) -> None:
+    pop, as_of = drawn
+    tables = dict(pop.tables())
+
+    def shuffled(df: pl.DataFrame) -> pl.DataFrame:
+        order = list(range(df.height))
+        random.shuffle(order)
+        return df[order]
+
+    mixed = VnPopulation.from_frames(
+        tables["persons"], shuffled(tables["payments"]), shuffled(tables["memberships"])
+    )
+    # an error names the record by its place in the case, which the order changes
+    assert mixed.row_errors.is_null().equals(pop.row_errors.is_null())
+    assert evaluate_vn(mixed, as_of).drop("error").equals(evaluate_vn(pop, as_of).drop("error"))

@@ -23,9 +23,10 @@ import polars as pl
 
 from insurrules.errors import RulesError, mask_text
 from insurrules.parameters import RuleSet
-from insurrules.population.tableset import normalize_table
+from insurrules.population.values import NO_DAY as READ_NO_DAY
 from insurrules.population.vn.dayarrays import ARRAYS
-from insurrules.population.vn.tables import VN_SCHEMA, VnPopulation
+from insurrules.population.vn.tables import MEMBERSHIP_CODES, VnPopulation
+from insurrules.population.vn.tables import PAYERS as TABLE_PAYERS
 from insurrules.vn.cards import (
     PAYERS,
     child_card_end_day,
@@ -37,33 +38,22 @@ from insurrules.vn.cards import (
 from insurrules.vn.case import STATE_GROUPS
 from insurrules.vn.dayops import NO_DAY, OPEN, date_of, day_number
 
-__all__ = ["Cards", "Purchases", "Steps", "card_table", "columns"]
+__all__ = ["Cards", "Purchases", "Steps", "card_table", "days_or"]
 
 Ints = npt.NDArray[np.signedinteger[Any]]
 Bools = npt.NDArray[np.bool_]
 
 
-def columns(population: VnPopulation, table: str, names: list[str]) -> pl.DataFrame:
-    """Only ``names`` of ``table``, in the schema's types (reading every column, text amounts
-    included, would cost more than the whole chain)."""
-    cache_key = f"vn.columns:{table}:{','.join(names)}"
-    found: pl.DataFrame | None = population.cache.get(cache_key)
-    if found is None:
-        present = [c for c in names if c in population.sources[table].schema]
-        frame = population.sources[table].frame(present)
-        schema = {c: VN_SCHEMA[table][c] for c in present}
-        found = normalize_table(table, frame, [], schema)
-        for c in names:
-            if c not in found.columns:  # an optional column left out: all null
-                found = found.with_columns(pl.lit(None, dtype=pl.Date).alias(c))
-        population.cache[cache_key] = found
-    return found
+#: a payer as read (index in the table's codes, -1: other) as an index in the rules' ``PAYERS``
+_RULE_PAYER = np.array(
+    [PAYERS.index(p) if p in PAYERS else -1 for p in TABLE_PAYERS] + [-1], dtype=np.int32
+)
 
 
-def _days(series: pl.Series, missing: int) -> Ints:
-    # day numbers as int32 (a polars Date's own values): half the memory traffic of int64
-    days: Ints = series.to_physical().cast(pl.Int32).fill_null(missing).to_numpy()
-    return days
+def days_or(days: Ints, missing: int) -> Ints:
+    """Day numbers as read (`insurrules.population.vn.loading`), a missing one as ``missing``."""
+    out: Ints = np.where(days == READ_NO_DAY, missing, days).astype(np.int32)
+    return out
 
 
 def _positions(rows: Ints) -> Ints:
@@ -181,16 +171,15 @@ def _state_spans(
                 np.full(int(kept.sum()), p, dtype=np.int64),
             )
         )
-    mem_row = population.record_rows()["memberships"]
-    mem = columns(population, "memberships", ["code", "start", "end"])
-    code = mem["code"].cast(pl.String).to_numpy()
-    m_start, m_end = _days(mem["start"], 0), _days(mem["end"], OPEN)
+    mem = population.loaded.memberships
+    mem_row, code = mem.rows, mem["code"]
+    m_start, m_end = days_or(mem["start"], 0), days_or(mem["end"], OPEN)
     ok = (mem_row >= 0) & valid[np.maximum(mem_row, 0)]
     base = 1000  # order keys: memberships after the child card's periods
     for group in STATE_GROUPS:
         if group == "child_under_6":
             continue
-        sel = np.flatnonzero(ok & (code == group))
+        sel = np.flatnonzero(ok & (code == MEMBERSHIP_CODES.index(group)))
         if sel.size == 0:
             continue
         for p, period in enumerate(rules.category(group).periods):
@@ -219,14 +208,15 @@ def card_table(
     (`insurrules.vn.cards.purchase_card` stepped purchase by purchase), and each
     person's death day (``OPEN``: alive)."""
     day = day_number(as_of)
-    persons = population.persons
-    birth = _days(persons["birth_date"], 0)
-    death = _days(persons["death_date"], OPEN)
+    people = population.loaded.persons
+    n = people.birth.shape[0]
+    birth = days_or(people.birth, 0)
+    death = days_or(people.death, OPEN)
     s_row, s_from, s_to, s_cat, _ = _state_spans(population, valid, birth, rules)
 
-    pay_row = population.record_rows()["payments"]
-    pays = columns(population, "payments", ["paid_on", "months", "payer"])
-    paid_all = _days(pays["paid_on"], OPEN)
+    pays = population.loaded.payments
+    pay_row = pays.rows
+    paid_all = days_or(pays["paid_on"], OPEN)
     known = np.flatnonzero((pay_row >= 0) & valid[np.maximum(pay_row, 0)] & (paid_all <= day))
     # in order of paid_on per person (one day per purchase: VnCase refuses two)
     order, row, paid = known, pay_row[known], paid_all[known]
@@ -234,17 +224,12 @@ def card_table(
     if not ((step_up > 0) | ((step_up == 0) & (np.diff(paid) > 0))).all():
         sort = _sort_order(row, _from_zero(paid))
         order, row, paid = order[sort], row[sort], paid[sort]
-    months = pays["months"].to_numpy()[order].astype(np.int32)
-    payer = (
-        pays["payer"]
-        .cast(pl.String)
-        .replace_strict(PAYERS, list(range(len(PAYERS))), default=-1, return_dtype=pl.Int32)
-        .to_numpy()[order]
-    )
+    months = pays["months"][order].astype(np.int32)
+    payer = _RULE_PAYER[pays["payer"][order]]
 
     # the latest end of the state-paid cards begun by each purchase's payment day (D-3)
     state_end = np.full(row.shape[0], NO_DAY, dtype=np.int32)
-    has_spans = np.zeros(persons.height, dtype=np.bool_)
+    has_spans = np.zeros(n, dtype=np.bool_)
     has_spans[s_row] = True
     with_spans = np.flatnonzero(has_spans[row])
     if with_spans.size:

@@ -34,8 +34,9 @@ import polars as pl
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
-from insurrules.population.vn.chain import Cards, Steps, columns
-from insurrules.population.vn.tables import VnPopulation
+from insurrules.population.vn.chain import Cards, Steps
+from insurrules.population.vn.loading import covering
+from insurrules.population.vn.tables import MEMBERSHIP_CODES, VnPopulation
 from insurrules.vn.cards import PAYERS
 from insurrules.vn.contributions import state_month, state_share_of
 from insurrules.vn.dayops import date_of, day_number
@@ -53,6 +54,14 @@ Ints = npt.NDArray[np.signedinteger[Any]]
 MONEY = pl.Decimal(precision=24, scale=0)
 #: per-person columns added by ``evaluate_vn(..., costs=True)``
 COST_COLUMNS = ("state_months", "state_cost", "support_group", "support_months", "support_cost")
+
+
+#: a membership code as read (index in MEMBERSHIP_CODES, -1: other) as an index in
+#: SUPPORT_GROUPS (-1: not a support group)
+_SUPPORT_INDEX = np.array(
+    [SUPPORT_GROUPS.index(c) if c in SUPPORT_GROUPS else -1 for c in MEMBERSHIP_CODES] + [-1],
+    dtype=np.int64,
+)
 
 
 def _firsts(year: int) -> Ints:
@@ -86,7 +95,7 @@ def state_costs(
     population: VnPopulation, as_of: dt.date, rules: RuleSet, cards: Cards, death: Ints
 ) -> StateCosts:
     """The state's card-months and costs (see the module docstring)."""
-    n = population.persons.height
+    n = len(population)
     firsts = _firsts(as_of.year)
     alive = np.searchsorted(firsts, death, side="right")  # months whose first day is lived
     alive_bits = (1 << alive.astype(np.int64)) - 1
@@ -240,34 +249,17 @@ def _group_row(
 def _support_group(population: VnPopulation, rows: Ints, paid: Ints) -> Ints:
     """Index in SUPPORT_GROUPS of the support group covering each purchase's payment day (one
     at a time: VnCase), -1 when none does."""
-    mem_row = population.record_rows()["memberships"]
-    mem = columns(population, "memberships", ["code", "start", "end"])
-    frame = pl.DataFrame(
-        {
-            "_row": mem_row,
-            "code": mem["code"]
-            .cast(pl.String)
-            .replace_strict(
-                list(SUPPORT_GROUPS),
-                list(range(len(SUPPORT_GROUPS))),
-                default=-1,
-                return_dtype=pl.Int64,
-            ),
-            "start": mem["start"].to_physical().cast(pl.Int64),
-            "end": mem["end"].to_physical().cast(pl.Int64),
-        }
-    ).filter(pl.col("code") >= 0)
-    asked = pl.DataFrame({"_i": np.arange(rows.shape[0]), "_row": rows, "paid": paid})
-    found = (
-        asked.join(frame, on="_row", how="inner")
-        .filter(
-            (pl.col("start") <= pl.col("paid"))
-            & (pl.col("end").is_null() | (pl.col("paid") <= pl.col("end")))
-        )
-        .unique("_i", keep="first")
+    mem = population.loaded.memberships
+    group = _SUPPORT_INDEX[mem["code"]]
+    sel = np.flatnonzero(group >= 0)
+    found, span = covering(
+        rows.astype(np.int32),
+        paid.astype(np.int32),
+        mem.rows[sel],
+        mem["start"][sel],
+        mem["end"][sel],
     )
-    out = np.full(rows.shape[0], -1, dtype=np.int64)
-    out[found["_i"].to_numpy()] = found["code"].to_numpy()
+    out: Ints = np.where(found, group[sel][span], -1).astype(np.int64)
     return out
 
 

@@ -153,7 +153,7 @@ def _result(
     death: Ints,
     errors: pl.Series,
 ) -> pl.DataFrame:
-    n = population.persons.height
+    n = len(population)
     day = day_number(as_of)
     steps = Steps.of(cards.row)
     state = [np.asarray(x).copy() for x in cover_start(ARRAYS, np.zeros(n, dtype=np.int32))]
@@ -211,7 +211,7 @@ def _result(
         error = pl.Series("error", fail, dtype=pl.String).fill_null(errors)
     return pl.DataFrame(
         [
-            population.persons["id"].cast(pl.String).alias("id"),
+            population.loaded.persons.ids.alias("id"),
             labels["status"],
             labels["basis"],
             state_category.alias("state_category"),

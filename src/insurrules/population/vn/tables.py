@@ -56,7 +56,6 @@ from insurrules.population.tableset import (
     DATE,
     INT,
     TEXT,
-    PersonRows,
     PopulationError,
     TableSet,
     check_columns,
@@ -64,7 +63,6 @@ from insurrules.population.tableset import (
     given_value,
     normalize_table,
 )
-from insurrules.population.values import NO_DAY, amounts, codes, days, wholes
 from insurrules.vn.case import (
     CARD_RULES_START,
     STATE_GROUPS,
@@ -73,7 +71,6 @@ from insurrules.vn.case import (
     VnPayment,
     VnPerson,
 )
-from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
 
 __all__ = ["VN_SCHEMA", "VN_TABLES", "VnPopulation", "vn_case_document"]
 
@@ -111,19 +108,6 @@ SEXES: tuple[str, ...] = get_args(VnPerson.model_fields["sex"].annotation)
 #: fully state-paid groups other than the derived child card: the model refuses a purchase
 #: during an open-ended period of one of them (R1)
 OPEN_STATE_GROUPS: tuple[str, ...] = tuple(c for c in STATE_GROUPS if c != "child_under_6")
-_CARD_START = (CARD_RULES_START - dt.date(1970, 1, 1)).days
-
-
-def _card_length_allowed(paid: Any, months: Any) -> Any:
-    """Is each card length one of ``vn.household.periods`` in force on its payment day (rules as
-    shipped, as `VnPayment` checks it)?"""
-    values = default_rules()["vn.household.periods"].values
-    starts = np.array([(v.start - dt.date(1970, 1, 1)).days for v in values], dtype=np.int64)
-    which = np.maximum(np.searchsorted(starts, paid, side="right") - 1, 0)
-    allowed = np.zeros(np.shape(months), dtype=np.bool_)
-    for i, v in enumerate(values):
-        allowed |= (which == i) & np.isin(months, [int(m) for m in v.value or ()])
-    return allowed
 
 
 def _empty(table: str) -> pl.DataFrame:
@@ -153,22 +137,15 @@ class VnPopulation(TableSet):
             check_columns(name, source.schema, problems, VN_SCHEMA[name])
         if problems:
             raise PopulationError(problems)
-        #: derived data computed once per population (person row of each record...)
+        #: derived data computed once per population (cards of a rule set...)
         self.cache: dict[str, Any] = {}
-        ids = self.persons["id"]
-        dup = ids.is_duplicated()
-        if dup.any():
-            n = int(ids.filter(dup).n_unique())
-            problems.append(f"persons.id: {n} id(s) appear more than once")
-        else:
-            for name, rows in self.record_rows().items():
-                unknown = int((rows < 0).sum())
-                if unknown:
-                    problems.append(
-                        f"{name}.person_id: {unknown} row(s) for persons not in persons"
-                    )
-        if problems:
+        from insurrules.population.vn.loading import load
+
+        loaded = load(self.sources, problems)
+        if loaded is None:
             raise PopulationError(problems)
+        #: every table read once into arrays (`insurrules.population.vn.loading`)
+        self.loaded = loaded
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -201,19 +178,9 @@ class VnPopulation(TableSet):
     def memberships(self) -> pl.DataFrame:
         return self._read("memberships")
 
-    def record_rows(self) -> dict[str, npt.NDArray[np.int64]]:
-        """The person row (position in ``persons``) of every record of each table, cached."""
-        rows: dict[str, npt.NDArray[np.int64]] | None = self.cache.get("rows")
-        if rows is None:
-            lookup = PersonRows(self.persons["id"])
-            rows = {
-                name: lookup.rows(
-                    self.sources[name].frame(["person_id"])["person_id"].to_arrow()
-                ).astype(np.int64)
-                for name in VN_TABLES[1:]
-            }
-            self.cache["rows"] = rows
-        return rows
+    def record_rows(self) -> dict[str, npt.NDArray[np.int32]]:
+        """The person row (position in ``persons``) of every record of each table."""
+        return {"payments": self.loaded.payments.rows, "memberships": self.loaded.memberships.rows}
 
     # -- one person ----------------------------------------------------------------------------
     def document_of(
@@ -247,84 +214,9 @@ class VnPopulation(TableSet):
 
 def _screen(pop: VnPopulation) -> npt.NDArray[np.bool_]:
     """Persons whose records the case model surely accepts (vectorised, only ever vouching)."""
-    persons = pop.sources["persons"].frame().to_arrow()
-    n = persons.num_rows
-    ids = pl.Series(persons.column("id")).cast(pl.String)
-    ok = ids.str.contains(r"^[0-9]{12}$").fill_null(False).to_numpy()
-    birth, good = days(persons.column("birth_date").combine_chunks())
-    ok &= good
-    ok &= codes(persons.column("sex").combine_chunks(), SEXES) >= 0
-    if "death_date" in persons.schema.names:
-        death, good = days(persons.column("death_date").combine_chunks())
-        given = persons.column("death_date").is_null().to_numpy(zero_copy_only=False) == 0
-        ok &= ~given | (good & (death >= birth))
-    if "household_rank" in persons.schema.names:
-        rank, good = wholes(persons.column("household_rank").combine_chunks())
-        given = persons.column("household_rank").is_null().to_numpy(zero_copy_only=False) == 0
-        ok &= ~given | (good & (rank >= 1))
-    rows = pop.record_rows()
+    from insurrules.population.vn.loading import screen
 
-    mem = pop.sources["memberships"].frame().to_arrow()
-    r = r_mem = rows["memberships"].astype(np.int32)
-    code = codes(mem.column("code").combine_chunks(), MEMBERSHIP_CODES)
-    start, good = days(mem.column("start").combine_chunks())
-    if "end" in mem.schema.names:
-        end, good_end = days(mem.column("end").combine_chunks())
-        given = mem.column("end").is_null().to_numpy(zero_copy_only=False) == 0
-        good &= ~given | (good_end & (end >= start))
-    else:
-        end = np.full(mem.num_rows, NO_DAY, dtype=np.int32)
-    good &= (code >= 0) & (start >= birth[np.maximum(r, 0)])
-    # the child card is derived from the birth date: an explicit one goes to the model
-    good &= code != MEMBERSHIP_CODES.index("child_under_6")
-    ok[r[~good]] = False
-    support = np.isin(code, [MEMBERSHIP_CODES.index(c) for c in SUPPORT_GROUPS])
-    if support.sum() > 1:
-        from insurrules.population.kz.loading import overlapping
-
-        clash = overlapping(r[support], start[support], end[support])
-        ok[r[support][clash]] = False
-    open_state = np.isin(code, [MEMBERSHIP_CODES.index(c) for c in OPEN_STATE_GROUPS]) & (
-        end == NO_DAY
-    )
-
-    pay = pop.sources["payments"].frame().to_arrow()
-    r = rows["payments"].astype(np.int32)
-    paid, good = days(pay.column("paid_on").combine_chunks())
-    good &= paid >= np.maximum(birth[np.maximum(r, 0)], _CARD_START)
-    months, good_months = wholes(pay.column("months").combine_chunks())
-    good &= good_months & _card_length_allowed(paid, months)
-    good &= amounts(pay.column("amount").combine_chunks())
-    payer = codes(pay.column("payer").combine_chunks(), PAYERS)
-    # a supported purchase needs a support group on its day (VnCase); vouched when one of the
-    # person's support memberships covers it, else the model judges
-    good &= payer >= 0
-    asks = np.flatnonzero(payer == PAYERS.index("supported"))
-    if asks.size:
-        spans = pl.DataFrame({"r": r_mem[support], "s": start[support], "e": end[support]})
-        covered = (
-            pl.DataFrame({"i": asks, "r": r[asks], "d": paid[asks]})
-            .join(spans, on="r")
-            .filter(
-                (pl.col("s") <= pl.col("d"))
-                & ((pl.col("e") == NO_DAY) | (pl.col("d") <= pl.col("e")))
-            )
-            .get_column("i")
-            .unique()
-            .to_numpy()
-        )
-        vouched = np.zeros(payer.shape[0], dtype=np.bool_)
-        vouched[covered] = True
-        good &= (payer != PAYERS.index("supported")) | vouched
-    ok[r[~good]] = False
-    if r.size > 1:
-        same_day = pl.DataFrame({"r": r, "d": paid}).is_duplicated().to_numpy()
-        ok[r[same_day]] = False
-    # purchases of a person in an open-ended state-paid group: the model decides (R1)
-    in_state = np.zeros(n, dtype=np.bool_)
-    in_state[rows["memberships"][open_state]] = True
-    ok[r[in_state[np.maximum(r, 0)]]] = False
-    return ok
+    return screen(pop.loaded)
 
 
 def _whole(value: Any) -> Any:
