@@ -243,7 +243,7 @@ def test_the_arrays_read_once_hold_the_values_of_the_typed_tables(
     drawn: tuple[VnPopulation, dt.date],
 ) -> None:
     from insurrules.population.values import NO_DAY
-    from insurrules.population.vn.tables import MEMBERSHIP_CODES, PAYERS
+    from insurrules.population.vn.schema import MEMBERSHIP_CODES, PAYERS
 
     pop, _ = drawn
     loaded = pop.loaded

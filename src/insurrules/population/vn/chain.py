@@ -25,8 +25,9 @@ from insurrules.errors import RulesError, mask_text
 from insurrules.parameters import RuleSet
 from insurrules.population.values import NO_DAY as READ_NO_DAY
 from insurrules.population.vn.dayarrays import ARRAYS
-from insurrules.population.vn.tables import MEMBERSHIP_CODES, VnPopulation
-from insurrules.population.vn.tables import PAYERS as TABLE_PAYERS
+from insurrules.population.vn.schema import MEMBERSHIP_CODES
+from insurrules.population.vn.schema import PAYERS as TABLE_PAYERS
+from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import (
     PAYERS,
     child_card_end_day,

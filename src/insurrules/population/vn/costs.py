@@ -36,7 +36,8 @@ from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
 from insurrules.population.vn.chain import Cards, Steps
 from insurrules.population.vn.loading import covering
-from insurrules.population.vn.tables import MEMBERSHIP_CODES, VnPopulation
+from insurrules.population.vn.schema import MEMBERSHIP_CODES
+from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import PAYERS
 from insurrules.vn.contributions import state_month, state_share_of
 from insurrules.vn.dayops import date_of, day_number

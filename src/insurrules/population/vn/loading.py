@@ -32,7 +32,7 @@ import pyarrow as pa
 from insurrules.population.sources import TableSource
 from insurrules.population.tableset import PersonRows, digit_keys
 from insurrules.population.values import NO_DAY, amounts, codes, days, wholes
-from insurrules.population.vn.tables import (
+from insurrules.population.vn.schema import (
     MEMBERSHIP_CODES,
     OPEN_STATE_GROUPS,
     PAYERS,

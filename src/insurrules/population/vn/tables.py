@@ -43,7 +43,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, ClassVar, get_args
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -52,10 +52,6 @@ import polars as pl
 from insurrules.population.model_check import judge
 from insurrules.population.sources import source_of
 from insurrules.population.tableset import (
-    AMOUNT,
-    DATE,
-    INT,
-    TEXT,
     PopulationError,
     TableSet,
     check_columns,
@@ -63,51 +59,11 @@ from insurrules.population.tableset import (
     given_value,
     normalize_table,
 )
-from insurrules.vn.case import (
-    CARD_RULES_START,
-    STATE_GROUPS,
-    VnCase,
-    VnMembership,
-    VnPayment,
-    VnPerson,
-)
+from insurrules.population.vn.loading import load, screen
+from insurrules.population.vn.schema import VN_SCHEMA, VN_TABLES
+from insurrules.vn.case import CARD_RULES_START, VnCase
 
 __all__ = ["VN_SCHEMA", "VN_TABLES", "VnPopulation", "vn_case_document"]
-
-VN_TABLES = ("persons", "payments", "memberships")
-
-
-#: table -> column -> (kind, required)
-VN_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
-    "persons": {
-        "id": (TEXT, True),
-        "birth_date": (DATE, True),
-        "sex": (TEXT, True),
-        "death_date": (DATE, False),
-        "household_rank": (INT, False),
-    },
-    "payments": {
-        "person_id": (TEXT, True),
-        "paid_on": (DATE, True),
-        "months": (INT, True),
-        "amount": (AMOUNT, True),
-        "payer": (TEXT, True),
-    },
-    "memberships": {
-        "person_id": (TEXT, True),
-        "code": (TEXT, True),
-        "start": (DATE, True),
-        "end": (DATE, False),
-    },
-}
-
-# The enumerations are the case model's own (vn/case.py), never copied.
-MEMBERSHIP_CODES: tuple[str, ...] = get_args(VnMembership.model_fields["code"].annotation)
-PAYERS: tuple[str, ...] = get_args(VnPayment.model_fields["payer"].annotation)
-SEXES: tuple[str, ...] = get_args(VnPerson.model_fields["sex"].annotation)
-#: fully state-paid groups other than the derived child card: the model refuses a purchase
-#: during an open-ended period of one of them (R1)
-OPEN_STATE_GROUPS: tuple[str, ...] = tuple(c for c in STATE_GROUPS if c != "child_under_6")
 
 
 def _empty(table: str) -> pl.DataFrame:
@@ -139,8 +95,6 @@ class VnPopulation(TableSet):
             raise PopulationError(problems)
         #: derived data computed once per population (cards of a rule set...)
         self.cache: dict[str, Any] = {}
-        from insurrules.population.vn.loading import load
-
         loaded = load(self.sources, problems)
         if loaded is None:
             raise PopulationError(problems)
@@ -214,8 +168,6 @@ class VnPopulation(TableSet):
 
 def _screen(pop: VnPopulation) -> npt.NDArray[np.bool_]:
     """Persons whose records the case model surely accepts (vectorised, only ever vouching)."""
-    from insurrules.population.vn.loading import screen
-
     return screen(pop.loaded)
 
 
