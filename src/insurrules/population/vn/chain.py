@@ -75,7 +75,8 @@ class Steps:
     Records come with every person's records side by side (in the order they are read).
     Persons are ranked longest history first (``rows``: the person of each rank), so step k's
     persons are the first ``reach[k]`` ranks: per-person state kept by rank is a slice, never
-    gathered or scattered, and no sort of the records is needed.
+    gathered or scattered, and no sort of the records is needed. `lanes` lays the records out
+    step after step, so that each step's records are a slice too.
     """
 
     rows: Ints  # person row of each rank
@@ -89,7 +90,9 @@ class Steps:
             return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [])
         starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
         counts = np.diff(np.r_[starts, n])
-        longest = np.argsort(-counts.astype(np.int32), kind="stable")
+        # small whole numbers sort stably in one radix pass
+        small = np.int16 if int(counts.max()) < 2**15 else np.int32
+        longest = np.argsort(-counts.astype(small), kind="stable")
         starts, counts = starts[longest], counts[longest]
         reach = np.searchsorted(-counts, -np.arange(1, int(counts[0]) + 1), side="right")
         return cls(rows[starts], starts, reach.tolist())
@@ -98,6 +101,25 @@ class Steps:
         """``(m, records)``: the ranks ``:m`` and their k-th records, for k = 0, 1..."""
         for k, m in enumerate(self.reach):
             yield m, self.starts[:m] + k
+
+    def lanes(self) -> Ints:
+        """Every record, step after step: step k's records (as `__iter__` gives them) are
+        ``lanes()[parts()[k]]``."""
+        reach = np.asarray(self.reach, dtype=np.int64)
+        total = int(reach.sum())
+        offsets = np.cumsum(reach) - reach
+        step = np.repeat(np.arange(reach.shape[0], dtype=np.int64), reach)
+        rank = np.arange(total, dtype=np.int64) - np.repeat(offsets, reach)
+        lanes: Ints = self.starts[rank] + step
+        return lanes
+
+    def parts(self) -> list[tuple[int, slice]]:
+        """``(m, part)`` of each step: its ranks ``:m`` and its slice of `lanes`."""
+        out, at = [], 0
+        for m in self.reach:
+            out.append((m, slice(at, at + m)))
+            at += m
+        return out
 
 
 def _sort_order(*keys: Ints) -> Ints:
@@ -148,6 +170,21 @@ class Cards:
     purchases: Purchases
 
 
+def _child_card_ends(rules: RuleSet, birth: Ints) -> Ints:
+    """`child_card_end_day` of each birth day, computed once per distinct day (births span a
+    few tens of thousands of days: a table over their range, else the distinct days)."""
+    if birth.size == 0:
+        return birth.copy()
+    low, high = int(birth.min()), int(birth.max())
+    if high - low < 4 * birth.size:
+        ends = child_card_end_day(ARRAYS, rules, np.arange(low, high + 1, dtype=np.int32))
+        found: Ints = np.asarray(ends)[birth - low]
+        return found
+    births, which = np.unique(birth, return_inverse=True)
+    found = np.asarray(child_card_end_day(ARRAYS, rules, births))[which]
+    return found
+
+
 def _state_spans(
     population: VnPopulation, valid: Bools, birth: Ints, rules: RuleSet
 ) -> tuple[Ints, Ints, Ints, Ints, Ints]:
@@ -156,8 +193,7 @@ def _state_spans(
     codes = rules.category_codes
     rows_all = np.flatnonzero(valid).astype(np.int64)
     parts: list[tuple[Ints, Ints, Ints, Ints, Ints]] = []
-    births, which = np.unique(birth[rows_all], return_inverse=True)
-    child_end = child_card_end_day(ARRAYS, rules, births)[which]
+    child_end = _child_card_ends(rules, birth[rows_all])
     for p, period in enumerate(rules.category("child_under_6").periods):
         law_end = OPEN if period.end is None else day_number(period.end)
         start, end, kept = clip_to_law(
@@ -234,28 +270,38 @@ def card_table(
     has_spans[s_row] = True
     with_spans = np.flatnonzero(has_spans[row])
     if with_spans.size:
+        # each purchase against each of its person's spans (both sorted by person)
         lo = np.searchsorted(s_row, row[with_spans], side="left")
         reps = np.searchsorted(s_row, row[with_spans], side="right") - lo
         who = np.repeat(with_spans, reps)
         span = np.repeat(lo - np.cumsum(reps) + reps, reps) + np.arange(int(reps.sum()))
-        begun = s_from[span] <= paid[who]
-        np.maximum.at(state_end, who[begun], s_to[span][begun])
+        ends = np.where(s_from[span] <= paid[who], s_to[span], NO_DAY)
+        # every purchase here has a span: its pairs are one non-empty run of ``who``
+        state_end[with_spans] = np.maximum.reduceat(ends, np.cumsum(reps) - reps)
 
     steps = Steps.of(row)
+    lanes = steps.lanes()
+    # each step reads and writes a slice of these (laid out step after step)
+    l_paid, l_months, l_payer, l_state = paid[lanes], months[lanes], payer[lanes], state_end[lanes]
+    l_from = np.zeros(row.shape[0], dtype=np.int32)
+    l_to = np.zeros(row.shape[0], dtype=np.int32)
     latest = np.full(len(steps.rows), NO_DAY, dtype=np.int32)  # by rank
-    c_from = np.zeros(row.shape[0], dtype=np.int32)
-    c_to = np.zeros(row.shape[0], dtype=np.int32)
     failed: dict[int, str] = {}
-    for m, sel in steps:
-        prev, refused, _ = previous_end(ARRAYS, rules, paid[sel], latest[:m], state_end[sel])
-        _, start, end, _ = purchase_card(ARRAYS, rules, paid[sel], months[sel], payer[sel], prev)
-        c_from[sel], c_to[sel] = start, end
+    for m, part in steps.parts():
+        prev, refused, _ = previous_end(ARRAYS, rules, l_paid[part], latest[:m], l_state[part])
+        _, start, end, _ = purchase_card(
+            ARRAYS, rules, l_paid[part], l_months[part], l_payer[part], prev
+        )
+        l_from[part], l_to[part] = start, end
         np.maximum(latest[:m], end, out=latest[:m])
         if refused.any():
             for k in np.flatnonzero(refused).tolist():
-                r, i = int(steps.rows[k]), int(sel[k])
+                r, i = int(steps.rows[k]), int(lanes[part][k])
                 if r not in failed:
                     failed[r] = _refusal(population, r, int(order[i]), int(paid[i]), rules)
+    c_from = np.empty(row.shape[0], dtype=np.int32)
+    c_to = np.empty(row.shape[0], dtype=np.int32)
+    c_from[lanes], c_to[lanes] = l_from, l_to
     bought = Purchases(row, order, paid, months, payer, c_from, c_to)
 
     # The chain's order. A person's purchases are already in it (each card starts after the

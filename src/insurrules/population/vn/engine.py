@@ -156,16 +156,18 @@ def _result(
     n = len(population)
     day = day_number(as_of)
     steps = Steps.of(cards.row)
+    lanes = steps.lanes()
+    l_from, l_to, l_cat = cards.valid_from[lanes], cards.valid_to[lanes], cards.category[lanes]
     state = [np.asarray(x).copy() for x in cover_start(ARRAYS, np.zeros(n, dtype=np.int32))]
-    for k, (m, sel) in enumerate(steps):
+    for k, (m, part) in enumerate(steps.parts()):
         step = cover_step(
             ARRAYS,
             day,
             CoverScan(*(x[:m] for x in state)),
             k == 0,
-            cards.valid_from[sel],
-            cards.valid_to[sel],
-            cards.category[sel],
+            l_from[part],
+            l_to[part],
+            l_cat[part],
         )
         for x, new in zip(state, step, strict=True):
             x[:m] = new

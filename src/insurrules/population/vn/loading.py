@@ -46,6 +46,7 @@ __all__ = ["Loaded", "Persons", "Records", "covering", "load", "screen"]
 
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
+I16 = npt.NDArray[np.int16]
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 _EPOCH = dt.date(1970, 1, 1)
@@ -159,6 +160,8 @@ def _payments(source: TableSource, lookup: PersonRows) -> Records:
         paid, ok = days(_column(batch, "paid_on"))
         months, good = wholes(_column(batch, "months"))
         ok &= good
+        # a card length is 3, 6 or 12: one that is not a plain whole number is not read
+        months = np.where(good, np.clip(months, -1, 2**15), -1)
         ok &= amounts(_column(batch, "amount"))
         payer = codes(_column(batch, "payer"), PAYERS)
         ok &= payer >= 0
@@ -170,7 +173,7 @@ def _payments(source: TableSource, lookup: PersonRows) -> Records:
             "ok": ok,
         }
 
-    kinds = {"row": np.int32, "paid_on": np.int32, "months": np.int64}
+    kinds = {"row": np.int32, "paid_on": np.int32, "months": np.int16}
     got = _read(source, "payments", {**kinds, "payer": np.int8, "ok": np.bool_}, read)
     row, ok = got.pop("row"), got.pop("ok")
     return Records(row, got, ok)
@@ -218,7 +221,7 @@ def load(sources: dict[str, TableSource], problems: list[str]) -> Loaded | None:
     return Loaded(persons, lookup, payments, memberships)
 
 
-def _card_length_allowed(paid: I32, months: I64) -> Bools:
+def _card_length_allowed(paid: I32, months: I16) -> Bools:
     """Is each card length one of ``vn.household.periods`` in force on its payment day (rules as
     shipped, as `VnPayment` checks it)?"""
     values = default_rules()["vn.household.periods"].values
