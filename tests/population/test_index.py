@@ -72,3 +72,32 @@ def test_build_index_prepares_what_evaluate_reads() -> None:
     assert ("cells", None) in built and any(k[0] == "advance" for k in built)
     assert evaluate(pop, "2026-03-15").equals(evaluate(fresh, "2026-03-15"))
     assert set(pop.cache["engine_index"].cache) == built  # evaluate() needed nothing more
+
+
+@settings(max_examples=100, deadline=None)
+@given(records(), st.integers(1, 7), st.lists(st.booleans(), min_size=40, max_size=40))
+def test_cells_built_in_chunks_of_persons_are_the_cells_built_at_once(
+    drawn: tuple[int, list[tuple[int, int, int]]], chunk: int, keep: list[bool]
+) -> None:
+    from unittest import mock
+
+    from insurrules.population.kz import index
+
+    persons, made = drawn
+    arr = np.array(made, dtype=np.int64).reshape(-1, 3)
+    mask = np.array(keep[: len(made)], dtype=np.bool_)
+    # months given from a base month (as payments keep them), records kept by a mask
+    args = (arr[:, 0].copy(), arr[:, 1] - 1800 * 12, arr[:, 2].copy(), persons, ORIGIN, 81)
+    whole = _cells(*args, month0=1800 * 12, keep=mask)
+    with mock.patch.object(index, "_CELL_CHUNK", chunk):
+        parts = _cells(*args, month0=1800 * 12, keep=mask)
+    for name in ("rows_bits", "starts", "day", "col", "last_so_far"):
+        assert np.array_equal(getattr(whole, name), getattr(parts, name)), name
+    cells = {(r, m) for (r, m, _), k in zip(made, mask.tolist(), strict=True) if k}
+    expected = sorted(cells)
+    got = sorted(
+        (r, int(whole.col[i]) + ORIGIN)
+        for r in range(persons)
+        for i in range(int(whole.starts[r]), int(whole.starts[r + 1]))
+    )
+    assert got == expected

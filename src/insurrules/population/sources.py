@@ -16,10 +16,13 @@ dataset (``<table>/year=2025/part-0.parquet``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
@@ -43,6 +46,7 @@ class TableSource:
         self._frame = frame
         self._path = path
         self._dataset: Any = None
+        self._schema: pl.Schema | None = None
 
     # -- what it is --------------------------------------------------------------------------
     @property
@@ -66,15 +70,38 @@ class TableSource:
         """The polars types of the columns (Parquet: from the file metadata, nothing read)."""
         if self._frame is not None:
             return self._frame.schema
+        if self._schema is None:
+            # (not Schema.empty_table(): it imports pandas)
+            empty = pl.from_arrow(pa.Table.from_batches([], schema=self._arrow_schema()))
+            assert isinstance(empty, pl.DataFrame)
+            self._schema = empty.schema
+        return self._schema
+
+    def _file(self, dictionary: Sequence[str] = ()) -> Any:
+        """A single Parquet file, read without ``pyarrow.dataset`` (whose import alone, pandas
+        with it, takes longer than reading a million persons); None for a folder."""
+        import pyarrow.parquet as pq
+
+        assert self._path is not None
+        if self._path.is_dir():
+            return None
+        return pq.ParquetFile(self._path, read_dictionary=list(dictionary) or None)
+
+    def _arrow_schema(self) -> pa.Schema:
+        single = self._file()
+        if single is not None:
+            return single.schema_arrow
         if self._dataset is None:
             self._dataset = self._ds()
-        empty = pl.from_arrow(self._dataset.schema.empty_table())
-        assert isinstance(empty, pl.DataFrame)
-        return empty.schema
+        schema: pa.Schema = self._dataset.schema
+        return schema
 
     def __len__(self) -> int:
         if self._frame is not None:
             return self._frame.height
+        single = self._file()
+        if single is not None:
+            return int(single.metadata.num_rows)
         if self._dataset is None:
             self._dataset = self._ds()
         return int(self._dataset.count_rows())
@@ -85,7 +112,11 @@ class TableSource:
         wanted = None if columns is None else [c for c in columns if c in self.schema]
         if self._frame is not None:
             return self._frame if wanted is None else self._frame.select(wanted)
-        table = self._ds().to_table(columns=wanted)
+        single = self._file()
+        if single is not None:
+            table = single.read(columns=wanted)
+        else:
+            table = self._ds().to_table(columns=wanted)
         out = pl.from_arrow(table, rechunk=False)
         assert isinstance(out, pl.DataFrame)
         return out
@@ -103,8 +134,80 @@ class TableSource:
             table = self._frame.select(present).to_arrow()
             yield from table.to_batches(max_chunksize=rows)
             return
-        dataset = self._ds([c for c in dictionary if c in present])
+        encoded = [c for c in dictionary if c in present]
+        single = self._file(encoded)
+        if single is not None:
+            yield from single.iter_batches(batch_size=rows, columns=present)
+            return
+        dataset = self._ds(encoded)
         yield from dataset.to_batches(columns=present, batch_size=rows, batch_readahead=2)
+
+    def parts(
+        self, columns: Sequence[str], dictionary: Sequence[str] = (), rows: int = BATCH_ROWS
+    ) -> Iterator[tuple[int, Callable[[], pa.RecordBatch | pa.Table]]]:
+        """The columns (those present) in consecutive parts, in order: each part's row count
+        and a function that reads it, so that parts can be decoded on several threads at once
+        (a Parquet file: one part per row group; otherwise the
+        [`batches`][insurrules.population.sources.TableSource.batches], already read).
+
+        ``dictionary``: as for `batches`.
+        """
+        present = [c for c in columns if c in self.schema]
+        encoded = [c for c in dictionary if c in present]
+        single = None if self._frame is not None else self._file(encoded)
+        if single is None:
+            for batch in self.batches(columns, dictionary, rows):
+                yield batch.num_rows, partial(_given, batch)
+            return
+        path = self._path
+
+        def read(group: int) -> pa.Table:
+            import pyarrow.parquet as pq
+
+            # a reader per part: a ParquetFile is not to be shared between threads
+            table: pa.Table = pq.ParquetFile(path, read_dictionary=encoded or None).read_row_group(
+                group, columns=present, use_threads=False
+            )
+            return table
+
+        for group in range(single.num_row_groups):
+            yield single.metadata.row_group(group).num_rows, partial(read, group)
+
+    def take(self, positions: npt.NDArray[np.integer[Any]]) -> pl.DataFrame:
+        """The rows at ``positions`` (increasing), raw, every column. A Parquet file reads only
+        the row groups that hold them (the records of a few persons, not the whole table)."""
+        at = np.asarray(positions, dtype=np.int64)
+        if self._frame is not None:
+            return self._frame[at]
+        single = self._file()
+        if single is None:
+            table = self._ds().to_table()
+            out = pl.from_arrow(table.take(pa.array(at)))
+            assert isinstance(out, pl.DataFrame)
+            return out
+        text = [f.name for f in single.schema_arrow if pa.types.is_string(f.type)]
+        sizes = [single.metadata.row_group(g).num_rows for g in range(single.num_row_groups)]
+        bounds = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+        group = np.searchsorted(bounds, at, side="right") - 1
+        path = self._path
+
+        def read(g: int) -> pl.DataFrame:
+            import pyarrow.parquet as pq
+
+            # text read dictionary-encoded (each distinct value once), back to text once taken
+            table = pq.ParquetFile(path, read_dictionary=text).read_row_group(g, use_threads=False)
+            part = pl.from_arrow(table)
+            assert isinstance(part, pl.DataFrame)
+            taken: pl.DataFrame = part[at[group == g] - bounds[g]]
+            return taken.with_columns(pl.col(text).cast(pl.String))
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parts = list(pool.map(read, np.unique(group).tolist()))
+        if not parts:
+            return self.frame().clear()
+        return pl.concat(parts)
 
     def rows_of(self, column: str, values: pl.Series) -> pl.DataFrame:
         """The rows whose ``column`` is one of ``values`` (as text), in table order, raw."""
@@ -159,6 +262,10 @@ def source_of(name: str, data: Any) -> TableSource:
             [f"{name}: cannot be read as a table ({type(exc).__name__})"]
         ) from None
     raise PopulationError([f"{name}: expected a polars, pandas or Arrow table, got {module}"])
+
+
+def _given(batch: pa.RecordBatch) -> pa.RecordBatch:
+    return batch
 
 
 def _text(value: Any) -> Any:

@@ -342,14 +342,28 @@ class TableSet:
         """A person's case document (without ``as_of``) from their rows, as given."""
         raise NotImplementedError
 
-    def case_documents(self, rows: Iterable[int]) -> list[dict[str, Any]]:
+    def case_documents(
+        self,
+        rows: Iterable[int],
+        records: Mapping[str, npt.NDArray[np.integer[Any]]] | None = None,
+    ) -> list[dict[str, Any]]:
         """The case documents (without ``as_of``) of the persons at ``rows`` (positions in
-        ``persons``), from the tables as given, in that order."""
+        ``persons``), from the tables as given, in that order.
+
+        ``records``: per table, the positions (increasing) of these persons' records, when
+        known: only those are read, instead of searching the table for the persons' ids.
+        """
         persons = self.sources["persons"].frame()[list(rows)]
         ids = persons["id"].cast(pl.String)
+
+        def rows_of(name: str) -> pl.DataFrame:
+            source = self.sources[name]
+            if records is not None and name in records:
+                return source.take(records[name])
+            return source.rows_of("person_id", ids.drop_nulls())
+
         tables = {
-            name: self.sources[name]
-            .rows_of("person_id", ids.drop_nulls())
+            name: rows_of(name)
             .with_columns(pl.col("person_id").cast(pl.String))
             .partition_by("person_id", as_dict=True, maintain_order=True)
             for name in self.TABLE_NAMES[1:]

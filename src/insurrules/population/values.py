@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,10 @@ __all__ = [
     "codes",
     "days",
     "months",
+    "read_codes",
+    "read_days",
+    "read_months",
+    "unvouched_amounts",
     "wholes",
 ]
 
@@ -206,3 +211,114 @@ def wholes(arr: pa.Array) -> tuple[npt.NDArray[np.int64], Bools]:
         whole = (f.is_not_null() & (f == f.round(0)) & (f.abs() < 2**31)).fill_null(False)
         return f.cast(pl.Int64, strict=False).fill_null(-1).to_numpy(), whole.to_numpy()
     return np.full(len(arr), -1, dtype=np.int64), np.zeros(len(arr), dtype=np.bool_)
+
+
+# -- readers into given arrays ---------------------------------------------------------------
+# For the largest tables: each writes a column of one batch into a slice of the caller's array
+# (no array per column and batch) and returns the rows *not* vouched for, or None when all are
+# (the usual case: then no per-row verdict is made at all). Same readers, same verdicts as above.
+
+Rows = npt.NDArray[np.integer[Any]]
+
+
+def _plain_numbers(arr: pa.Array) -> npt.NDArray[np.integer[Any]]:
+    """A null-free integer or date32 array as numpy, without a copy (nor pyarrow's conversion,
+    whose first use imports pandas)."""
+    width = arr.type.bit_width
+    kind = "uint" if pa.types.is_unsigned_integer(arr.type) else "int"
+    data = arr.buffers()[1]
+    assert data is not None
+    return np.frombuffer(
+        data, dtype=np.dtype(f"{kind}{width}"), count=len(arr), offset=arr.offset * (width // 8)
+    )
+
+
+def _codes_of(arr: pa.DictionaryArray) -> npt.NDArray[np.integer[Any]]:
+    """The dictionary index of each row (a null: the index one past the dictionary)."""
+    index = arr.indices
+    at = _plain_numbers(index)
+    if index.null_count:
+        validity = index.buffers()[0]
+        assert validity is not None
+        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+        at = np.where(bits[index.offset : index.offset + len(index)] == 0, len(arr.dictionary), at)
+    return at
+
+
+def _into(
+    arr: pa.Array,
+    read: Callable[[pl.Series], tuple[npt.NDArray[np.generic], Bools]],
+    out: Rows,
+    offset: int,
+) -> Bools | None:
+    """``read`` once per distinct text value, its values minus ``offset`` spread into ``out``."""
+    if not isinstance(arr, pa.DictionaryArray):
+        arr = pc.dictionary_encode(arr)
+    values, ok = read(_series(arr.dictionary).cast(pl.String))
+    # a value not vouched for may be anything (its person goes to the model): 0 stands in
+    lookup = np.append(np.where(ok, values.astype(np.int64) - offset, 0), 0).astype(out.dtype)
+    at = _codes_of(arr)
+    np.take(lookup, at, out=out)
+    if bool(ok.all()) and not arr.null_count:
+        return None
+    unvouched: Bools = ~np.append(ok, False)[at]
+    return unvouched
+
+
+def _rest(values: npt.NDArray[np.generic], ok: Bools, out: Rows, offset: int) -> Bools | None:
+    out[:] = np.where(ok, values.astype(np.int64) - offset, 0)
+    return None if bool(ok.all()) else ~ok
+
+
+def read_months(arr: pa.Array, out: Rows, offset: int = 0) -> Bools | None:
+    """[`months`][insurrules.population.values.months] minus ``offset`` into ``out``; the rows not
+    vouched for (their value in ``out`` is meaningless), None when all are."""
+    if isinstance(arr, pa.DictionaryArray) or _is_text(arr.type):
+        return _into(arr, _text_months, out, offset)
+    return _rest(*months(arr), out, offset)
+
+
+def read_days(arr: pa.Array, out: Rows) -> Bools | None:
+    """[`days`][insurrules.population.values.days] into ``out``; the rows not vouched for, None
+    when all are."""
+    if isinstance(arr, pa.DictionaryArray) or _is_text(arr.type):
+        return _into(arr, _text_days, out, 0)
+    if pa.types.is_date32(arr.type) and not arr.null_count:
+        number = _plain_numbers(arr)
+        out[:] = number
+        if number.size == 0 or (
+            int(number.min()) >= VOUCHED_DAYS[0] and int(number.max()) < VOUCHED_DAYS[1]
+        ):
+            return None
+        outside: Bools = (number < VOUCHED_DAYS[0]) | (number >= VOUCHED_DAYS[1])
+        return outside
+    return _rest(*days(arr), out, 0)
+
+
+def read_codes(arr: pa.Array, names: Sequence[str], out: Rows) -> Bools | None:
+    """[`codes`][insurrules.population.values.codes] into ``out``; the rows that are not one of
+    ``names`` (null or another value: their value in ``out`` is meaningless), None when all
+    are."""
+    if not (isinstance(arr, pa.DictionaryArray) or _is_text(arr.type)):
+        out[:] = -1
+        return np.ones(len(arr), dtype=np.bool_)
+    lookup = {name: i for i, name in enumerate(names)}
+
+    def read(values: pl.Series) -> tuple[npt.NDArray[np.int64], Bools]:
+        found = np.array([lookup.get(v, -1) for v in values.to_list()], dtype=np.int64)
+        return found, found >= 0
+
+    return _into(arr, read, out, 0)
+
+
+def unvouched_amounts(arr: pa.Array) -> Bools | None:
+    """The amounts not vouched for (see [`amounts`][insurrules.population.values.amounts]),
+    None when all are."""
+    if isinstance(arr, pa.DictionaryArray):
+        ok = _plain(_series(arr.dictionary).cast(pl.String))
+        if bool(ok.all()) and not arr.null_count:
+            return None
+        bad: Bools = ~np.append(ok, False)[_codes_of(arr)]
+        return bad
+    vouched = amounts(arr)
+    return None if bool(vouched.all()) else ~vouched

@@ -19,7 +19,6 @@ payments) depends on the rules, so cells are kept per set of payers.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +28,7 @@ import polars as pl
 
 from insurrules.parameters import RuleSet
 from insurrules.population.arrays import NO_MONTH, ArrayOps, pack
-from insurrules.population.kz.loading import load
+from insurrules.population.kz.loading import NO_PAYER, PAY_MONTH0, load
 from insurrules.population.kz.tables import (
     LEVELS,
     MEMBERSHIP_CODES,
@@ -52,9 +51,6 @@ Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
 
-#: a day number shifted to be non-negative, so that (row, day) packs into one sortable key
-_DAY_SHIFT = 1 << 31
-_ROW_SHIFT = 32
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -97,36 +93,33 @@ class ByRow:
 class Cells:
     """Paid (person row, month) cells, each with the day its first payment arrived.
 
-    ``rows_bits``: every cell as packed timelines from ``origin``, one row per person; ``key``:
-    ``row << 32 | arrival day`` (shifted), sorted, so the cells of row ``r`` that arrived by day
-    ``d`` are ``starts[r]:searchsorted(key, key_of(r, d + 1))``; ``month``: each cell's month.
+    ``rows_bits``: every cell as packed timelines from ``origin``, one row per person; the cells
+    of row ``r`` are ``starts[r]:starts[r + 1]``, in order of arrival: ``day`` (the arrival day)
+    is sorted within each row, so the cells that arrived by day ``d`` are the first ones up to a
+    binary search; ``col``: each cell's month (months from ``origin``). Per cell, six bytes: on
+    tens of millions of cells the memory is the cost (fresh memory is slow to touch).
     """
 
     origin: int
     width: int
     rows_bits: Words  # (persons, words): one person's words together, gathered in one read
     starts: Ints
-    key: Ints
-    month: npt.NDArray[np.int32]
-    #: per cell, the last month among the row's cells up to it (cells are in arrival order)
-    last_so_far: npt.NDArray[np.int32]
-
-    @staticmethod
-    def key_of(rows: Ints, days: Ints) -> Ints:
-        out: Ints = (rows << _ROW_SHIFT) + (days + _DAY_SHIFT)
-        return out
+    day: npt.NDArray[np.int32]
+    col: npt.NDArray[np.int16]
+    #: per cell, the last month (from ``origin``) among the row's cells up to it
+    last_so_far: npt.NDArray[np.int16]
 
     def cut(self, rows: Ints, days: Ints) -> tuple[Ints, Ints, Ints]:
         """Per query: the row's first cell, the first cell that arrived after the day, the end."""
         first, stop = self.starts[rows], self.starts[rows + 1]
-        after = self.key_of(rows, days + 1)
         cut = stop.copy()
-        if self.key.size == 0:
+        if self.day.size == 0:
             return first, cut, stop
+        after = days + 1
         # only where the row's last cell arrived after the day is a search needed: a binary
         # search within each row's few cells (all rows at once), which stays near each row's
         # cells in memory instead of searching the whole table
-        late = np.flatnonzero((stop > first) & (self.key[np.maximum(stop - 1, 0)] >= after))
+        late = np.flatnonzero((stop > first) & (self.day[np.maximum(stop - 1, 0)] >= after))
         if late.size:
             lo, hi, target = first[late], stop[late] - 1, after[late]
             while True:
@@ -134,7 +127,7 @@ class Cells:
                 if not open_.any():
                     break
                 mid = (lo + hi) >> 1
-                before = self.key[mid] < target
+                before = self.day[mid] < target
                 lo = np.where(open_ & before, mid + 1, lo)
                 hi = np.where(open_ & ~before, mid, hi)
             cut[late] = lo
@@ -148,9 +141,9 @@ class Cells:
         ``cut``: `cut` of the same queries, when already known.
         """
         first, at, _ = cut if cut is not None else self.cut(rows, days)
-        if self.key.size == 0:
+        if self.day.size == 0:
             return np.full(rows.size, NO_MONTH, dtype=np.int64)
-        last = self.last_so_far[np.maximum(at - 1, 0)].astype(np.int64)
+        last = self.last_so_far[np.maximum(at - 1, 0)].astype(np.int64) + self.origin
         out: Ints = np.where(at > first, last, NO_MONTH)
         return out
 
@@ -165,10 +158,14 @@ class Cells:
         out[:, ~from_all] = 0
         owner, position = expand(np.where(from_all, at, first), np.where(from_all, stop, at))
         if owner.size:
-            col = self.month[position].astype(np.int64) - self.origin
+            col = self.col[position].astype(np.int64)
             bit = np.left_shift(np.uint64(1), (col % 64).astype(np.uint64))
             np.bitwise_xor.at(out, (col // 64, owner), bit)  # each cell once: xor flips it
         return out
+
+
+#: records per chunk when cells are built: the temporaries stay small (and in the caches)
+_CELL_CHUNK = 1 << 21
 
 
 def _cells(
@@ -178,80 +175,101 @@ def _cells(
     persons: int,
     origin: int,
     width: int,
+    *,
+    month0: int = 0,
+    keep: Bools | None = None,
 ) -> Cells:
-    """The cells of payment records (row, month, day paid), any order, repeats allowed.
+    """The cells of payment records (row, month ``month0 + months``, day paid), any order,
+    repeats allowed; only the records ``keep`` when given.
 
-    Arithmetic is done in place: on tens of millions of records, a fresh temporary per step
-    costs more in page faults than the step itself.
+    Records are taken in chunks of whole persons (by row), so that the temporaries stay small
+    whatever the population: in the usual layout (by person, month, day) a chunk's cells are
+    the first record of each run of (row, month), already in order; otherwise a chunk is sorted.
     """
-    ops = ArrayOps(origin, width, persons)
-    # cell = row * width + month offset, in 32 bits while it fits (half the memory traffic)
-    wide = persons * width >= 2**31
-    cell: Ints = rows.astype(np.int64 if wide else np.int32)
-    cell *= width
-    cell += months
-    cell -= origin
-    day = np.asarray(days, dtype=np.int32)
-    # the earliest arrival of each cell: in the usual layout (by person, then month) the records
-    # of a cell are adjacent, and the earliest day of each run is a reduction over it; otherwise
-    # sort by (cell, day) first
-    if cell.size > 1 and not bool(np.all(cell[1:] >= cell[:-1])):
-        order = np.lexsort((day, cell))
-        cell, day = cell[order], day[order]
+    rows = np.asarray(rows)
+    if rows.size > 1 and not bool(np.all(rows[1:] >= rows[:-1])):
+        order = np.argsort(rows, kind="stable")
+        rows, months, days = rows[order], np.asarray(months)[order], np.asarray(days)[order]
+        keep = None if keep is None else keep[order]
         del order
-    first = np.empty(cell.size, dtype=np.bool_)
-    first[:1] = True
-    np.not_equal(cell[1:], cell[:-1], out=first[1:])
-    starts_of_runs = np.flatnonzero(first)
-    del first
-    arrival = np.minimum.reduceat(day, starts_of_runs) if cell.size else day[:0]
-    cell = cell[starts_of_runs]
-    del starts_of_runs, day
-    bits = np.zeros(persons * width, dtype=np.bool_)
-    bits[cell] = True
-    packed = pack(bits.reshape(persons, width), ops.words)
-    del bits
-    row = cell // width
-    month32 = (cell - row * width + origin).astype(np.int32, copy=False)
-    del cell
-    key = row.astype(np.int64)
-    del row
-    key <<= _ROW_SHIFT
-    key += arrival
-    key += _DAY_SHIFT
-    del arrival
-    # cells are in row order: the rows' bounds hold whatever the order within a row
-    starts = np.searchsorted(key, np.arange(persons + 1, dtype=np.int64) << _ROW_SHIFT)
-    down = np.flatnonzero(key[1:] < key[:-1]) if key.size > 1 else np.zeros(0, np.int64)
-    if down.size:  # arrivals out of month order (a late payment): sort those rows only
-        late = np.unique(key[down] >> _ROW_SHIFT)
-        _, where = expand(starts[late], starts[late + 1])
-        order = np.argsort(key[where], kind="stable")
-        key[where] = key[where][order]
-        month32[where] = month32[where][order]
-        del where, order
-    # the last month so far within each row: the months themselves when they never go back
-    # within a row (the usual case: paid month after month); else a running maximum that
-    # restarts with each row (the row term outweighs any month)
-    back = np.flatnonzero(month32[1:] < month32[:-1]) + 1
-    at = np.searchsorted(starts, back)  # starts is sorted: is each step back a row's start?
-    new_row = starts[np.minimum(at, starts.size - 1)] == back
-    if bool(new_row.all()):
-        last_so_far = month32
-    else:
-        offset = (key >> _ROW_SHIFT) << 24
-        offset += month32
-        np.maximum.accumulate(offset, out=offset)
-        offset -= (key >> _ROW_SHIFT) << 24
-        last_so_far = offset.astype(np.int32)
+    n = rows.size
+    words = ArrayOps(origin, width, persons).words
+    rows_bits = np.zeros((persons, words), dtype=np.uint64)
+    counts = np.zeros(persons + 1, dtype=np.int64)
+    # at most one cell per record: the untouched end of these never becomes resident memory
+    day_out = np.empty(n, dtype=np.int32)
+    col_out = np.empty(n, dtype=np.int16)
+    last_out: npt.NDArray[np.int16] | None = None
+    filled = 0
+    shift = month0 - origin
+    at = 0
+    while at < n:
+        stop = min(at + _CELL_CHUNK, n)
+        if stop < n:  # end the chunk with a whole person
+            stop = int(np.searchsorted(rows, rows[stop - 1], side="right"))
+        r = rows[at:stop].astype(np.int64)
+        col = np.asarray(months[at:stop]).astype(np.int32)
+        col += shift
+        d = np.asarray(days[at:stop]).astype(np.int32)
+        if keep is not None:
+            sel = keep[at:stop]
+            r, col, d = r[sel], col[sel], d[sel]
+        at = stop
+        if r.size == 0:
+            continue
+        same_row = r[1:] == r[:-1]
+        ordered = bool(
+            np.all(~same_row | (col[1:] > col[:-1]) | ((col[1:] == col[:-1]) & (d[1:] >= d[:-1])))
+        )
+        if not ordered:
+            order = np.lexsort((d, col, r))
+            r, col, d = r[order], col[order], d[order]
+            same_row = r[1:] == r[:-1]
+        head = np.empty(r.size, dtype=np.bool_)
+        head[0] = True
+        np.not_equal(col[1:], col[:-1], out=head[1:])
+        head[1:] |= ~same_row
+        cr, cc, cd = r[head], col[head], d[head]  # the first (earliest) record of each cell
+        del r, col, d, head, same_row
+        lo = int(cr[0])
+        local = cr - lo
+        bits = np.zeros((int(cr[-1]) - lo + 1, width), dtype=np.bool_)
+        bits[local, cc] = True
+        rows_bits[lo : lo + bits.shape[0]] = pack(bits, words).T
+        del bits
+        counts[lo + 1 : lo + 2 + int(local[-1])] += np.bincount(local)
+        same = cr[1:] == cr[:-1]
+        if bool(np.any(same & (cd[1:] < cd[:-1]))):  # a late payment: arrival order differs
+            order = np.lexsort((cd, cr))  # stable: cells of one day stay in month order
+            cc, cd = cc[order], cd[order]
+        k = cc.size
+        day_out[filled : filled + k] = cd
+        col_out[filled : filled + k] = cc
+        # the last month so far within each row: the months themselves while they never go
+        # back within a row (paid month after month); else a running maximum per row
+        back = same & (cc[1:] < cc[:-1])
+        if bool(back.any()) and last_out is None:
+            last_out = np.empty(n, dtype=np.int16)
+            last_out[:filled] = col_out[:filled]
+        if last_out is not None:
+            if bool(back.any()):
+                running = (local << 16) + cc
+                np.maximum.accumulate(running, out=running)
+                running -= local << 16
+                last_out[filled : filled + k] = running
+            else:
+                last_out[filled : filled + k] = cc
+        filled += k
+    day = day_out[:filled]
+    col16 = col_out[:filled]
     return Cells(
         origin,
         width,
-        np.ascontiguousarray(packed.T),
-        starts.astype(np.int64, copy=False),
-        key,
-        month32,
-        last_so_far,
+        rows_bits,
+        np.cumsum(counts),
+        day,
+        col16,
+        col16 if last_out is None else last_out[:filled],
     )
 
 
@@ -270,11 +288,12 @@ class PopulationIndex:
     fact_last: Ints  # the last finite month of each person's memberships and welfare levels
     origin: int
     width: int
-    # valid persons' payments (int32 to halve their memory): row, month, day paid, payer code
+    # valid persons' payments: row, month (from PAY_MONTH0), day paid, payer code
     pay_rows: npt.NDArray[np.int32]
-    pay_month: npt.NDArray[np.int32]
+    pay_month: npt.NDArray[np.int16]
     pay_day: npt.NDArray[np.int32]
     payer: npt.NDArray[np.int8]
+    some_without_payer: bool  # records of refused persons kept in place (payer NO_PAYER)
     memberships: ByRow  # code (index into codes), lo, hi (months)
     codes: tuple[str, ...]
     welfare: ByRow  # level, lo, hi (months), start day
@@ -282,11 +301,8 @@ class PopulationIndex:
     cache: dict[Any, Any]
 
     def cells_of(self, *sets: frozenset[int] | None) -> list[Cells]:
-        """`cells` of each set of payers; those not built yet are built side by side."""
-        missing = [p for p in dict.fromkeys(sets) if ("cells", p) not in self.cache]
-        if len(missing) > 1:
-            with ThreadPoolExecutor(max_workers=len(missing)) as pool:
-                list(pool.map(self.cells, missing))
+        """`cells` of each set of payers (built one after the other: side by side, their
+        temporaries would double the memory, and fresh memory costs more time than it saves)."""
         return [self.cells(p) for p in sets]
 
     def cells(self, payers: frozenset[int] | None) -> Cells:
@@ -295,21 +311,34 @@ class PopulationIndex:
         found = self.cache.get(key)
         if isinstance(found, Cells):
             return found
-        keep = (
-            slice(None)
-            if payers is None
-            else np.isin(self.payer, np.array(sorted(payers), dtype=np.int8))
-        )
         cells = _cells(
-            self.pay_rows[keep],
-            self.pay_month[keep],
-            self.pay_day[keep],
+            self.pay_rows,
+            self.pay_month,
+            self.pay_day,
             self.persons,
             self.origin,
             self.width,
+            month0=PAY_MONTH0,
+            keep=self._from(payers) if payers is not None else self._any_payer,
         )
         self.cache[key] = cells
         return cells
+
+    @property
+    def _any_payer(self) -> Bools | None:
+        """Which payments have a payer (None: all do; see
+        [`NO_PAYER`][insurrules.population.kz.loading.NO_PAYER])."""
+        if not self.some_without_payer:
+            return None
+        found: Bools = self.payer != NO_PAYER
+        return found
+
+    def _from(self, payers: frozenset[int]) -> Bools:
+        """Which payments are from ``payers`` (a lookup by code: one pass over the records)."""
+        lookup = np.zeros(256, dtype=np.bool_)
+        lookup[sorted(payers)] = True
+        found: Bools = lookup[self.payer.view(np.uint8)]
+        return found
 
     def advance(self, payers: frozenset[int], since: dt.date) -> ByRow:
         """Payments that may count for the prepaid route: from ``payers``, paid on or after
@@ -318,11 +347,10 @@ class PopulationIndex:
         found = self.cache.get(key)
         if isinstance(found, ByRow):
             return found
-        keep = np.isin(self.payer, np.array(sorted(payers), dtype=np.int8)) & (
-            self.pay_day >= (since - _EPOCH).days
-        )
+        keep = self._from(payers)
+        keep &= self.pay_day >= (since - _EPOCH).days
         day = self.pay_day[keep].astype(np.int64)
-        month = self.pay_month[keep].astype(np.int64)
+        month = self.pay_month[keep].astype(np.int64) + PAY_MONTH0
         arrival = month_numbers(day)
         early = arrival < month
         table = ByRow.build(
@@ -390,8 +418,14 @@ def population_index(pop: Population) -> PopulationIndex:
     # frames start no later than the parameters' latest origin and never after the first payment
     # (any earlier origin reads the same: months before a first payment only break runs)
     latest = kz_params(default_rules()).frame_origin
-    origin = min(latest, int(pay_month.min())) if pay_month.size else latest
-    width = (int(pay_month.max()) if pay_month.size else origin) - origin + 1
+    without_payer = bool(np.any(pay.columns["payer"] == NO_PAYER))
+    months_paid = pay_month[pay.columns["payer"] != NO_PAYER] if without_payer else pay_month
+    if months_paid.size:
+        origin = min(latest, int(months_paid.min()) + PAY_MONTH0)
+        width = int(months_paid.max()) + PAY_MONTH0 - origin + 1
+    else:
+        origin, width = latest, 1
+    del months_paid
 
     mem = loaded.memberships
     mem_rows = mem.rows.astype(np.int64)
@@ -436,6 +470,7 @@ def population_index(pop: Population) -> PopulationIndex:
         pay_month=pay_month,
         pay_day=pay.columns["day"],
         payer=pay.columns["payer"],
+        some_without_payer=without_payer,
         memberships=ByRow.build(mem_rows, n, code=code_idx, lo=mem_lo, hi=mem_hi),
         codes=codes,
         welfare=ByRow.build(

@@ -19,7 +19,7 @@ vouched for only when the model accepts the case, and ``error`` is the model's e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
@@ -46,9 +46,18 @@ from insurrules.population.kz.tables import (
 from insurrules.population.model_check import judge
 from insurrules.population.sources import TableSource
 from insurrules.population.tableset import PersonRows, PopulationError
-from insurrules.population.values import NO_DAY, NO_MONTH_INDEX, amounts, codes, days, months
+from insurrules.population.values import (
+    NO_DAY,
+    NO_MONTH_INDEX,
+    codes,
+    days,
+    read_codes,
+    read_days,
+    read_months,
+    unvouched_amounts,
+)
 
-__all__ = ["Loaded", "Records", "load"]
+__all__ = ["NO_PAYER", "PAY_MONTH0", "Loaded", "Records", "load"]
 
 Ints = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -96,7 +105,7 @@ class Loaded:
     birth_day: Ints
     death_day: Ints
     residency: I8  # index into RESIDENCIES
-    payments: Records  # month (month index), day, payer (index into PAYERS)
+    payments: Records  # month (from PAY_MONTH0), day, payer (index into PAYERS)
     memberships: Records  # code (index into MEMBERSHIP_CODES), start, end (day numbers)
     welfare_levels: Records  # level (index into LEVELS), start, end
     care_requests: Records  # day
@@ -212,80 +221,189 @@ def _care(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, B
     return Records(rows, {"day": day}), ok
 
 
-def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, Bools, I32]:
-    """Payment records read batch by batch, which are vouched for, and the rows of persons who
-    may have two records alike (month, day and payer: the model then compares amounts too).
+#: payments' months are kept as months from 1800-01 in 16 bits (the months a case may carry)
+PAY_MONTH0 = _KEY_MONTH0
+#: the payer code of a record kept in place for a person the model refused: no payer's
+NO_PAYER = -1
+#: threads that read payment parts (Parquet decoding, numpy and polars release the GIL)
+_READERS = 2
 
-    Batches are read on two threads (Parquet decoding, numpy and polars release the GIL), each
-    written into its own slice of the arrays.
+
+def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, I32, I32]:
+    """Payment records read part by part, the rows of persons with a record not vouched for,
+    and the rows of persons who may have two records alike (month, day and payer: the model
+    then compares amounts too).
+
+    Parts are read on two threads, each decoding its part and writing it straight into its own
+    slice of the arrays (no array per column and part: on tens of millions of records fresh
+    memory is what costs most). A value not vouched for only marks its person, whom the model
+    then judges.
     """
     total = len(source)
     rows = np.empty(total, dtype=np.int32)
-    month = np.empty(total, dtype=np.int32)
+    month = np.empty(total, dtype=np.int16)
     day = np.empty(total, dtype=np.int32)
     payer = np.empty(total, dtype=np.int8)
-    ok = np.empty(total, dtype=np.bool_)
     birth32 = birth.astype(np.int32)
     # the earliest month a record may pay for: the month of birth, and not before the scheme
-    earliest = np.maximum(_month_index(birth), FIRST_CONTRIBUTION_MONTH.index).astype(np.int32)
-    #: per batch: whether its records are in strictly increasing (row, month, day, payer) order,
-    #: and its first and last record (to compare with the neighbouring batches)
-    ordered: list[tuple[int, bool, tuple[int, int], tuple[int, int]]] = []
+    earliest = np.maximum(_month_index(birth), FIRST_CONTRIBUTION_MONTH.index)
+    earliest = np.minimum(earliest - PAY_MONTH0, 1 << 15).astype(np.int32)
+    unvouched: list[I32] = []
+    twins: list[I32] = []
+    edges: list[_Edges] = []
 
-    def read(at: int, batch: pa.RecordBatch) -> None:
-        n = batch.num_rows
+    def read(at: int, n: int, part_of: Callable[[], pa.RecordBatch | pa.Table]) -> None:
+        batch = part_of()  # decoded here, on this thread
+        if batch.num_rows != n:  # pragma: no cover - the file changed while read
+            raise PopulationError([f"payments: {n} rows announced, {batch.num_rows} read"])
+        if n == 0:
+            return
         part = slice(at, at + n)
-        r = ids.rows(_column(batch, "person_id"))
-        m, good = months(_column(batch, "month"))
-        d, good_day = days(_column(batch, "paid_on"))
-        good &= good_day
-        good &= amounts(_column(batch, "amount"))
-        p = codes(_column(batch, "payer"), PAYERS)
-        good &= p >= 0
-        good &= d >= birth32[r]  # a row of -1 (no such person) is refused below
-        good &= m >= earliest[r]
-        rows[part], month[part], day[part], payer[part], ok[part] = r, m, d, p, good
-        low = _record_key(m, d, p)
-        rising = bool(np.all((r[1:] > r[:-1]) | ((r[1:] == r[:-1]) & (low[1:] > low[:-1]))))
-        if n:
-            edges = (int(r[0]), int(low[0])), (int(r[-1]), int(low[-1]))
-            ordered.append((at, rising, *edges))
+        r, m, d, p = rows[part], month[part], day[part], payer[part]
+        r[:] = ids.rows(_column(batch, "person_id"))
+        found = [
+            read_months(_column(batch, "month"), m, PAY_MONTH0),
+            read_days(_column(batch, "paid_on"), d),
+            unvouched_amounts(_column(batch, "amount")),
+            read_codes(_column(batch, "payer"), PAYERS, p),
+        ]
+        bad = np.less(d, birth32[r])  # a row of -1 (no such person) is refused in load()
+        bad |= m < earliest[r]
+        for where in found:
+            if where is not None:
+                bad |= where
+        if bad.any():
+            unvouched.append(np.unique(r[bad]))
+        del bad, found
+        key = _month_day(m, d)
+        same = r[1:] == r[:-1]
+        grouped = bool(np.all(same | (r[1:] > r[:-1])))
+        ordered = grouped and bool(np.all(~same | (key[1:] >= key[:-1])))
+        if ordered:
+            # in order, two records alike are neighbours: among the records of one day, the
+            # pairs are compared by payer, and a run of three or more goes to the model
+            alike = same & (key[1:] == key[:-1])
+            if alike.any():
+                twice = r[1:][alike & (p[1:] == p[:-1])]
+                longer = r[2:][alike[1:] & alike[:-1]]
+                twins.append(np.unique(np.concatenate([twice, longer])))
+        elif grouped:  # each person's records together: compared within this part
+            local = (r.astype(np.int64) - int(r[0])) << 32
+            local += _record_key(m, d, p)
+            twins.append(np.unique(r[pl.Series(local).is_duplicated().to_numpy()]))
+        edges.append(_Edges.of(at, grouped, ordered, r, key, p))
 
     at = 0
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
         pending = []
-        for batch in _batches(source):
-            pending.append(pool.submit(read, at, batch))
-            at += batch.num_rows
-            if len(pending) > 3:  # a few batches in flight: memory stays bounded
+        for n, part_of in _parts(source):
+            pending.append(pool.submit(read, at, n, part_of))
+            at += n
+            if len(pending) > 2 * _READERS:  # a few parts in flight: memory stays bounded
                 pending.pop(0).result()
         for job in pending:
             job.result()
     if at != total:  # pragma: no cover - the row count of a dataset changed while read
         raise PopulationError([f"payments: {total} rows announced, {at} read"])
-    ordered.sort()
-    rising = all(o[1] for o in ordered) and all(a[3] < b[2] for a, b in pairwise(ordered))
+    edges.sort()
     pay = Records(rows, {"month": month, "day": day, "payer": payer})
-    twins = np.zeros(0, dtype=np.int32) if rising else _duplicates(pay)
-    return pay, ok, twins
+    if all(e.grouped for e in edges) and all(a.last <= b.first for a, b in pairwise(edges)):
+        # a person's records may straddle two parts
+        twins.extend(
+            np.array([a.last], dtype=np.int32)
+            for a, b in pairwise(edges)
+            if a.last == b.first and a.may_repeat_in(b)
+        )
+    else:  # records not grouped by person: compared all at once
+        twins = [_duplicates(pay)]
+    return pay, _joined(unvouched), _joined(twins)
 
 
-def _record_key(m: I32, d: I32, p: I8) -> npt.NDArray[np.uint32]:
-    """(month, day, payer) in 32 bits that sort like the tuple (12 bits of months from 1800,
-    17 of days from 1800, 3 of payer: the dates a case may carry)."""
-    key = (m - _KEY_MONTH0).astype(np.uint32)
+@dataclass(frozen=True)
+class _Edges:
+    """What a part of the payments tells about the persons at its ends: whether its records
+    come grouped by person, and in (month, day) order within each; its first and last row;
+    the key (`_month_day`) and payers of its leading and trailing runs of records of one day."""
+
+    at: int
+    grouped: bool
+    ordered: bool
+    first: int
+    last: int
+    lead: tuple[int, tuple[int, ...]]
+    trail: tuple[int, tuple[int, ...]]
+    one_run: bool  # the whole part is one run (it may continue beyond both ends)
+
+    @classmethod
+    def of(
+        cls, at: int, grouped: bool, ordered: bool, r: I32, key: npt.NDArray[np.uint32], p: I8
+    ) -> _Edges:
+        def run(i: int, step: int) -> list[int]:
+            found = [int(p[i])]
+            j = i + step
+            while 0 <= j < r.size and r[j] == r[i] and key[j] == key[i] and len(found) < 8:
+                found.append(int(p[j]))
+                j += step
+            return found
+
+        lead, trail = run(0, 1), run(r.size - 1, -1)
+        return cls(
+            at,
+            grouped,
+            ordered,
+            int(r[0]),
+            int(r[-1]),
+            (int(key[0]), tuple(lead)),
+            (int(key[-1]), tuple(trail)),
+            len(lead) >= r.size,
+        )
+
+    def __lt__(self, other: _Edges) -> bool:
+        return self.at < other.at
+
+    def may_repeat_in(self, after: _Edges) -> bool:
+        """Whether the person straddling this part and the next may have two records alike
+        (both in order: exactly when the day ending this part starts the next with a payer
+        of its own again; otherwise, or when a part is one run, may be)."""
+        if not (self.ordered and after.ordered) or self.one_run or after.one_run:
+            return True
+        (end, trail), (start, lead) = self.trail, after.lead
+        if end != start:
+            return end > start
+        both = trail + lead
+        return len(both) > 2 or len(set(both)) < len(both)
+
+
+def _joined(parts: list[I32]) -> I32:
+    if not parts:
+        return np.zeros(0, dtype=np.int32)
+    return np.unique(np.concatenate(parts)).astype(np.int32)
+
+
+def _month_day(m: npt.NDArray[np.int16], d: I32) -> npt.NDArray[np.uint32]:
+    """(month, day) in 32 bits that sort like the pair (12 bits of months from 1800, 17 of
+    days from 1800: the dates a case may carry)."""
+    key: npt.NDArray[np.uint32] = m.astype(np.uint32)
+    key &= (1 << 12) - 1
     key <<= 17
-    key += (d - _KEY_DAY0).astype(np.uint32) & ((1 << 17) - 1)
-    key <<= 3
-    key += p.astype(np.uint32) & 7
+    key |= (d - _KEY_DAY0).astype(np.uint32) & ((1 << 17) - 1)
     return key
 
 
-def _batches(source: TableSource) -> Iterator[pa.RecordBatch]:
+def _record_key(m: npt.NDArray[np.int16], d: I32, p: I8) -> npt.NDArray[np.uint32]:
+    """(month, day, payer) in 32 bits that sort like the tuple (`_month_day` and 3 bits of
+    payer)."""
+    key = _month_day(m, d)
+    key <<= 3
+    key |= p.astype(np.uint32) & 7
+    return key
+
+
+def _parts(source: TableSource) -> Iterator[tuple[int, Callable[[], pa.RecordBatch | pa.Table]]]:
     columns = list(SCHEMA["payments"])
     # Parquet keeps text dictionary-encoded per row group (ids, months, amounts, payers repeat):
     # read so, each distinct value is read once per group instead of once per record
-    yield from source.batches(columns, dictionary=columns)
+    yield from source.parts(columns, dictionary=columns)
 
 
 def _month_index(day_numbers: Ints) -> Ints:
@@ -322,14 +440,15 @@ def load(pop: Population) -> Loaded:
         pop.sources["welfare_levels"], "welfare_levels", "level", LEVELS, lookup, birth
     )
     req, req_ok = _care(pop.sources["care_requests"], lookup, birth)
-    pay, pay_ok, twins = _payments(pop.sources["payments"], lookup, birth)
+    pay, pay_unvouched, twins = _payments(pop.sources["payments"], lookup, birth)
     for name, records in zip(TABLES[1:], (pay, mem, wel, req), strict=True):
         _orphans(name, records.rows, problems)
     if problems:
         raise PopulationError(problems)
-    for records, ok in ((mem, mem_ok), (wel, wel_ok), (req, req_ok), (pay, pay_ok)):
+    for records, ok in ((mem, mem_ok), (wel, wel_ok), (req, req_ok)):
         if not ok.all():
             vouched[records.rows[~ok]] = False
+    vouched[pay_unvouched] = False
     vouched[twins] = False
 
     errors: list[str | None] = [None] * n
@@ -337,7 +456,11 @@ def load(pop: Population) -> Loaded:
     valid = vouched.copy()
     extra: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES[1:]}
     if judged.size:
-        documents = pop.case_documents(judged.tolist())
+        positions = {
+            name: _positions(table.rows, judged)
+            for name, table in zip(TABLES[1:], (pay, mem, wel, req), strict=True)
+        }
+        documents = pop.case_documents(judged.tolist(), positions)
         as_of = BENEFITS_START  # the row check does not depend on the day asked about
         verdicts = judge({**d, "as_of": as_of} for d in documents)
         for row, (case, error) in zip(judged.tolist(), verdicts, strict=True):
@@ -348,6 +471,9 @@ def load(pop: Population) -> Loaded:
             valid[row] = True
             _from_case(row, case, birth, death, residency, extra)
     keep = vouched if judged.size else None
+    payments = pay
+    if judged.size and not _in_place(pay, judged, valid, extra["payments"]):
+        payments = pay.kept(keep, _extra(extra["payments"], pay))
     return Loaded(
         errors=pl.Series("error", errors, dtype=pl.String),
         vouched=vouched,
@@ -355,11 +481,52 @@ def load(pop: Population) -> Loaded:
         birth_day=birth,
         death_day=death,
         residency=residency,
-        payments=pay.kept(keep, _extra(extra["payments"], pay)),
+        payments=payments,
         memberships=mem.kept(keep, _extra(extra["memberships"], mem)),
         welfare_levels=wel.kept(keep, _extra(extra["welfare_levels"], wel)),
         care_requests=req.kept(keep, _extra(extra["care_requests"], req)),
     )
+
+
+def _positions(rows: I32, judged: Ints) -> Ints:
+    """The positions of the records of the persons ``judged`` (rows, increasing)."""
+    judged = judged.astype(rows.dtype)  # (a search in another type would convert all rows)
+    if rows.size > 1 and bool(np.all(rows[1:] >= rows[:-1])):
+        lo = np.searchsorted(rows, judged, side="left")
+        hi = np.searchsorted(rows, judged, side="right")
+        counts = (hi - lo).astype(np.int64)
+        at: Ints = np.arange(int(counts.sum()), dtype=np.int64)
+        at += np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        return at
+    found: Ints = np.flatnonzero(np.isin(rows, judged))
+    return found
+
+
+def _in_place(pay: Records, judged: Ints, valid: Bools, found: list[tuple[Any, ...]]) -> bool:
+    """The judged persons' payment records replaced, in their own places, by what the model
+    read (a person it refused: by records of no payer,
+    [`NO_PAYER`][insurrules.population.kz.loading.NO_PAYER], that no set of payers holds), so
+    that the arrays keep their order and are not copied. False (nothing changed) when that is
+    not possible: records not grouped by person, or a person whose record count differs."""
+    rows = pay.rows
+    if rows.size > 1 and not bool(np.all(rows[1:] >= rows[:-1])):
+        return False
+    lo = np.searchsorted(rows, judged.astype(rows.dtype), side="left")
+    hi = np.searchsorted(rows, judged.astype(rows.dtype), side="right")
+    by_row: dict[int, list[tuple[Any, ...]]] = {}
+    for record in found:
+        by_row.setdefault(int(record[0]), []).append(record)
+    spans = list(zip(judged.tolist(), lo.tolist(), hi.tolist(), strict=True))
+    if any(valid[r] and len(by_row.get(r, ())) != b - a for r, a, b in spans):
+        return False
+    month, day, payer = pay.columns["month"], pay.columns["day"], pay.columns["payer"]
+    for r, a, b in spans:
+        if not valid[r]:
+            month[a:b], day[a:b], payer[a:b] = 0, 0, NO_PAYER
+            continue
+        for at, (_, m, d, code) in enumerate(by_row.get(r, ()), start=a):
+            month[at], day[at], payer[at] = m, d, code
+    return True
 
 
 def _day(value: dt.date | None) -> int:
@@ -381,7 +548,9 @@ def _from_case(
     death[row] = _day(person.death_date)
     residency[row] = RESIDENCIES.index(person.residency)
     for p in case.payments:
-        extra["payments"].append((row, p.month.index, _day(p.paid_on), PAYERS.index(p.payer)))
+        extra["payments"].append(
+            (row, p.month.index - PAY_MONTH0, _day(p.paid_on), PAYERS.index(p.payer))
+        )
     for m in person.memberships:
         extra["memberships"].append(
             (row, MEMBERSHIP_CODES.index(m.code), _day(m.start), _day(m.end))
