@@ -21,6 +21,7 @@ from tests.kz.strategies import kz_cases
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 PREFIX = {"kz-osms": "kz.", "vn-bhyt": "vn."}
+SHARED = "cli."
 TRANSLATED = [(s, lang) for s in PREFIX for lang in languages(s) if lang != "en"]
 
 
@@ -37,10 +38,28 @@ def test_each_scheme_speaks_its_languages() -> None:
 def test_every_message_is_translated_with_the_same_placeholders(scheme: str, lang: str) -> None:
     english = {k: v for k, v in MESSAGES.items() if k.startswith(PREFIX[scheme])}
     translated = catalogue(lang).messages
-    assert set(translated) == set(english), f"{lang}: keys differ from en.toml"
+    ours = {k for k in translated if k.startswith(PREFIX[scheme])}
+    assert ours == set(english), f"{lang}: keys differ from en.toml"
     for key, template in english.items():
         assert placeholders(translated[key]) == placeholders(template), (lang, key)
         assert translated[key] != template, (lang, key)
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "vi"])
+def test_every_catalogue_has_the_shared_labels_and_only_keys_of_its_schemes(lang: str) -> None:
+    """``cli.…`` labels (command line, timeline strip) are in every catalogue, with the same
+    placeholders; no catalogue has a key English lacks."""
+    shared = {k: v for k, v in MESSAGES.items() if k.startswith(SHARED)}
+    assert shared, "no shared labels in en.toml"
+    translated = catalogue(lang).messages
+    assert {k for k in translated if k.startswith(SHARED)} == set(shared), lang
+    for key, template in shared.items():
+        assert placeholders(translated[key]) == placeholders(template), (lang, key)
+        assert translated[key] != template, (lang, key)
+    prefixes = (SHARED, *(PREFIX[s] for s in catalogue(lang).schemes))
+    assert all(k.startswith(prefixes) for k in translated), lang
+    assert set(translated) <= set(MESSAGES), sorted(set(translated) - set(MESSAGES))
+    assert len(translated["cli.strip.months"].split()) == 12
 
 
 @pytest.mark.parametrize(("scheme", "lang"), TRANSLATED)
@@ -53,6 +72,7 @@ def test_every_word_the_rules_put_into_a_message_has_a_translation(scheme: str, 
     else:
         words |= set(rules.category_codes) | set(insurrules.vn.SUPPORT_GROUPS)
         words |= {"household", "state", "supported", "employer", "student"}
+    words |= {p.unit for p in rules.parameters.values() if p.unit}  # insurrules law-changes
     assert words <= set(terms), sorted(words - set(terms))
 
 
@@ -119,3 +139,75 @@ def test_cli_check_lang(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "жеңілдікті кезең" in out
     code, _, err = run(["check", path, "--lang", "vi"], capsys)
     assert code == 2 and "kz-osms messages are in en, kk, ru, not 'vi'" in err
+
+
+def test_cli_check_timeline_and_law_changes_speak_the_language_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    kz = str(ROOT / "examples" / "kz-payer-in-grace.json")
+    vn = str(ROOT / "examples" / "vn-near-poor.json")
+    code, out, _ = run(["check", kz, "--lang", "ru"], capsys)
+    assert code == 0
+    assert ": ЗАСТРАХОВАН (льготный период)" in out and "основания:" in out and "правила:" in out
+    code, out, _ = run(["check", kz, "--lang", "kk", "--explain"], capsys)
+    assert code == 0 and "негіздеме, дереккөздерімен:" in out and "дереккөз: " in out
+    assert "  ай        сақтандырылған" in out  # the trace's heads, as wide as their words
+    code, out, _ = run(["check", vn, "--lang", "vi"], capsys)
+    assert code == 0 and ": CÓ BHYT (thẻ BHYT)" in out and "tham gia liên tục từ: " in out
+    code, out, _ = run(["timeline", kz, "--lang", "ru"], capsys)
+    assert code == 0
+    assert "по сведениям, известным на каждый день" in out and "Я Ф М А М И И А С О Н Д" in out
+    assert "застрахован  льготный период" in out and "G льготный период" in out
+    code, out, _ = run(["timeline", vn, "--lang", "vi", "--known", "as-of"], capsys)
+    assert code == 0 and "1  2  3  4  5  6  7  8  9  10 11 12" in out and "các giai đoạn:" in out
+    code, out, _ = run(
+        ["law-changes", "kz-osms", "2025-12-31", "2026-01-01", "--lang", "kk"], capsys
+    )
+    assert code == 0 and "күшіне енген 14 өзгеріс" in out and "60 ай" in out
+    assert "республикалық бюджет есебінен" in out or "жергілікті бюджет есебінен" in out
+    code, out, _ = run(
+        ["law-changes", "kz-osms", "2025-12-31", "2026-01-01", "--lang", "ru"], capsys
+    )
+    assert code == 0 and "категория " in out and "источник: " in out
+    code, _, err = run(
+        ["law-changes", "vn-bhyt", "2025-06-30", "2025-07-01", "--lang", "ru"], capsys
+    )
+    assert code == 2 and "vn-bhyt messages are in en, vi, not 'ru'" in err
+    code, _, err = run(["timeline", vn, "--lang", "kk"], capsys)
+    assert code == 2 and "not 'kk'" in err
+
+
+def test_english_output_is_the_default_and_reads_as_before(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    kz = str(ROOT / "examples" / "kz-payer-in-grace.json")
+    _, default, _ = run(["check", kz, "--explain"], capsys)
+    _, english, _ = run(["check", kz, "--explain", "--lang", "en"], capsys)
+    assert default == english
+    assert ": INSURED (grace period)" in english and "  because:" in english
+    assert "  month     insured  basis           paid  due   state category" in english
+
+
+def test_a_support_group_not_in_force_says_why_in_the_persons_language() -> None:
+    case = {
+        "scheme": "vn-bhyt",
+        "as_of": "2025-03-01",
+        "person": {
+            "id": "001085012345",
+            "birth_date": "1985-05-05",
+            "sex": "female",
+            "memberships": [
+                {"code": "ethnic_minority_transition", "start": "2025-01-01", "end": None}
+            ],
+        },
+        "payments": [],
+    }
+    english = insurrules.decide(case)
+    vietnamese = insurrules.decide(case, lang="vi")
+    (en,) = [r for r in english.reasons if r.code == "vn.support.not_in_force"]
+    (vi,) = [r for r in vietnamese.reasons if r.code == "vn.support.not_in_force"]
+    assert "is not a support group on 2025-03-01" in en.message
+    assert (
+        "không thuộc nhóm được ngân sách nhà nước hỗ trợ mức đóng vào ngày 2025-03-01" in vi.message
+    )
+    assert "support group" not in vi.message and en.source == vi.source

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from dateutil.relativedelta import relativedelta
 
 from insurrules.errors import RulesError
+from insurrules.messages import message, term
 from insurrules.months import YearMonth
 from insurrules.parameters import RuleSet, StateCategory
 
@@ -51,7 +52,7 @@ def format_value(value: Any, unit: str | None = None) -> str:
         text = ", ".join(str(v) for v in value)
     else:  # pragma: no cover - every parameter kind is handled above
         text = repr(value)
-    return f"{text} {unit}" if unit else text
+    return f"{text} {term(unit)}" if unit else text
 
 
 Kind = Literal["parameter", "switch", "category"]
@@ -82,17 +83,20 @@ class Change:
     decision: str | None = None  # the D-n label of an interpretation switch
 
     def values_text(self) -> str:
-        """``old → new`` as text (``—`` for "not in law")."""
+        """``old → new`` as text (``—`` for "not in law"), in the language being spoken
+        ([`insurrules.messages.speaking`][insurrules.messages.speaking])."""
         if self.kind == "category":
-            old = f"{self.old} budget" if self.old else "—"
-            new = f"{self.new} budget" if self.new else "—"
+            old = message("cli.law_changes.budget", budget=self.old) if self.old else "—"
+            new = message("cli.law_changes.budget", budget=self.new) if self.new else "—"
             return f"{old} → {new}"
         return f"{format_value(self.old, self.unit)} → {format_value(self.new, self.unit)}"
 
     def line(self) -> str:
         """One line for people: ``2026-01-01  kz.cap.employer_mzp: 10 × MZP → 40 × MZP``."""
         label = f"{self.decision} " if self.decision else ""
-        what = f"category {self.name}" if self.kind == "category" else self.name
+        what = self.name
+        if self.kind == "category":
+            what = message("cli.law_changes.category", name=self.name)
         return f"{self.effective}  {label}{what}: {self.values_text()}"
 
     def to_json(self) -> dict[str, Any]:
@@ -161,7 +165,13 @@ def law_changes(scheme: str | RuleSet, since: dt.date | str, until: dt.date | st
     return sorted(found, key=lambda c: (c.effective, _ORDER[c.kind]))
 
 
-def recent_changes(scheme: str | RuleSet, as_of: dt.date, months: int = 12) -> list[Change]:
+#: how far back the "changes" line of a decision's explanation looks, in months
+RECENT_MONTHS = 12
+
+
+def recent_changes(
+    scheme: str | RuleSet, as_of: dt.date, months: int = RECENT_MONTHS
+) -> list[Change]:
     """The changes that took effect in the ``months`` months up to and including ``as_of``
     (what ``insurrules check --explain`` lists beside a decision)."""
     return law_changes(scheme, as_of - relativedelta(months=months), as_of)

@@ -95,26 +95,32 @@ def _stdin_bytes() -> bytes:
 
 
 def _human(decision: Any) -> str:
-    lines = [
-        f"{decision.scheme} on {decision.as_of}: "
-        + ("INSURED" if decision.status == "insured" else "NOT INSURED")
-        + (f" ({decision.basis.replace('_', ' ')})" if decision.basis else "")
-    ]
+    """The decision for people, in the language being spoken (``messages.speaking``)."""
+    from insurrules.coverage.legend import basis_label
+    from insurrules.messages import message
+
+    status = message(f"cli.status.{decision.status}")
+    head = message("cli.check.head", scheme=decision.scheme, as_of=decision.as_of, status=status)
+    if decision.basis:
+        head += f" ({basis_label(decision.scheme, decision.basis)})"
+    lines = [head]
     if decision.state_funded:
         sf = decision.state_funded
-        lines.append(f"  paid by the state: {sf.category} ({sf.budget} budget)")
+        lines.append("  " + message("cli.check.state_paid", category=sf.category, budget=sf.budget))
     if decision.insured_from:
-        until = decision.insured_until or "no known end"
-        lines.append(f"  insured from {decision.insured_from} until {until}")
+        until = decision.insured_until or message("cli.check.no_end")
+        lines.append(
+            "  " + message("cli.check.insured_from", start=decision.insured_from, until=until)
+        )
     if decision.renew_by:
-        lines.append(f"  renew by: {decision.renew_by}")
+        lines.append("  " + message("cli.check.renew_by", day=decision.renew_by))
     if decision.grace_months is not None:
-        lines.append(f"  grace period: {decision.grace_months} months")
+        lines.append("  " + message("cli.check.grace", months=decision.grace_months))
     details = decision.details
     if details.get("debt_months"):
-        lines.append(f"  debt months: {', '.join(details['debt_months'])}")
+        lines.append("  " + message("cli.check.debt", months=", ".join(details["debt_months"])))
     if details.get("amount_due") not in (None, "0"):
-        lines.append(f"  to pay (self-payer): {details['amount_due']}")
+        lines.append("  " + message("cli.check.to_pay", amount=details["amount_due"]))
     for key in (
         "valid_from",
         "valid_to",
@@ -123,56 +129,88 @@ def _human(decision: Any) -> str:
         "five_years_on",
     ):
         if details.get(key):
-            lines.append(f"  {key.replace('_', ' ')}: {details[key]}")
-    lines.append("  because:")
+            lines.append(f"  {message(f'vn.label.{key}')}: {details[key]}")
+    lines.append("  " + message("cli.check.because"))
     for reason in decision.reasons:
         lines.append(f"    - [{reason.code}] {reason.message}")
-    lines.append(f"  rules: {decision.rules_version}")
+    lines.append("  " + message("cli.check.rules", version=decision.rules_version))
     return "\n".join(lines)
 
 
 def _explain_text(explanation: Any) -> str:
-    out = [_human(explanation.decision), "", "  reasoning, with sources:"]
+    from insurrules.messages import message
+
+    out = [_human(explanation.decision), "", "  " + message("cli.explain.reasoning")]
     for reason in explanation.decision.reasons:
         out.append(f"    - {reason.code}: {reason.message}")
-        out.append(f"      source: {reason.source}")
+        out.append("      " + message("cli.source", source=reason.source))
     out.extend(_changes_lines(explanation))
     if explanation.trace:
         out.append("")
         first = explanation.trace[0]
         if hasattr(first, "month"):
-            out.append("  month     insured  basis           paid  due   state category")
-            for row in explanation.trace:
-                out.append(
-                    f"  {row.month}   {'yes' if row.insured else 'no ':<7}  "
-                    f"{(row.basis or '-'):<15} {'yes' if row.paid else '-':<5} "
-                    f"{'yes' if row.due else '-':<5} {row.state_category or '-'}"
-                )
+            out.extend(_trace_table(explanation.trace))
         else:
-            out.append("  cards:")
+            out.append("  " + message("vn.label.cards"))
             for row in explanation.trace:
                 out.append(f"    - {row}")
     return "\n".join(out)
 
 
+def _trace_table(trace: Any) -> list[str]:
+    """The kz-osms month-by-month reasoning as a table; columns as wide as their words."""
+    from insurrules.messages import message
+
+    yes, no = message("cli.yes"), message("cli.no")
+    heads = [message(f"kz.trace.{name}") for name in ("month", "insured", "basis", "paid", "due")]
+    rows = [
+        [
+            row.month,
+            yes if row.insured else no,
+            row.basis or "-",
+            yes if row.paid else "-",
+            yes if row.due else "-",
+            row.state_category or "-",
+        ]
+        for row in trace
+    ]
+    # the English widths, wider where a word or a value needs it
+    widths = [10, 9, 16, 6, 6]
+    for column in range(5):
+        widest = max([len(heads[column]), *(len(r[column]) for r in rows)])
+        widths[column] = max(widths[column], widest + 2 if column < 2 else widest + 1)
+    head = "".join(h.ljust(w) for h, w in zip(heads, widths, strict=True))
+    out = ["  " + head + message("kz.trace.category")]
+    for r in rows:
+        out.append("  " + "".join(v.ljust(w) for v, w in zip(r, widths, strict=False)) + r[5])
+    return out
+
+
 def _changes_lines(explanation: Any) -> list[str]:
+    from insurrules.changes import RECENT_MONTHS
     from insurrules.changes_cli import changes_text
+    from insurrules.messages import message
 
     changes = getattr(explanation, "changes", ())
     if not changes:
         return []
-    head = f"  changes in the law in the 12 months up to {explanation.decision.as_of}:"
+    head = "  " + message(
+        "cli.changes.recent", months=RECENT_MONTHS, as_of=explanation.decision.as_of
+    )
     return ["", head, *changes_text(list(changes), "    ", brief=True)]
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from insurrules.api import explain
     from insurrules.case import parse_case
+    from insurrules.messages import speaking
 
     data = _read_json(args.case)
     case = parse_case(data)
     explanation = explain(case, lang=args.lang)
     decision = explanation.decision
+    with speaking(args.lang, decision.scheme):
+        text = _explain_text(explanation) if args.explain else _human(decision)
     if args.json:
         document = decision.model_dump(mode="json")
         if args.explain:
@@ -185,10 +223,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 "changes": [change.to_json() for change in explanation.changes],
             }
         out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    elif args.explain:
-        out.write(_explain_text(explanation) + "\n")
     else:
-        out.write(_human(decision) + "\n")
+        out.write(text + "\n")
     return EXIT_OK
 
 
@@ -263,6 +299,12 @@ def _setup_screen(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--top", type=int, default=10, help="providers shown in the summary (default 10)"
+    )
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        default="en",
+        help="language of the reasons of refusals: en, ru, kk",
     )
     _add_quiet(parser)
 
@@ -343,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang",
         metavar="LANG",
         default="en",
-        help="language of the reasons: en, ru, kk (kz-osms); en, vi (vn-bhyt)",
+        help="language of the output: en, ru, kk (kz-osms); en, vi (vn-bhyt)",
     )
     check.set_defaults(run=_cmd_check)
 

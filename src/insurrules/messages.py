@@ -10,7 +10,9 @@ rules read from a parameter.
 Keys are reason codes; a code worded in more than one way has one entry per wording,
 ``code#variant`` (``kz.debt.unsettled_months#paid``). A code that carries a category or group
 (``kz.state.child``) uses the family's entry (``kz.state.*``). Fragments that other messages
-embed are keyed ``…#fragment`` too. The catalogues are data, one file per language in
+embed are keyed ``…#fragment`` too. The labels of the command line and the timeline strip are
+keyed ``cli.…`` (every catalogue has them) or ``kz.basis.…``, ``vn.label.…`` (the scheme's).
+The catalogues are data, one file per language in
 ``insurrules/locale/`` (``en.toml``, the source; ``ru.toml``, ``kk.toml`` for kz-osms;
 ``vi.toml`` for vn-bhyt): each has the keys of the schemes it serves, with the same placeholders
 (a test holds them equal), and a ``[terms]`` table translating the words the rules put into
@@ -50,6 +52,7 @@ __all__ = [
     "message",
     "reason",
     "speaking",
+    "term",
 ]
 
 
@@ -139,6 +142,15 @@ def _render(key: str, values: dict[str, Any]) -> str:
     if template is None:
         raise KeyError(f"no message for {key!r}")
     return template.format_map(values)
+
+
+def term(word: str) -> str:
+    """``word`` (a unit, a budget, a code the rules write) in the language being spoken: its
+    entry in the catalogue's ``[terms]``, or the word itself (English)."""
+    speaking_now = _SPEAKING.get()
+    if speaking_now is None:
+        return word
+    return speaking_now.terms.get(word, word)
 
 
 def message(key: str, **values: Any) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, Literal
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -131,3 +132,33 @@ def test_the_engine_and_decide_give_the_same_status_code_and_message() -> None:
     assert by_engine.equals(by_decide)
     assert by_engine["insured"].sum() < pairs.height  # refusals were compared too
     assert by_engine["code"].null_count() < pairs.height
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_refusals_are_worded_in_the_language_asked_with_the_same_codes(lang: str) -> None:
+    """The population engine's refusals in Russian or Kazakh: what ``decide(lang=...)`` says,
+    with the codes of the English refusals; the screening's reasons quote them."""
+    from insurrules.claims.insurance import status_by_decide, status_by_evaluate
+    from insurrules.claims.synthetic import synthetic_claims
+    from insurrules.population import synthetic
+
+    population = synthetic(150, seed=7, as_of="2026-03-15")
+    made = synthetic_claims(population, 200, 3, start=dt.date(2019, 6, 1), end=dt.date(2026, 3, 15))
+    pairs = made.claims.select("person_id", "service_date").drop_nulls().unique()
+    pairs = pairs.filter(pl.col("person_id").is_in(population.persons["id"].implode()))
+    spoken = status_by_evaluate(population, pairs, lang=lang).sort("person_id", "service_date")
+    assert spoken.equals(
+        status_by_decide(population, pairs, lang=lang).sort("person_id", "service_date")
+    )
+    english = status_by_evaluate(population, pairs).sort("person_id", "service_date")
+    assert spoken["code"].to_list() == english["code"].to_list()
+    refused = english["message"].is_not_null()
+    assert refused.sum() > 0 and (english["service_date"] < dt.date(2020, 1, 1)).any()
+    ours, theirs = spoken["message"].filter(refused), english["message"].filter(refused)
+    for mine, english_text in zip(ours, theirs, strict=True):
+        assert mine != english_text and "{" not in mine
+    screened = screen(made.claims, population, lang=lang)
+    reasons = [r for rs in screened["reasons"].to_list() for r in rs]
+    billed = {"ru": "предъявлено к оплате за счёт ОСМС", "kk": "МӘМС есебінен төлеуге"}[lang]
+    assert any(r.startswith(billed) for r in reasons)
+    assert not any(r.startswith("billed to OSMS") for r in reasons)

@@ -88,9 +88,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from insurrules.claims.schema import ClaimsTableError
     from insurrules.claims.screen import screen
     from insurrules.claims.summary import summarize
+    from insurrules.messages import languages
     from insurrules.population.kz.tables import Population, PopulationError
 
     claims_path, out_path = _check_inputs(args)
+    spoken = languages("kz-osms")
+    if args.lang not in spoken:
+        return _fail([f"--lang: kz-osms messages are in {', '.join(spoken)}, not {args.lang!r}"])
     bar = ProgressBar(sys.stderr, live=False if args.quiet else None)
     bar("reading", 0.0)
     try:
@@ -108,7 +112,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return _fail([f"--population {args.population}: cannot read ({exc})"])
     bar("reading", 1.0)
     try:
-        result = screen(claims, population, progress=bar)
+        result = screen(claims, population, progress=bar, lang=args.lang)
     except ClaimsTableError as exc:
         bar.close()
         return _fail([f"{claims_path}: {p}" for p in exc.problems])

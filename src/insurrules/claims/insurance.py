@@ -36,6 +36,7 @@ from insurrules.errors import error_lines
 from insurrules.kz.decide import not_started
 from insurrules.kz.params import kz_params
 from insurrules.kz.rules import default_rules
+from insurrules.messages import speaking
 from insurrules.models import Decision, Reason
 from insurrules.parameters import RuleSet
 
@@ -67,13 +68,14 @@ def decision_reason(decision: Decision) -> tuple[str, str]:
 
 
 def _one(
-    population: Any, person_id: str, day: dt.date, rules: RuleSet
+    population: Any, person_id: str, day: dt.date, rules: RuleSet, lang: str = "en"
 ) -> tuple[bool | None, str | None, str | None, str | None]:
     if day < kz_params(rules).benefits_start:
-        early = not_started(rules)
+        with speaking(lang, "kz-osms"):
+            early = not_started(rules)
         return False, early.code, early.message, None
     try:
-        decision = decide(population.case(person_id, day), rules)
+        decision = decide(population.case(person_id, day), rules, lang=lang)
     except ValidationError as exc:
         return None, None, None, "; ".join(error_lines(exc))
     if decision.insured:
@@ -87,9 +89,11 @@ def status_by_decide(
     pairs: pl.DataFrame,
     rules: RuleSet | None = None,
     progress: Progress | None = None,
+    *,
+    lang: str = "en",
 ) -> pl.DataFrame:
     """Status of each distinct ``(person_id, service_date)`` pair through
-    [`decide`][insurrules.api.decide].
+    [`decide`][insurrules.api.decide] (the messages in ``lang``).
 
     Exact by definition, and the reference the fast path is tested against; about half a
     millisecond per pair. ``error`` holds the population's validation problem for a person whose
@@ -101,7 +105,7 @@ def status_by_decide(
     total = max(pairs.height, 1)
     step = max(total // 100, 1)
     for i, (person_id, day) in enumerate(pairs.select("person_id", "service_date").iter_rows()):
-        rows.append((person_id, day, *_one(population, person_id, day, rules)))
+        rows.append((person_id, day, *_one(population, person_id, day, rules, lang)))
         if i % step == 0:
             tell("insurance", i / total)
     tell("insurance", 1.0)
@@ -125,13 +129,14 @@ def judge(
     progress: Progress | None = None,
     *,
     reasons: bool = True,
+    lang: str = "en",
 ) -> Judged:
     """Was person ``rows[i]`` of ``population`` (a valid one) insured on day ``days[i]`` (day
     numbers)? Each distinct pair is asked once; all in one call of the population engine.
 
     A day before the scheme's benefits start is a refusal
     ([`not_started`][insurrules.kz.decide.not_started]). ``reasons=False`` leaves ``code`` and
-    ``message`` null.
+    ``message`` null; ``lang``: the language of the messages.
     """
     from insurrules.population.kz.engine import answer
 
@@ -139,7 +144,8 @@ def judge(
     tell("insurance", 0.0)
     rules = rules or default_rules()
     first_day = (kz_params(rules).benefits_start - _EPOCH).days
-    early = not_started(rules)
+    with speaking(lang, "kz-osms"):
+        early = not_started(rules)
     # one question per distinct (person, day)
     keys, inverse = np.unique((rows << _DAY_BITS) | (days - _DAY_BASE), return_inverse=True)
     asked_rows, asked_days = keys >> _DAY_BITS, (keys & ((1 << _DAY_BITS) - 1)) + _DAY_BASE
@@ -154,9 +160,10 @@ def judge(
     def report(done: int, total: int) -> None:
         tell("insurance", 0.95 * done / max(total, 1))
 
-    found = answer(
-        population, asked_rows[inside], asked_days[inside], rules, why=reasons, progress=report
-    )
+    with speaking(lang, "kz-osms"):  # the refusals are worded in the language asked for
+        found = answer(
+            population, asked_rows[inside], asked_days[inside], rules, why=reasons, progress=report
+        )
     insured[inside] = found.insured
     for q, why in found.reasons.items():
         codes[inside[q]], messages[inside[q]] = _first_reason(why)
@@ -176,6 +183,7 @@ def judge_frame(
     progress: Progress | None = None,
     *,
     reasons: bool = True,
+    lang: str = "en",
 ) -> Judged:
     """[`judge`][insurrules.claims.insurance.judge] for the rows of ``asked``: ``_row`` (person row)
     and ``service_date``."""
@@ -186,6 +194,7 @@ def judge_frame(
         rules,
         progress,
         reasons=reasons,
+        lang=lang,
     )
 
 
@@ -196,6 +205,7 @@ def status_by_evaluate(
     progress: Progress | None = None,
     *,
     reasons: bool = True,
+    lang: str = "en",
 ) -> pl.DataFrame:
     """Status of each distinct pair through the population engine
     ([`judge`][insurrules.claims.insurance.judge]).
@@ -209,10 +219,11 @@ def status_by_evaluate(
         people, on="person_id", how="left", maintain_order="left"
     )
     rules = rules or default_rules()
-    early = not_started(rules)
+    with speaking(lang, "kz-osms"):
+        early = not_started(rules)
     in_scheme = pl.col("service_date") >= kz_params(rules).benefits_start
     asked = pairs.filter(pl.col("_row").is_not_null() & pl.col("_error").is_null())
-    found = judge_frame(population, asked, rules, progress, reasons=reasons)
+    found = judge_frame(population, asked, rules, progress, reasons=reasons, lang=lang)
     judged = asked.select(
         "person_id",
         "service_date",
@@ -246,18 +257,20 @@ def insured_status(
     progress: Progress | None = None,
     *,
     reasons: bool = True,
+    lang: str = "en",
 ) -> pl.DataFrame:
     """Status of each distinct ``(person_id, service_date)`` pair (columns of ``STATUS_SCHEMA``).
 
     A [`Population`][insurrules.population.kz.tables.Population] goes through the population engine;
     any other object with a ``case(person_id, as_of)`` method through
-    [`decide`][insurrules.api.decide], pair by pair. ``reasons=False`` skips the reason codes of
+    [`decide`][insurrules.api.decide], pair by pair; the messages in ``lang`` (``en``, ``ru``,
+    ``kk``). ``reasons=False`` skips the reason codes of
     refusals (``code`` and ``message`` null).
     """
     try:
         from insurrules.population.kz.tables import Population
     except ImportError:  # pragma: no cover - the population extra is missing
-        return status_by_decide(population, pairs, rules, progress)
+        return status_by_decide(population, pairs, rules, progress, lang=lang)
     if isinstance(population, Population):
-        return status_by_evaluate(population, pairs, rules, progress, reasons=reasons)
-    return status_by_decide(population, pairs, rules, progress)
+        return status_by_evaluate(population, pairs, rules, progress, reasons=reasons, lang=lang)
+    return status_by_decide(population, pairs, rules, progress, lang=lang)

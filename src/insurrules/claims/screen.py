@@ -14,6 +14,7 @@ and fictitious patients and procedures financed twice from the OSMS and the guar
 
 from __future__ import annotations
 
+import string
 from typing import Any, Final
 
 import polars as pl
@@ -25,6 +26,7 @@ from insurrules.kz.iin import iin_problem
 from insurrules.kz.iin_columns import iin_valid
 from insurrules.kz.params import kz_params
 from insurrules.kz.rules import default_rules
+from insurrules.messages import MESSAGES, message, speaking
 from insurrules.parameters import RuleSet
 
 __all__ = ["FLAGS", "screen"]
@@ -127,12 +129,34 @@ def _double_financed() -> pl.Expr:
     )
 
 
+#: the flags whose reasons are catalogue messages (``kz.claims.<flag>``), with claim columns as
+#: their placeholders
+_WORDED = ("before_birth", "deceased", "not_insured")
+
+
+def _worded(key: str) -> pl.Expr:
+    """The message ``key`` in the language being spoken, each placeholder a column of the claim."""
+    template = message(key, **{name: f"{{{name}}}" for name in _placeholders(MESSAGES[key])})
+    literal, columns = [], []
+    for text, name, _, _ in string.Formatter().parse(template):
+        literal.append(text)  # no catalogue text has braces of its own
+        if name:
+            literal.append("{}")
+            columns.append(pl.col(name))
+    return pl.format("".join(literal), *columns)
+
+
+def _placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
 def screen(
     claims: Any,
     population: Any,
     rules: RuleSet | None = None,
     *,
     progress: Progress | None = None,
+    lang: str = "en",
 ) -> pl.DataFrame:
     """Screen every claim; one row per claim, in input order, with ``flags`` and ``reasons``.
 
@@ -142,7 +166,9 @@ def screen(
     first). ``population``: an
     [`insurrules.population.Population`][insurrules.population.kz.tables.Population]. ``rules``: the
     kz-osms rules to judge insurance by (default: in force). ``progress(stage, fraction)`` is told
-    how far it got.
+    how far it got. ``lang``: the language of the reasons of ``before_birth``, ``deceased`` and
+    ``not_insured`` and of the refusal they quote (``en``, ``ru``, ``kk``; the other flags'
+    reasons name fields and rows, in English).
 
     Flags ([`FLAGS`][insurrules.claims.screen.FLAGS]): ``invalid`` (a field is missing or malformed;
     the reason names it), ``unknown_person`` (not a valid IIN, or not in the population),
@@ -180,7 +206,7 @@ def screen(
     )
     asks = work.filter("_ask")
     if asks.height and asks["_row"].null_count() == 0 and hasattr(population, "cache"):
-        judged = judge_frame(population, asks, rules, tell)
+        judged = judge_frame(population, asks, rules, tell, lang=lang)
         status = asks.select(
             "row",
             pl.Series("insured", judged.insured, dtype=pl.Boolean),
@@ -189,7 +215,7 @@ def screen(
         )
     else:  # a bare persons table, or another kind of population: decide() pair by pair
         pairs = work.filter(osms).select("person_id", "service_date").unique()
-        by_pair = insured_status(population, pairs, rules, progress=tell)
+        by_pair = insured_status(population, pairs, rules, progress=tell, lang=lang)
         status = (
             work.filter(osms)
             .select("row", "person_id", "service_date")
@@ -231,23 +257,16 @@ def screen(
     picked = marked.filter(pl.col("alone") | pl.col("shared")).join(
         pairs, on="row", how="left", maintain_order="left"
     )
+    with speaking(lang, "kz-osms"):
+        worded = {flag: _worded(f"kz.claims.{flag}") for flag in _WORDED}
     reasons: dict[str, pl.Expr] = {
         "invalid": pl.col("invalid"),
         "unknown_person": _unknown_person(picked),
         "before_birth": pl.when(pl.col("service_date") < pl.col("birth_date")).then(
-            pl.format("service on {} is before the birth on {}", "service_date", "birth_date")
+            worded["before_birth"]
         ),
-        "deceased": pl.when(pl.col("service_date") > pl.col("death_date")).then(
-            pl.format("service on {} is after the death on {}", "service_date", "death_date")
-        ),
-        "not_insured": pl.when(osms_refused).then(
-            pl.format(
-                "billed to OSMS, but not insured on {} ({}): {}",
-                "service_date",
-                "code",
-                "message",
-            )
-        ),
+        "deceased": pl.when(pl.col("service_date") > pl.col("death_date")).then(worded["deceased"]),
+        "not_insured": pl.when(osms_refused).then(worded["not_insured"]),
         "duplicate": pl.col("duplicate"),
         "double_financed": pl.col("double_financed"),
     }

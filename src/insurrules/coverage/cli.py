@@ -1,10 +1,12 @@
-"""``insurrules timeline CASE.json [--from YYYY-MM] [--to YYYY-MM] [--known then|as-of] [--json]``.
+"""``insurrules timeline CASE.json [--from YYYY-MM] [--to YYYY-MM] [--known then|as-of] [--json]
+[--lang LANG]``.
 
 A person's coverage month by month: a text strip (a letter per month) and the spans (maximal
 runs with the same status and basis), or the timeline as JSON (day-exact segments and spans).
 By default the 24 months up to the month of ``as_of`` (from the birth date, for kz-osms from
 2020-01 at the earliest), each day read from the facts known on that day (``--known as-of``:
-from the facts known on ``as_of``). Exit status 2 for invalid input.
+from the facts known on ``as_of``); ``--lang``: the language of the strip and the spans. Exit
+status 2 for invalid input.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def setup(parser: argparse.ArgumentParser) -> None:
         help="read each day from the facts known then (default) or on as_of",
     )
     parser.add_argument("--json", action="store_true", help="print the timeline as JSON")
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        default="en",
+        help="language of the strip and spans: en, ru, kk (kz-osms); en, vi (vn-bhyt)",
+    )
 
 
 def _read(path: str) -> Any:
@@ -48,16 +56,24 @@ def _read(path: str) -> Any:
         raise RulesError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
 
 
-def timeline_text(timeline: Any) -> str:
-    """The strip, then one line per span."""
-    facts = "on each day" if timeline.known == "then" else "on as_of"
-    lines = [f"{timeline.scheme} {timeline.start}..{timeline.end} (facts known {facts})"]
-    lines.append(timeline.strip())
-    lines.append("spans:")
-    for span in timeline.spans:
-        status = span.status.replace("_", " ")
-        basis = f"  {span.basis.replace('_', ' ')}" if span.basis else ""
-        lines.append(f"  {span.start} .. {span.end}  {status}{basis}")
+def timeline_text(timeline: Any, lang: str = "en") -> str:
+    """The strip, then one line per span, in ``lang``."""
+    from insurrules.coverage.legend import basis_label
+    from insurrules.messages import message, speaking
+
+    with speaking(lang, timeline.scheme):
+        known = "then" if timeline.known == "then" else "as_of"
+        head = message(
+            f"cli.timeline.head#{known}",
+            scheme=timeline.scheme,
+            start=timeline.start,
+            end=timeline.end,
+        )
+        lines = [head, timeline.strip(lang), message("cli.timeline.spans")]
+        for span in timeline.spans:
+            status = message(f"cli.span.{span.status}")
+            basis = f"  {basis_label(timeline.scheme, span.basis)}" if span.basis else ""
+            lines.append(f"  {span.start} .. {span.end}  {status}{basis}")
     return "\n".join(lines)
 
 
@@ -77,5 +93,5 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         out.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(timeline_text(result) + "\n")
+        out.write(timeline_text(result, args.lang) + "\n")
     return 0

@@ -1,18 +1,39 @@
-"""How a basis is shown: a letter in the text strip, a colour in charts and notebooks."""
+"""How a basis is shown: a letter in the text strip, a colour in charts and notebooks, and its
+name (from the message catalogues: ``kz.basis.…``, ``vn.basis.…``, ``cli.span.not_insured``)."""
 
 from __future__ import annotations
 
-__all__ = ["COLOURS", "SYMBOLS"]
+from insurrules.messages import MESSAGES, message
 
-#: one character per basis in the text strip (and its legend)
+__all__ = ["COLOURS", "SYMBOLS", "basis_label"]
+
+_SCHEME_OF = {"card": "vn", None: "cli"}
+
+
+def _key(basis: str | None, scheme: str | None = None) -> str:
+    if basis is None:
+        return "cli.span.not_insured"
+    prefix = {"kz-osms": "kz", "vn-bhyt": "vn"}.get(scheme or "", _SCHEME_OF.get(basis, "kz"))
+    return f"{prefix}.basis.{basis}"
+
+
+def basis_label(scheme: str, basis: str | None) -> str:
+    """The name of ``basis`` (None: not insured) in the language being spoken."""
+    return message(_key(basis, scheme))
+
+
+#: one character per basis in the text strip (and its English name, for charts and notebooks)
 SYMBOLS: dict[str | None, tuple[str, str]] = {
-    "contributions": ("C", "contributions"),
-    "grace_period": ("G", "grace period"),
-    "prepaid": ("P", "prepaid"),
-    "state_funded": ("S", "state funded"),
-    "transition": ("T", "transition"),
-    "card": ("K", "card"),
-    None: ("·", "not insured"),
+    basis: (letter, MESSAGES[_key(basis)])
+    for basis, letter in (
+        ("contributions", "C"),
+        ("grace_period", "G"),
+        ("prepaid", "P"),
+        ("state_funded", "S"),
+        ("transition", "T"),
+        ("card", "K"),
+        (None, "·"),
+    )
 }
 #: chart colours by basis
 COLOURS: dict[str | None, str] = {

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from insurrules.coverage.legend import COLOURS, SYMBOLS
+from insurrules.coverage.legend import COLOURS, SYMBOLS, basis_label
 from insurrules.months import YearMonth
 
 __all__ = ["Epoch", "MonthRow", "Segment", "Span", "Timeline", "merge", "pieces"]
@@ -187,23 +187,35 @@ class Timeline:
         return rows
 
     # -- views ------------------------------------------------------------------------------
-    def strip(self) -> str:
+    def strip(self, lang: str = "en") -> str:
         """A compact text strip for terminals: a row per year, a letter per month.
 
         The letter is the basis at the month's end (``·`` not insured); ``'`` after it marks a
-        month in which the reading changes.
+        month in which the reading changes. ``lang``: the language of the month heads and the
+        legend (``en``, ``ru``, ``kk`` for kz-osms; ``en``, ``vi`` for vn-bhyt).
         """
+        from insurrules.messages import message, speaking
+
         used: dict[str | None, None] = {}
+        rows = self.months()
+        for row in rows:
+            used.setdefault(row.parts[-1].basis, None)
+        with speaking(lang, self.scheme):
+            heads = message("cli.strip.months").split()
+            names = {b: basis_label(self.scheme, b) for b in used}
+            changes = message("cli.strip.changes")
+        width = max(2, *(len(h) + 1 for h in heads))  # a month's column: its head and a space
         by_year: dict[int, list[str]] = {}
-        for row in self.months():
+        for row in rows:
             last = row.parts[-1]
-            used.setdefault(last.basis, None)
             cell = SYMBOLS.get(last.basis, ("?", ""))[0] + ("'" if row.mixed else " ")
-            by_year.setdefault(row.month.year, ["  "] * 12)[row.month.month - 1] = cell
-        lines = ["      J F M A M J J A S O N D"]
+            by_year.setdefault(row.month.year, [" " * width] * 12)[row.month.month - 1] = (
+                cell.ljust(width)
+            )
+        lines = ["      " + "".join(h.ljust(width) for h in heads).rstrip()]
         lines += [f"{year}  {''.join(cells).rstrip()}" for year, cells in by_year.items()]
-        legend = "  ".join(f"{SYMBOLS[b][0]} {SYMBOLS[b][1]}" for b in SYMBOLS if b in used)
-        lines.append(legend + "  ' changes within the month")
+        legend = "  ".join(f"{SYMBOLS[b][0]} {names[b]}" for b in SYMBOLS if b in used)
+        lines.append(f"{legend}  ' {changes}")
         return "\n".join(lines)
 
     def to_polars(self) -> Any:

@@ -48,7 +48,13 @@ from insurrules.vn.cards import (
 from insurrules.vn.case import STATE_GROUPS, VnCase
 from insurrules.vn.contributions import contribution
 from insurrules.vn.dayops import OPEN, SCALAR, date_of, day_number
-from insurrules.vn.rules import rule_source, source_of, support_share, value_on
+from insurrules.vn.rules import (
+    SupportNotInForceError,
+    rule_source,
+    source_of,
+    support_share,
+    value_on,
+)
 
 __all__ = [
     "CardTrace",
@@ -273,14 +279,15 @@ def _support(case: VnCase, rules: RuleSet) -> tuple[Reason | None, str | None]:
         share = support_share(rules, group, case.as_of)
         if group == "ethnic_minority_transition":
             _transition_still_running(membership.start, case.as_of, rules)
-    except RulesError as exc:
+    except SupportNotInForceError as exc:
+        problem = message(f"vn.support.not_in_force#{exc.variant}", **exc.values)
         return (
             reason(
                 "vn.support.not_in_force",
                 rules[f"vn.support.{group}"].values[0].source,
                 group=group,
                 as_of=case.as_of,
-                problem=exc,
+                problem=problem,
             ),
             group,
         )
@@ -310,7 +317,7 @@ def _transition_still_running(start: dt.date, on: dt.date, rules: RuleSet) -> No
     months: int = (param.entry(on) or param.values[0]).value
     end = add_months(start, months) - _DAY
     if on > end:
-        raise RulesError(f"the transition support runs {months} months from {start}, until {end}")
+        raise SupportNotInForceError("transition_ended", months=months, start=start, end=end)
 
 
 def _renewal_amount(case: VnCase, rules: RuleSet, group: str | None) -> str | None:

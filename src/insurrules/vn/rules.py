@@ -15,6 +15,7 @@ from insurrules.parameters import RuleSet, load_rule_set
 __all__ = [
     "SUPPORT_GROUPS",
     "SupportGroup",
+    "SupportNotInForceError",
     "card_months",
     "card_months_problem",
     "default_rules",
@@ -94,6 +95,19 @@ def card_months_problem(allowed: tuple[int, ...], shown: str) -> str:
     return f"a card is bought for {listed} months, got {shown}"
 
 
+class SupportNotInForceError(RulesError):
+    """A support group without a share on the day asked about: the English text of the
+    catalogue's ``vn.support.not_in_force#<variant>``, whose ``variant`` and ``values`` let a
+    decision word it in its own language."""
+
+    def __init__(self, variant: str, **values: Any) -> None:
+        from insurrules.messages import MESSAGES
+
+        self.variant = variant
+        self.values = values
+        super().__init__(MESSAGES[f"vn.support.not_in_force#{variant}"].format_map(values))
+
+
 def support_share(rule_set: RuleSet, group: str, on: dt.date) -> Decimal:
     """The state's share for support group ``group`` on ``on`` (R5); a clear error otherwise."""
     if group not in SUPPORT_GROUPS:
@@ -109,9 +123,8 @@ def support_share(rule_set: RuleSet, group: str, on: dt.date) -> Decimal:
                 continue
             nxt = param.values[i + 1].start if i + 1 < len(param.values) else None
             spans.append(f"{v.start}.." + (f"{nxt - dt.timedelta(days=1)}" if nxt else ""))
-        raise RulesError(
-            f"support: {group!r} is not a support group on {on.isoformat()}; "
-            f"it has a share in {', '.join(spans)}"
+        raise SupportNotInForceError(
+            "not_a_group", group=group, on=on.isoformat(), spans=", ".join(spans)
         )
     share: Decimal = entry.value
     return share
