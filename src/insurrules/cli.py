@@ -96,8 +96,7 @@ def _stdin_bytes() -> bytes:
 
 def _human(decision: Any) -> str:
     """The decision for people, in the language being spoken (``messages.speaking``)."""
-    from insurrules.coverage.legend import basis_label
-    from insurrules.messages import message
+    from insurrules.messages import basis_label, message
 
     status = message(f"cli.status.{decision.status}")
     head = message("cli.check.head", scheme=decision.scheme, as_of=decision.as_of, status=status)

@@ -47,6 +47,7 @@ from insurrules.models import Reason
 __all__ = [
     "MESSAGES",
     "Catalogue",
+    "basis_label",
     "catalogue",
     "languages",
     "message",
@@ -142,6 +143,14 @@ def _render(key: str, values: dict[str, Any]) -> str:
     if template is None:
         raise KeyError(f"no message for {key!r}")
     return template.format_map(values)
+
+
+def basis_label(scheme: str, basis: str | None) -> str:
+    """The name of a decision's ``basis`` (None: not insured) in the language being spoken:
+    ``kz.basis.…`` / ``vn.basis.…`` (``cli.span.not_insured``)."""
+    if basis is None:
+        return message("cli.span.not_insured")
+    return message(f"{'vn' if scheme == 'vn-bhyt' else 'kz'}.basis.{basis}")
 
 
 def term(word: str) -> str:

@@ -106,9 +106,9 @@ def timeline_html(timeline: Any) -> str:
     cells = []
     for row in timeline.months():
         last = row.parts[-1]
-        symbol = SYMBOLS.get(last.basis, ("?", ""))[0]
+        symbol = SYMBOLS.get(last.basis, "?")
         title = f"{row.month}: " + "; ".join(
-            f"{p.start}..{p.end} {SYMBOLS.get(p.basis, ('?', p.basis))[1]}" for p in row.parts
+            f"{p.start}..{p.end} {timeline.label(p.basis)}" for p in row.parts
         )
         mark = "\u2032" if row.mixed else ""  # a prime: the reading changes within the month
         colour = COLOURS.get(last.basis, "#999")

@@ -58,8 +58,7 @@ def _read(path: str) -> Any:
 
 def timeline_text(timeline: Any, lang: str = "en") -> str:
     """The strip, then one line per span, in ``lang``."""
-    from insurrules.coverage.legend import basis_label
-    from insurrules.messages import message, speaking
+    from insurrules.messages import basis_label, message, speaking
 
     with speaking(lang, timeline.scheme):
         known = "then" if timeline.known == "then" else "as_of"

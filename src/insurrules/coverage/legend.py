@@ -1,39 +1,21 @@
-"""How a basis is shown: a letter in the text strip, a colour in charts and notebooks, and its
-name (from the message catalogues: ``kz.basis.…``, ``vn.basis.…``, ``cli.span.not_insured``)."""
+"""How a basis is shown: a letter in the text strip, a colour in charts and notebooks (its name
+is in the message catalogues:
+[`insurrules.messages.basis_label`][insurrules.messages.basis_label])."""
 
 from __future__ import annotations
 
-from insurrules.messages import MESSAGES, message
-
-__all__ = ["COLOURS", "SYMBOLS", "basis_label"]
-
-_SCHEME_OF = {"card": "vn", None: "cli"}
+__all__ = ["COLOURS", "SYMBOLS"]
 
 
-def _key(basis: str | None, scheme: str | None = None) -> str:
-    if basis is None:
-        return "cli.span.not_insured"
-    prefix = {"kz-osms": "kz", "vn-bhyt": "vn"}.get(scheme or "", _SCHEME_OF.get(basis, "kz"))
-    return f"{prefix}.basis.{basis}"
-
-
-def basis_label(scheme: str, basis: str | None) -> str:
-    """The name of ``basis`` (None: not insured) in the language being spoken."""
-    return message(_key(basis, scheme))
-
-
-#: one character per basis in the text strip (and its English name, for charts and notebooks)
-SYMBOLS: dict[str | None, tuple[str, str]] = {
-    basis: (letter, MESSAGES[_key(basis)])
-    for basis, letter in (
-        ("contributions", "C"),
-        ("grace_period", "G"),
-        ("prepaid", "P"),
-        ("state_funded", "S"),
-        ("transition", "T"),
-        ("card", "K"),
-        (None, "·"),
-    )
+#: one character per basis in the text strip (and its legend)
+SYMBOLS: dict[str | None, str] = {
+    "contributions": "C",
+    "grace_period": "G",
+    "prepaid": "P",
+    "state_funded": "S",
+    "transition": "T",
+    "card": "K",
+    None: "·",
 }
 #: chart colours by basis
 COLOURS: dict[str | None, str] = {

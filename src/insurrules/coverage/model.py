@@ -17,7 +17,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from insurrules.coverage.legend import COLOURS, SYMBOLS, basis_label
+from insurrules.coverage.legend import COLOURS, SYMBOLS
+from insurrules.messages import basis_label
 from insurrules.months import YearMonth
 
 __all__ = ["Epoch", "MonthRow", "Segment", "Span", "Timeline", "merge", "pieces"]
@@ -187,6 +188,11 @@ class Timeline:
         return rows
 
     # -- views ------------------------------------------------------------------------------
+    def label(self, basis: str | None) -> str:
+        """The name of ``basis`` (None: not insured) from the message catalogue, in the language
+        being spoken (English by default)."""
+        return basis_label(self.scheme, basis)
+
     def strip(self, lang: str = "en") -> str:
         """A compact text strip for terminals: a row per year, a letter per month.
 
@@ -208,13 +214,13 @@ class Timeline:
         by_year: dict[int, list[str]] = {}
         for row in rows:
             last = row.parts[-1]
-            cell = SYMBOLS.get(last.basis, ("?", ""))[0] + ("'" if row.mixed else " ")
+            cell = SYMBOLS.get(last.basis, "?") + ("'" if row.mixed else " ")
             by_year.setdefault(row.month.year, [" " * width] * 12)[row.month.month - 1] = (
                 cell.ljust(width)
             )
         lines = ["      " + "".join(h.ljust(width) for h in heads).rstrip()]
         lines += [f"{year}  {''.join(cells).rstrip()}" for year, cells in by_year.items()]
-        legend = "  ".join(f"{SYMBOLS[b][0]} {names[b]}" for b in SYMBOLS if b in used)
+        legend = "  ".join(f"{SYMBOLS[b]} {names[b]}" for b in SYMBOLS if b in used)
         lines.append(f"{legend}  ' {changes}")
         return "\n".join(lines)
 
@@ -278,7 +284,10 @@ class Timeline:
         ax.set_yticks([])
         ax.set_title(f"{self.scheme}: cover {self.start} .. {self.end}")
         ax.legend(
-            handles=[Patch(color=COLOURS.get(b, "#999"), label=SYMBOLS[b][1]) for b in shown],
+            handles=[
+                Patch(color=COLOURS.get(b, "#999"), label=basis_label(self.scheme, b))
+                for b in shown
+            ],
             loc="upper center",
             bbox_to_anchor=(0.5, -0.35),
             ncol=len(shown),
