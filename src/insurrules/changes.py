@@ -84,7 +84,7 @@ class Change:
 
     def values_text(self) -> str:
         """``old → new`` as text (``—`` for "not in law"), in the language being spoken
-        ([`insurrules.messages.speaking`][insurrules.messages.speaking])."""
+        (``insurrules.messages.speaking``)."""
         if self.kind == "category":
             old = message("cli.law_changes.budget", budget=self.old) if self.old else "—"
             new = message("cli.law_changes.budget", budget=self.new) if self.new else "—"

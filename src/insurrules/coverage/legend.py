@@ -1,6 +1,5 @@
 """How a basis is shown: a letter in the text strip, a colour in charts and notebooks (its name
-is in the message catalogues:
-[`insurrules.messages.basis_label`][insurrules.messages.basis_label])."""
+is in the message catalogues: ``insurrules.messages.basis_label``)."""
 
 from __future__ import annotations
 
