@@ -18,13 +18,15 @@ the one asked about, so the longer frame of the lanes changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
+from operator import itemgetter
 from typing import Any
 
 from insurrules.coverage.model import Epoch, Segment
 from insurrules.kz.case import KzCase
 from insurrules.kz.facts import LaneFrame, build_lane_facts
-from insurrules.kz.law import CategoryTimeline, KzFacts, KzRoutes, routes
+from insurrules.kz.law import KzFacts, KzRoutes, routes
 from insurrules.kz.params import KzParams, kz_params
 from insurrules.kz.reading import BASES, Asked, day_number, debt, status
 from insurrules.months import YearMonth, month_index
@@ -136,80 +138,27 @@ def _pieces(
     return parts, [d - _DAY for d in days[1:]] + [last]
 
 
+#: the facts learnt on a day (a payment or a care request arriving): one value per lane; every
+#: other fact is the same in all lanes
+_LEARNT = ("paid", "work_paid", "de_requests")
+
+
 def _states(frame: LaneFrame, r: KzRoutes[int]) -> list[tuple[KzRoutes[int], KzFacts[int]]]:
     """Each lane's routes and facts: those of the facts known in its state."""
     split = frame.ops.split
     f = frame.facts
-    route_lanes = (
-        split(r.transition),
-        [split(c.months) for c in r.categories],
-        split(r.state),
-        split(r.due),
-        split(r.settled),
-        split(r.contributions),
-        split(r.prepaid),
-        split(r.prepaid_starts),
-        split(r.hold),
-        {n: split(x) for n, x in r.runs.items()},
-        split(r.extended_hold),
-        split(r.grace),
-        split(r.insured),
-    )
-    paid, work_paid, de_requests = split(f.paid), split(f.work_paid), split(f.de_requests)
-    # the facts not learnt on a day are the same in every lane: lane 0's
+    route_lanes = _map_routes(r, split)
+    learnt: dict[str, Any] = {name: split(getattr(f, name)) for name in _LEARNT}
     full = frame.ops.single.full()
-    same: KzFacts[int] = KzFacts(
-        full_participant=f.full_participant & full,
-        eaeu_worker=f.eaeu_worker & full,
-        alive=f.alive & full,
-        before_death=f.before_death & full,
-        born=f.born & full,
-        child=f.child & full,
-        paid=0,
-        work_paid=0,
-        advance=[],
-        memberships={code: x & full for code, x in f.memberships.items()},
-        de_requests=0,
-        de_level=f.de_level & full,
-    )
-    (transition, categories, state, due, settled, contributions, prepaid, starts, hold, runs,
-     extended, grace, insured) = route_lanes  # fmt: skip
+    same = _map_facts(f, lambda x: x & full)  # lane 0's
     out = []
     advance: list[tuple[int, int]] = []
     for k in range(frame.ops.lanes):
         if f.advance[k]:
             advance = [*advance, *f.advance[k]]
-        lane_routes: KzRoutes[int] = KzRoutes(
-            transition=transition[k],
-            categories=tuple(
-                CategoryTimeline(c.code, c.budget, c.source, lanes[k])
-                for c, lanes in zip(r.categories, categories, strict=True)
-            ),
-            state=state[k],
-            due=due[k],
-            settled=settled[k],
-            contributions=contributions[k],
-            prepaid=prepaid[k],
-            prepaid_starts=starts[k],
-            hold=hold[k],
-            runs={n: x[k] for n, x in runs.items()},
-            extended_hold=extended[k],
-            grace=grace[k],
-            insured=insured[k],
-        )
-        lane_facts: KzFacts[int] = KzFacts(
-            full_participant=same.full_participant,
-            eaeu_worker=same.eaeu_worker,
-            alive=same.alive,
-            before_death=same.before_death,
-            born=same.born,
-            child=same.child,
-            paid=paid[k],
-            work_paid=work_paid[k],
-            advance=advance,
-            memberships=same.memberships,
-            de_requests=de_requests[k],
-            de_level=same.de_level,
+        lane_routes: KzRoutes[int] = _map_routes(route_lanes, itemgetter(k))
+        lane_facts: KzFacts[int] = replace(
+            same, advance=advance, **{name: lanes[k] for name, lanes in learnt.items()}
         )
         out.append((lane_routes, lane_facts))
     return out
@@ -245,21 +194,12 @@ def _read_together(
     for new in f.advance:
         known.append([*known[-1], *new] if known else list(new))
     records = [(p, month, arrival) for p, (k, _) in enumerate(parts) for month, arrival in known[k]]
-    facts: KzFacts[Any] = KzFacts(
-        full_participant=same(f.full_participant),
-        eaeu_worker=same(f.eaeu_worker),
-        alive=same(f.alive),
-        before_death=same(f.before_death),
-        born=same(f.born),
-        child=same(f.child),
-        paid=words(f.paid),
-        work_paid=words(f.work_paid),
+    facts: KzFacts[Any] = replace(
+        _map_facts(f, same),
         advance=AdvanceRecords(*(list(c) for c in zip(*records, strict=True)))
         if records
         else AdvanceRecords([], [], []),
-        memberships={code: same(x) for code, x in f.memberships.items()},
-        de_requests=words(f.de_requests),
-        de_level=same(f.de_level),
+        **{name: words(getattr(f, name)) for name in _LEARNT},
     )
     month = np.array([month_index(day) for _, day in parts], dtype=np.int64)
     a = frame.asked
@@ -291,7 +231,25 @@ def _read_together(
     )
 
 
-def _map_routes(r: KzRoutes[int], lane: Any) -> KzRoutes[Any]:
+def _map_facts(f: KzFacts[Any], each: Callable[[Any], Any]) -> KzFacts[Any]:
+    """``f`` with ``each`` applied to every timeline (the ``advance`` records kept as they are)."""
+    return KzFacts(
+        full_participant=each(f.full_participant),
+        eaeu_worker=each(f.eaeu_worker),
+        alive=each(f.alive),
+        before_death=each(f.before_death),
+        born=each(f.born),
+        child=each(f.child),
+        paid=each(f.paid),
+        work_paid=each(f.work_paid),
+        advance=f.advance,
+        memberships={code: each(x) for code, x in f.memberships.items()},
+        de_requests=each(f.de_requests),
+        de_level=each(f.de_level),
+    )
+
+
+def _map_routes(r: KzRoutes[Any], lane: Callable[[Any], Any]) -> KzRoutes[Any]:
     return KzRoutes(
         transition=lane(r.transition),
         categories=tuple(replace(c, months=lane(c.months)) for c in r.categories),
