@@ -11,6 +11,8 @@ that needs the reason asks ``parse_iin`` (or the case model) about the few ids t
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -51,10 +53,12 @@ def iin_frame(ids: pl.Series) -> pl.DataFrame:
     offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)
     raw = np.frombuffer(arrow.buffers()[2] or b"", dtype=np.uint8)
     first = int(offsets[arrow.offset]) if where.size else 0
-    digits = raw[first : first + 12 * where.size].reshape(where.size, 12).astype(np.int64) - 48
+    # 16-bit digits: a million ids' digits in 24 MB rather than 96 (fresh memory is slow)
+    digits = raw[first : first + 12 * where.size].reshape(where.size, 12).astype(np.int16)
+    digits -= 48
     check = check_digits(digits[:, :11])
     seventh = digits[:, 6]
-    century = np.full(where.size, -1, dtype=np.int64)
+    century = np.full(where.size, -1, dtype=np.int32)
     male = np.zeros(where.size, dtype=np.bool_)
     for digit, (start, sex) in CENTURY_SEX.items():
         hit = seventh == int(digit)
@@ -84,12 +88,13 @@ def iin_frame(ids: pl.Series) -> pl.DataFrame:
     )
 
 
-def check_digits(first11: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def check_digits(first11: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
     """[`check_digit`][insurrules.kz.iin.check_digit] of each row of an ``(n, 11)`` array of
     digits; -1 where no valid IIN can start with those digits."""
-    r1 = (first11 @ np.array(FIRST_WEIGHTS)) % 11
-    r2 = (first11 @ np.array(SECOND_WEIGHTS)) % 11
-    out: npt.NDArray[np.int64] = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
+    kind = np.int32 if first11.dtype.itemsize < 4 else first11.dtype  # sums below 11 * 9 * 11
+    r1 = (first11 @ np.array(FIRST_WEIGHTS, dtype=kind)) % 11
+    r2 = (first11 @ np.array(SECOND_WEIGHTS, dtype=kind)) % 11
+    out: npt.NDArray[np.integer[Any]] = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
     return out
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 from insurrules.errors import mask_text
 from insurrules.population.problems import PopulationError
 from insurrules.population.sources import TableSource
-from insurrules.population.values import NO_DAY, NO_MONTH_INDEX
+from insurrules.population.values import NO_DAY, NO_MONTH_INDEX, dictionary_codes, given
 
 __all__ = [
     "AMOUNT",
@@ -184,8 +184,7 @@ def digit_keys(column: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if isinstance(column, pa.DictionaryArray):
         keys, keyed = digit_keys(column.dictionary)
-        index = column.indices.fill_null(len(column.dictionary))
-        at = np.asarray(index.to_numpy(zero_copy_only=False))
+        at = dictionary_codes(column)
         return np.append(keys, 0)[at], np.append(keyed, False)[at]
     n = len(column)
     keys = np.zeros(n, dtype=np.int64)
@@ -199,7 +198,7 @@ def digit_keys(column: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64
     starts = offsets[:-1]
     keyed = np.diff(offsets) == _ID_DIGITS
     if text.null_count:
-        keyed &= ~np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+        keyed &= given(text)
     at = starts if keyed.all() else starts[keyed]
     found = np.zeros(at.shape[0], dtype=np.int64)
     digits = np.ones(at.shape[0], dtype=np.bool_)
@@ -271,10 +270,7 @@ class PersonRows:
             column = column.chunk(0)
         if isinstance(column, pa.DictionaryArray):  # each distinct id looked up once
             found = np.append(self.look_up(pl.Series(column.dictionary).cast(pl.String)), -1)
-            index = column.indices
-            if index.null_count:
-                index = index.fill_null(len(column.dictionary))
-            out: npt.NDArray[np.int32] = found[index.to_numpy(zero_copy_only=False)]
+            out: npt.NDArray[np.int32] = found[dictionary_codes(column)]
             return out
         if self.by_number and (
             pa.types.is_string(column.type) or pa.types.is_large_string(column.type)

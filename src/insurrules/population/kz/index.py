@@ -27,7 +27,7 @@ import numpy.typing as npt
 import polars as pl
 
 from insurrules.parameters import RuleSet
-from insurrules.population.arrays import NO_MONTH, ArrayOps, pack
+from insurrules.population.arrays import NO_MONTH, ArrayOps
 from insurrules.population.kz.loading import NO_PAYER, PAY_MONTH0, load
 from insurrules.population.kz.tables import (
     LEVELS,
@@ -164,8 +164,9 @@ class Cells:
         return out
 
 
-#: records per chunk when cells are built: the temporaries stay small (and in the caches)
-_CELL_CHUNK = 1 << 21
+#: records per chunk when cells are built: the temporaries stay small, in the caches and below
+#: the allocator's threshold for fresh memory (each fresh page costs a fault; reused ones do not)
+_CELL_CHUNK = 1 << 17
 
 
 def _cells(
@@ -180,97 +181,172 @@ def _cells(
     keep: Bools | None = None,
 ) -> Cells:
     """The cells of payment records (row, month ``month0 + months``, day paid), any order,
-    repeats allowed; only the records ``keep`` when given.
+    repeats allowed; only the records ``keep`` when given (see `_cell_sets`)."""
+    if keep is None:
+        return _cell_sets(rows, months, days, persons, origin, width, month0=month0)[0]
+    return _cell_sets(
+        rows,
+        months,
+        days,
+        persons,
+        origin,
+        width,
+        month0=month0,
+        codes=keep.view(np.int8),
+        sets=[frozenset({1})],
+    )[0]
+
+
+def _among(codes: npt.NDArray[np.int8], chosen: frozenset[int]) -> Bools:
+    """Which ``codes`` are among ``chosen``: a comparison per chosen code (a handful),
+    vectorised; a lookup by byte is several times slower on tens of millions of records."""
+    found: Bools = np.zeros(codes.size, dtype=np.bool_)
+    for code in sorted(chosen):
+        found |= codes == code
+    return found
+
+
+def _cell_sets(
+    rows: npt.NDArray[np.integer[Any]],
+    months: npt.NDArray[np.integer[Any]],
+    days: npt.NDArray[np.integer[Any]],
+    persons: int,
+    origin: int,
+    width: int,
+    *,
+    month0: int = 0,
+    codes: npt.NDArray[np.int8] | None = None,
+    sets: list[frozenset[int] | None] | None = None,
+) -> list[Cells]:
+    """The cells of payment records (row, month ``month0 + months``, day paid), any order,
+    repeats allowed, for each of ``sets``: the ``codes`` (one per record: its payer) whose
+    records count, or None (all records). One pass over the records serves every set.
 
     Records are taken in chunks of whole persons (by row), so that the temporaries stay small
     whatever the population: in the usual layout (by person, month, day) a chunk's cells are
     the first record of each run of (row, month), already in order; otherwise a chunk is sorted.
+    Records are picked by position (``take``), never by a boolean mask: on tens of millions of
+    records a mask's unpredictable branches cost several times more.
     """
+    chosen: list[frozenset[int] | None] = [None] if sets is None else sets
     rows = np.asarray(rows)
+    months, days = np.asarray(months), np.asarray(days)
     if rows.size > 1 and not bool(np.all(rows[1:] >= rows[:-1])):
         order = np.argsort(rows, kind="stable")
-        rows, months, days = rows[order], np.asarray(months)[order], np.asarray(days)[order]
-        keep = None if keep is None else keep[order]
+        rows, months, days = rows[order], months[order], days[order]
+        codes = None if codes is None else codes[order]
         del order
     n = rows.size
-    words = ArrayOps(origin, width, persons).words
-    rows_bits = np.zeros((persons, words), dtype=np.uint64)
-    counts = np.zeros(persons + 1, dtype=np.int64)
-    # at most one cell per record: the untouched end of these never becomes resident memory
-    day_out = np.empty(n, dtype=np.int32)
-    col_out = np.empty(n, dtype=np.int16)
-    last_out: npt.NDArray[np.int16] | None = None
-    filled = 0
-    shift = month0 - origin
+    builders = [_CellBuilder(n, persons, origin, width, month0 - origin) for _ in chosen]
     at = 0
     while at < n:
         stop = min(at + _CELL_CHUNK, n)
         if stop < n:  # end the chunk with a whole person
             stop = int(np.searchsorted(rows, rows[stop - 1], side="right"))
-        r = rows[at:stop].astype(np.int64)
-        col = np.asarray(months[at:stop]).astype(np.int32)
-        col += shift
-        d = np.asarray(days[at:stop]).astype(np.int32)
-        if keep is not None:
-            sel = keep[at:stop]
-            r, col, d = r[sel], col[sel], d[sel]
+        r, m, d = rows[at:stop], months[at:stop], days[at:stop]
+        for payers, builder in zip(chosen, builders, strict=True):
+            if payers is None:
+                builder.add(r, m, d)
+                continue
+            assert codes is not None
+            picked = np.flatnonzero(_among(codes[at:stop], payers))
+            builder.add(r.take(picked), m.take(picked), d.take(picked))
         at = stop
+    return [b.cells() for b in builders]
+
+
+#: _BIT[k]: the word with bit k set
+_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
+
+
+class _CellBuilder:
+    """The cells of one set of payers, added chunk by chunk of whole persons, in row order."""
+
+    def __init__(self, n: int, persons: int, origin: int, width: int, shift: int) -> None:
+        self.origin, self.width, self.shift = origin, width, shift
+        self.words = ArrayOps(origin, width, persons).words
+        self.rows_bits = np.zeros((persons, self.words), dtype=np.uint64)
+        self.counts = np.zeros(persons + 1, dtype=np.int64)
+        # at most one cell per record: the untouched end of these never becomes resident memory
+        self.day = np.empty(n, dtype=np.int32)
+        self.col = np.empty(n, dtype=np.int16)
+        self.last: npt.NDArray[np.int16] | None = None
+        self.filled = 0
+
+    def add(
+        self,
+        r: npt.NDArray[np.integer[Any]],
+        m: npt.NDArray[np.integer[Any]],
+        d: npt.NDArray[np.integer[Any]],
+    ) -> None:
         if r.size == 0:
-            continue
+            return
         same_row = r[1:] == r[:-1]
-        ordered = bool(
-            np.all(~same_row | (col[1:] > col[:-1]) | ((col[1:] == col[:-1]) & (d[1:] >= d[:-1])))
-        )
-        if not ordered:
-            order = np.lexsort((d, col, r))
-            r, col, d = r[order], col[order], d[order]
+        new_month = m[1:] != m[:-1]
+        later = (m[1:] > m[:-1]) | (~new_month & (d[1:] >= d[:-1]))
+        if not bool(np.all(later | ~same_row)):
+            order = np.lexsort((d, m, r))
+            r, m, d = r[order], m[order], d[order]
             same_row = r[1:] == r[:-1]
+            new_month = m[1:] != m[:-1]
         head = np.empty(r.size, dtype=np.bool_)
         head[0] = True
-        np.not_equal(col[1:], col[:-1], out=head[1:])
-        head[1:] |= ~same_row
-        cr, cc, cd = r[head], col[head], d[head]  # the first (earliest) record of each cell
-        del r, col, d, head, same_row
-        lo = int(cr[0])
-        local = cr - lo
-        bits = np.zeros((int(cr[-1]) - lo + 1, width), dtype=np.bool_)
-        bits[local, cc] = True
-        rows_bits[lo : lo + bits.shape[0]] = pack(bits, words).T
-        del bits
-        counts[lo + 1 : lo + 2 + int(local[-1])] += np.bincount(local)
+        np.logical_or(new_month, ~same_row, out=head[1:])
+        at = np.flatnonzero(head)  # the first (earliest) record of each cell
+        del head, same_row, new_month
+        cr = r.take(at)
+        months = m.take(at)
+        months += self.shift  # months from the origin: 0..width, in 16 bits whatever came in
+        cc = months.astype(np.int16, copy=False)
+        cd = d.take(at).astype(np.int32, copy=False)
+        del at
+        self._bits(cr, cc)
         same = cr[1:] == cr[:-1]
+        runs = np.flatnonzero(~same) + 1
+        starts = np.concatenate(([0], runs))
+        self.counts[cr.take(starts).astype(np.int64) + 1] += np.diff(np.append(starts, cr.size))
         if bool(np.any(same & (cd[1:] < cd[:-1]))):  # a late payment: arrival order differs
             order = np.lexsort((cd, cr))  # stable: cells of one day stay in month order
             cc, cd = cc[order], cd[order]
-        k = cc.size
-        day_out[filled : filled + k] = cd
-        col_out[filled : filled + k] = cc
+        k, f = cc.size, self.filled
+        self.day[f : f + k] = cd
+        self.col[f : f + k] = cc
         # the last month so far within each row: the months themselves while they never go
         # back within a row (paid month after month); else a running maximum per row
         back = same & (cc[1:] < cc[:-1])
-        if bool(back.any()) and last_out is None:
-            last_out = np.empty(n, dtype=np.int16)
-            last_out[:filled] = col_out[:filled]
-        if last_out is not None:
-            if bool(back.any()):
+        going_back = bool(back.any())
+        if going_back and self.last is None:
+            self.last = np.empty(self.day.size, dtype=np.int16)
+            self.last[:f] = self.col[:f]
+        if self.last is not None:
+            if going_back:
+                local = (cr - cr[0]).astype(np.int64)
                 running = (local << 16) + cc
                 np.maximum.accumulate(running, out=running)
                 running -= local << 16
-                last_out[filled : filled + k] = running
+                self.last[f : f + k] = running
             else:
-                last_out[filled : filled + k] = cc
-        filled += k
-    day = day_out[:filled]
-    col16 = col_out[:filled]
-    return Cells(
-        origin,
-        width,
-        rows_bits,
-        np.cumsum(counts),
-        day,
-        col16,
-        col16 if last_out is None else last_out[:filled],
-    )
+                self.last[f : f + k] = cc
+        self.filled += k
+
+    def _bits(self, cr: npt.NDArray[np.integer[Any]], cc: npt.NDArray[np.int16]) -> None:
+        """Set the bits of cells (row ``cr``, month ``cc``), in row order, each cell once: the
+        bits of one (row, word) are summed (each bit once: the sum is the union)."""
+        word = (cc >> 6).astype(np.int64)
+        bit = _BIT.take(cc & 63)
+        first = np.empty(cr.size, dtype=np.bool_)
+        first[0] = True
+        np.logical_or(cr[1:] != cr[:-1], word[1:] != word[:-1], out=first[1:])
+        groups = np.flatnonzero(first)
+        self.rows_bits[cr.take(groups), word.take(groups)] = np.add.reduceat(bit, groups)
+
+    def cells(self) -> Cells:
+        day = self.day[: self.filled]
+        col = self.col[: self.filled]
+        last = col if self.last is None else self.last[: self.filled]
+        return Cells(
+            self.origin, self.width, self.rows_bits, np.cumsum(self.counts), day, col, last
+        )
 
 
 @dataclass
@@ -301,44 +377,39 @@ class PopulationIndex:
     cache: dict[Any, Any]
 
     def cells_of(self, *sets: frozenset[int] | None) -> list[Cells]:
-        """`cells` of each set of payers (built one after the other: side by side, their
-        temporaries would double the memory, and fresh memory costs more time than it saves)."""
-        return [self.cells(p) for p in sets]
+        """`cells` of each set of payers, those not yet built made in one pass over the
+        records."""
+        keys = [("cells", p) for p in sets]
+        missing = [p for p, key in zip(sets, keys, strict=True) if key not in self.cache]
+        missing = list(dict.fromkeys(missing))
+        if missing:
+            wanted: list[frozenset[int] | None] = [
+                frozenset(range(len(PAYERS))) if p is None and self.some_without_payer else p
+                for p in missing
+            ]
+            built = _cell_sets(
+                self.pay_rows,
+                self.pay_month,
+                self.pay_day,
+                self.persons,
+                self.origin,
+                self.width,
+                month0=PAY_MONTH0,
+                codes=self.payer,
+                sets=wanted,
+            )
+            for payers, cells in zip(missing, built, strict=True):
+                self.cache[("cells", payers)] = cells
+        found: list[Cells] = [self.cache[key] for key in keys]
+        return found
 
     def cells(self, payers: frozenset[int] | None) -> Cells:
         """Cells of the payments from ``payers`` (codes into ``PAYERS``; ``None``: all)."""
-        key = ("cells", payers)
-        found = self.cache.get(key)
-        if isinstance(found, Cells):
-            return found
-        cells = _cells(
-            self.pay_rows,
-            self.pay_month,
-            self.pay_day,
-            self.persons,
-            self.origin,
-            self.width,
-            month0=PAY_MONTH0,
-            keep=self._from(payers) if payers is not None else self._any_payer,
-        )
-        self.cache[key] = cells
-        return cells
-
-    @property
-    def _any_payer(self) -> Bools | None:
-        """Which payments have a payer (None: all do; see
-        [`NO_PAYER`][insurrules.population.kz.loading.NO_PAYER])."""
-        if not self.some_without_payer:
-            return None
-        found: Bools = self.payer != NO_PAYER
-        return found
+        return self.cells_of(payers)[0]
 
     def _from(self, payers: frozenset[int]) -> Bools:
         """Which payments are from ``payers`` (a lookup by code: one pass over the records)."""
-        lookup = np.zeros(256, dtype=np.bool_)
-        lookup[sorted(payers)] = True
-        found: Bools = lookup[self.payer.view(np.uint8)]
-        return found
+        return _among(self.payer, payers)
 
     def advance(self, payers: frozenset[int], since: dt.date) -> ByRow:
         """Payments that may count for the prepaid route: from ``payers``, paid on or after
@@ -349,16 +420,18 @@ class PopulationIndex:
             return found
         keep = self._from(payers)
         keep &= self.pay_day >= (since - _EPOCH).days
-        day = self.pay_day[keep].astype(np.int64)
-        month = self.pay_month[keep].astype(np.int64) + PAY_MONTH0
+        at = np.flatnonzero(keep)  # by position: a mask over tens of millions costs more
+        del keep
+        day = self.pay_day.take(at).astype(np.int64)
+        month = self.pay_month.take(at).astype(np.int64) + PAY_MONTH0
         arrival = month_numbers(day)
-        early = arrival < month
+        early = np.flatnonzero(arrival < month)
         table = ByRow.build(
-            self.pay_rows[keep][early].astype(np.int64),
+            self.pay_rows.take(at.take(early)).astype(np.int64),
             self.persons,
-            month=month[early],
-            arrival=arrival[early],
-            day=day[early],
+            month=month.take(early),
+            arrival=arrival.take(early),
+            day=day.take(early),
         )
         self.cache[key] = table
         return table

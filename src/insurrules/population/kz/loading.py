@@ -51,6 +51,7 @@ from insurrules.population.values import (
     NO_MONTH_INDEX,
     codes,
     days,
+    given,
     read_codes,
     read_days,
     read_months,
@@ -133,8 +134,7 @@ def _optional_days(table: pa.Table | pa.RecordBatch, name: str) -> tuple[I32, Bo
         return np.full(n, NO_DAY, dtype=np.int32), np.zeros(n, dtype=np.bool_)
     col = _column(table, name)
     values, ok = days(col)
-    given = ~np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
-    return values, given & ~ok
+    return values, given(col) & ~ok
 
 
 def _persons(source: TableSource) -> tuple[pl.Series, Bools, Ints, Ints, I8, I8]:
@@ -149,14 +149,14 @@ def _persons(source: TableSource) -> tuple[pl.Series, Bools, Ints, Ints, I8, I8]
     if _has(table, "residency"):
         column = _column(table, "residency")
         residency = codes(column, RESIDENCIES)
-        given = ~np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+        present = given(column)
     else:
         residency = np.full(frame.height, -1, dtype=np.int8)
-        given = np.zeros(frame.height, dtype=np.bool_)
+        present = np.zeros(frame.height, dtype=np.bool_)
     ok &= sex >= 0
     ok &= ~bad_death & (death >= birth)
-    ok &= ~given | (residency >= 0)
-    residency = np.where(given, residency, RESIDENCIES.index(DEFAULT_RESIDENCY)).astype(np.int8)
+    ok &= ~present | (residency >= 0)
+    residency = np.where(present, residency, RESIDENCIES.index(DEFAULT_RESIDENCY)).astype(np.int8)
     # the IIN: valid, and agreeing with birth_date and sex (KzPerson)
     ok &= iin["valid"].to_numpy()
     iin_birth = iin["birth_date"].cast(pl.Int32).fill_null(NO_DAY).to_numpy()
@@ -267,16 +267,22 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
             unvouched_amounts(_column(batch, "amount")),
             read_codes(_column(batch, "payer"), PAYERS, p),
         ]
-        bad = np.less(d, birth32[r])  # a row of -1 (no such person) is refused in load()
-        bad |= m < earliest[r]
+        same = r[1:] == r[:-1]
+        # each run of one person's records against that person's birth and earliest month: the
+        # run's least day and month (a row of -1, no such person, is refused in load())
+        starts = np.flatnonzero(~same)
+        starts += 1
+        starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
+        who = r.take(starts)
+        early = np.minimum.reduceat(d, starts) < birth32.take(who)
+        early |= np.minimum.reduceat(m, starts) < earliest.take(who)
+        if early.any():
+            unvouched.append(np.unique(who[early]))
         for where in found:
             if where is not None:
-                bad |= where
-        if bad.any():
-            unvouched.append(np.unique(r[bad]))
-        del bad, found
+                unvouched.append(np.unique(r[where]))
+        del found, starts, who, early
         key = _month_day(m, d)
-        same = r[1:] == r[:-1]
         grouped = bool(np.all(same | (r[1:] > r[:-1])))
         ordered = grouped and bool(np.all(~same | (key[1:] >= key[:-1])))
         if ordered:
@@ -431,7 +437,7 @@ def load(pop: Population) -> Loaded:
     """Read, screen and (where the screen cannot vouch) judge every person's records."""
     ids, vouched, birth, death, _, residency = _persons(pop.sources["persons"])
     n = ids.len()
-    lookup = PersonRows(ids)
+    lookup = pop.person_rows()
     problems: list[str] = []
     mem, mem_ok = _periods(
         pop.sources["memberships"], "memberships", "code", MEMBERSHIP_CODES, lookup, birth

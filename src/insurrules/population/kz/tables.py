@@ -56,6 +56,7 @@ from insurrules.population.tableset import (
     DATE,
     MONTH,
     TEXT,
+    PersonRows,
     PopulationError,
     TableSet,
     check_columns,
@@ -165,10 +166,21 @@ class Population(TableSet):
         #: derived data computed once per population (the engine's index...)
         self.cache: dict[str, Any] = {}
         ids = self.persons["id"]
-        dup = ids.is_duplicated()
-        if dup.any():
-            n = int(ids.filter(dup).n_unique())
+        rows = self.person_rows()
+        if rows.by_number:  # ids as numbers, sorted once for the lookups anyway
+            n = rows.repeated()
+        else:
+            dup = ids.is_duplicated()
+            n = int(ids.filter(dup).n_unique()) if dup.any() else 0
+        if n:
             raise PopulationError([f"persons.id: {n} id(s) appear more than once"])
+
+    def person_rows(self) -> PersonRows:
+        """The lookup of a person's row by id (built once)."""
+        found = self.cache.get("person_rows")
+        if not isinstance(found, PersonRows):
+            found = self.cache["person_rows"] = PersonRows(self.persons["id"])
+        return found
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
