@@ -101,3 +101,22 @@ def test_cells_built_in_chunks_of_persons_are_the_cells_built_at_once(
         for i in range(int(whole.starts[r]), int(whole.starts[r + 1]))
     )
     assert got == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(records(), st.lists(st.integers(0, 2), min_size=40, max_size=40))
+def test_cells_of_several_payer_sets_built_together_are_each_built_alone(
+    drawn: tuple[int, list[tuple[int, int, int]]], payers: list[int]
+) -> None:
+    from insurrules.population.kz.index import _cell_sets
+
+    persons, made = drawn
+    arr = np.array(made, dtype=np.int64).reshape(-1, 3)
+    codes = np.array(payers[: len(made)], dtype=np.int8)
+    args = (arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), persons, ORIGIN, 81)
+    sets: list[frozenset[int] | None] = [None, frozenset({1}), frozenset({0, 2})]
+    together = _cell_sets(*args, codes=codes, sets=sets)
+    for chosen, cells in zip(sets, together, strict=True):
+        (alone,) = _cell_sets(*args, codes=codes, sets=[chosen])
+        for name in ("rows_bits", "starts", "day", "col", "last_so_far"):
+            assert np.array_equal(getattr(cells, name), getattr(alone, name)), name

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -296,3 +297,95 @@ def test_one_hostile_value_is_one_persons_error(column: str, value: str) -> None
         error = _model_error({**document, "as_of": AS_OF})
         assert result["error"][i] == error  # the same answer as decide()
         assert error is None or re.search(r"\d{12}", error) is None
+
+
+def _same_advance(pop: Population) -> None:
+    """The prepaid route's records from the records found early when read (and those of persons
+    the model judged, replaced in place) equal a search of every record."""
+    from dataclasses import replace
+
+    from insurrules.kz.params import kz_params
+    from insurrules.kz.rules import default_rules
+    from insurrules.population.kz.index import population_index
+    from insurrules.population.kz.tables import PAYERS
+
+    index = population_index(pop)
+    everything = replace(index, early=None, cache={})
+    p = kz_params(default_rules())
+    for payers in (p.prepaid_payers, frozenset(PAYERS)):
+        codes = frozenset(PAYERS.index(name) for name in payers)
+        for since in (p.prepaid_from, dt.date(2017, 7, 1)):
+            found, expected = index.advance(codes, since), everything.advance(codes, since)
+            assert np.array_equal(found.starts, expected.starts)
+            for name, column in expected.columns.items():
+                assert np.array_equal(found.columns[name], column), name
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(corrupted())
+def test_the_early_records_found_when_read_are_all_that_arrived_early(
+    drawn: tuple[dict[str, list[dict[str, Any]]], int],
+) -> None:
+    tables, _ = drawn
+    _same_advance(_population(tables))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),  # person
+            st.integers(2018 * 12, 2026 * 12),  # month paid for
+            st.sampled_from([-400, -32, -31, -2, -1, 0, 1, 27, 40]),  # paid, from its 1st day
+            st.sampled_from(["self", "employer", "entrepreneur"]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(1, 7),
+)
+def test_records_paid_around_the_first_of_their_month_are_found_in_any_row_group(
+    made: list[tuple[int, int, int, str]], group: int
+) -> None:
+    """Records paid just before, on and after the first day of the month they pay for, read
+    from Parquet row groups of every size on two threads: the early ones are all found."""
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from insurrules.kz.iin import make_iin
+
+    born = [dt.date(1987, 4, 12), dt.date(1990, 1, 1), dt.date(1975, 12, 31), dt.date(2002, 2, 2)]
+    sexes = ["female", "male", "male", "female"]
+    ids = [make_iin(b, s, 7) for b, s in zip(born, sexes, strict=True)]  # type: ignore[arg-type]
+    rows = []
+    for who, month, offset, payer in sorted(made):
+        first = dt.date(month // 12, month % 12 + 1, 1)
+        paid_on = max(first + dt.timedelta(days=offset), born[who])
+        rows.append(
+            {
+                "person_id": ids[who],
+                "month": f"{first:%Y-%m}",
+                "paid_on": str(paid_on),
+                "amount": "1",
+                "payer": payer,
+            }
+        )
+    persons = [
+        {"id": i, "birth_date": str(b), "sex": s} for i, b, s in zip(ids, born, sexes, strict=True)
+    ]
+    empty: list[dict[str, Any]] = []
+    pop = _population(
+        {
+            "persons": persons,
+            "payments": rows,
+            "memberships": empty,
+            "welfare_levels": empty,
+            "care_requests": empty,
+        }
+    )
+    _same_advance(pop)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, source in pop.sources.items():
+            pq.write_table(source.frame().to_arrow(), f"{tmp}/{name}.parquet", row_group_size=group)
+        _same_advance(Population.from_parquet(tmp))

@@ -19,7 +19,9 @@ payments) depends on the rules, so cells are kept per set of payers.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -167,6 +169,8 @@ class Cells:
 #: records per chunk when cells are built: the temporaries stay small, in the caches and below
 #: the allocator's threshold for fresh memory (each fresh page costs a fault; reused ones do not)
 _CELL_CHUNK = 1 << 17
+#: threads that build cells (one set of payers each)
+_BUILDERS = 2
 
 
 def _cells(
@@ -237,22 +241,31 @@ def _cell_sets(
         codes = None if codes is None else codes[order]
         del order
     n = rows.size
-    builders = [_CellBuilder(n, persons, origin, width, month0 - origin) for _ in chosen]
-    at = 0
-    while at < n:
-        stop = min(at + _CELL_CHUNK, n)
+    bounds = [0]
+    while bounds[-1] < n:
+        stop = min(bounds[-1] + _CELL_CHUNK, n)
         if stop < n:  # end the chunk with a whole person
             stop = int(np.searchsorted(rows, rows[stop - 1], side="right"))
-        r, m, d = rows[at:stop], months[at:stop], days[at:stop]
-        for payers, builder in zip(chosen, builders, strict=True):
+        bounds.append(stop)
+
+    def build(payers: frozenset[int] | None) -> Cells:
+        builder = _CellBuilder(n, persons, origin, width, month0 - origin)
+        for at, stop in pairwise(bounds):
+            r, m, d = rows[at:stop], months[at:stop], days[at:stop]
             if payers is None:
                 builder.add(r, m, d)
                 continue
             assert codes is not None
             picked = np.flatnonzero(_among(codes[at:stop], payers))
             builder.add(r.take(picked), m.take(picked), d.take(picked))
-        at = stop
-    return [b.cells() for b in builders]
+        return builder.cells()
+
+    if len(chosen) == 1:
+        return [build(chosen[0])]
+    # each set on its own thread: numpy releases the GIL in the passes over a chunk, and the
+    # sets share nothing but the records they read
+    with ThreadPoolExecutor(max_workers=min(len(chosen), _BUILDERS)) as pool:
+        return list(pool.map(build, chosen))
 
 
 #: _BIT[k]: the word with bit k set
@@ -370,6 +383,8 @@ class PopulationIndex:
     pay_day: npt.NDArray[np.int32]
     payer: npt.NDArray[np.int8]
     some_without_payer: bool  # records of refused persons kept in place (payer NO_PAYER)
+    #: positions of the payments that may have arrived before their month (None: any may)
+    early: Ints | None
     memberships: ByRow  # code (index into codes), lo, hi (months)
     codes: tuple[str, ...]
     welfare: ByRow  # level, lo, hi (months), start day
@@ -418,10 +433,16 @@ class PopulationIndex:
         found = self.cache.get(key)
         if isinstance(found, ByRow):
             return found
-        keep = self._from(payers)
-        keep &= self.pay_day >= (since - _EPOCH).days
-        at = np.flatnonzero(keep)  # by position: a mask over tens of millions costs more
-        del keep
+        candidates = self.early
+        if candidates is None:
+            keep = self._from(payers)
+            keep &= self.pay_day >= (since - _EPOCH).days
+            at = np.flatnonzero(keep)  # by position: a mask over tens of millions costs more
+            del keep
+        else:  # only the records that may have arrived early (found when read)
+            keep = _among(self.payer.take(candidates), payers)
+            keep &= self.pay_day.take(candidates) >= (since - _EPOCH).days
+            at = candidates[keep]
         day = self.pay_day.take(at).astype(np.int64)
         month = self.pay_month.take(at).astype(np.int64) + PAY_MONTH0
         arrival = month_numbers(day)
@@ -544,6 +565,7 @@ def population_index(pop: Population) -> PopulationIndex:
         pay_day=pay.columns["day"],
         payer=pay.columns["payer"],
         some_without_payer=without_payer,
+        early=loaded.early,
         memberships=ByRow.build(mem_rows, n, code=code_idx, lo=mem_lo, hi=mem_hi),
         codes=codes,
         welfare=ByRow.build(

@@ -61,6 +61,7 @@ from insurrules.population.values import (
 __all__ = ["NO_PAYER", "PAY_MONTH0", "Loaded", "Records", "load"]
 
 Ints = npt.NDArray[np.int64]
+I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 I8 = npt.NDArray[np.int8]
 Bools = npt.NDArray[np.bool_]
@@ -107,6 +108,9 @@ class Loaded:
     death_day: Ints
     residency: I8  # index into RESIDENCIES
     payments: Records  # month (from PAY_MONTH0), day, payer (index into PAYERS)
+    #: positions in ``payments`` of every record that arrived in a month before the month it
+    #: pays for (and maybe a few others), in order; None: not known, every record may be one
+    early: I64 | None
     memberships: Records  # code (index into MEMBERSHIP_CODES), start, end (day numbers)
     welfare_levels: Records  # level (index into LEVELS), start, end
     care_requests: Records  # day
@@ -223,16 +227,26 @@ def _care(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, B
 
 #: payments' months are kept as months from 1800-01 in 16 bits (the months a case may carry)
 PAY_MONTH0 = _KEY_MONTH0
+#: the day number of the first day of each month from PAY_MONTH0 (every month an int16 holds; a
+#: record not vouched for may hold any month there, its person is judged anyway)
+_FIRST_DAYS = (
+    np.arange(PAY_MONTH0 - 1970 * 12, PAY_MONTH0 - 1970 * 12 + (1 << 15))
+    .astype("datetime64[M]")
+    .astype("datetime64[D]")
+    .astype(np.int64)
+)
 #: the payer code of a record kept in place for a person the model refused: no payer's
 NO_PAYER = -1
 #: threads that read payment parts (Parquet decoding, numpy and polars release the GIL)
 _READERS = 2
 
 
-def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, I32, I32]:
+def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, I32, I32, I64]:
     """Payment records read part by part, the rows of persons with a record not vouched for,
-    and the rows of persons who may have two records alike (month, day and payer: the model
-    then compares amounts too).
+    the rows of persons who may have two records alike (month, day and payer: the model
+    then compares amounts too), and the positions of the records that arrived in a month before
+    the month they pay for (the few the prepaid route may count: found here, while each part is
+    at hand, instead of in another pass over every record).
 
     Parts are read on two threads, each decoding its part and writing it straight into its own
     slice of the arrays (no array per column and part: on tens of millions of records fresh
@@ -250,6 +264,7 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
     earliest = np.minimum(earliest - PAY_MONTH0, 1 << 15).astype(np.int32)
     unvouched: list[I32] = []
     twins: list[I32] = []
+    early_at: list[I64] = []
     edges: list[_Edges] = []
 
     def read(at: int, n: int, part_of: Callable[[], pa.RecordBatch | pa.Table]) -> None:
@@ -282,6 +297,7 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
             if where is not None:
                 unvouched.append(np.unique(r[where]))
         del found, starts, who, early
+        early_at.append(np.flatnonzero(d < _FIRST_DAYS.take(m.astype(np.intp))) + at)
         key = _month_day(m, d)
         grouped = bool(np.all(same | (r[1:] > r[:-1])))
         ordered = grouped and bool(np.all(~same | (key[1:] >= key[:-1])))
@@ -322,7 +338,9 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
         )
     else:  # records not grouped by person: compared all at once
         twins = [_duplicates(pay)]
-    return pay, _joined(unvouched), _joined(twins)
+    early_at.sort(key=lambda a: int(a[0]) if a.size else -1)
+    early = np.concatenate(early_at) if early_at else np.zeros(0, dtype=np.int64)
+    return pay, _joined(unvouched), _joined(twins), np.sort(early)
 
 
 @dataclass(frozen=True)
@@ -446,7 +464,7 @@ def load(pop: Population) -> Loaded:
         pop.sources["welfare_levels"], "welfare_levels", "level", LEVELS, lookup, birth
     )
     req, req_ok = _care(pop.sources["care_requests"], lookup, birth)
-    pay, pay_unvouched, twins = _payments(pop.sources["payments"], lookup, birth)
+    pay, pay_unvouched, twins, early = _payments(pop.sources["payments"], lookup, birth)
     for name, records in zip(TABLES[1:], (pay, mem, wel, req), strict=True):
         _orphans(name, records.rows, problems)
     if problems:
@@ -478,8 +496,14 @@ def load(pop: Population) -> Loaded:
             _from_case(row, case, birth, death, residency, extra)
     keep = vouched if judged.size else None
     payments = pay
-    if judged.size and not _in_place(pay, judged, valid, extra["payments"]):
-        payments = pay.kept(keep, _extra(extra["payments"], pay))
+    early_known: I64 | None = early
+    if judged.size:
+        if _in_place(pay, judged, valid, extra["payments"]):
+            # the judged persons' records now hold what the model read: each may be early
+            early_known = np.union1d(early, positions["payments"])
+        else:
+            payments = pay.kept(keep, _extra(extra["payments"], pay))
+            early_known = None
     return Loaded(
         errors=pl.Series("error", errors, dtype=pl.String),
         vouched=vouched,
@@ -488,6 +512,7 @@ def load(pop: Population) -> Loaded:
         death_day=death,
         residency=residency,
         payments=payments,
+        early=early_known,
         memberships=mem.kept(keep, _extra(extra["memberships"], mem)),
         welfare_levels=wel.kept(keep, _extra(extra["welfare_levels"], wel)),
         care_requests=req.kept(keep, _extra(extra["care_requests"], req)),
