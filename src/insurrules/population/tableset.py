@@ -224,8 +224,12 @@ class PersonRows:
         #: every id is 12 digits: records are matched by number (see `digit_keys`)
         self.by_number = bool(keyed.all()) and text.len() > 0
         if self.by_number:
-            by_key = np.argsort(keys, kind="stable")
+            by_key = np.argsort(keys)
             self.keys = keys[by_key]
+            if bool(np.any(self.keys[1:] == self.keys[:-1])):
+                # an id given twice (refused by the tables' check): its first row, as in order
+                by_key = np.argsort(keys, kind="stable")
+                self.keys = keys[by_key]
             self.order = by_key.astype(np.int32)
             return
         order = text.arg_sort(nulls_last=True)

@@ -109,7 +109,7 @@ class Loaded:
     residency: I8  # index into RESIDENCIES
     payments: Records  # month (from PAY_MONTH0), day, payer (index into PAYERS)
     #: positions in ``payments`` of every record that arrived in a month before the month it
-    #: pays for (and maybe a few others), in order; None: not known, every record may be one
+    #: pays for (and some paid early in their own month), in order; None: any record may be one
     early: I64 | None
     memberships: Records  # code (index into MEMBERSHIP_CODES), start, end (day numbers)
     welfare_levels: Records  # level (index into LEVELS), start, end
@@ -227,13 +227,19 @@ def _care(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, B
 
 #: payments' months are kept as months from 1800-01 in 16 bits (the months a case may carry)
 PAY_MONTH0 = _KEY_MONTH0
-#: the day number of the first day of each month from PAY_MONTH0 (every month an int16 holds; a
-#: record not vouched for may hold any month there, its person is judged anyway)
-_FIRST_DAYS = (
-    np.arange(PAY_MONTH0 - 1970 * 12, PAY_MONTH0 - 1970 * 12 + (1 << 15))
-    .astype("datetime64[M]")
-    .astype("datetime64[D]")
-    .astype(np.int64)
+#: An upper bound of the day number of the first day of month ``m`` (months from PAY_MONTH0)
+#: in 32-bit arithmetic: ``(m * 487 >> 4) + _FIRST_DAY_BOUND`` (30.4375 days a month, a little
+#: more than the calendar's mean; the constant makes it a bound over every month an int16
+#: holds). A record paid before this bound may have arrived before its month: a few passes
+#: over a part instead of a calendar lookup per record; the prepaid route checks each exactly.
+_FIRST_DAY_BOUND = int(
+    (
+        np.arange(PAY_MONTH0 - 1970 * 12, PAY_MONTH0 - 1970 * 12 + (1 << 15))
+        .astype("datetime64[M]")
+        .astype("datetime64[D]")
+        .astype(np.int64)
+        - (np.arange(1 << 15, dtype=np.int64) * 487 >> 4)
+    ).max()
 )
 #: the payer code of a record kept in place for a person the model refused: no payer's
 NO_PAYER = -1
@@ -297,7 +303,11 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
             if where is not None:
                 unvouched.append(np.unique(r[where]))
         del found, starts, who, early
-        early_at.append(np.flatnonzero(d < _FIRST_DAYS.take(m.astype(np.intp))) + at)
+        bound = m * np.int32(487)
+        bound >>= 4
+        bound += np.int32(_FIRST_DAY_BOUND)
+        early_at.append(np.flatnonzero(d < bound) + at)
+        del bound
         key = _month_day(m, d)
         grouped = bool(np.all(same | (r[1:] > r[:-1])))
         ordered = grouped and bool(np.all(~same | (key[1:] >= key[:-1])))
