@@ -108,8 +108,8 @@ class Loaded:
     death_day: Ints
     residency: I8  # index into RESIDENCIES
     payments: Records  # month (from PAY_MONTH0), day, payer (index into PAYERS)
-    #: positions in ``payments`` of every record that arrived in a month before the month it
-    #: pays for (and some paid early in their own month), in order; None: any record may be one
+    #: positions in ``payments`` of the records that arrived in a month before the month they pay
+    #: for (and of the records of persons the model judged), increasing; None: any may be one
     early: I64 | None
     memberships: Records  # code (index into MEMBERSHIP_CODES), start, end (day numbers)
     welfare_levels: Records  # level (index into LEVELS), start, end
@@ -227,19 +227,19 @@ def _care(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, B
 
 #: payments' months are kept as months from 1800-01 in 16 bits (the months a case may carry)
 PAY_MONTH0 = _KEY_MONTH0
-#: An upper bound of the day number of the first day of month ``m`` (months from PAY_MONTH0)
-#: in 32-bit arithmetic: ``(m * 487 >> 4) + _FIRST_DAY_BOUND`` (30.4375 days a month, a little
-#: more than the calendar's mean; the constant makes it a bound over every month an int16
-#: holds). A record paid before this bound may have arrived before its month: a few passes
-#: over a part instead of a calendar lookup per record; the prepaid route checks each exactly.
+#: The day number of the first day of each month from PAY_MONTH0 (every month an int16 holds).
+_FIRST_DAYS = (
+    np.arange(PAY_MONTH0 - 1970 * 12, PAY_MONTH0 - 1970 * 12 + (1 << 15))
+    .astype("datetime64[M]")
+    .astype("datetime64[D]")
+    .astype(np.int32)
+)
+#: An upper bound of ``_FIRST_DAYS[m]`` in 32-bit arithmetic: ``(m * 487 >> 4) + _FIRST_DAY_BOUND``
+#: (30.4375 days a month, a little more than the calendar's mean; the constant makes it a bound
+#: over every month). Records paid before the bound are few, and only they are looked up in the
+#: calendar: a few passes over a part instead of a lookup per record.
 _FIRST_DAY_BOUND = int(
-    (
-        np.arange(PAY_MONTH0 - 1970 * 12, PAY_MONTH0 - 1970 * 12 + (1 << 15))
-        .astype("datetime64[M]")
-        .astype("datetime64[D]")
-        .astype(np.int64)
-        - (np.arange(1 << 15, dtype=np.int64) * 487 >> 4)
-    ).max()
+    (_FIRST_DAYS.astype(np.int64) - (np.arange(1 << 15, dtype=np.int64) * 487 >> 4)).max()
 )
 #: the payer code of a record kept in place for a person the model refused: no payer's
 NO_PAYER = -1
@@ -306,8 +306,11 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
         bound = m * np.int32(487)
         bound >>= 4
         bound += np.int32(_FIRST_DAY_BOUND)
-        early_at.append(np.flatnonzero(d < bound) + at)
+        maybe = np.flatnonzero(d < bound)
         del bound
+        maybe = maybe[d.take(maybe) < _FIRST_DAYS.take(m.take(maybe))]
+        maybe += at
+        early_at.append(maybe)
         key = _month_day(m, d)
         grouped = bool(np.all(same | (r[1:] > r[:-1])))
         ordered = grouped and bool(np.all(~same | (key[1:] >= key[:-1])))
@@ -348,9 +351,10 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
         )
     else:  # records not grouped by person: compared all at once
         twins = [_duplicates(pay)]
+    # each part's positions are increasing: the parts in order make them all so
     early_at.sort(key=lambda a: int(a[0]) if a.size else -1)
     early = np.concatenate(early_at) if early_at else np.zeros(0, dtype=np.int64)
-    return pay, _joined(unvouched), _joined(twins), np.sort(early)
+    return pay, _joined(unvouched), _joined(twins), early
 
 
 @dataclass(frozen=True)
