@@ -56,3 +56,26 @@ def test_a_table_may_be_a_path_given_to_from_frames(tmp_path: Path) -> None:
         pop.sources["persons"].frame().to_pandas(), folder / "payments.parquet"
     )
     assert evaluate(mixed, AS_OF).equals(evaluate(Population(pop.persons, pop.payments), AS_OF))
+
+
+def test_parquet_parts_are_decoded_by_the_system_allocator_and_the_default_pool_stays(
+    tmp_path: Path,
+) -> None:
+    """Readers are opened on the system allocator (see `parquet_file`), on several threads at
+    once, and Arrow's default pool is what it was before."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+
+    from insurrules.population.sources import source_of
+
+    write_extract(tmp_path, 200, seed=1, as_of=AS_OF, history_months=24, text=True)
+    default = pa.default_memory_pool()
+    source = source_of("payments", tmp_path / "payments.parquet")
+    system = pa.system_memory_pool()
+    before = system.bytes_allocated()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parts = list(pool.map(lambda part: part[1](), list(source.parts(["month", "amount"])) * 8))
+    assert system.bytes_allocated() > before  # the parts' buffers are the system allocator's
+    assert sum(p.num_rows for p in parts) == 8 * len(source)
+    assert pa.default_memory_pool().backend_name == default.backend_name

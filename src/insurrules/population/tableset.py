@@ -215,6 +215,15 @@ def digit_keys(column: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64
     return np.where(keyed, keys, 0), keyed
 
 
+def _written(
+    found: npt.NDArray[np.int32], out: npt.NDArray[np.int32] | None
+) -> npt.NDArray[np.int32]:
+    if out is None:
+        return found
+    out[:] = found
+    return out
+
+
 class PersonRows:
     """Person row of each record, by its ``person_id`` (-1: no such person)."""
 
@@ -266,16 +275,29 @@ class PersonRows:
         hit = (self.sorted.gather(pos) == probe).to_numpy() & ~missing
         return np.where(hit, self.order[pos], -1).astype(np.int32)
 
-    def rows(self, column: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int32]:
+    def rows(
+        self, column: pa.Array | pa.ChunkedArray, out: npt.NDArray[np.int32] | None = None
+    ) -> npt.NDArray[np.int32]:
+        """The row of each id of ``column`` (-1: none), written into ``out`` when given."""
         if isinstance(column, pa.ChunkedArray):
             if column.num_chunks != 1:
                 parts = [self.rows(chunk) for chunk in column.chunks]
-                return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+                found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+                return _written(found, out)
             column = column.chunk(0)
         if isinstance(column, pa.DictionaryArray):  # each distinct id looked up once
-            found = np.append(self.look_up(pl.Series(column.dictionary).cast(pl.String)), -1)
-            out: npt.NDArray[np.int32] = found[dictionary_codes(column)]
+            ids = self.look_up(pl.Series(column.dictionary).cast(pl.String))
+            lookup = np.append(ids, np.int32(-1))
+            at = dictionary_codes(column)
+            if out is None:
+                out = np.empty(at.shape[0], dtype=np.int32)
+            # codes index the dictionary or, for a null, the -1 after it: "clip" never clips,
+            # and unlike "raise" it writes straight into ``out``
+            np.take(lookup, at, out=out, mode="clip")
             return out
+        return _written(self._rows(column), out)
+
+    def _rows(self, column: pa.Array) -> npt.NDArray[np.int32]:
         if self.by_number and (
             pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
         ):

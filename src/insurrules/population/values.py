@@ -272,7 +272,9 @@ def _into(
     # a value not vouched for may be anything (its person goes to the model): 0 stands in
     lookup = np.append(np.where(ok, values.astype(np.int64) - offset, 0), 0).astype(out.dtype)
     at = dictionary_codes(arr)
-    np.take(lookup, at, out=out)
+    # codes index the dictionary or, for a null, the 0 after it: "clip" never clips, and unlike
+    # "raise" it writes straight into ``out`` (no buffer of a part's size)
+    np.take(lookup, at, out=out, mode="clip")
     if bool(ok.all()) and not arr.null_count:
         return None
     unvouched: Bools = ~np.append(ok, False)[at]

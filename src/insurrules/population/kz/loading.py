@@ -281,7 +281,7 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
             return
         part = slice(at, at + n)
         r, m, d, p = rows[part], month[part], day[part], payer[part]
-        r[:] = ids.rows(_column(batch, "person_id"))
+        ids.rows(_column(batch, "person_id"), out=r)
         found = [
             read_months(_column(batch, "month"), m, PAY_MONTH0),
             read_days(_column(batch, "paid_on"), d),
