@@ -247,12 +247,34 @@ NO_PAYER = -1
 _READERS = 2
 
 
-def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Records, I32, I32, I64]:
-    """Payment records read part by part, the rows of persons with a record not vouched for,
-    the rows of persons who may have two records alike (month, day and payer: the model
-    then compares amounts too), and the positions of the records that arrived in a month before
-    the month they pay for (the few the prepaid route may count: found here, while each part is
-    at hand, instead of in another pass over every record).
+@dataclass
+class _Payments:
+    """What [`_payments`][insurrules.population.kz.loading._payments] read."""
+
+    records: Records
+    unvouched: I32  # rows of persons with a record not vouched for
+    twins: I32  # rows of persons who may have two records alike
+    #: the positions of the records that arrived in a month before the month they pay for (the
+    #: few the prepaid route may count: found while each part is at hand, not in another pass)
+    early: I64
+    #: each run of one person's records (a person's records may make several runs): the person's
+    #: row, the run's least day paid and least month, to check against the person's birth
+    runs: tuple[I32, I32, npt.NDArray[np.int16]]
+
+    def before_birth(self, birth: Ints) -> I32:
+        """The rows of persons with a record paid, or paying for a month, before they were
+        born or before the scheme (a row of -1, no such person, is refused in load())."""
+        who, least_day, least_month = self.runs
+        # the earliest month a record may pay for: the month of birth, not before the scheme
+        earliest = np.maximum(_month_index(birth), FIRST_CONTRIBUTION_MONTH.index) - PAY_MONTH0
+        early = least_day < birth.take(who)
+        early |= least_month < earliest.take(who)
+        return np.unique(who[early]).astype(np.int32)
+
+
+def _payments(source: TableSource, ids: PersonRows) -> _Payments:
+    """Payment records read part by part (see `_Payments`), checked against nothing but
+    themselves: the persons' table is read meanwhile, on another thread.
 
     Parts are read on two threads, each decoding its part and writing it straight into its own
     slice of the arrays (no array per column and part: on tens of millions of records fresh
@@ -264,13 +286,10 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
     month = np.empty(total, dtype=np.int16)
     day = np.empty(total, dtype=np.int32)
     payer = np.empty(total, dtype=np.int8)
-    birth32 = birth.astype(np.int32)
-    # the earliest month a record may pay for: the month of birth, and not before the scheme
-    earliest = np.maximum(_month_index(birth), FIRST_CONTRIBUTION_MONTH.index)
-    earliest = np.minimum(earliest - PAY_MONTH0, 1 << 15).astype(np.int32)
     unvouched: list[I32] = []
     twins: list[I32] = []
     early_at: list[I64] = []
+    runs: list[tuple[int, I32, I32, npt.NDArray[np.int16]]] = []
     edges: list[_Edges] = []
 
     def read(at: int, n: int, part_of: Callable[[], pa.RecordBatch | pa.Table]) -> None:
@@ -289,20 +308,17 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
             read_codes(_column(batch, "payer"), PAYERS, p),
         ]
         same = r[1:] == r[:-1]
-        # each run of one person's records against that person's birth and earliest month: the
-        # run's least day and month (a row of -1, no such person, is refused in load())
+        # each run of one person's records: its least day and month, checked against the
+        # person's birth once the persons are read
         starts = np.flatnonzero(~same)
         starts += 1
         starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
-        who = r.take(starts)
-        early = np.minimum.reduceat(d, starts) < birth32.take(who)
-        early |= np.minimum.reduceat(m, starts) < earliest.take(who)
-        if early.any():
-            unvouched.append(np.unique(who[early]))
+        least = (np.minimum.reduceat(d, starts), np.minimum.reduceat(m, starts))
+        runs.append((at, r.take(starts), *least))
         for where in found:
             if where is not None:
                 unvouched.append(np.unique(r[where]))
-        del found, starts, who, early
+        del found, starts
         bound = m * np.int32(487)
         bound >>= 4
         bound += np.int32(_FIRST_DAY_BOUND)
@@ -354,7 +370,17 @@ def _payments(source: TableSource, ids: PersonRows, birth: Ints) -> tuple[Record
     # each part's positions are increasing: the parts in order make them all so
     early_at.sort(key=lambda a: int(a[0]) if a.size else -1)
     early = np.concatenate(early_at) if early_at else np.zeros(0, dtype=np.int64)
-    return pay, _joined(unvouched), _joined(twins), early
+    return _Payments(
+        pay,
+        _joined(unvouched),
+        _joined(twins),
+        early,
+        (
+            np.concatenate([run[1] for run in runs] or [np.zeros(0, np.int32)]),
+            np.concatenate([run[2] for run in runs] or [np.zeros(0, np.int32)]),
+            np.concatenate([run[3] for run in runs] or [np.zeros(0, np.int16)]),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -467,9 +493,16 @@ def _orphans(name: str, rows: I32, problems: list[str]) -> None:
 
 def load(pop: Population) -> Loaded:
     """Read, screen and (where the screen cannot vouch) judge every person's records."""
-    ids, vouched, birth, death, _, residency = _persons(pop.sources["persons"])
-    n = ids.len()
     lookup = pop.person_rows()
+    # the persons on another thread while the payments are read (each waits on its own
+    # kernels part of the time: the two share both cores)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        persons = side.submit(_persons, pop.sources["persons"])
+        paid = _payments(pop.sources["payments"], lookup)
+        ids, vouched, birth, death, _, residency = persons.result()
+    pay, twins, early = paid.records, paid.twins, paid.early
+    pay_unvouched = np.union1d(paid.unvouched, paid.before_birth(birth))
+    n = ids.len()
     problems: list[str] = []
     mem, mem_ok = _periods(
         pop.sources["memberships"], "memberships", "code", MEMBERSHIP_CODES, lookup, birth
@@ -478,7 +511,6 @@ def load(pop: Population) -> Loaded:
         pop.sources["welfare_levels"], "welfare_levels", "level", LEVELS, lookup, birth
     )
     req, req_ok = _care(pop.sources["care_requests"], lookup, birth)
-    pay, pay_unvouched, twins, early = _payments(pop.sources["payments"], lookup, birth)
     for name, records in zip(TABLES[1:], (pay, mem, wel, req), strict=True):
         _orphans(name, records.rows, problems)
     if problems:
