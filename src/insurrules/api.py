@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from insurrules.case import Case, load_case_json, parse_case, validate_input
+from insurrules.case import Case, parse_case, validate_input, validate_input_json
 from insurrules.errors import InvalidCase, RulesError
 from insurrules.models import Decision
 from insurrules.parameters import RuleSet
@@ -82,7 +82,7 @@ def decide_json(data: bytes | bytearray | str, rules: RuleSet | None = None) -> 
     ...             b'{"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"}}').status
     'not_insured'
     """
-    return decide(load_case_json(data), rules)
+    return _decide(validate_input_json(data), rules)
 
 
 @overload

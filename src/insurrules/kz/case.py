@@ -24,11 +24,18 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from operator import itemgetter
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args
 
-from pydantic import AfterValidator, ConfigDict, Field, GetCoreSchemaHandler, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    TypeAdapter,
+    model_validator,
+)
 from pydantic_core import core_schema as cs
 from typing_extensions import TypedDict
 
@@ -382,3 +389,33 @@ class _Document(TypedDict):
 
 #: decide()'s compiled input: a kz-osms case document validated into ``KzInput``.
 INPUT = Annotated[_Document, AfterValidator(_as_input)]
+
+
+@cache
+def _document() -> TypeAdapter[Any]:
+    return TypeAdapter(_Document)
+
+
+def _keys(person: KzPerson) -> int:
+    """The keys of the person object and of the objects in it (each given key is in a model's
+    fields set)."""
+    return (
+        len(person.model_fields_set)
+        + sum(len(m.model_fields_set) for m in person.memberships)
+        + sum(len(w.model_fields_set) for w in person.welfare_levels)
+    )
+
+
+def input_from_json(text: bytes | bytearray | str) -> KzInput | None:
+    """``INPUT`` validated by pydantic-core from JSON text; None when the text may name a key
+    twice (``insurrules.case.validate_input_json``; a ``ValueError`` when invalid).
+
+    The JSON reader keeps one of two equal keys silently, so the keys are counted: every key
+    of a document is followed by one colon, and no text this document accepts (codes, dates,
+    digits) holds a colon, so a valid document without a duplicate key has exactly as many
+    colons as keys were read. Any other count is left to the strict reader.
+    """
+    doc: dict[str, Any] = _document().validate_json(text)
+    keys = len(doc) + 4 * len(doc.get("payments", ())) + _keys(doc["person"])
+    colons = text.count(":") if isinstance(text, str) else text.count(b":")
+    return _as_input(doc) if colons == keys else None
