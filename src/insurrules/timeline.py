@@ -171,10 +171,9 @@ class BitOps:
     def year_starts(self) -> int:
         """The January months of the frame."""
         first_jan = (-self.origin) % 12
-        x = 0
-        for i in range(first_jan, self.length, 12):
-            x |= 1 << i
-        return x
+        count = len(range(first_jan, self.length, 12))
+        # one bit every 12: the geometric series 1 + 2^12 + 2^24 + ... in three big-int steps
+        return ((1 << (12 * count)) - 1) // 4095 << first_jan
 
     def runs_reaching(self, x: int, skip: int, n: int) -> int:
         """True at m when the last ``n`` months up to m that are not in ``skip`` all hold in ``x``.
