@@ -39,7 +39,7 @@ from typing_extensions import TypedDict
 
 from insurrules.case import Case
 from insurrules.errors import Problems
-from insurrules.kz.iin import parse_iin
+from insurrules.kz.iin import parse_iin, read_iin
 from insurrules.kz.rules import default_rules
 from insurrules.models import (
     HORIZON,
@@ -211,7 +211,7 @@ class KzPerson(FrozenModel):
     @model_validator(mode="after")
     def _consistent(self) -> KzPerson:
         problems: list[tuple[Any, str]] = []
-        iin = parse_iin(self.id)
+        iin = read_iin(self.id)  # the id field checked it (parse_iin)
         if iin.birth_date != self.birth_date:
             problems.append(
                 (
@@ -229,7 +229,8 @@ class KzPerson(FrozenModel):
         for i, m in enumerate(self.memberships):
             if m.start < self.birth_date:
                 problems.append((("memberships", i, "start"), f"{m.start} is before birth_date"))
-        problems += _overlaps(self.welfare_levels, "welfare_levels", "one level at a time")
+        if len(self.welfare_levels) > 1:  # one level overlaps nothing
+            problems += _overlaps(self.welfare_levels, "welfare_levels", "one level at a time")
         for i, d in enumerate(self.care_requests):
             if d < self.birth_date:
                 problems.append((("care_requests", i), f"{d} is before birth_date"))

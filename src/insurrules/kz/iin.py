@@ -26,6 +26,7 @@ __all__ = [
     "iin_problem",
     "make_iin",
     "parse_iin",
+    "read_iin",
 ]
 
 #: weights of the two passes of the check digit
@@ -75,18 +76,23 @@ def parse_iin(iin: str) -> IinInfo:
     expected = check_digit(iin[:11])
     if expected is None or expected != int(iin[11]):
         raise ValueError(f"IIN {mask_id(iin)} has an invalid check digit")
-    century_sex = CENTURY_SEX.get(iin[6])
-    if century_sex is None:
+    if iin[6] not in CENTURY_SEX:
         raise ValueError(
             f"IIN {mask_id(iin)}: 7th digit must be 1-6 (century and sex), got {iin[6]}"
         )
-    century, sex = century_sex
     try:
-        born = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
+        return read_iin(iin)
     except ValueError:
         raise ValueError(
             f"IIN {mask_id(iin)} does not start with a real birth date (YYMMDD)"
         ) from None
+
+
+def read_iin(iin: str) -> IinInfo:
+    """The birth date and sex of an IIN that ``parse_iin`` accepted: its reading without the
+    checks (a case's person reads the IIN its ``id`` field already checked)."""
+    century, sex = CENTURY_SEX[iin[6]]
+    born = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     return IinInfo(birth_date=born, sex=sex)
 
 
