@@ -104,6 +104,12 @@ def _input_adapter() -> TypeAdapter[Any]:
     return TypeAdapter(_union("INPUT"))
 
 
+@cache
+def _input_validator() -> Callable[[Any], Any]:
+    # the compiled validator itself: TypeAdapter.validate_python only forwards its defaults
+    return _input_adapter().validator.validate_python
+
+
 def _validated(validate: Callable[[Any], Any], data: Any) -> Any:
     try:
         return validate(data)
@@ -135,7 +141,7 @@ def validate_input(data: Any) -> Any:
     """
     if isinstance(data, Case) and type(data) is not Case:
         return data
-    return _validated(_input_adapter().validate_python, data)
+    return _validated(_input_validator(), data)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

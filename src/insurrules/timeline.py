@@ -101,8 +101,11 @@ class BitOps:
 
     def months(self, first: int | None, last: int | None) -> int:
         """Months ``first..last`` (absolute indices, inclusive; ``None`` = open)."""
-        lo = 0 if first is None else max(0, first - self.origin)
-        hi = self.length - 1 if last is None else min(self.length - 1, last - self.origin)
+        # comparisons rather than min() and max(): a decision asks for a dozen spans
+        lo = 0 if first is None or first <= self.origin else first - self.origin
+        hi = self.length - 1
+        if last is not None and last - self.origin < hi:
+            hi = last - self.origin
         if hi < lo:
             return 0
         return ((1 << (hi - lo + 1)) - 1) << lo
