@@ -75,8 +75,10 @@ def decide(
 def decide_json(data: bytes | bytearray | str, rules: RuleSet | None = None) -> Decision:
     """Decide a case document given as JSON text (what a service receives), e.g. request bytes.
 
-    The text is read by ``insurrules.case.load_case_json`` (UTF-8, a byte-order mark
-    skipped, duplicate keys refused), then validated and decided as ``decide`` does.
+    The text is read as ``insurrules.case.load_case_json`` reads it (UTF-8, a byte-order mark
+    skipped, duplicate keys refused), then validated and decided as ``decide`` does
+    (``insurrules.case.validate_input_json``: a kz-osms document is validated from the text
+    itself, with the same result).
 
     >>> decide_json(b'{"scheme": "kz-osms", "as_of": "2026-03-15", "person": '
     ...             b'{"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"}}').status

@@ -254,6 +254,8 @@ def validate_input_json(data: bytes | bytearray | str) -> Any:
 
 
 def _fast_input(data: bytes | bytearray | str) -> Any:
+    """The input read by the reader of the scheme the text names, or None: then the strict
+    path decides (and words every problem)."""
     body: bytes | bytearray | str
     if isinstance(data, str):
         body = data.removeprefix("\ufeff")

@@ -54,7 +54,7 @@ def check_digit(first11: str) -> int | None:
     """The check digit for the first 11 digits, or ``None`` when no valid IIN can have them."""
     if len(first11) != 11:
         raise ValueError(f"expected the first 11 digits of an IIN, got {len(first11)} characters")
-    # map() in C: every case document's IIN is checked (twice: the field, then the person)
+    # map() in C: the IIN of every case document decided is checked here
     digits = list(map(int, first11))
     rem: int = sum(map(mul, digits, _W1)) % 11
     if rem == 10:
