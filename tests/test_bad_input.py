@@ -257,6 +257,28 @@ def test_decide_json_rejects_duplicate_keys_at_any_depth_and_bad_text() -> None:
         "person.sex: duplicate key: given 2 times (a document names each key once)"
     ]
     assert insurrules.decide_json(b"\xef\xbb\xbf" + text.encode()) == insurrules.decide(good())
+    # a key named twice is refused at every depth, also where both values would be valid
+    case = good()
+    case["person"]["memberships"] = [{"code": "disability", "start": "2024-01-01"}]
+    case["person"]["welfare_levels"] = [{"level": "A", "start": "2024-01-01"}]
+    text = json.dumps(case)
+    assert insurrules.decide_json(text) == insurrules.decide(case)
+    for given, twice, where in [
+        ('"scheme": "kz-osms"', '"scheme": "kz-osms", "scheme": "kz-osms"', "scheme"),
+        ('"payer": "self"', '"payer": "self", "payer": "self"', "payments[0].payer"),
+        (
+            '"code": "disability"',
+            '"code": "disability", "code": "disability"',
+            "person.memberships[0].code",
+        ),
+        ('"level": "A"', '"level": "A", "level": "A"', "person.welfare_levels[0].level"),
+        ('"payments": [', '"payments": [], "payments": [', "payments"),
+    ]:
+        with pytest.raises(insurrules.InvalidCase) as info:
+            insurrules.decide_json(text.replace(given, twice, 1).encode())
+        assert info.value.lines == [
+            f"{where}: duplicate key: given 2 times (a document names each key once)"
+        ]
     cases: list[tuple[bytes | str, str]] = [
         (text.encode("utf-16"), "UTF-16"),
         (text.encode()[:-1] + b"\xff", "not UTF-8"),

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from insurrules.case import Case, load_case_json, parse_case, validate_input
+from insurrules.case import Case, parse_case, validate_input, validate_input_json
 from insurrules.errors import InvalidCase, RulesError
 from insurrules.models import Decision
 from insurrules.parameters import RuleSet
@@ -75,14 +75,16 @@ def decide(
 def decide_json(data: bytes | bytearray | str, rules: RuleSet | None = None) -> Decision:
     """Decide a case document given as JSON text (what a service receives), e.g. request bytes.
 
-    The text is read by ``insurrules.case.load_case_json`` (UTF-8, a byte-order mark
-    skipped, duplicate keys refused), then validated and decided as ``decide`` does.
+    The text is read as ``insurrules.case.load_case_json`` reads it (UTF-8, a byte-order mark
+    skipped, duplicate keys refused), then validated and decided as ``decide`` does
+    (``insurrules.case.validate_input_json``: a kz-osms document is validated from the text
+    itself, with the same result).
 
     >>> decide_json(b'{"scheme": "kz-osms", "as_of": "2026-03-15", "person": '
     ...             b'{"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"}}').status
     'not_insured'
     """
-    return decide(load_case_json(data), rules)
+    return _decide(validate_input_json(data), rules)
 
 
 @overload

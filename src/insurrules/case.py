@@ -32,6 +32,7 @@ __all__ = [
     "parse_case_json",
     "scheme_module",
     "validate_input",
+    "validate_input_json",
 ]
 
 #: scheme code -> module holding its ``CASE_MODEL``, ``INPUT`` and ``decide_case``; imported on
@@ -103,6 +104,12 @@ def _input_adapter() -> TypeAdapter[Any]:
     return TypeAdapter(_union("INPUT"))
 
 
+@cache
+def _input_validator() -> Callable[[Any], Any]:
+    # the compiled validator itself: TypeAdapter.validate_python only forwards its defaults
+    return _input_adapter().validator.validate_python
+
+
 def _validated(validate: Callable[[Any], Any], data: Any) -> Any:
     try:
         return validate(data)
@@ -134,7 +141,7 @@ def validate_input(data: Any) -> Any:
     """
     if isinstance(data, Case) and type(data) is not Case:
         return data
-    return _validated(_input_adapter().validate_python, data)
+    return _validated(_input_validator(), data)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -231,6 +238,44 @@ def _loads(text: str) -> Any:
     except ValueError as exc:  # parse_constant
         problems = [((), f"not valid JSON: {describe(str(exc), 80)[1:-1]}")]
     raise InvalidCase.of(problems)
+
+
+def validate_input_json(data: bytes | bytearray | str) -> Any:
+    """``validate_input(load_case_json(data))``: decide_json's input, from JSON text.
+
+    A document of a scheme that reads JSON directly (its module's ``input_from_json``) is first
+    validated by pydantic-core from the text itself, without the Python objects of the whole
+    document, and taken when that succeeds and shows no duplicate key. Everything else (any
+    error, a duplicate key, another scheme) takes the path above, so every error is worded as
+    ``load_case_json`` and ``validate_input`` word it (a property test holds the two equal).
+    """
+    fast = _fast_input(data)
+    return fast if fast is not None else validate_input(load_case_json(data))
+
+
+def _fast_input(data: bytes | bytearray | str) -> Any:
+    """The input read by the reader of the scheme the text names, or None: then the strict
+    path decides (and words every problem)."""
+    body: bytes | bytearray | str
+    if isinstance(data, str):
+        body = data.removeprefix("\ufeff")
+    elif isinstance(data, bytes | bytearray):
+        body = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
+    else:
+        return None
+    if len(data) > MAX_JSON_BYTES:
+        return None
+    for scheme in SCHEMES:
+        marker = f'"{scheme}"'
+        if marker in body if isinstance(body, str) else marker.encode() in body:
+            reader = getattr(scheme_module(scheme), "input_from_json", None)
+            if reader is None:
+                return None
+            try:
+                return reader(body)
+            except (ValueError, RecursionError):  # ValidationError, Problems, bad text
+                return None
+    return None
 
 
 def parse_case_json(data: bytes | bytearray | str) -> Case:

@@ -8,6 +8,7 @@ stays fast). Shared by the case document ([`insurrules.case`][insurrules.case]) 
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import Any
 
 __all__ = ["SCHEMES", "scheme_module"]
@@ -18,5 +19,6 @@ SCHEMES: dict[str, str] = {
 }
 
 
+@cache  # once imported, a dict lookup: every decision asks for its scheme's module
 def scheme_module(scheme: str) -> Any:
     return importlib.import_module(SCHEMES[scheme])

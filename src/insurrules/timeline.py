@@ -101,8 +101,11 @@ class BitOps:
 
     def months(self, first: int | None, last: int | None) -> int:
         """Months ``first..last`` (absolute indices, inclusive; ``None`` = open)."""
-        lo = 0 if first is None else max(0, first - self.origin)
-        hi = self.length - 1 if last is None else min(self.length - 1, last - self.origin)
+        # comparisons rather than min() and max(): a decision asks for a dozen spans
+        lo = 0 if first is None or first <= self.origin else first - self.origin
+        hi = self.length - 1
+        if last is not None and last - self.origin < hi:
+            hi = last - self.origin
         if hi < lo:
             return 0
         return ((1 << (hi - lo + 1)) - 1) << lo
@@ -171,10 +174,9 @@ class BitOps:
     def year_starts(self) -> int:
         """The January months of the frame."""
         first_jan = (-self.origin) % 12
-        x = 0
-        for i in range(first_jan, self.length, 12):
-            x |= 1 << i
-        return x
+        count = len(range(first_jan, self.length, 12))
+        # one bit every 12: the geometric series 1 + 2^12 + 2^24 + ... in three big-int steps
+        return ((1 << (12 * count)) - 1) // 4095 << first_jan
 
     def runs_reaching(self, x: int, skip: int, n: int) -> int:
         """True at m when the last ``n`` months up to m that are not in ``skip`` all hold in ``x``.

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given
 
 import insurrules
-from insurrules.case import parse_case, validate_input
+from insurrules.case import load_case_json, parse_case, validate_input
 from insurrules.cli import main
 from insurrules.errors import InvalidCase
 from tests.fuzz.checks import (
@@ -62,6 +62,23 @@ def test_both_validation_forms_agree(document: Any) -> None:
 @given(json_texts())
 def test_decide_json_gives_a_decision_or_a_clean_error(data: bytes | str) -> None:
     decision_or_clean_error(lambda: insurrules.decide_json(data))
+
+
+def _outcome(run: Any) -> Any:
+    try:
+        return run()
+    except InvalidCase as exc:
+        return exc.lines
+
+
+@fuzz_settings()
+@given(json_texts())
+def test_decide_json_is_load_case_json_then_decide(data: bytes | str) -> None:
+    """decide_json's direct reading of the text (insurrules.case.validate_input_json) gives what
+    the strict reader and decide() give: the same decision or the same problems."""
+    assert _outcome(lambda: insurrules.decide_json(data)) == _outcome(
+        lambda: insurrules.decide(load_case_json(data))
+    )
 
 
 @fuzz_settings(0.2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from insurrules._version import __version__
 from insurrules.kz.case import KzCase, KzInput
@@ -39,6 +40,7 @@ __all__ = [
 SCHEME = "kz-osms"
 
 
+@cache  # a few hundred months at most (a frame's); a decision writes several
 def _ym(m: int) -> str:
     return f"{m // 12:04d}-{m % 12 + 1:02d}"  # str(YearMonth.from_index(m)), on the hot path
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import mul
 from typing import Literal
 
 from insurrules.errors import mask_id
@@ -25,6 +26,7 @@ __all__ = [
     "iin_problem",
     "make_iin",
     "parse_iin",
+    "read_iin",
 ]
 
 #: weights of the two passes of the check digit
@@ -50,10 +52,13 @@ class IinInfo:
 
 def check_digit(first11: str) -> int | None:
     """The check digit for the first 11 digits, or ``None`` when no valid IIN can have them."""
-    digits = [int(c) for c in first11]
-    rem = sum(d * w for d, w in zip(digits, _W1, strict=True)) % 11
+    if len(first11) != 11:
+        raise ValueError(f"expected the first 11 digits of an IIN, got {len(first11)} characters")
+    # map() in C: the IIN of every case document decided is checked here
+    digits = list(map(int, first11))
+    rem: int = sum(map(mul, digits, _W1)) % 11
     if rem == 10:
-        rem = sum(d * w for d, w in zip(digits, _W2, strict=True)) % 11
+        rem = sum(map(mul, digits, _W2)) % 11
         if rem == 10:
             return None
     return rem
@@ -66,20 +71,28 @@ def parse_iin(iin: str) -> IinInfo:
     """
     if not isinstance(iin, str):
         raise ValueError(f"an IIN is 12 digits as text, got {type(iin).__name__}")
-    masked = mask_id(iin[:40])
     if len(iin) != 12 or not (iin.isascii() and iin.isdigit()):
-        raise ValueError(f"an IIN is 12 digits (ASCII 0-9), got {masked}")
+        raise ValueError(f"an IIN is 12 digits (ASCII 0-9), got {mask_id(iin[:40])}")
     expected = check_digit(iin[:11])
     if expected is None or expected != int(iin[11]):
-        raise ValueError(f"IIN {masked} has an invalid check digit")
-    century_sex = CENTURY_SEX.get(iin[6])
-    if century_sex is None:
-        raise ValueError(f"IIN {masked}: 7th digit must be 1-6 (century and sex), got {iin[6]}")
-    century, sex = century_sex
+        raise ValueError(f"IIN {mask_id(iin)} has an invalid check digit")
+    if iin[6] not in CENTURY_SEX:
+        raise ValueError(
+            f"IIN {mask_id(iin)}: 7th digit must be 1-6 (century and sex), got {iin[6]}"
+        )
     try:
-        born = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
+        return read_iin(iin)
     except ValueError:
-        raise ValueError(f"IIN {masked} does not start with a real birth date (YYMMDD)") from None
+        raise ValueError(
+            f"IIN {mask_id(iin)} does not start with a real birth date (YYMMDD)"
+        ) from None
+
+
+def read_iin(iin: str) -> IinInfo:
+    """The birth date and sex of an IIN that ``parse_iin`` accepted: its reading without the
+    checks (a case's person reads the IIN its ``id`` field already checked)."""
+    century, sex = CENTURY_SEX[iin[6]]
+    born = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     return IinInfo(birth_date=born, sex=sex)
 
 

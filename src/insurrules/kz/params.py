@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 
 from insurrules.months import YearMonth, month_index
 from insurrules.parameters import Parameter, RuleSet
@@ -85,12 +86,14 @@ class KzParams:
 
     def grace_at(self, month: int) -> tuple[int, int, int]:
         """``(G, G_ext, run)`` in force in ``month`` (0 where not in force)."""
-        starts = [c[0] for c in self.grace_changes]
-        pos = bisect_right(starts, month) - 1
+        pos = bisect_right(self.grace_changes, month, key=_START) - 1
         if pos < 0:
             return 0, 0, 0
         _, g, ge, n = self.grace_changes[pos]
         return g, ge, n
+
+
+_START = itemgetter(0)
 
 
 def _last(param: Parameter) -> object:

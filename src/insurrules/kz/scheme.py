@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insurrules.kz.case import INPUT, KzCase, KzInput
+from insurrules.kz.case import INPUT, KzCase, KzInput, input_from_json
 from insurrules.kz.decide import decide_kz, trace_kz
 from insurrules.kz.rules import default_rules
 from insurrules.models import Decision
@@ -13,7 +13,15 @@ from insurrules.parameters import RuleSet
 CASE_MODEL = KzCase
 SCHEME = "kz-osms"
 
-__all__ = ["CASE_MODEL", "INPUT", "SCHEME", "decide_case", "default_rule_set", "trace_case"]
+__all__ = [
+    "CASE_MODEL",
+    "INPUT",
+    "SCHEME",
+    "decide_case",
+    "default_rule_set",
+    "input_from_json",
+    "trace_case",
+]
 
 
 def decide_case(case: KzCase | KzInput, rules: RuleSet | None = None) -> Decision:
