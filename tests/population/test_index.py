@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,3 +122,38 @@ def test_cells_of_several_payer_sets_built_together_are_each_built_alone(
         (alone,) = _cell_sets(*args, codes=codes, sets=[chosen])
         for name in ("rows_bits", "starts", "day", "col", "last_so_far"):
             assert np.array_equal(getattr(cells, name), getattr(alone, name)), name
+
+
+def test_payment_records_let_go_after_evaluate_are_read_again_for_other_payers(
+    tmp_path: Path,
+) -> None:
+    """The index lets go of the payment records once the rules' cells are built; a reform
+    asking for other payers' cells and advance payments reads them again, from Parquet as from
+    frames, and answers as a population evaluated under that reform from the start."""
+    import insurrules
+    from insurrules.population import Population, evaluate, synthetic
+    from insurrules.population.kz.index import population_index
+
+    reform = insurrules.Reform.from_dict(
+        {
+            "title": "other payers",
+            "scheme": "kz-osms",
+            "changes": {
+                "kz.prepaid.payers": {"from 2022-09-05": ["self", "entrepreneur", "employee"]},
+                "kz.welfare.work_payers": {"from 2026-01-01": ["self"]},
+            },
+        }
+    )
+    rules = reform.apply()
+    pop = synthetic(600, seed=5, text=True)
+    pop.to_parquet(tmp_path)
+    for source in (pop, Population.from_parquet(tmp_path)):
+        baseline = evaluate(source, "2026-03-15")
+        index = population_index(source)
+        assert index.records is None  # let go once the cells were built
+        changed = evaluate(source, "2026-03-15", rules)
+        fresh = Population.from_frames(**dict(pop.tables()))
+        assert changed.equals(evaluate(fresh, "2026-03-15", rules))
+        assert not changed.equals(baseline)  # the other payers change answers
+        assert evaluate(source, "2026-03-15").equals(baseline)
+        assert index.records is None

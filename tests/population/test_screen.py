@@ -310,7 +310,7 @@ def _same_advance(pop: Population) -> None:
     from insurrules.population.kz.tables import PAYERS
 
     index = population_index(pop)
-    everything = replace(index, early=None, cache={})
+    everything = replace(index, records=replace(index.payments(), early=None), cache={})
     p = kz_params(default_rules())
     for payers in (p.prepaid_payers, frozenset(PAYERS)):
         codes = frozenset(PAYERS.index(name) for name in payers)

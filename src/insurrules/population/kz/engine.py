@@ -147,6 +147,9 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
     owner, adv = ix.advance(_payer_codes(params.prepaid_payers), params.prepaid_from).of(rows)
     known = adv["day"] <= days[owner]
     advance = by_pos(owner[known], adv["month"][known], adv["arrival"][known])
+    # what the rules read of the payment records is built: the records themselves (the bulk of
+    # the index) are let go before the routes run, and read again only for other payers
+    ix.release_payments()
     owner, mem = ix.memberships.of(rows)
     memberships = by_pos(owner, mem["code"], mem["lo"], mem["hi"])
     levels = frozenset(params.de_levels)

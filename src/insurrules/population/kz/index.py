@@ -19,8 +19,11 @@ payments) depends on the rules, so cells are kept per set of payers.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -30,7 +33,7 @@ import polars as pl
 
 from insurrules.parameters import RuleSet
 from insurrules.population.arrays import NO_MONTH, ArrayOps
-from insurrules.population.kz.loading import NO_PAYER, PAY_MONTH0, load
+from insurrules.population.kz.loading import NO_PAYER, PAY_MONTH0, Loaded, load
 from insurrules.population.kz.tables import (
     LEVELS,
     MEMBERSHIP_CODES,
@@ -42,6 +45,7 @@ from insurrules.population.tableset import NO_MONTH_INDEX, month_numbers
 __all__ = [
     "ByRow",
     "Cells",
+    "PaymentRecords",
     "PopulationIndex",
     "build_index",
     "expand",
@@ -362,6 +366,38 @@ class _CellBuilder:
         )
 
 
+@dataclass(frozen=True)
+class PaymentRecords:
+    """The valid persons' payment records as the index reads them (see `load`)."""
+
+    rows: npt.NDArray[np.int32]
+    month: npt.NDArray[np.int16]  # from PAY_MONTH0
+    day: npt.NDArray[np.int32]
+    payer: npt.NDArray[np.int8]  # index into PAYERS
+    some_without_payer: bool  # records of refused persons kept in place (payer NO_PAYER)
+    #: positions of the payments that may have arrived before their month (None: any may)
+    early: Ints | None
+
+    @classmethod
+    def of(cls, loaded: Loaded) -> PaymentRecords:
+        pay = loaded.payments
+        return cls(
+            rows=pay.rows,
+            month=pay.columns["month"],
+            day=pay.columns["day"],
+            payer=pay.columns["payer"],
+            some_without_payer=bool(np.any(pay.columns["payer"] == NO_PAYER)),
+            early=loaded.early,
+        )
+
+
+def _reread(population: weakref.ref[Population]) -> PaymentRecords:
+    pop = population()
+    if pop is None:  # pragma: no cover - the index lives in the population's own cache
+        raise RuntimeError("the population of this index is gone")
+    return PaymentRecords.of(load(pop))
+
+
 @dataclass
 class PopulationIndex:
     """The day- and rule-independent arrays of one population (see the module docstring)."""
@@ -377,19 +413,29 @@ class PopulationIndex:
     fact_last: Ints  # the last finite month of each person's memberships and welfare levels
     origin: int
     width: int
-    # valid persons' payments: row, month (from PAY_MONTH0), day paid, payer code
-    pay_rows: npt.NDArray[np.int32]
-    pay_month: npt.NDArray[np.int16]
-    pay_day: npt.NDArray[np.int32]
-    payer: npt.NDArray[np.int8]
-    some_without_payer: bool  # records of refused persons kept in place (payer NO_PAYER)
-    #: positions of the payments that may have arrived before their month (None: any may)
-    early: Ints | None
+    #: the payment records, or None once released (`release_payments`)
+    records: PaymentRecords | None
     memberships: ByRow  # code (index into codes), lo, hi (months)
     codes: tuple[str, ...]
     welfare: ByRow  # level, lo, hi (months), start day
     requests: ByRow  # day, month
     cache: dict[Any, Any]
+    #: reads the payment records again (after `release_payments`)
+    reread: Callable[[], PaymentRecords] | None = None
+
+    def payments(self) -> PaymentRecords:
+        """The payment records, read again from the tables if they were released."""
+        if self.records is None:
+            assert self.reread is not None, "released payments need a way to read them again"
+            self.records = self.reread()
+        return self.records
+
+    def release_payments(self) -> None:
+        """Let go of the payment records (the bulk of the index: 11 bytes a record) once the
+        cells and advance payments the rules ask for are built; they are read again only if
+        other rules ask for other payers' cells."""
+        if self.reread is not None:
+            self.records = None
 
     def cells_of(self, *sets: frozenset[int] | None) -> list[Cells]:
         """`cells` of each set of payers, those not yet built made in one pass over the
@@ -398,19 +444,20 @@ class PopulationIndex:
         missing = [p for p, key in zip(sets, keys, strict=True) if key not in self.cache]
         missing = list(dict.fromkeys(missing))
         if missing:
+            pay = self.payments()
             wanted: list[frozenset[int] | None] = [
-                frozenset(range(len(PAYERS))) if p is None and self.some_without_payer else p
+                frozenset(range(len(PAYERS))) if p is None and pay.some_without_payer else p
                 for p in missing
             ]
             built = _cell_sets(
-                self.pay_rows,
-                self.pay_month,
-                self.pay_day,
+                pay.rows,
+                pay.month,
+                pay.day,
                 self.persons,
                 self.origin,
                 self.width,
                 month0=PAY_MONTH0,
-                codes=self.payer,
+                codes=pay.payer,
                 sets=wanted,
             )
             for payers, cells in zip(missing, built, strict=True):
@@ -422,10 +469,6 @@ class PopulationIndex:
         """Cells of the payments from ``payers`` (codes into ``PAYERS``; ``None``: all)."""
         return self.cells_of(payers)[0]
 
-    def _from(self, payers: frozenset[int]) -> Bools:
-        """Which payments are from ``payers`` (a lookup by code: one pass over the records)."""
-        return _among(self.payer, payers)
-
     def advance(self, payers: frozenset[int], since: dt.date) -> ByRow:
         """Payments that may count for the prepaid route: from ``payers``, paid on or after
         ``since``, arrived in a month before the month they pay (month, arrival month, day)."""
@@ -433,22 +476,23 @@ class PopulationIndex:
         found = self.cache.get(key)
         if isinstance(found, ByRow):
             return found
-        candidates = self.early
+        pay = self.payments()
+        candidates = pay.early
         if candidates is None:
-            keep = self._from(payers)
-            keep &= self.pay_day >= (since - _EPOCH).days
+            keep = _among(pay.payer, payers)
+            keep &= pay.day >= (since - _EPOCH).days
             at = np.flatnonzero(keep)  # by position: a mask over tens of millions costs more
             del keep
         else:  # only the records that may have arrived early (found when read)
-            keep = _among(self.payer.take(candidates), payers)
-            keep &= self.pay_day.take(candidates) >= (since - _EPOCH).days
+            keep = _among(pay.payer.take(candidates), payers)
+            keep &= pay.day.take(candidates) >= (since - _EPOCH).days
             at = candidates[keep]
-        day = self.pay_day.take(at).astype(np.int64)
-        month = self.pay_month.take(at).astype(np.int64) + PAY_MONTH0
+        day = pay.day.take(at).astype(np.int64)
+        month = pay.month.take(at).astype(np.int64) + PAY_MONTH0
         arrival = month_numbers(day)
         early = np.flatnonzero(arrival < month)
         table = ByRow.build(
-            self.pay_rows.take(at.take(early)).astype(np.int64),
+            pay.rows.take(at.take(early)).astype(np.int64),
             self.persons,
             month=month.take(early),
             arrival=arrival.take(early),
@@ -507,13 +551,13 @@ def population_index(pop: Population) -> PopulationIndex:
 
     loaded = load(pop)
     n = loaded.valid.size
-    pay = loaded.payments
-    pay_month = pay.columns["month"]
+    records = PaymentRecords.of(loaded)
+    pay_month = records.month
     # frames start no later than the parameters' latest origin and never after the first payment
     # (any earlier origin reads the same: months before a first payment only break runs)
     latest = kz_params(default_rules()).frame_origin
-    without_payer = bool(np.any(pay.columns["payer"] == NO_PAYER))
-    months_paid = pay_month[pay.columns["payer"] != NO_PAYER] if without_payer else pay_month
+    without_payer = records.some_without_payer
+    months_paid = pay_month[records.payer != NO_PAYER] if without_payer else pay_month
     if months_paid.size:
         origin = min(latest, int(months_paid.min()) + PAY_MONTH0)
         width = int(months_paid.max()) + PAY_MONTH0 - origin + 1
@@ -560,12 +604,7 @@ def population_index(pop: Population) -> PopulationIndex:
         fact_last=fact_last,
         origin=origin,
         width=width,
-        pay_rows=pay.rows,
-        pay_month=pay_month,
-        pay_day=pay.columns["day"],
-        payer=pay.columns["payer"],
-        some_without_payer=without_payer,
-        early=loaded.early,
+        records=records,
         memberships=ByRow.build(mem_rows, n, code=code_idx, lo=mem_lo, hi=mem_hi),
         codes=codes,
         welfare=ByRow.build(
@@ -581,6 +620,7 @@ def population_index(pop: Population) -> PopulationIndex:
             req.rows.astype(np.int64), n, day=req_day, month=month_numbers(req_day)
         ),
         cache={},
+        reread=partial(_reread, weakref.ref(pop)),
     )
     pop.cache["engine_index"] = index
     return index
@@ -612,4 +652,5 @@ def build_index(pop: Population, rules: RuleSet | None = None) -> Population:
     index.advance(codes(p.prepaid_payers), p.prepaid_from)
     index.de_requests(frozenset(p.de_levels))
     index.de_levels(frozenset(p.de_levels))
+    index.release_payments()
     return pop
