@@ -18,7 +18,7 @@ from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
 from insurrules.population.tableset import PopulationError, as_of_date
 from insurrules.population.vn.chain import Bools, Cards, Ints, Steps, card_table
-from insurrules.population.vn.costs import state_costs
+from insurrules.population.vn.costs import CardMonths, state_costs
 from insurrules.population.vn.dayarrays import ARRAYS
 from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import CoverScan, cover_close, cover_start, cover_step
@@ -109,6 +109,7 @@ def evaluate_each(
     errors = population.row_errors
     valid = errors.is_null().to_numpy()
     last: tuple[RuleSet, Cards, Ints, pl.DataFrame] | None = None
+    counted: CardMonths | None = None  # the card-months of the chains in ``last``
     for rules in rule_sets:
         day, rule_set = _checked(population, as_of, rules)
         if last is not None and _same_chains(last[0], rule_set):
@@ -116,11 +117,14 @@ def evaluate_each(
         else:
             cards, death = card_table(population, day, rule_set, valid)
             result = _result(population, day, rule_set, cards, death, errors)
+            counted = None
         last = (rule_set, cards, death, result)
         if not costs:
             out.append((result, None))
             continue
-        paid = state_costs(population, day, rule_set, cards, death)
+        if counted is None:  # counted once per chain; only their prices follow the rules
+            counted = CardMonths(population, day, cards, death)
+        paid = state_costs(population, day, rule_set, cards, death, counted)
         ok = result["status"].is_not_null()
         per_person = paid.per_person.select(
             pl.when(pl.Series(ok)).then(pl.col(c)).alias(c) for c in paid.per_person.columns
