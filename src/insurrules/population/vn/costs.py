@@ -34,10 +34,9 @@ import polars as pl
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
-from insurrules.population.vn.chain import Cards, Steps
+from insurrules.population.vn.chain import Cards, Part, Steps
 from insurrules.population.vn.loading import covering
 from insurrules.population.vn.schema import MEMBERSHIP_CODES
-from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import PAYERS
 from insurrules.vn.contributions import state_month, state_share_of
 from insurrules.vn.dayops import date_of, day_number
@@ -49,6 +48,7 @@ __all__ = [
     "CardMonths",
     "StateCosts",
     "cost_rows",
+    "joined_costs",
     "state_costs",
 ]
 
@@ -142,7 +142,7 @@ class CardMonths:
     the card-months once and only price them again (`state_costs`).
     """
 
-    def __init__(self, population: VnPopulation, as_of: dt.date, cards: Cards, death: Ints):
+    def __init__(self, population: Part, as_of: dt.date, cards: Cards, death: Ints):
         n = len(population)
         self.n = n
         self.firsts = firsts = _firsts(as_of.year)
@@ -218,7 +218,7 @@ class CardMonths:
 
 
 def state_costs(
-    population: VnPopulation,
+    population: Part,
     as_of: dt.date,
     rules: RuleSet,
     cards: Cards,
@@ -304,18 +304,41 @@ def state_costs(
             pl.Series("support_cost", support_cost, dtype=pl.Int64).cast(MONEY),
         ]
     )
-    by_group = pl.DataFrame(
-        group_rows,
-        schema={
-            "group": pl.String,
-            "kind": pl.String,
-            "budget": pl.String,
-            "persons": pl.Int64,
-            "card_months": pl.Int64,
-            "cost": MONEY,
-        },
-    ).sort("kind", "group", descending=[True, False])
-    return StateCosts(per_person, by_group)
+    return StateCosts(per_person, _group_frame(group_rows))
+
+
+def _group_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    schema: dict[str, Any] = {
+        "group": pl.String,
+        "kind": pl.String,
+        "budget": pl.String,
+        "persons": pl.Int64,
+        "card_months": pl.Int64,
+        "cost": MONEY,
+    }
+    return pl.DataFrame(rows, schema=schema).sort("kind", "group", descending=[True, False])
+
+
+def joined_costs(parts: list[StateCosts]) -> StateCosts:
+    """The costs of a population from those of its parts (`insurrules.population.vn.chain.parts`):
+    per person side by side, per group summed (persons of different parts are different persons;
+    a cost unknown in one part is unknown)."""
+    if len(parts) == 1:
+        return parts[0]
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for part in parts:
+        for row in part.by_group.iter_rows(named=True):
+            got = groups.setdefault(
+                (row["group"], row["kind"]),
+                {**row, "persons": 0, "card_months": 0, "cost": Decimal(0)},
+            )
+            got["persons"] += row["persons"]
+            got["card_months"] += row["card_months"]
+            got["cost"] = (
+                None if got["cost"] is None or row["cost"] is None else got["cost"] + row["cost"]
+            )
+    per_person = pl.concat([part.per_person for part in parts])
+    return StateCosts(per_person, _group_frame(list(groups.values())))
 
 
 _SHARES = tuple(f"vn.support.{g}" for g in SUPPORT_GROUPS)
@@ -346,7 +369,7 @@ def _group_row(
     }
 
 
-def _support_group(population: VnPopulation, rows: Ints, paid: Ints) -> Ints:
+def _support_group(population: Part, rows: Ints, paid: Ints) -> Ints:
     """Index in SUPPORT_GROUPS of the support group covering each purchase's payment day (one
     at a time: VnCase), -1 when none does."""
     mem = population.loaded.memberships
