@@ -191,7 +191,14 @@ class CardMonths:
         # triple is priced once per rule set (``first``: its first purchase, in purchase order)
         paid_days, lengths = bought.paid[sup].astype(np.int64), bought.months[sup].astype(np.int64)
         low, high = (int(paid_days.min()), int(paid_days.max())) if sup.size else (0, 0)
-        triples = ((group + 1) * (high - low + 1) + (paid_days - low)) * 2**8 + lengths
+        shortest = int(lengths.min()) if sup.size else 0
+        # the lengths in use numbered 0, 1...: the keys then span groups x lengths x days only
+        used = np.zeros(int(lengths.max()) - shortest + 1 if sup.size else 0, dtype=np.int64)
+        used[lengths - shortest] = 1
+        number = np.cumsum(used) - 1
+        span = (int(number[-1]) + 1 if sup.size else 0) * (high - low + 1)
+        triples = (group + 1) * span + number[lengths - shortest] * (high - low + 1)
+        triples += paid_days - low
         first, which = _firsts_and_inverse(triples)
         self.which = which
         self.t_group, self.t_paid, self.t_length = group[first], paid_days[first], lengths[first]
