@@ -344,7 +344,7 @@ def joined_costs(parts: list[StateCosts]) -> StateCosts:
             got["cost"] = (
                 None if got["cost"] is None or row["cost"] is None else got["cost"] + row["cost"]
             )
-    per_person = pl.concat([part.per_person for part in parts])
+    per_person = pl.concat([part.per_person for part in parts], rechunk=True)
     return StateCosts(per_person, _group_frame(list(groups.values())))
 
 
