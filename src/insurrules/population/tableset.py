@@ -241,22 +241,6 @@ class PersonRows:
 
     def _by_number(self, column: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int32]:
         keys, keyed = digit_keys(column)
-        n = keys.shape[0]
-        if n > 1:
-            # records usually come grouped by person: each run of one id is looked up once (the
-            # sort and the search below cost far more than this pass)
-            head = np.empty(n, dtype=np.bool_)
-            head[0] = True
-            np.not_equal(keys[1:], keys[:-1], out=head[1:])
-            head[1:] |= keyed[1:] != keyed[:-1]
-            runs = int(np.count_nonzero(head))
-            if runs * 2 <= n:
-                run = np.cumsum(head, dtype=np.int64)
-                run -= 1
-                return self._look_up_keys(keys[head], keyed[head])[run]
-        return self._look_up_keys(keys, keyed)
-
-    def _look_up_keys(self, keys: npt.NDArray[np.int64], keyed: Bools) -> npt.NDArray[np.int32]:
         # searched in increasing order, each search starts where the last ended: the sorted
         # keys are swept once instead of probed at random (10x faster once they outgrow caches)
         by_key = np.argsort(keys)
