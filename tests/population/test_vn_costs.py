@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import polars as pl
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +15,7 @@ from pydantic import ValidationError
 
 import insurrules
 from insurrules.population import compare
+from insurrules.population.vn import chain
 from insurrules.population.vn.engine import evaluate_vn, evaluate_with_costs
 from insurrules.population.vn.synthesis import synthetic_vn
 from insurrules.population.vn.tables import VnPopulation
@@ -117,3 +120,28 @@ def test_the_reform_side_of_compare_is_evaluate_under_the_reform(
     result = compare(pop, as_of, None, reform)
     assert result.baseline.equals(evaluate_vn(pop, as_of, costs=True))
     assert result.reform.equals(evaluate_vn(pop, as_of, reform, costs=True))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(populations(), st.sampled_from(REFORMS), st.randoms(use_true_random=False))
+def test_a_population_taken_part_by_part_is_answered_as_a_whole(
+    drawn: tuple[VnPopulation, dt.date], change: dict[str, Any], rnd: random.Random
+) -> None:
+    pop, as_of = drawn
+    # records of different persons interleaved: a part's records are then picked, not sliced
+    shuffled = VnPopulation(
+        pop.persons,
+        pop.payments.sample(fraction=1.0, shuffle=True, seed=rnd.randrange(2**32)),
+        pop.memberships.sample(fraction=1.0, shuffle=True, seed=rnd.randrange(2**32)),
+    )
+    reform = insurrules.vn.rules().with_changes(change)
+    whole = compare(shuffled, as_of, None, reform)
+    with mock.patch.multiple(
+        chain, PART_PERSONS=rnd.randint(1, max(1, len(shuffled) - 1)), PART_RECORDS=3
+    ):
+        assert len(chain.parts(shuffled)) > 1 or len(shuffled) == 1
+        in_parts = compare(shuffled, as_of, None, reform)
+    assert in_parts.baseline.equals(whole.baseline)
+    assert in_parts.reform.equals(whole.reform)
+    assert in_parts.per_person.equals(whole.per_person)
+    assert in_parts.summary.combined.equals(whole.summary.combined)

@@ -238,6 +238,29 @@ def test_the_vn_screen_vouches_only_for_what_the_model_accepts(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(vn_populations(max_size=6, invalid=True), st.integers(1, 3), st.randoms())
+def test_the_vn_screen_slice_by_slice_vouches_as_at_once(
+    drawn: tuple[VnPopulation, dt.date], size: int, rnd: Random
+) -> None:
+    from unittest import mock
+
+    from insurrules.population.vn import loading
+
+    pop, _ = drawn
+    # payments of persons interleaved too: a day twice across two slices must still be seen
+    shuffled = VnPopulation(
+        pop.persons,
+        pop.payments.sample(fraction=1.0, shuffle=True, seed=rnd.randrange(2**32)),
+        pop.memberships,
+    )
+    for population in (pop, shuffled):
+        at_once = loading.screen(population.loaded)
+        with mock.patch.object(loading, "_SLICE", size):
+            sliced = loading.screen(population.loaded)
+        assert (sliced == at_once).all()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(vn_populations(max_size=6, invalid=True))
 def test_the_arrays_read_once_hold_the_values_of_the_typed_tables(
     drawn: tuple[VnPopulation, dt.date],

@@ -141,6 +141,22 @@ def _vn_money(vn: bool) -> dict[str, str]:
     return {"currency": "đồng", "note": UNCONFIRMED_NOTE}
 
 
+def _ids_and_region(population: Population | VnPopulation) -> pl.DataFrame:
+    """``id`` (and ``region``, when the persons table has one) of every person, in order."""
+    from insurrules.population.vn.tables import VnPopulation
+
+    if (
+        isinstance(population, VnPopulation)
+        and "region" not in population.sources["persons"].schema
+    ):
+        # the ids as evaluate_vn read them: the persons table is not read again into its
+        # schema's types (a second pass over every column) for one column already in memory
+        return population.loaded.persons.ids.alias("id").to_frame()
+    return population.persons.select(
+        "id", *(["region"] if "region" in population.persons.columns else [])
+    )
+
+
 def compare(
     population: Population | VnPopulation,
     as_of: dt.date | str,
@@ -184,15 +200,7 @@ def compare(
         .rename({c: f"{c}_baseline" for c in _COMPARED})
         .hstack(after.select(*_COMPARED).rename({c: f"{c}_reform" for c in _COMPARED}))
     )
-    joined = pl.concat(
-        [
-            population.persons.select(
-                "id", *(["region"] if "region" in population.persons.columns else [])
-            ),
-            joined,
-        ],
-        how="horizontal",
-    )
+    joined = pl.concat([_ids_and_region(population), joined], how="horizontal")
     was = pl.col("status_baseline") == "insured"
     now = pl.col("status_reform") == "insured"
     differs = pl.any_horizontal(

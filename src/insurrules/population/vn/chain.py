@@ -25,6 +25,7 @@ from insurrules.errors import RulesError, mask_text
 from insurrules.parameters import RuleSet
 from insurrules.population.values import NO_DAY as READ_NO_DAY
 from insurrules.population.vn.dayarrays import ARRAYS
+from insurrules.population.vn.loading import Loaded, Persons, Records
 from insurrules.population.vn.schema import MEMBERSHIP_CODES
 from insurrules.population.vn.schema import PAYERS as TABLE_PAYERS
 from insurrules.population.vn.tables import VnPopulation
@@ -39,7 +40,7 @@ from insurrules.vn.cards import (
 from insurrules.vn.case import STATE_GROUPS
 from insurrules.vn.dayops import NO_DAY, OPEN, date_of, day_number
 
-__all__ = ["Cards", "Purchases", "Steps", "card_table", "days_or"]
+__all__ = ["Cards", "Part", "Purchases", "Steps", "card_table", "days_or", "parts"]
 
 Ints = npt.NDArray[np.signedinteger[Any]]
 Bools = npt.NDArray[np.bool_]
@@ -54,6 +55,79 @@ _RULE_PAYER = np.array(
 def days_or(days: Ints, missing: int) -> Ints:
     """Day numbers as read (`insurrules.population.vn.loading`), a missing one as ``missing``."""
     out: Ints = np.where(days == READ_NO_DAY, missing, days).astype(np.int32)
+    return out
+
+
+#: The engine takes the persons in parts of at most this many persons and records (payments,
+#: memberships). Why: a part's arrays then stay below glibc's largest mmap threshold (32 MB), so
+#: the memory one vector step frees is reused by the next; whole-population arrays are mapped
+#: afresh and page-faulted in at every step (at 5 M persons, 6-10 s of system time per
+#: ``evaluate()``, more than the work itself: the engine grew faster than the population).
+PART_PERSONS = 400_000
+PART_RECORDS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Part:
+    """Persons ``lo`` .. ``lo + len(part) - 1`` of ``population`` and their records, person rows
+    counted from ``lo`` (`parts`): what the chain, cover and cost readings work on."""
+
+    population: VnPopulation
+    lo: int
+    loaded: Loaded
+    #: each payment's position in the population's payments (None: the same positions)
+    payment_at: Ints | None
+
+    def __len__(self) -> int:
+        return int(self.loaded.persons.birth.shape[0])
+
+
+def _part_records(records: Records, lo: int, hi: int, grouped: bool) -> tuple[Records, Ints]:
+    """The records of persons ``lo``..``hi - 1`` (in their order) and their positions."""
+    rows = records.rows
+    if grouped:  # records side by side by person row: a slice
+        a, b = np.searchsorted(rows, [lo, hi]).tolist()
+        at: Ints = np.arange(a, b, dtype=np.int64)
+        sel: slice | Ints = slice(a, b)
+    else:
+        at = sel = np.flatnonzero((rows >= lo) & (rows < hi))
+    part = Records(
+        rows[sel] - np.int32(lo),
+        {name: values[sel] for name, values in records.columns.items()},
+        records.ok[sel],
+    )
+    return part, at
+
+
+def parts(population: VnPopulation) -> list[Part]:
+    """The population in parts of at most ``PART_PERSONS`` persons and about ``PART_RECORDS``
+    records of each table (persons cut in equal runs; one part: the population itself)."""
+    loaded = population.loaded
+    n = len(population)
+    pays, mems = loaded.payments, loaded.memberships
+    count = max(
+        1,
+        -(-n // PART_PERSONS),
+        -(-pays.rows.shape[0] // PART_RECORDS),
+        -(-mems.rows.shape[0] // PART_RECORDS),
+    )
+    if count == 1:
+        return [Part(population, 0, loaded, None)]
+    grouped = [bool((r.rows[1:] >= r.rows[:-1]).all()) for r in (pays, mems)]
+    out = []
+    for k in range(count):
+        lo, hi = n * k // count, n * (k + 1) // count
+        people = loaded.persons
+        persons = Persons(
+            people.ids.slice(lo, hi - lo),
+            people.birth[lo:hi],
+            people.death[lo:hi],
+            people.ok[lo:hi],
+        )
+        p_records, at = _part_records(pays, lo, hi, grouped[0])
+        m_records, _ = _part_records(mems, lo, hi, grouped[1])
+        part = Loaded(persons, loaded.lookup, p_records, m_records)
+        out.append(Part(population, lo, part, at))
     return out
 
 
@@ -144,7 +218,7 @@ class Purchases:
     ``paid_on``, with their cards (`purchase_card`)."""
 
     row: Ints
-    payment: Ints  # the purchase's row in ``population.payments``
+    payment: Ints  # the purchase's row in the part's payments
     paid: Ints
     months: Ints
     payer: Ints  # index in PAYERS
@@ -186,7 +260,7 @@ def _child_card_ends(rules: RuleSet, birth: Ints) -> Ints:
 
 
 def _state_spans(
-    population: VnPopulation, valid: Bools, birth: Ints, rules: RuleSet
+    population: Part, valid: Bools, birth: Ints, rules: RuleSet
 ) -> tuple[Ints, Ints, Ints, Ints, Ints]:
     """State-paid periods (R4) cut to the law (``clip_to_law``): row, from, to, category, and an
     order key (the child card first, then memberships in order), as ``spans_of`` lists them."""
@@ -239,11 +313,11 @@ def _state_spans(
 
 
 def card_table(
-    population: VnPopulation, as_of: dt.date, rules: RuleSet, valid: Bools
+    population: Part, as_of: dt.date, rules: RuleSet, valid: Bools
 ) -> tuple[Cards, Ints]:
-    """The card chains of the ``valid`` persons from the facts known on ``as_of``
+    """The card chains of the ``valid`` persons of a part from the facts known on ``as_of``
     (`insurrules.vn.cards.purchase_card` stepped purchase by purchase), and each
-    person's death day (``OPEN``: alive)."""
+    person's death day (``OPEN``: alive); rows, and ``failed``'s keys, counted in the part."""
     day = day_number(as_of)
     people = population.loaded.persons
     n = people.birth.shape[0]
@@ -298,7 +372,11 @@ def card_table(
             for k in np.flatnonzero(refused).tolist():
                 r, i = int(steps.rows[k]), int(lanes[part][k])
                 if r not in failed:
-                    failed[r] = _refusal(population, r, int(order[i]), int(paid[i]), rules)
+                    at = population.payment_at
+                    payment = int(order[i]) if at is None else int(at[order[i]])
+                    failed[r] = _refusal(
+                        population.population, population.lo + r, payment, int(paid[i]), rules
+                    )
     c_from = np.empty(row.shape[0], dtype=np.int32)
     c_to = np.empty(row.shape[0], dtype=np.int32)
     c_from[lanes], c_to[lanes] = l_from, l_to

@@ -34,16 +34,23 @@ import polars as pl
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
-from insurrules.population.vn.chain import Cards, Steps
+from insurrules.population.vn.chain import Cards, Part, Steps
 from insurrules.population.vn.loading import covering
 from insurrules.population.vn.schema import MEMBERSHIP_CODES
-from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import PAYERS
 from insurrules.vn.contributions import state_month, state_share_of
 from insurrules.vn.dayops import date_of, day_number
 from insurrules.vn.rules import SUPPORT_GROUPS
 
-__all__ = ["COST_COLUMNS", "UNCONFIRMED_NOTE", "StateCosts", "cost_rows", "state_costs"]
+__all__ = [
+    "COST_COLUMNS",
+    "UNCONFIRMED_NOTE",
+    "CardMonths",
+    "StateCosts",
+    "cost_rows",
+    "joined_costs",
+    "state_costs",
+]
 
 #: what a vn-bhyt comparison's unconfirmed costs rest on
 UNCONFIRMED_NOTE = (
@@ -77,11 +84,45 @@ def _month_bits(valid_from: Ints, valid_to: Ints, firsts: Ints) -> Ints:
     return bits
 
 
-def _popcount(bits: Ints) -> Ints:
-    out = np.zeros(bits.shape[0], dtype=np.int64)
+#: the months counted in each 12-bit mask of months (masks are read through it, not bit by bit)
+_POPCOUNT: Ints = sum(
+    ((np.arange(1 << 12, dtype=np.int64) >> j) & 1 for j in range(12)),
+    np.zeros(1 << 12, dtype=np.int64),
+)
+
+
+def _mask_sums(per_month: Ints) -> Ints:
+    """For each 12-bit mask of months, the sum of ``per_month`` over its months."""
+    masks = np.arange(1 << 12, dtype=np.int64)
+    out = np.zeros(1 << 12, dtype=np.int64)
     for j in range(12):
-        out += (bits >> j) & 1
+        out += ((masks >> j) & 1) * per_month[j]
     return out
+
+
+def _sum_by_row(rows: Ints, values: Ints, n: int) -> Ints:
+    """``values`` summed per person row (records of a person side by side: one sum per run)."""
+    out = np.zeros(n, dtype=np.int64)
+    if rows.size:
+        starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+        np.add.at(out, rows[starts], np.add.reduceat(values, starts))
+    return out
+
+
+def _firsts_and_inverse(keys: Ints) -> tuple[Ints, Ints]:
+    """``np.unique(keys, return_index=True, return_inverse=True)[1:]`` for non-negative keys:
+    over a table of the key range when it is small (no sort of a million keys)."""
+    n = keys.shape[0]
+    size = int(keys.max()) + 1 if n else 0
+    if size > 2 * n + (1 << 20):  # the tables would outweigh the sort
+        _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+        return first, np.ravel(which)
+    first_of = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first_of, keys, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first_of < n)  # the distinct keys, in order
+    index = np.zeros(size, dtype=np.int64)
+    index[present] = np.arange(present.shape[0], dtype=np.int64)
+    return first_of[present], index[keys]
 
 
 class StateCosts:
@@ -92,67 +133,132 @@ class StateCosts:
         self.by_group = by_group
 
 
+class CardMonths:
+    """The card-months of one population's card chains in the calendar year of ``as_of`` (see
+    the module docstring), without amounts.
+
+    They are read from the chains alone, and the amounts from the rules alone: rule sets that
+    share the chains (``compare()`` of a reform of support shares or of the base salary) count
+    the card-months once and only price them again (`state_costs`).
+    """
+
+    def __init__(self, population: Part, as_of: dt.date, cards: Cards, death: Ints):
+        n = len(population)
+        self.n = n
+        self.firsts = firsts = _firsts(as_of.year)
+        alive = np.searchsorted(firsts, death, side="right")  # months whose first day is lived
+        alive_bits = (1 << alive.astype(np.int64)) - 1
+
+        # fully state-paid cards, in chain order per person: a month goes to the first card on it
+        state_cards = np.flatnonzero(cards.category >= 0)
+        s_row = cards.row[state_cards]
+        s_bits = _month_bits(cards.valid_from[state_cards], cards.valid_to[state_cards], firsts)
+        s_bits &= alive_bits[s_row]
+        taken = np.zeros(n, dtype=np.int64)
+        mine = np.zeros(state_cards.shape[0], dtype=np.int64)
+        steps = Steps.of(s_row)
+        ranked = np.zeros(len(steps.rows), dtype=np.int64)
+        for m, sel in steps:
+            mine[sel] = s_bits[sel] & ~ranked[:m]
+            ranked[:m] |= s_bits[sel]
+        taken[steps.rows] = ranked[: len(steps.rows)]
+        #: per person: the mask of the year's months the state pays for as a state-paid group
+        self.taken = taken
+        self.state_months = _POPCOUNT[taken]
+        #: per state-paid category (index in the rules' codes): persons, card-months by month
+        self.state_groups: list[tuple[int, int, list[int]]] = []
+        s_cat = cards.category[state_cards]
+        for c in np.unique(s_cat).tolist():
+            bits = mine[s_cat == c]
+            per_month = [int(((bits >> j) & 1).sum()) for j in range(12)]
+            self.state_groups.append((c, int((bits != 0).sum()), per_month))
+
+        # supported purchases: card-months of each, and what its price depends on
+        bought = cards.purchases
+        sup = np.flatnonzero(bought.payer == PAYERS.index("supported"))
+        self.support_row = p_row = bought.row[sup]
+        bits = _month_bits(bought.valid_from[sup], bought.valid_to[sup], firsts)
+        bits &= alive_bits[p_row]
+        group = (
+            _support_group(population, p_row, bought.paid[sup])  # -1: none
+            if sup.size
+            else np.zeros(0, dtype=np.int64)
+        )
+        self.group = group
+        self.months = months = _POPCOUNT[bits]
+        self.support_months = _sum_by_row(p_row, months, n)
+        # a price depends on the group, the payment day and the card's length: each distinct
+        # triple is priced once per rule set (``first``: its first purchase, in purchase order)
+        paid_days, lengths = bought.paid[sup].astype(np.int64), bought.months[sup].astype(np.int64)
+        low, high = (int(paid_days.min()), int(paid_days.max())) if sup.size else (0, 0)
+        shortest = int(lengths.min()) if sup.size else 0
+        # the lengths in use numbered 0, 1...: the keys then span groups x lengths x days only
+        used = np.zeros(int(lengths.max()) - shortest + 1 if sup.size else 0, dtype=np.int64)
+        used[lengths - shortest] = 1
+        number = np.cumsum(used) - 1
+        span = (int(number[-1]) + 1 if sup.size else 0) * (high - low + 1)
+        triples = (group + 1) * span + number[lengths - shortest] * (high - low + 1)
+        triples += paid_days - low
+        first, which = _firsts_and_inverse(triples)
+        self.which = which
+        self.t_group, self.t_paid, self.t_length = group[first], paid_days[first], lengths[first]
+        self.t_first = first
+        self.t_months = np.zeros(first.shape[0], dtype=np.int64)
+        np.add.at(self.t_months, self.which, months)
+        counted = np.flatnonzero((months > 0) & (group >= 0))
+        last_group = np.full(n, -1, dtype=np.int64)
+        last_group[p_row[counted]] = group[counted]  # the last card of the year's group
+        if sup.size:
+            names = pl.Series([*SUPPORT_GROUPS, None], dtype=pl.String)
+            self.support_group = names.gather(
+                np.where(last_group >= 0, last_group, len(SUPPORT_GROUPS))
+            )
+        else:
+            self.support_group = pl.repeat(None, n, dtype=pl.String, eager=True)
+        #: per support group (index in SUPPORT_GROUPS) with purchases: persons, card-months
+        self.support_groups: list[tuple[int, int, int]] = []
+        for g in np.flatnonzero(np.bincount(group[group >= 0])).tolist():
+            pick = group == g
+            self.support_groups.append(
+                (g, _distinct(p_row[pick & (months > 0)], n), int(months[pick].sum()))
+            )
+
+
 def state_costs(
-    population: VnPopulation, as_of: dt.date, rules: RuleSet, cards: Cards, death: Ints
+    population: Part,
+    as_of: dt.date,
+    rules: RuleSet,
+    cards: Cards,
+    death: Ints,
+    counted: CardMonths | None = None,
 ) -> StateCosts:
-    """The state's card-months and costs (see the module docstring)."""
-    n = len(population)
-    firsts = _firsts(as_of.year)
-    alive = np.searchsorted(firsts, death, side="right")  # months whose first day is lived
-    alive_bits = (1 << alive.astype(np.int64)) - 1
+    """The state's card-months and costs (see the module docstring); ``counted``: the
+    card-months of these ``cards``, when already counted for another rule set."""
+    if counted is None:
+        counted = CardMonths(population, as_of, cards, death)
+    n = counted.n
     codes = rules.category_codes
     units: list[Decimal | None] = []
-    for first in firsts.tolist():
+    for first in counted.firsts.tolist():
         try:
             units.append(state_month(date_of(first), rules))
         except RulesError:  # before the first base salary in the data
             units.append(None)
-
-    # fully state-paid cards, in chain order per person: a month goes to the first card on it
-    state_cards = np.flatnonzero(cards.category >= 0)
-    s_row = cards.row[state_cards]
-    s_bits = _month_bits(cards.valid_from[state_cards], cards.valid_to[state_cards], firsts)
-    s_bits &= alive_bits[s_row]
-    taken = np.zeros(n, dtype=np.int64)
-    mine = np.zeros(state_cards.shape[0], dtype=np.int64)
-    steps = Steps.of(s_row)
-    ranked = np.zeros(len(steps.rows), dtype=np.int64)
-    for m, sel in steps:
-        mine[sel] = s_bits[sel] & ~ranked[:m]
-        ranked[:m] |= s_bits[sel]
-    taken[steps.rows] = ranked[: len(steps.rows)]
-    group_rows: list[dict[str, Any]] = []
-    s_cat = cards.category[state_cards]
-    for c in np.unique(s_cat).tolist():
-        bits = mine[s_cat == c]
-        per_month = [int(((bits >> j) & 1).sum()) for j in range(12)]
-        group_rows.append(
-            _group_row(codes[c], "state_paid", int((bits != 0).sum()), per_month, units)
-        )
+    group_rows: list[dict[str, Any]] = [
+        _group_row(codes[c], "state_paid", persons, per_month, units)
+        for c, persons, per_month in counted.state_groups
+    ]
     month_unit = np.array([0 if u is None else int(u) for u in units], dtype=np.int64)
-    state_months = _popcount(taken)
-    state_cost = np.zeros(n, dtype=np.int64)
-    for j in range(12):
-        state_cost += ((taken >> j) & 1) * month_unit[j]
-    unknown = np.zeros(n, dtype=np.bool_)
-    for j, u in enumerate(units):
-        if u is None:
-            unknown |= ((taken >> j) & 1).astype(np.bool_)
+    state_cost = _mask_sums(month_unit)[counted.taken]
+    unknown_bits = sum(1 << j for j, u in enumerate(units) if u is None)
+    unknown = (counted.taken & unknown_bits) != 0
 
     # supported purchases: the state's share of each card-month, priced on the payment day
-    bought = cards.purchases
-    sup = np.flatnonzero(bought.payer == PAYERS.index("supported"))
-    support_months = np.zeros(n, dtype=np.int64)
     support_cost = np.zeros(n, dtype=np.int64)
-    support_group = pl.Series([None] * n, dtype=pl.String)
-    if sup.size:
-        p_row = bought.row[sup]
-        bits = _month_bits(bought.valid_from[sup], bought.valid_to[sup], firsts)
-        bits &= alive_bits[p_row]
-        group = _support_group(population, p_row, bought.paid[sup])  # index, -1: none
-        paid_days, lengths = bought.paid[sup], bought.months[sup]
+    if counted.support_row.size:
         # the price is constant while the base salary, the rate and the group's share are: one
-        # price per (group, card length, span of days between their changes), on its first day
+        # price per (group, card length, span of days between their changes), on the first day
+        # a purchase of them was paid
         changes = sorted(
             {
                 day_number(v.start)
@@ -160,12 +266,18 @@ def state_costs(
                 for v in rules[name].values
             }
         )
-        span = np.searchsorted(np.array(changes, dtype=np.int64), paid_days, side="right")
-        keys = (group + 1) * 2**40 + span.astype(np.int64) * 2**8 + lengths
-        distinct, first, which = np.unique(keys, return_index=True, return_inverse=True)
-        prices = np.zeros(distinct.shape[0], dtype=np.int64)
-        for k, i in enumerate(first.tolist()):
-            g, paid, length = int(group[i]), int(paid_days[i]), int(lengths[i])
+        span = np.searchsorted(np.array(changes, dtype=np.int64), counted.t_paid, side="right")
+        keys = (counted.t_group + 1) * 2**40 + span.astype(np.int64) * 2**8 + counted.t_length
+        # triples by their first purchase: a key's first triple holds its first purchase
+        by_first = np.argsort(counted.t_first, kind="stable")
+        _, first, which = np.unique(keys[by_first], return_index=True, return_inverse=True)
+        prices = np.zeros(first.shape[0], dtype=np.int64)
+        for k, i in enumerate(by_first[first].tolist()):
+            g, paid, length = (
+                int(counted.t_group[i]),
+                int(counted.t_paid[i]),
+                int(counted.t_length[i]),
+            )
             if g < 0:
                 continue
             try:
@@ -173,50 +285,67 @@ def state_costs(
                 prices[k] = int((share / length).quantize(Decimal(1), ROUND_HALF_EVEN))
             except RulesError:  # the group has no share on that day (vn.support.not_in_force)
                 prices[k] = 0
-        unit = prices[np.ravel(which)]
-        months = _popcount(bits)
-        np.add.at(support_months, p_row, months)
-        np.add.at(support_cost, p_row, months * unit)
-        counted = np.flatnonzero((months > 0) & (group >= 0))
-        last_group = np.full(n, -1, dtype=np.int64)
-        last_group[p_row[counted]] = group[counted]  # the last card of the year's group
-        names = pl.Series([*SUPPORT_GROUPS, None], dtype=pl.String)
-        support_group = names.gather(np.where(last_group >= 0, last_group, len(SUPPORT_GROUPS)))
-        for g in np.unique(group[group >= 0]).tolist():
-            pick = group == g
+        t_unit = np.zeros(keys.shape[0], dtype=np.int64)
+        t_unit[by_first] = prices[np.ravel(which)]
+        support_cost = _sum_by_row(counted.support_row, counted.months * t_unit[counted.which], n)
+        t_cost = counted.t_months * t_unit
+        for g, persons, card_months in counted.support_groups:
             group_rows.append(
                 {
                     "group": SUPPORT_GROUPS[g],
                     "kind": "support",
                     "budget": "state",
-                    "persons": _distinct(p_row[pick & (months > 0)], n),
-                    "card_months": int(months[pick].sum()),
-                    "cost": Decimal(int((months[pick] * unit[pick]).sum())),
+                    "persons": persons,
+                    "card_months": card_months,
+                    "cost": Decimal(int(t_cost[counted.t_group == g].sum())),
                 }
             )
     per_person = pl.DataFrame(
         [
-            pl.Series("state_months", state_months, dtype=pl.Int64),
+            pl.Series("state_months", counted.state_months, dtype=pl.Int64),
             pl.Series("state_cost", state_cost, dtype=pl.Int64)
             .cast(MONEY)
             .set(pl.Series(unknown), None),
-            support_group.alias("support_group"),
-            pl.Series("support_months", support_months, dtype=pl.Int64),
+            counted.support_group.alias("support_group"),
+            pl.Series("support_months", counted.support_months, dtype=pl.Int64),
             pl.Series("support_cost", support_cost, dtype=pl.Int64).cast(MONEY),
         ]
     )
-    by_group = pl.DataFrame(
-        group_rows,
-        schema={
-            "group": pl.String,
-            "kind": pl.String,
-            "budget": pl.String,
-            "persons": pl.Int64,
-            "card_months": pl.Int64,
-            "cost": MONEY,
-        },
-    ).sort("kind", "group", descending=[True, False])
-    return StateCosts(per_person, by_group)
+    return StateCosts(per_person, _group_frame(group_rows))
+
+
+def _group_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    schema: dict[str, Any] = {
+        "group": pl.String,
+        "kind": pl.String,
+        "budget": pl.String,
+        "persons": pl.Int64,
+        "card_months": pl.Int64,
+        "cost": MONEY,
+    }
+    return pl.DataFrame(rows, schema=schema).sort("kind", "group", descending=[True, False])
+
+
+def joined_costs(parts: list[StateCosts]) -> StateCosts:
+    """The costs of a population from those of its parts (`insurrules.population.vn.chain.parts`):
+    per person side by side, per group summed (persons of different parts are different persons;
+    a cost unknown in one part is unknown)."""
+    if len(parts) == 1:
+        return parts[0]
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for part in parts:
+        for row in part.by_group.iter_rows(named=True):
+            got = groups.setdefault(
+                (row["group"], row["kind"]),
+                {**row, "persons": 0, "card_months": 0, "cost": Decimal(0)},
+            )
+            got["persons"] += row["persons"]
+            got["card_months"] += row["card_months"]
+            got["cost"] = (
+                None if got["cost"] is None or row["cost"] is None else got["cost"] + row["cost"]
+            )
+    per_person = pl.concat([part.per_person for part in parts], rechunk=True)
+    return StateCosts(per_person, _group_frame(list(groups.values())))
 
 
 _SHARES = tuple(f"vn.support.{g}" for g in SUPPORT_GROUPS)
@@ -247,7 +376,7 @@ def _group_row(
     }
 
 
-def _support_group(population: VnPopulation, rows: Ints, paid: Ints) -> Ints:
+def _support_group(population: Part, rows: Ints, paid: Ints) -> Ints:
     """Index in SUPPORT_GROUPS of the support group covering each purchase's payment day (one
     at a time: VnCase), -1 when none does."""
     mem = population.loaded.memberships

@@ -17,8 +17,8 @@ import polars as pl
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
 from insurrules.population.tableset import PopulationError, as_of_date
-from insurrules.population.vn.chain import Bools, Cards, Ints, Steps, card_table
-from insurrules.population.vn.costs import state_costs
+from insurrules.population.vn.chain import Bools, Cards, Ints, Part, Steps, card_table, parts
+from insurrules.population.vn.costs import CardMonths, StateCosts, joined_costs, state_costs
 from insurrules.population.vn.dayarrays import ARRAYS
 from insurrules.population.vn.tables import VnPopulation
 from insurrules.vn.cards import CoverScan, cover_close, cover_start, cover_step
@@ -104,28 +104,48 @@ def evaluate_each(
     costs: bool = True,
 ) -> list[tuple[pl.DataFrame, pl.DataFrame | None]]:
     """`evaluate_with_costs` under each rule set; a rule set that reads the card rules as the
-    one before it (a reform of support shares or of the base salary...) reuses its chains."""
-    out: list[tuple[pl.DataFrame, pl.DataFrame | None]] = []
+    one before it (a reform of support shares or of the base salary...) reuses its chains.
+
+    The persons are taken part by part (`insurrules.population.vn.chain.parts`: a part's
+    arrays are small enough for the allocator to reuse their memory), every rule set on a part
+    before the next part."""
     errors = population.row_errors
     valid = errors.is_null().to_numpy()
-    last: tuple[RuleSet, Cards, Ints, pl.DataFrame] | None = None
-    for rules in rule_sets:
-        day, rule_set = _checked(population, as_of, rules)
-        if last is not None and _same_chains(last[0], rule_set):
-            _, cards, death, result = last
-        else:
-            cards, death = card_table(population, day, rule_set, valid)
-            result = _result(population, day, rule_set, cards, death, errors)
-        last = (rule_set, cards, death, result)
+    checked = [_checked(population, as_of, rules) for rules in rule_sets]
+    results: list[list[pl.DataFrame]] = [[] for _ in checked]
+    paid: list[list[StateCosts]] = [[] for _ in checked]
+    for part in parts(population):
+        part_errors = errors.slice(part.lo, len(part))
+        part_valid = valid[part.lo : part.lo + len(part)]
+        last: tuple[RuleSet, Cards, Ints, pl.DataFrame] | None = None
+        counted: CardMonths | None = None  # the card-months of the chains in ``last``
+        for i, (day, rule_set) in enumerate(checked):
+            if last is not None and _same_chains(last[0], rule_set):
+                _, cards, death, result = last
+            else:
+                cards, death = card_table(part, day, rule_set, part_valid)
+                result = _result(part, day, rule_set, cards, death, part_errors)
+                counted = None
+            last = (rule_set, cards, death, result)
+            results[i].append(result)
+            if costs:
+                if counted is None:  # counted once per chain; only their prices follow the rules
+                    counted = CardMonths(part, day, cards, death)
+                paid[i].append(state_costs(part, day, rule_set, cards, death, counted))
+    out: list[tuple[pl.DataFrame, pl.DataFrame | None]] = []
+    for got, costed in zip(results, paid, strict=True):
+        # one chunk per column, as from one part: polars reads chunked columns slower (the
+        # group-by of compare() took 3x as long on a result in three chunks)
+        result = got[0] if len(got) == 1 else pl.concat(got, rechunk=True)
         if not costs:
             out.append((result, None))
             continue
-        paid = state_costs(population, day, rule_set, cards, death)
+        joined = joined_costs(costed)
         ok = result["status"].is_not_null()
-        per_person = paid.per_person.select(
-            pl.when(pl.Series(ok)).then(pl.col(c)).alias(c) for c in paid.per_person.columns
+        per_person = joined.per_person.select(
+            pl.when(pl.Series(ok)).then(pl.col(c)).alias(c) for c in joined.per_person.columns
         )
-        out.append((result.hstack(per_person), paid.by_group))
+        out.append((result.hstack(per_person), joined.by_group))
     return out
 
 
@@ -146,7 +166,7 @@ def _checked(
 
 
 def _result(
-    population: VnPopulation,
+    population: Part,
     as_of: dt.date,
     rules: RuleSet,
     cards: Cards,

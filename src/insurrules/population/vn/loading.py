@@ -42,7 +42,7 @@ from insurrules.population.vn.schema import (
 from insurrules.vn.case import CARD_RULES_START
 from insurrules.vn.rules import SUPPORT_GROUPS, default_rules
 
-__all__ = ["Loaded", "Persons", "Records", "covering", "load", "screen"]
+__all__ = ["Loaded", "Persons", "Records", "Spans", "covering", "load", "screen"]
 
 I8 = npt.NDArray[np.int8]
 I32 = npt.NDArray[np.int32]
@@ -221,6 +221,10 @@ def load(sources: dict[str, TableSource], problems: list[str]) -> Loaded | None:
     return Loaded(persons, lookup, payments, memberships)
 
 
+#: payments screened per slice (see `screen`)
+_SLICE = 2_000_000
+
+
 def _card_length_allowed(paid: I32, months: I16) -> Bools:
     """Is each card length one of ``vn.household.periods`` in force on its payment day (rules as
     shipped, as `VnPayment` checks it)?"""
@@ -247,16 +251,28 @@ def covering(rows: I32, day: I32, span_rows: I32, start: I32, end: I32) -> tuple
     The covering span when a person's spans do not overlap (as `VnCase` has support periods);
     otherwise a covering span may be missed (the screen then leaves the person to the model).
     """
-    if span_rows.size == 0:
-        return np.zeros(rows.shape[0], dtype=np.bool_), np.zeros(rows.shape[0], dtype=np.int64)
-    keys = _person_key(span_rows, start)
-    order = np.argsort(keys, kind="stable")
-    at = np.searchsorted(keys[order], _person_key(rows, day), side="right") - 1
-    found = at >= 0
-    span: I64 = order[np.maximum(at, 0)]
-    found &= span_rows[span] == rows
-    found &= (end[span] == NO_DAY) | (day <= end[span])
-    return found, span
+    return Spans(span_rows, start, end).covering(rows, day)
+
+
+class Spans:
+    """Spans of persons (``rows``, ``start``, ``end``) sorted once for `covering` lookups."""
+
+    def __init__(self, rows: I32, start: I32, end: I32) -> None:
+        self.rows, self.end = rows, end
+        keys = _person_key(rows, start)
+        self.order = np.argsort(keys, kind="stable")
+        self.keys = keys[self.order]
+
+    def covering(self, rows: I32, day: I32) -> tuple[Bools, I64]:
+        """`covering` of each ``day`` of a person (``rows``)."""
+        if self.rows.size == 0:
+            return np.zeros(rows.shape[0], dtype=np.bool_), np.zeros(rows.shape[0], dtype=np.int64)
+        at = np.searchsorted(self.keys, _person_key(rows, day), side="right") - 1
+        found = at >= 0
+        span: I64 = self.order[np.maximum(at, 0)]
+        found &= self.rows[span] == rows
+        found &= (self.end[span] == NO_DAY) | (day <= self.end[span])
+        return found, span
 
 
 def _strictly_rising(rows: I32, day: I32) -> bool:
@@ -304,18 +320,29 @@ def screen(loaded: Loaded) -> Bools:
     pay = loaded.payments
     r = pay.rows
     paid, months, payer = pay["paid_on"], pay["months"], pay["payer"]
-    good = pay.ok & (paid >= np.maximum(birth[np.maximum(r, 0)], _CARD_START))
-    good &= _card_length_allowed(paid, months)
-    # a supported purchase needs a support group on its day (VnCase); vouched when one of the
-    # person's support memberships covers it, else the model judges
-    asks = np.flatnonzero(payer == PAYERS.index("supported"))
-    if asks.size:
-        covered, _ = covering(r[asks], paid[asks], r_mem[support], start[support], end[support])
-        good[asks[~covered]] = False
-    ok[r[~good]] = False
-    ok[_twice(r, paid)] = False
-    # purchases of a person in an open-ended state-paid group: the model decides (R1)
+    spans = Spans(r_mem[support], start[support], end[support])
     in_state = np.zeros(n, dtype=np.bool_)
     in_state[r_mem[open_state]] = True
-    ok[r[in_state[np.maximum(r, 0)]]] = False
+    rising = True
+    # payments slice by slice: a slice's arrays stay below glibc's largest mmap threshold, so
+    # their memory is reused instead of page-faulted in afresh (as the engine's parts: chain.py)
+    for a in range(0, r.shape[0], _SLICE):
+        part = slice(a, a + _SLICE)
+        rows, day = r[part], paid[part]
+        good = pay.ok[part] & (day >= np.maximum(birth[np.maximum(rows, 0)], _CARD_START))
+        good &= _card_length_allowed(day, months[part])
+        # a supported purchase needs a support group on its day (VnCase); vouched when one of
+        # the person's support memberships covers it, else the model judges
+        asks = np.flatnonzero(payer[part] == PAYERS.index("supported"))
+        if asks.size:
+            covered, _ = spans.covering(rows[asks], day[asks])
+            good[asks[~covered]] = False
+        ok[rows[~good]] = False
+        # purchases of a person in an open-ended state-paid group: the model decides (R1)
+        ok[rows[in_state[np.maximum(rows, 0)]]] = False
+        # the slice with the record before it: two records on one day show as no rise
+        edge = slice(max(a - 1, 0), a + _SLICE)
+        rising = rising and _strictly_rising(r[edge], paid[edge])
+    if not rising:
+        ok[_twice(r, paid)] = False
     return ok

@@ -155,15 +155,17 @@ class VnPopulation(TableSet):
     def row_errors(self) -> pl.Series:
         """Per person (in order): null, or the case model's error on that person's records."""
         vouched = _screen(self)
-        errors: list[str | None] = [None] * vouched.size
-        judged = np.flatnonzero(~vouched).tolist()
-        if judged:
-            documents = self.case_documents(judged)
+        # nulls made as one column, the judged persons' lines written into it (a Python list
+        # of a null per person costs 0.1 s per million)
+        errors = pl.repeat(None, vouched.size, dtype=pl.String, eager=True).alias("error")
+        judged = np.flatnonzero(~vouched)
+        if judged.size:
+            documents = self.case_documents(judged.tolist())
             as_of = CARD_RULES_START  # the row check does not depend on the day asked about
             verdicts = judge({**d, "as_of": as_of} for d in documents)
-            for row, (_, error) in zip(judged, verdicts, strict=True):
-                errors[row] = error
-        return pl.Series("error", errors, dtype=pl.String)
+            lines = pl.Series([error for _, error in verdicts], dtype=pl.String)
+            errors = errors.scatter(judged, lines)
+        return errors
 
 
 def _screen(pop: VnPopulation) -> npt.NDArray[np.bool_]:
