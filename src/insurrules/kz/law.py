@@ -159,6 +159,8 @@ def welfare_level_de(
         if c.budget == "republican":
             art26 = art26 | c.months
     qualifying = facts.de_requests & ops.not_(art26)
+    # payments from work count only against such a request: the population engine builds
+    # ``work_paid`` only for persons who made one (tests/kz/test_law_reads.py pins this)
     if p.de_work_check:
         recent_work = ops.shift(ops.window_any(facts.work_paid, p.de_lookback), 1)
         qualifying = qualifying & ops.not_(recent_work)

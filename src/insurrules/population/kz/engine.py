@@ -119,7 +119,9 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
     m0 = month_numbers(days)
     valid = ix.valid[rows]
 
-    paid_cells, work_cells = ix.cells_of(None, _payer_codes(params.de_work_payers))
+    levels = frozenset(params.de_levels)
+    paid_cells = ix.cells(None)
+    work_cells = ix.work_cells(_payer_codes(params.de_work_payers), levels)
 
     # the frame each query needs (kz/facts.py: last finite fact + reach)
     birth_m = ix.birth_month[rows]
@@ -152,7 +154,6 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
     ix.release_payments()
     owner, mem = ix.memberships.of(rows)
     memberships = by_pos(owner, mem["code"], mem["lo"], mem["hi"])
-    levels = frozenset(params.de_levels)
     owner, de = ix.de_requests(levels).of(rows)
     known = de["day"] <= days[owner]
     de_requests = by_pos(owner[known], de["month"][known])

@@ -252,9 +252,17 @@ def _cell_sets(
             stop = int(np.searchsorted(rows, rows[stop - 1], side="right"))
         bounds.append(stop)
 
-    def build(payers: frozenset[int] | None) -> Cells:
-        builder = _CellBuilder(n, persons, origin, width, month0 - origin)
-        for at, stop in pairwise(bounds):
+    # each set on threads of its own, a set alone in two halves of the persons: numpy releases
+    # the GIL in the passes over a chunk, and the halves write disjoint rows of one table
+    parts = max(1, _BUILDERS // len(chosen)) if len(bounds) > 2 else 1
+    cut = [bounds[len(bounds) * i // parts] for i in range(parts)] + [n]
+    tables = [_CellTable(persons, origin, width) for _ in chosen]
+
+    def build(job: tuple[int, int]) -> _CellBuilder:
+        which, part = job
+        payers, lo, hi = chosen[which], cut[part], cut[part + 1]
+        builder = _CellBuilder(tables[which], hi - lo, month0 - origin)
+        for at, stop in pairwise(b for b in bounds if lo <= b <= hi):
             r, m, d = rows[at:stop], months[at:stop], days[at:stop]
             if payers is None:
                 builder.add(r, m, d)
@@ -262,28 +270,55 @@ def _cell_sets(
             assert codes is not None
             picked = np.flatnonzero(_among(codes[at:stop], payers))
             builder.add(r.take(picked), m.take(picked), d.take(picked))
-        return builder.cells()
+        return builder
 
-    if len(chosen) == 1:
-        return [build(chosen[0])]
-    # each set on its own thread: numpy releases the GIL in the passes over a chunk, and the
-    # sets share nothing but the records they read
-    with ThreadPoolExecutor(max_workers=min(len(chosen), _BUILDERS)) as pool:
-        return list(pool.map(build, chosen))
+    jobs = [(which, part) for which in range(len(chosen)) for part in range(parts)]
+    if len(jobs) == 1:
+        built = [build(jobs[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=min(len(jobs), _BUILDERS)) as pool:
+            built = list(pool.map(build, jobs))
+    return [
+        table.cells(built[which * parts : (which + 1) * parts])
+        for which, table in enumerate(tables)
+    ]
 
 
 #: _BIT[k]: the word with bit k set
 _BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
 
 
-class _CellBuilder:
-    """The cells of one set of payers, added chunk by chunk of whole persons, in row order."""
+class _CellTable:
+    """What the builders of one set of payers share: the packed timeline of every person and the
+    number of cells of each (each builder writes the rows of its own persons)."""
 
-    def __init__(self, n: int, persons: int, origin: int, width: int, shift: int) -> None:
-        self.origin, self.width, self.shift = origin, width, shift
+    def __init__(self, persons: int, origin: int, width: int) -> None:
+        self.origin, self.width = origin, width
         self.words = ArrayOps(origin, width, persons).words
         self.rows_bits = np.zeros((persons, self.words), dtype=np.uint64)
         self.counts = np.zeros(persons + 1, dtype=np.int64)
+
+    def cells(self, builders: list[_CellBuilder]) -> Cells:
+        """The cells of ``builders`` (of successive persons, in order)."""
+        day = [b.day[: b.filled] for b in builders]
+        col = [b.col[: b.filled] for b in builders]
+        last = [
+            c if b.last is None else b.last[: b.filled] for b, c in zip(builders, col, strict=True)
+        ]
+        if len(builders) > 1:
+            day, col, last = [np.concatenate(day)], [np.concatenate(col)], [np.concatenate(last)]
+        return Cells(
+            self.origin, self.width, self.rows_bits, np.cumsum(self.counts), day[0], col[0], last[0]
+        )
+
+
+class _CellBuilder:
+    """The cells of one set of payers for some persons, added chunk by chunk of whole persons,
+    in row order."""
+
+    def __init__(self, table: _CellTable, n: int, shift: int) -> None:
+        self.shift = shift
+        self.rows_bits, self.counts = table.rows_bits, table.counts
         # at most one cell per record: the untouched end of these never becomes resident memory
         self.day = np.empty(n, dtype=np.int32)
         self.col = np.empty(n, dtype=np.int16)
@@ -356,14 +391,6 @@ class _CellBuilder:
         np.logical_or(cr[1:] != cr[:-1], word[1:] != word[:-1], out=first[1:])
         groups = np.flatnonzero(first)
         self.rows_bits[cr.take(groups), word.take(groups)] = np.add.reduceat(bit, groups)
-
-    def cells(self) -> Cells:
-        day = self.day[: self.filled]
-        col = self.col[: self.filled]
-        last = col if self.last is None else self.last[: self.filled]
-        return Cells(
-            self.origin, self.width, self.rows_bits, np.cumsum(self.counts), day, col, last
-        )
 
 
 @dataclass(frozen=True)
@@ -465,6 +492,36 @@ class PopulationIndex:
         found: list[Cells] = [self.cache[key] for key in keys]
         return found
 
+    def cells_of_persons(self, payers: frozenset[int], persons: Ints, name: Any) -> Cells:
+        """The cells of the payments from ``payers`` of the persons at rows ``persons``
+        (increasing) only; every other person has none. ``name``: what chose the persons (the
+        cells are kept under it)."""
+        key = ("cells", payers, name)
+        found = self.cache.get(key)
+        if isinstance(found, Cells):
+            return found
+        pay = self.payments()
+        rows = pay.rows
+        if rows.size > 1 and not bool(np.all(rows[1:] >= rows[:-1])):
+            at = np.flatnonzero(np.isin(rows, persons))
+        else:  # records grouped by person: each person's records by two searches
+            lo = np.searchsorted(rows, persons.astype(rows.dtype), side="left")
+            hi = np.searchsorted(rows, persons.astype(rows.dtype), side="right")
+            at = expand(lo.astype(np.int64), hi.astype(np.int64))[1]
+        (cells,) = _cell_sets(
+            rows.take(at),
+            pay.month.take(at),
+            pay.day.take(at),
+            self.persons,
+            self.origin,
+            self.width,
+            month0=PAY_MONTH0,
+            codes=pay.payer.take(at),
+            sets=[payers],
+        )
+        self.cache[key] = cells
+        return cells
+
     def cells(self, payers: frozenset[int] | None) -> Cells:
         """Cells of the payments from ``payers`` (codes into ``PAYERS``; ``None``: all)."""
         return self.cells_of(payers)[0]
@@ -500,6 +557,15 @@ class PopulationIndex:
         )
         self.cache[key] = table
         return table
+
+    def work_cells(self, payers: frozenset[int], levels: frozenset[str]) -> Cells:
+        """The cells of the payments from work (``payers``) of the persons who made a care
+        request at a welfare level in ``levels``: the law reads payments from work only where
+        such a request is (`insurrules.kz.law.welfare_level_de`; a test pins it), so nobody
+        else's are built."""
+        requests = self.de_requests(levels)
+        persons = np.flatnonzero(np.diff(requests.starts) > 0)
+        return self.cells_of_persons(payers, persons, ("de_requests", levels))
 
     def de_requests(self, levels: frozenset[str]) -> ByRow:
         """Care requests made on a day the person's welfare level was one of ``levels``."""
@@ -648,9 +714,9 @@ def build_index(pop: Population, rules: RuleSet | None = None) -> Population:
 
     p = kz_params(rules or default_rules())
     index = population_index(pop)
-    index.cells_of(None, codes(p.de_work_payers))
+    index.cells(None)
+    index.work_cells(codes(p.de_work_payers), frozenset(p.de_levels))
     index.advance(codes(p.prepaid_payers), p.prepaid_from)
-    index.de_requests(frozenset(p.de_levels))
     index.de_levels(frozenset(p.de_levels))
     index.release_payments()
     return pop
