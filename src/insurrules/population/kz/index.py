@@ -33,7 +33,13 @@ import polars as pl
 
 from insurrules.parameters import RuleSet
 from insurrules.population.arrays import NO_MONTH, ArrayOps
-from insurrules.population.kz.loading import NO_PAYER, PAY_MONTH0, Loaded, load
+from insurrules.population.kz.loading import (
+    NO_PAYER,
+    PAY_MONTH0,
+    Loaded,
+    load,
+    record_positions,
+)
 from insurrules.population.kz.tables import (
     LEVELS,
     MEMBERSHIP_CODES,
@@ -501,15 +507,9 @@ class PopulationIndex:
         if isinstance(found, Cells):
             return found
         pay = self.payments()
-        rows = pay.rows
-        if rows.size > 1 and not bool(np.all(rows[1:] >= rows[:-1])):
-            at = np.flatnonzero(np.isin(rows, persons))
-        else:  # records grouped by person: each person's records by two searches
-            lo = np.searchsorted(rows, persons.astype(rows.dtype), side="left")
-            hi = np.searchsorted(rows, persons.astype(rows.dtype), side="right")
-            at = expand(lo.astype(np.int64), hi.astype(np.int64))[1]
+        at = record_positions(pay.rows, persons)
         (cells,) = _cell_sets(
-            rows.take(at),
+            pay.rows.take(at),
             pay.month.take(at),
             pay.day.take(at),
             self.persons,

@@ -58,7 +58,7 @@ from insurrules.population.values import (
     unvouched_amounts,
 )
 
-__all__ = ["NO_PAYER", "PAY_MONTH0", "Loaded", "Records", "load"]
+__all__ = ["NO_PAYER", "PAY_MONTH0", "Loaded", "Records", "load", "record_positions"]
 
 Ints = npt.NDArray[np.int64]
 I64 = npt.NDArray[np.int64]
@@ -527,7 +527,7 @@ def load(pop: Population) -> Loaded:
     extra: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES[1:]}
     if judged.size:
         positions = {
-            name: _positions(table.rows, judged)
+            name: record_positions(table.rows, judged)
             for name, table in zip(TABLES[1:], (pay, mem, wel, req), strict=True)
         }
         documents = pop.case_documents(judged.tolist(), positions)
@@ -565,7 +565,7 @@ def load(pop: Population) -> Loaded:
     )
 
 
-def _positions(rows: I32, judged: Ints) -> Ints:
+def record_positions(rows: I32, judged: Ints) -> Ints:
     """The positions of the records of the persons ``judged`` (rows, increasing)."""
     judged = judged.astype(rows.dtype)  # (a search in another type would convert all rows)
     if rows.size > 1 and bool(np.all(rows[1:] >= rows[:-1])):
