@@ -61,7 +61,6 @@ from insurrules.population.values import (
 __all__ = ["NO_PAYER", "PAY_MONTH0", "Loaded", "Records", "load", "record_positions"]
 
 Ints = npt.NDArray[np.int64]
-I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 I8 = npt.NDArray[np.int8]
 Bools = npt.NDArray[np.bool_]
@@ -110,7 +109,7 @@ class Loaded:
     payments: Records  # month (from PAY_MONTH0), day, payer (index into PAYERS)
     #: positions in ``payments`` of the records that arrived in a month before the month they pay
     #: for (and of the records of persons the model judged), increasing; None: any may be one
-    early: I64 | None
+    early: Ints | None
     memberships: Records  # code (index into MEMBERSHIP_CODES), start, end (day numbers)
     welfare_levels: Records  # level (index into LEVELS), start, end
     care_requests: Records  # day
@@ -256,7 +255,7 @@ class _Payments:
     twins: I32  # rows of persons who may have two records alike
     #: the positions of the records that arrived in a month before the month they pay for (the
     #: few the prepaid route may count: found while each part is at hand, not in another pass)
-    early: I64
+    early: Ints
     #: each run of one person's records (a person's records may make several runs): the person's
     #: row, the run's least day paid and least month, to check against the person's birth
     runs: tuple[I32, I32, npt.NDArray[np.int16]]
@@ -288,8 +287,8 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
     payer = np.empty(total, dtype=np.int8)
     unvouched: list[I32] = []
     twins: list[I32] = []
-    early_at: list[I64] = []
-    runs: list[tuple[int, I32, I32, npt.NDArray[np.int16]]] = []
+    early_at: list[Ints] = []
+    runs: list[tuple[I32, I32, npt.NDArray[np.int16]]] = []
     edges: list[_Edges] = []
 
     def read(at: int, n: int, part_of: Callable[[], pa.RecordBatch | pa.Table]) -> None:
@@ -314,7 +313,7 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
         starts += 1
         starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
         least = (np.minimum.reduceat(d, starts), np.minimum.reduceat(m, starts))
-        runs.append((at, r.take(starts), *least))
+        runs.append((r.take(starts), *least))
         for where in found:
             if where is not None:
                 unvouched.append(np.unique(r[where]))
@@ -376,9 +375,9 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
         _joined(twins),
         early,
         (
+            np.concatenate([run[0] for run in runs] or [np.zeros(0, np.int32)]),
             np.concatenate([run[1] for run in runs] or [np.zeros(0, np.int32)]),
-            np.concatenate([run[2] for run in runs] or [np.zeros(0, np.int32)]),
-            np.concatenate([run[3] for run in runs] or [np.zeros(0, np.int16)]),
+            np.concatenate([run[2] for run in runs] or [np.zeros(0, np.int16)]),
         ),
     )
 
@@ -542,7 +541,7 @@ def load(pop: Population) -> Loaded:
             _from_case(row, case, birth, death, residency, extra)
     keep = vouched if judged.size else None
     payments = pay
-    early_known: I64 | None = early
+    early_known: Ints | None = early
     if judged.size:
         if _in_place(pay, judged, valid, extra["payments"]):
             # the judged persons' records now hold what the model read: each may be early
