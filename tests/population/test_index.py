@@ -130,6 +130,8 @@ def test_payment_records_let_go_after_evaluate_are_read_again_for_other_payers(
     """The index lets go of the payment records once the rules' cells are built; a reform
     asking for other payers' cells and advance payments reads them again, from Parquet as from
     frames, and answers as a population evaluated under that reform from the start."""
+    import pickle
+
     import insurrules
     from insurrules.population import Population, evaluate, synthetic
     from insurrules.population.kz.index import population_index
@@ -145,6 +147,13 @@ def test_payment_records_let_go_after_evaluate_are_read_again_for_other_payers(
         }
     )
     rules = reform.apply()
+    other_rules = insurrules.Reform.from_dict(
+        {
+            "title": "work is any payment",
+            "scheme": "kz-osms",
+            "changes": {"kz.welfare.work_payers": {"from 2026-01-01": ["self", "esp"]}},
+        }
+    ).apply()
     pop = synthetic(600, seed=5, text=True)
     pop.to_parquet(tmp_path)
     for source in (pop, Population.from_parquet(tmp_path)):
@@ -157,3 +166,9 @@ def test_payment_records_let_go_after_evaluate_are_read_again_for_other_payers(
         assert not changed.equals(baseline)  # the other payers change answers
         assert evaluate(source, "2026-03-15").equals(baseline)
         assert index.records is None
+        # a copy (pickled) keeps its index and reads the records again from its own tables
+        copy = pickle.loads(pickle.dumps(source))
+        assert population_index(copy).records is None
+        assert evaluate(copy, "2026-03-15", other_rules).equals(
+            evaluate(fresh, "2026-03-15", other_rules)
+        )

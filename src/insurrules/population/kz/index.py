@@ -179,7 +179,7 @@ class Cells:
 #: records per chunk when cells are built: the temporaries stay small, in the caches and below
 #: the allocator's threshold for fresh memory (each fresh page costs a fault; reused ones do not)
 _CELL_CHUNK = 1 << 17
-#: threads that build cells (one set of payers each)
+#: threads that build cells (a set of payers each; one set alone: two halves of the persons)
 _BUILDERS = 2
 
 
@@ -456,6 +456,11 @@ class PopulationIndex:
     #: reads the payment records again (after `release_payments`)
     reread: Callable[[], PaymentRecords] | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the way back to the tables is the population's, not to be copied with the index: the
+        # population attaches it again when it is unpickled (`attach`)
+        return {**self.__dict__, "reread": None}
+
     def payments(self) -> PaymentRecords:
         """The payment records, read again from the tables if they were released."""
         if self.records is None:
@@ -607,6 +612,12 @@ class PopulationIndex:
         return table
 
 
+def attach(index: PopulationIndex, pop: Population) -> None:
+    """Let ``index`` read ``pop``'s payment records again once it has let go of them (a weak
+    reference: the index lives in the population's own cache)."""
+    index.reread = partial(_reread, weakref.ref(pop))
+
+
 def population_index(pop: Population) -> PopulationIndex:
     """The index of ``pop``, built on first use and kept in ``pop.cache``."""
     found = pop.cache.get("engine_index")
@@ -686,8 +697,8 @@ def population_index(pop: Population) -> PopulationIndex:
             req.rows.astype(np.int64), n, day=req_day, month=month_numbers(req_day)
         ),
         cache={},
-        reread=partial(_reread, weakref.ref(pop)),
     )
+    attach(index, pop)
     pop.cache["engine_index"] = index
     return index
 
