@@ -23,7 +23,6 @@ import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -424,11 +423,22 @@ class PaymentRecords:
         )
 
 
-def _reread(population: weakref.ref[Population]) -> PaymentRecords:
-    pop = population()
-    if pop is None:  # pragma: no cover - the index lives in the population's own cache
-        raise RuntimeError("the population of this index is gone")
-    return PaymentRecords.of(load(pop))
+class _Reread:
+    """Reads a population's payment records again. A weak reference (the index lives in the
+    population's own cache), pickled as the population itself: a pickled population's index
+    reads from the copy's own tables."""
+
+    def __init__(self, pop: Population) -> None:
+        self._pop = weakref.ref(pop)
+
+    def __call__(self) -> PaymentRecords:
+        pop = self._pop()
+        if pop is None:  # pragma: no cover - the index lives in the population's own cache
+            raise RuntimeError("the population of this index is gone")
+        return PaymentRecords.of(load(pop))
+
+    def __reduce__(self) -> tuple[type[_Reread], tuple[Population | None]]:
+        return (_Reread, (self._pop(),))
 
 
 @dataclass
@@ -455,11 +465,6 @@ class PopulationIndex:
     cache: dict[Any, Any]
     #: reads the payment records again (after `release_payments`)
     reread: Callable[[], PaymentRecords] | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        # the way back to the tables is the population's, not to be copied with the index: the
-        # population attaches it again when it is unpickled (`attach`)
-        return {**self.__dict__, "reread": None}
 
     def payments(self) -> PaymentRecords:
         """The payment records, read again from the tables if they were released."""
@@ -612,12 +617,6 @@ class PopulationIndex:
         return table
 
 
-def attach(index: PopulationIndex, pop: Population) -> None:
-    """Let ``index`` read ``pop``'s payment records again once it has let go of them (a weak
-    reference: the index lives in the population's own cache)."""
-    index.reread = partial(_reread, weakref.ref(pop))
-
-
 def population_index(pop: Population) -> PopulationIndex:
     """The index of ``pop``, built on first use and kept in ``pop.cache``."""
     found = pop.cache.get("engine_index")
@@ -698,7 +697,7 @@ def population_index(pop: Population) -> PopulationIndex:
         ),
         cache={},
     )
-    attach(index, pop)
+    index.reread = _Reread(pop)
     pop.cache["engine_index"] = index
     return index
 

@@ -175,14 +175,6 @@ class Population(TableSet):
         if n:
             raise PopulationError([f"persons.id: {n} id(s) appear more than once"])
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        index = self.cache.get("engine_index")
-        if index is not None:  # its way back to the tables is this population's
-            from insurrules.population.kz.index import attach
-
-            attach(index, self)
-
     def person_rows(self) -> PersonRows:
         """The lookup of a person's row by id (built once)."""
         found = self.cache.get("person_rows")
