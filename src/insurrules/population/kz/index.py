@@ -480,34 +480,6 @@ class PopulationIndex:
         if self.reread is not None:
             self.records = None
 
-    def cells_of(self, *sets: frozenset[int] | None) -> list[Cells]:
-        """`cells` of each set of payers, those not yet built made in one pass over the
-        records."""
-        keys = [("cells", p) for p in sets]
-        missing = [p for p, key in zip(sets, keys, strict=True) if key not in self.cache]
-        missing = list(dict.fromkeys(missing))
-        if missing:
-            pay = self.payments()
-            wanted: list[frozenset[int] | None] = [
-                frozenset(range(len(PAYERS))) if p is None and pay.some_without_payer else p
-                for p in missing
-            ]
-            built = _cell_sets(
-                pay.rows,
-                pay.month,
-                pay.day,
-                self.persons,
-                self.origin,
-                self.width,
-                month0=PAY_MONTH0,
-                codes=pay.payer,
-                sets=wanted,
-            )
-            for payers, cells in zip(missing, built, strict=True):
-                self.cache[("cells", payers)] = cells
-        found: list[Cells] = [self.cache[key] for key in keys]
-        return found
-
     def cells_of_persons(self, payers: frozenset[int], persons: Ints, name: Any) -> Cells:
         """The cells of the payments from ``payers`` of the persons at rows ``persons``
         (increasing) only; every other person has none. ``name``: what chose the persons (the
@@ -534,7 +506,26 @@ class PopulationIndex:
 
     def cells(self, payers: frozenset[int] | None) -> Cells:
         """Cells of the payments from ``payers`` (codes into ``PAYERS``; ``None``: all)."""
-        return self.cells_of(payers)[0]
+        key = ("cells", payers)
+        found = self.cache.get(key)
+        if isinstance(found, Cells):
+            return found
+        pay = self.payments()
+        if payers is None and pay.some_without_payer:  # not the refused persons' placeholders
+            payers = frozenset(range(len(PAYERS)))
+        (cells,) = _cell_sets(
+            pay.rows,
+            pay.month,
+            pay.day,
+            self.persons,
+            self.origin,
+            self.width,
+            month0=PAY_MONTH0,
+            codes=pay.payer,
+            sets=[payers],
+        )
+        self.cache[key] = cells
+        return cells
 
     def advance(self, payers: frozenset[int], since: dt.date) -> ByRow:
         """Payments that may count for the prepaid route: from ``payers``, paid on or after
