@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insurrules.population.arrays import NO_MONTH, ArrayOps
-from insurrules.population.kz.index import _cells, expand
+from insurrules.population.kz.index import Cells, _cells, expand
 
 ORIGIN = 2019 * 12
 
@@ -50,6 +50,18 @@ def test_known_cells_and_last_month_match_the_records(
         months = {m for r, m, d in made if r == row and d <= day}
         assert {ORIGIN + i for i in np.flatnonzero(bits[q])} == months
         assert last[q] == (max(months) if months else NO_MONTH)
+
+
+def _by_row(cells: Cells) -> list[tuple[list[int], list[int], list[int]]]:
+    """Each row's cells: days, months and last months so far, in the row's order."""
+    return [
+        (
+            cells.day[f:s].tolist(),
+            cells.col[f:s].tolist(),
+            cells.last_so_far[f:s].tolist(),
+        )
+        for f, s in zip(cells.first.tolist(), cells.stop.tolist(), strict=True)
+    ]
 
 
 def test_expand_lists_each_range() -> None:
@@ -93,16 +105,19 @@ def test_cells_built_in_chunks_of_persons_are_the_cells_built_at_once(
     whole = _cells(*args, month0=1800 * 12, keep=mask)
     with mock.patch.object(index, "_CELL_CHUNK", chunk):
         parts = _cells(*args, month0=1800 * 12, keep=mask)
-    for name in ("rows_bits", "starts", "day", "col", "last_so_far"):
-        assert np.array_equal(getattr(whole, name), getattr(parts, name)), name
+    assert np.array_equal(whole.rows_bits, parts.rows_bits)
+    assert _by_row(whole) == _by_row(parts)
     cells = {(r, m) for (r, m, _), k in zip(made, mask.tolist(), strict=True) if k}
     expected = sorted(cells)
     got = sorted(
         (r, int(whole.col[i]) + ORIGIN)
         for r in range(persons)
-        for i in range(int(whole.starts[r]), int(whole.starts[r + 1]))
+        for i in range(int(whole.first[r]), int(whole.stop[r]))
     )
     assert got == expected
+    # no two rows share a position (the builders' parts may leave positions unowned between)
+    owned = [i for f, s in zip(parts.first, parts.stop, strict=True) for i in range(f, s)]
+    assert len(owned) == len(set(owned)) == len(cells)
 
 
 @settings(max_examples=60, deadline=None)
@@ -120,8 +135,8 @@ def test_cells_of_several_payer_sets_built_together_are_each_built_alone(
     together = _cell_sets(*args, codes=codes, sets=sets)
     for chosen, cells in zip(sets, together, strict=True):
         (alone,) = _cell_sets(*args, codes=codes, sets=[chosen])
-        for name in ("rows_bits", "starts", "day", "col", "last_so_far"):
-            assert np.array_equal(getattr(cells, name), getattr(alone, name)), name
+        assert np.array_equal(cells.rows_bits, alone.rows_bits)
+        assert _by_row(cells) == _by_row(alone)
 
 
 def test_payment_records_let_go_after_evaluate_are_read_again_for_other_payers(

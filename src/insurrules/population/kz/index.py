@@ -38,6 +38,7 @@ from insurrules.population.kz.loading import (
     Loaded,
     load,
     record_positions,
+    rows_ascending,
 )
 from insurrules.population.kz.tables import (
     LEVELS,
@@ -105,16 +106,19 @@ class Cells:
     """Paid (person row, month) cells, each with the day its first payment arrived.
 
     ``rows_bits``: every cell as packed timelines from ``origin``, one row per person; the cells
-    of row ``r`` are ``starts[r]:starts[r + 1]``, in order of arrival: ``day`` (the arrival day)
-    is sorted within each row, so the cells that arrived by day ``d`` are the first ones up to a
+    of row ``r`` are ``first[r]:stop[r]``, in order of arrival: ``day`` (the arrival day) is
+    sorted within each row, so the cells that arrived by day ``d`` are the first ones up to a
     binary search; ``col``: each cell's month (months from ``origin``). Per cell, six bytes: on
-    tens of millions of cells the memory is the cost (fresh memory is slow to touch).
+    tens of millions of cells the memory is the cost (fresh memory is slow to touch). Positions
+    no row owns may lie between the rows' cells (each builder of the table wrote where its
+    records would fit, rather than the cells being copied together afterwards).
     """
 
     origin: int
     width: int
     rows_bits: Words  # (persons, words): one person's words together, gathered in one read
-    starts: Ints
+    first: Ints
+    stop: Ints
     day: npt.NDArray[np.int32]
     col: npt.NDArray[np.int16]
     #: per cell, the last month (from ``origin``) among the row's cells up to it
@@ -122,7 +126,7 @@ class Cells:
 
     def cut(self, rows: Ints, days: Ints) -> tuple[Ints, Ints, Ints]:
         """Per query: the row's first cell, the first cell that arrived after the day, the end."""
-        first, stop = self.starts[rows], self.starts[rows + 1]
+        first, stop = self.first[rows], self.stop[rows]
         cut = stop.copy()
         if self.day.size == 0:
             return first, cut, stop
@@ -230,10 +234,12 @@ def _cell_sets(
     month0: int = 0,
     codes: npt.NDArray[np.int8] | None = None,
     sets: list[frozenset[int] | None] | None = None,
+    ascending: bool | None = None,
 ) -> list[Cells]:
     """The cells of payment records (row, month ``month0 + months``, day paid), any order,
     repeats allowed, for each of ``sets``: the ``codes`` (one per record: its payer) whose
     records count, or None (all records). One pass over the records serves every set.
+    ``ascending``: whether ``rows`` never decrease, when known (`Records.ascending`).
 
     Records are taken in chunks of whole persons (by row), so that the temporaries stay small
     whatever the population: in the usual layout (by person, month, day) a chunk's cells are
@@ -244,7 +250,7 @@ def _cell_sets(
     chosen: list[frozenset[int] | None] = [None] if sets is None else sets
     rows = np.asarray(rows)
     months, days = np.asarray(months), np.asarray(days)
-    if rows.size > 1 and not bool(np.all(rows[1:] >= rows[:-1])):
+    if not (rows_ascending(rows) if ascending is None else ascending):
         order = np.argsort(rows, kind="stable")
         rows, months, days = rows[order], months[order], days[order]
         codes = None if codes is None else codes[order]
@@ -261,12 +267,14 @@ def _cell_sets(
     # the GIL in the passes over a chunk, and the halves write disjoint rows of one table
     parts = max(1, _BUILDERS // len(chosen)) if len(bounds) > 2 else 1
     cut = [bounds[len(bounds) * i // parts] for i in range(parts)] + [n]
-    tables = [_CellTable(persons, origin, width) for _ in chosen]
+    tables = [_CellTable(persons, origin, width, n) for _ in chosen]
 
     def build(job: tuple[int, int]) -> _CellBuilder:
         which, part = job
         payers, lo, hi = chosen[which], cut[part], cut[part + 1]
-        builder = _CellBuilder(tables[which], hi - lo, month0 - origin)
+        # the part's persons: from its first record's row (the first part: from row 0)
+        row = int(rows[lo]) if part and lo < n else (0 if part == 0 else persons)
+        builder = _CellBuilder(tables[which], lo, hi, row, month0 - origin)
         for at, stop in pairwise(b for b in bounds if lo <= b <= hi):
             r, m, d = rows[at:stop], months[at:stop], days[at:stop]
             if payers is None:
@@ -294,39 +302,60 @@ _BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
 
 
 class _CellTable:
-    """What the builders of one set of payers share: the packed timeline of every person and the
-    number of cells of each (each builder writes the rows of its own persons)."""
+    """What the builders of one set of payers share: the packed timeline of every person, the
+    number of cells of each, and the arrays of the cells. Each builder writes the rows of its
+    own persons and its cells from the position of its first record on (there are at most as
+    many cells as records), so nothing is copied together afterwards: on tens of millions of
+    cells a copy is mostly fresh memory to fault in, on one thread."""
 
-    def __init__(self, persons: int, origin: int, width: int) -> None:
+    def __init__(self, persons: int, origin: int, width: int, records: int) -> None:
         self.origin, self.width = origin, width
         self.words = ArrayOps(origin, width, persons).words
         self.rows_bits = np.zeros((persons, self.words), dtype=np.uint64)
         self.counts = np.zeros(persons + 1, dtype=np.int64)
+        # at most one cell per record: the untouched positions never become resident memory
+        self.day = np.empty(records, dtype=np.int32)
+        self.col = np.empty(records, dtype=np.int16)
+        self.last = np.empty(records, dtype=np.int16)  # written only where a month goes back
 
     def cells(self, builders: list[_CellBuilder]) -> Cells:
         """The cells of ``builders`` (of successive persons, in order)."""
-        day = [b.day[: b.filled] for b in builders]
-        col = [b.col[: b.filled] for b in builders]
-        last = [
-            c if b.last is None else b.last[: b.filled] for b, c in zip(builders, col, strict=True)
-        ]
-        if len(builders) > 1:
-            day, col, last = [np.concatenate(day)], [np.concatenate(col)], [np.concatenate(last)]
+        packed = np.cumsum(self.counts)  # where each row's cells would start, packed together
+        first, stop = packed[:-1].copy(), packed[1:].copy()
+        ends = [b.row for b in builders[1:]] + [first.size]
+        gone_back = any(b.last is not None for b in builders)
+        for b, end in zip(builders, ends, strict=True):
+            # the builder's rows: its cells start at its first record, not where packing
+            # would put them
+            shift = b.at - int(packed[b.row])
+            first[b.row : end] += shift
+            stop[b.row : end] += shift
+            if gone_back and b.last is None:  # the months never went back: each is the last
+                b.last = self.last[b.at : b.at + b.filled]
+                b.last[:] = b.col[: b.filled]
         return Cells(
-            self.origin, self.width, self.rows_bits, np.cumsum(self.counts), day[0], col[0], last[0]
+            self.origin,
+            self.width,
+            self.rows_bits,
+            first,
+            stop,
+            self.day,
+            self.col,
+            self.last if gone_back else self.col,
         )
 
 
 class _CellBuilder:
-    """The cells of one set of payers for some persons, added chunk by chunk of whole persons,
-    in row order."""
+    """The cells of one set of payers for some persons (from row ``row`` on), added chunk by
+    chunk of whole persons, in row order, written from position ``at`` (its records'
+    ``at:stop``) of the table's arrays."""
 
-    def __init__(self, table: _CellTable, n: int, shift: int) -> None:
-        self.shift = shift
+    def __init__(self, table: _CellTable, at: int, stop: int, row: int, shift: int) -> None:
+        self.shift, self.at, self.row = shift, at, row
         self.rows_bits, self.counts = table.rows_bits, table.counts
-        # at most one cell per record: the untouched end of these never becomes resident memory
-        self.day = np.empty(n, dtype=np.int32)
-        self.col = np.empty(n, dtype=np.int16)
+        self.day = table.day[at:stop]
+        self.col = table.col[at:stop]
+        self._last = table.last[at:stop]
         self.last: npt.NDArray[np.int16] | None = None
         self.filled = 0
 
@@ -373,7 +402,7 @@ class _CellBuilder:
         back = same & (cc[1:] < cc[:-1])
         going_back = bool(back.any())
         if going_back and self.last is None:
-            self.last = np.empty(self.day.size, dtype=np.int16)
+            self.last = self._last
             self.last[:f] = self.col[:f]
         if self.last is not None:
             if going_back:
@@ -409,6 +438,8 @@ class PaymentRecords:
     some_without_payer: bool  # records of refused persons kept in place (payer NO_PAYER)
     #: positions of the payments that may have arrived before their month (None: any may)
     early: Ints | None
+    #: the rows never decrease, when known (`Records.ascending`)
+    ascending: bool | None = None
 
     @classmethod
     def of(cls, loaded: Loaded) -> PaymentRecords:
@@ -418,8 +449,10 @@ class PaymentRecords:
             month=pay.columns["month"],
             day=pay.columns["day"],
             payer=pay.columns["payer"],
-            some_without_payer=bool(np.any(pay.columns["payer"] == NO_PAYER)),
+            # NO_PAYER is the least code (a reduction: no mask over every record)
+            some_without_payer=bool(pay.rows.size) and int(pay.columns["payer"].min()) == NO_PAYER,
             early=loaded.early,
+            ascending=pay.ascending,
         )
 
 
@@ -489,7 +522,7 @@ class PopulationIndex:
         if isinstance(found, Cells):
             return found
         pay = self.payments()
-        at = record_positions(pay.rows, persons)
+        at = record_positions(pay.rows, persons, pay.ascending)
         (cells,) = _cell_sets(
             pay.rows.take(at),
             pay.month.take(at),
@@ -500,6 +533,7 @@ class PopulationIndex:
             month0=PAY_MONTH0,
             codes=pay.payer.take(at),
             sets=[payers],
+            ascending=pay.ascending,  # (a part of ascending rows, in order)
         )
         self.cache[key] = cells
         return cells
@@ -523,6 +557,7 @@ class PopulationIndex:
             month0=PAY_MONTH0,
             codes=pay.payer,
             sets=[payers],
+            ascending=pay.ascending,
         )
         self.cache[key] = cells
         return cells

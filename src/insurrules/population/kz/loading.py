@@ -58,7 +58,15 @@ from insurrules.population.values import (
     unvouched_amounts,
 )
 
-__all__ = ["NO_PAYER", "PAY_MONTH0", "Loaded", "Records", "load", "record_positions"]
+__all__ = [
+    "NO_PAYER",
+    "PAY_MONTH0",
+    "Loaded",
+    "Records",
+    "load",
+    "record_positions",
+    "rows_ascending",
+]
 
 Ints = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -77,6 +85,9 @@ class Records:
 
     rows: I32
     columns: dict[str, npt.NDArray[Any]]
+    #: the rows never decrease (each person's records together, persons in order), when known
+    #: from reading them: a check over tens of millions of records is then not made again
+    ascending: bool | None = None
 
     def kept(self, keep: Bools | None, extra: Records | None) -> Records:
         """The records of persons ``keep`` (by row), followed by ``extra``."""
@@ -240,7 +251,8 @@ _FIRST_DAYS = (
 _FIRST_DAY_BOUND = int(
     (_FIRST_DAYS.astype(np.int64) - (np.arange(1 << 15, dtype=np.int64) * 487 >> 4)).max()
 )
-#: the payer code of a record kept in place for a person the model refused: no payer's
+#: the payer code of a record kept in place for a person the model refused: no payer's (and
+#: below every payer's)
 NO_PAYER = -1
 #: threads that read payment parts (Parquet decoding, numpy and polars release the GIL)
 _READERS = 2
@@ -356,8 +368,10 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
     if at != total:  # pragma: no cover - the row count of a dataset changed while read
         raise PopulationError([f"payments: {total} rows announced, {at} read"])
     edges.sort()
-    pay = Records(rows, {"month": month, "day": day, "payer": payer})
-    if all(e.grouped for e in edges) and all(a.last <= b.first for a, b in pairwise(edges)):
+    # each part's rows are grouped exactly when they never decrease in it
+    ascending = all(e.grouped for e in edges) and all(a.last <= b.first for a, b in pairwise(edges))
+    pay = Records(rows, {"month": month, "day": day, "payer": payer}, ascending=ascending)
+    if ascending:
         # a person's records may straddle two parts
         twins.extend(
             np.array([a.last], dtype=np.int32)
@@ -485,6 +499,8 @@ def _duplicates(pay: Records) -> I32:
 
 
 def _orphans(name: str, rows: I32, problems: list[str]) -> None:
+    if rows.size == 0 or int(rows.min()) >= 0:  # a reduction: no mask over every record
+        return
     unknown = int((rows < 0).sum())
     if unknown:
         problems.append(f"{name}.person_id: {unknown} row(s) for persons not in persons")
@@ -526,7 +542,7 @@ def load(pop: Population) -> Loaded:
     extra: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES[1:]}
     if judged.size:
         positions = {
-            name: record_positions(table.rows, judged)
+            name: record_positions(table.rows, judged, table.ascending)
             for name, table in zip(TABLES[1:], (pay, mem, wel, req), strict=True)
         }
         documents = pop.case_documents(judged.tolist(), positions)
@@ -564,10 +580,13 @@ def load(pop: Population) -> Loaded:
     )
 
 
-def record_positions(rows: I32, judged: Ints) -> Ints:
-    """The positions of the records of the persons ``judged`` (rows, increasing)."""
+def record_positions(rows: I32, judged: Ints, ascending: bool | None = None) -> Ints:
+    """The positions of the records of the persons ``judged`` (rows, increasing);
+    ``ascending``: whether ``rows`` never decrease, when known (`Records.ascending`)."""
     judged = judged.astype(rows.dtype)  # (a search in another type would convert all rows)
-    if rows.size > 1 and bool(np.all(rows[1:] >= rows[:-1])):
+    if ascending is None:
+        ascending = rows_ascending(rows)
+    if ascending:
         lo = np.searchsorted(rows, judged, side="left")
         hi = np.searchsorted(rows, judged, side="right")
         counts = (hi - lo).astype(np.int64)
@@ -578,6 +597,11 @@ def record_positions(rows: I32, judged: Ints) -> Ints:
     return found
 
 
+def rows_ascending(rows: npt.NDArray[np.integer[Any]]) -> bool:
+    """Whether ``rows`` never decrease."""
+    return rows.size < 2 or bool(np.all(rows[1:] >= rows[:-1]))
+
+
 def _in_place(pay: Records, judged: Ints, valid: Bools, found: list[tuple[Any, ...]]) -> bool:
     """The judged persons' payment records replaced, in their own places, by what the model
     read (a person it refused: by records of no payer,
@@ -585,7 +609,7 @@ def _in_place(pay: Records, judged: Ints, valid: Bools, found: list[tuple[Any, .
     that the arrays keep their order and are not copied. False (nothing changed) when that is
     not possible: records not grouped by person, or a person whose record count differs."""
     rows = pay.rows
-    if rows.size > 1 and not bool(np.all(rows[1:] >= rows[:-1])):
+    if not (rows_ascending(rows) if pay.ascending is None else pay.ascending):
         return False
     lo = np.searchsorted(rows, judged.astype(rows.dtype), side="left")
     hi = np.searchsorted(rows, judged.astype(rows.dtype), side="right")
