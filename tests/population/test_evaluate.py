@@ -316,3 +316,12 @@ def test_a_population_built_from_persons_alone_evaluates() -> None:
     for row, case in zip(result.iter_rows(named=True), documents, strict=False):
         assert row["status"] == insurrules.decide(case).status
     assert evaluate(Population(persons=persons.clear()), "2026-03-15").height == 0
+
+
+def test_evaluate_names_what_it_takes_when_given_something_else() -> None:
+    import pytest
+
+    from insurrules.population import evaluate
+
+    with pytest.raises(TypeError, match="Population or a VnPopulation, not dict"):
+        evaluate({"persons": []}, "2026-03-15")  # type: ignore[arg-type]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -12,8 +13,9 @@ from insurrules.population.kz.engine import evaluate_arrays
 from insurrules.population.kz.tables import Population
 from insurrules.population.synthetic_date import warn_if_after
 from insurrules.population.tableset import as_of_date
-from insurrules.population.vn.engine import evaluate_vn
-from insurrules.population.vn.tables import VnPopulation
+
+if TYPE_CHECKING:
+    from insurrules.population.vn.tables import VnPopulation
 
 __all__ = ["evaluate"]
 
@@ -40,7 +42,14 @@ def evaluate(
     ['id', 'status', 'basis']
     """
     warn_if_after(population, as_of_date(as_of))
-    if isinstance(population, VnPopulation):
-        return evaluate_vn(population, as_of, rules)
-    assert isinstance(population, Population)
-    return evaluate_arrays(population, as_of, rules)
+    if isinstance(population, Population):
+        return evaluate_arrays(population, as_of, rules)
+    # the vn engine is imported when a vn population comes (a kz run does not wait for it)
+    from insurrules.population.vn.engine import evaluate_vn
+    from insurrules.population.vn.tables import VnPopulation
+
+    if not isinstance(population, VnPopulation):
+        raise TypeError(
+            f"evaluate() takes a Population or a VnPopulation, not {type(population).__name__}"
+        )
+    return evaluate_vn(population, as_of, rules)
