@@ -89,9 +89,11 @@ class ByRow:
     @classmethod
     def build(cls, rows: Ints, persons: int, **columns: npt.NDArray[Any]) -> ByRow:
         order = np.argsort(rows, kind="stable")
-        sorted_rows = rows[order]
-        starts = np.searchsorted(sorted_rows, np.arange(persons + 1, dtype=np.int64))
-        return cls(starts.astype(np.int64), {k: v[order] for k, v in columns.items()})
+        # each row's first record: the counts of the rows before it (one pass over the
+        # records, not a search per person)
+        starts = np.zeros(persons + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=persons)[:persons], out=starts[1:])
+        return cls(starts, {k: v[order] for k, v in columns.items()})
 
     def of(self, rows: Ints) -> tuple[Ints, dict[str, npt.NDArray[Any]]]:
         """The records of each queried row: (query number of each, their columns)."""
