@@ -524,7 +524,7 @@ def evaluate_each(
     for rules in rule_sets:
         if rules.scheme != pop.scheme:
             raise RulesError(f"rules are for {rules.scheme}, but the population is {pop.scheme}")
-    n = pop.persons.height
+    n = len(pop)
     found = answer_each(
         pop,
         np.arange(n, dtype=np.int64),
@@ -579,7 +579,7 @@ def _result(pop: Population, a: Answers) -> pl.DataFrame:
     )
     return pl.DataFrame(
         [
-            pop.persons["id"],
+            pop.ids,
             _labels(["not_insured", "insured", None], status).alias("status"),
             _labels([*BASES, None], basis).alias("basis"),
             _labels([*codes, None], category).alias("state_category"),

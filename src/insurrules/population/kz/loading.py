@@ -151,11 +151,11 @@ def _optional_days(table: pa.Table | pa.RecordBatch, name: str) -> tuple[I32, Bo
     return values, given(col) & ~ok
 
 
-def _persons(source: TableSource) -> tuple[pl.Series, Bools, Ints, Ints, I8, I8]:
-    """ids, vouched, birth and death days, sex and residency codes of every person."""
-    frame = source.frame([c for c in SCHEMA["persons"] if c in source.schema])
+def _persons(source: TableSource, ids: pl.Series) -> tuple[pl.Series, Bools, Ints, Ints, I8, I8]:
+    """ids, vouched, birth and death days, sex and residency codes of every person (``ids``:
+    as the population read them; the other columns are read here, as given)."""
+    frame = source.frame([c for c in SCHEMA["persons"] if c in source.schema and c != "id"])
     table = _arrow(frame)
-    ids = frame["id"].cast(pl.String)
     iin = iin_frame(ids)
     birth, ok = days(_column(table, "birth_date"))
     death, bad_death = _optional_days(table, "death_date")
@@ -165,8 +165,8 @@ def _persons(source: TableSource) -> tuple[pl.Series, Bools, Ints, Ints, I8, I8]
         residency = codes(column, RESIDENCIES)
         present = given(column)
     else:
-        residency = np.full(frame.height, -1, dtype=np.int8)
-        present = np.zeros(frame.height, dtype=np.bool_)
+        residency = np.full(ids.len(), -1, dtype=np.int8)
+        present = np.zeros(ids.len(), dtype=np.bool_)
     ok &= sex >= 0
     ok &= ~bad_death & (death >= birth)
     ok &= ~present | (residency >= 0)
@@ -512,7 +512,7 @@ def load(pop: Population) -> Loaded:
     # the persons on another thread while the payments are read (each waits on its own
     # kernels part of the time: the two share both cores)
     with ThreadPoolExecutor(max_workers=1) as side:
-        persons = side.submit(_persons, pop.sources["persons"])
+        persons = side.submit(_persons, pop.sources["persons"], pop.ids)
         paid = _payments(pop.sources["payments"], lookup)
         ids, vouched, birth, death, _, residency = persons.result()
     pay, twins, early = paid.records, paid.twins, paid.early

@@ -165,7 +165,7 @@ class Population(TableSet):
             raise PopulationError(problems)
         #: derived data computed once per population (the engine's index...)
         self.cache: dict[str, Any] = {}
-        ids = self.persons["id"]
+        ids = self.ids
         rows = self.person_rows()
         if rows.by_number:  # ids as numbers, sorted once for the lookups anyway
             n = rows.repeated()
@@ -179,7 +179,7 @@ class Population(TableSet):
         """The lookup of a person's row by id (built once)."""
         found = self.cache.get("person_rows")
         if not isinstance(found, PersonRows):
-            found = self.cache["person_rows"] = PersonRows(self.persons["id"])
+            found = self.cache["person_rows"] = PersonRows(self.ids)
         return found
 
     # -- construction -------------------------------------------------------------------------
@@ -202,6 +202,14 @@ class Population(TableSet):
         return cls(persons, payments, memberships, welfare_levels, care_requests)
 
     # -- the tables in the schema's types ------------------------------------------------------
+    @cached_property
+    def ids(self) -> pl.Series:
+        """The persons' ids as text, in row order: only this column is read (the engine reads
+        the others itself; the whole table waits until `persons` is asked for)."""
+        if "persons" in self.__dict__:
+            return self.persons["id"]
+        return self.sources["persons"].frame(["id"])["id"].cast(pl.String)
+
     @cached_property
     def persons(self) -> pl.DataFrame:
         """``persons`` in the schema's types (a date that cannot be read is null; the case
