@@ -137,11 +137,37 @@ def validate_input(data: Any) -> Any:
 
     The same field types and checks as ``parse_case`` (a property test holds the errors and
     decisions equal), compiled for the rules' input: kz-osms payment records become rows without
-    one model object per record.
+    one model object per record. A plain dict of a scheme whose module reads dicts directly
+    (``input_from_dict``) is taken from that reader when it succeeds; anything else, and every
+    error, takes the strict validator (a property test holds the two equal).
     """
     if isinstance(data, Case) and type(data) is not Case:
         return data
+    if type(data) is dict:
+        fast = _fast_dict_input(data)
+        if fast is not None:
+            return fast
     return _validated(_input_validator(), data)
+
+
+@cache  # one per scheme: called only with a key of SCHEMES
+def _dict_reader(scheme: str) -> Callable[[dict[str, Any]], Any] | None:
+    return getattr(scheme_module(scheme), "input_from_dict", None)
+
+
+def _fast_dict_input(data: dict[str, Any]) -> Any:
+    """The input read by the dict reader of the scheme the document names, or None: then the
+    strict path decides (and words every problem)."""
+    scheme = data.get("scheme")
+    if type(scheme) is not str or scheme not in SCHEMES:
+        return None
+    reader = _dict_reader(scheme)
+    if reader is None:
+        return None
+    try:
+        return reader(data)
+    except (ValueError, TypeError, RecursionError):  # ValidationError, a record not a dict
+        return None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

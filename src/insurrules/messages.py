@@ -31,12 +31,13 @@ a reason, for services that still branch on it.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -170,6 +171,29 @@ def message(key: str, **values: Any) -> str:
 
 def reason(code: str, source: str, *, variant: str | None = None, **values: Any) -> Reason:
     """A reason with its message from the catalogue (``code``, or ``code#variant``)."""
+    if all(map(_SAME_WORDS.__contains__, map(type, values.values()))):
+        speaking_now = _SPEAKING.get()
+        language = None if speaking_now is None else speaking_now.language
+        return _worded(code, source, variant, language, *values.items())
+    return _reason(code, source, variant, values)
+
+
+def _reason(code: str, source: str, variant: str | None, values: dict[str, Any]) -> Reason:
     text = _render(code if variant is None else f"{code}#{variant}", values)
     # every field is a str written here: no validation needed (a hot path of decide())
     return Reason._trusted({"code": code, "message": text, "source": source})
+
+
+#: Types whose equal values are written the same (Decimal("1.0") == Decimal("1"), 1 == True and
+#: 0.0 == -0.0 are not): only reasons of such values are kept by ``_worded``.
+_SAME_WORDS = frozenset({str, int, dt.date, type(None)})
+
+
+# A decision words a few reasons, mostly with the months around the day asked about, so the
+# same reasons are worded again and again. A reason is immutable and depends on nothing but
+# these arguments (the language's catalogue is read once), so a kept one is exact.
+@lru_cache(maxsize=4096)
+def _worded(
+    code: str, source: str, variant: str | None, language: str | None, *values: tuple[str, Any]
+) -> Reason:
+    return _reason(code, source, variant, dict(values))

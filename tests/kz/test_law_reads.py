@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,3 +34,24 @@ def test_payments_from_work_count_only_against_a_d_e_care_request(
     without = replace(frame.facts, de_requests=ops.empty())
     scrambled = replace(without, work_paid=noise & ops.full())
     assert routes(without, ops, rules) == routes(scrambled, ops, rules)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"memberships": [{"code": "disability", "start": "2090-01-01"}]},
+        {"memberships": [{"code": "disability", "start": "2025-01-01", "end": "2090-06-30"}]},
+        {"welfare_levels": [{"level": "D", "start": "2090-01-01"}]},
+        {"welfare_levels": [{"level": "D", "start": "2025-01-01", "end": "2090-06-30"}]},
+    ],
+)
+def test_the_frame_reaches_past_every_dated_fact(fields: dict[str, Any]) -> None:
+    """A run still true at the frame's end is open-ended (insured_until null) only if the frame
+    reaches past every finite fact: memberships and welfare levels far ahead too."""
+    from insurrules.months import YearMonth
+    from tests.builders import kz_case
+
+    case = parse_case(kz_case("2026-01-15", **fields))
+    assert isinstance(case, KzCase)
+    frame = build_facts(KzInput.of(case), default_rules())
+    assert frame.asked.frame_end > YearMonth(2090, 6).index + 12

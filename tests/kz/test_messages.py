@@ -141,3 +141,25 @@ def test_no_template_writes_a_number_of_the_law(key: str) -> None:
     # article numbers and labels are not values of the rules: D-5, art. 26, 30 Sep, VND, ...
     allowed = {"26", "3", "5", "30"} if key.startswith(("kz.state", "vn.")) else {"26", "5"}
     assert numbers <= allowed, (key, numbers)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_a_kept_reason_is_the_reason_worded_afresh(lang: str) -> None:
+    """Reasons are kept by their arguments (messages._worded): one kept for equal values of
+    another type or another writing (1 and True, Decimal 1.0 and 1) is never given back."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from insurrules.messages import _reason, reason, speaking
+
+    code, source = "kz.grace.standard", "art. 5"
+    values: list[Any] = [1, True, 1.0, -0.0, 0.0, 0, Decimal("1.0"), Decimal("1"), "1"]
+    values += [dt.date(2025, 1, 1), dt.datetime(2025, 1, 1), None]
+    with speaking(lang, "kz-osms"):
+        for _ in range(2):  # the second round reads what the first kept
+            for value in values:
+                given = {"month": value, "grace_months": value, "last_paid": "2025-01"}
+                given |= {"grace_first": "2025-02", "grace_last": "2025-04", "run": 60}
+                got = reason(code, source, **given)
+                assert got == _reason(code, source, None, given), value
+                assert got.message == _reason(code, source, None, given).message

@@ -35,6 +35,7 @@ from pydantic import (
     TypeAdapter,
     model_validator,
 )
+from pydantic_core import SchemaValidator
 from typing_extensions import TypedDict
 
 from insurrules.case import Case
@@ -392,10 +393,66 @@ class _Document(TypedDict):
 #: decide()'s compiled input: a kz-osms case document validated into ``KzInput``.
 INPUT = Annotated[_Document, AfterValidator(_as_input)]
 
+#: Every key of a payment record is required, so a record holds exactly this many keys when it
+#: holds no unknown one.
+_RECORD_KEYS = len(_PaymentRecord.__required_keys__)
+assert not _PaymentRecord.__optional_keys__
+
+
+def _ignoring_unknown_record_keys(schema: Any) -> Any:
+    """A copy of the core schema ``schema`` where a payment record's unknown keys are ignored
+    rather than refused; nothing else differs (the one definition, ``_PaymentRecord``, read
+    with another extra-keys behaviour)."""
+    if isinstance(schema, list):
+        return [_ignoring_unknown_record_keys(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _ignoring_unknown_record_keys(value) for key, value in schema.items()}
+    if out.get("type") == "typed-dict" and out.get("cls") is _PaymentRecord:
+        out["extra_behavior"] = "ignore"
+        out["config"] = {**out.get("config", {}), "extra_fields_behavior": "ignore"}
+    return out
+
+
+def _loose(adapter: TypeAdapter[Any]) -> SchemaValidator:
+    # refusing unknown keys makes pydantic-core look at every key of every record; the callers
+    # prove there was none by counting them instead
+    return SchemaValidator(_ignoring_unknown_record_keys(adapter.core_schema))
+
 
 @cache
 def _document() -> TypeAdapter[Any]:
     return TypeAdapter(_Document)
+
+
+@cache
+def _loose_document() -> SchemaValidator:
+    return _loose(_document())
+
+
+@cache
+def _loose_input() -> SchemaValidator:
+    return _loose(TypeAdapter(INPUT))
+
+
+def input_from_dict(doc: dict[str, Any]) -> KzInput | None:
+    """``INPUT`` validated from a plain dict with the payment records' unknown keys ignored, or
+    None when it is not shown that there were none (``insurrules.case.validate_input``; a
+    ``ValueError`` or ``TypeError`` when invalid).
+
+    Once the records validated, each holds the required keys; a record that is a ``dict`` (a
+    subclass too: ``dict.__len__`` counts what pydantic-core read, not what an override says)
+    holds no other when it holds exactly ``_RECORD_KEYS``. Any other record, or any other
+    count, is left to the strict reader. Only a list or tuple of records is read here: an
+    iterator would be spent before the strict reader could see it.
+    """
+    records = doc.get("payments", ())
+    if type(records) is not list and type(records) is not tuple:
+        return None
+    found: KzInput = _loose_input().validate_python(doc)
+    if sum(map(dict.__len__, records)) != _RECORD_KEYS * len(records):
+        return None
+    return found
 
 
 def _keys(person: KzPerson) -> int:
@@ -415,9 +472,11 @@ def input_from_json(text: bytes | bytearray | str) -> KzInput | None:
     The JSON reader keeps one of two equal keys silently, so the keys are counted: every key
     of a document is followed by one colon, and no text this document accepts (codes, dates,
     digits) holds a colon, so a valid document without a duplicate key has exactly as many
-    colons as keys were read. Any other count is left to the strict reader.
+    colons as keys were read. Any other count is left to the strict reader. Unknown keys of
+    payment records are ignored by the reader rather than refused (cheaper): each adds a colon
+    and no key read, so the count catches them too.
     """
-    doc: dict[str, Any] = _document().validate_json(text)
-    keys = len(doc) + 4 * len(doc.get("payments", ())) + _keys(doc["person"])
+    doc: dict[str, Any] = _loose_document().validate_json(text)
+    keys = len(doc) + _RECORD_KEYS * len(doc.get("payments", ())) + _keys(doc["person"])
     colons = text.count(":") if isinstance(text, str) else text.count(b":")
     return _as_input(doc) if colons == keys else None

@@ -24,6 +24,7 @@ from insurrules.messages import message, reason
 from insurrules.models import Decision, Reason, StateFunded
 from insurrules.months import month_index
 from insurrules.parameters import RuleSet
+from insurrules.quick_init import quick_init
 from insurrules.timeline import NO_MONTH
 
 __all__ = [
@@ -108,6 +109,7 @@ def not_started(rules: RuleSet) -> Reason:
     )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GraceAt:
     """The grace period read at a month: what decisions and refusal reasons report."""

@@ -19,11 +19,13 @@ from insurrules.kz.params import kz_params
 from insurrules.kz.reading import NO_DAY, Asked, day_number
 from insurrules.months import month_index
 from insurrules.parameters import RuleSet
+from insurrules.quick_init import quick_init
 from insurrules.timeline import BitOps, LaneOps
 
 __all__ = ["CaseFrame", "LaneFrame", "build_facts", "build_lane_facts"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseFrame:
     ops: BitOps
@@ -34,6 +36,7 @@ class CaseFrame:
     asked: Asked
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LaneFrame:
     """The facts of one case under several states of knowledge, one lane each
@@ -128,14 +131,16 @@ def _facts(
 
     # The frame must reach past every finite fact by the longest window and grace, so that a
     # run still true at its end can only come from an open-ended fact (insured_until null).
-    last_fact = max(
-        [last_fact, child_last, p.law_last_month]
-        + [month_index(m.start) for m in person.memberships]
-        + [month_index(m.end) for m in person.memberships if m.end]
-        + [month_index(d) for d in requests]
-        + [month_index(w.start) for w in person.welfare_levels]
-        + [month_index(w.end) for w in person.welfare_levels if w.end]
-    )
+    last_fact = max(last_fact, child_last, p.law_last_month)
+    if person.memberships or requests or person.welfare_levels:  # most persons have none
+        last_fact = max(
+            [last_fact]
+            + [month_index(m.start) for m in person.memberships]
+            + [month_index(m.end) for m in person.memberships if m.end]
+            + [month_index(d) for d in requests]
+            + [month_index(w.start) for w in person.welfare_levels]
+            + [month_index(w.end) for w in person.welfare_levels if w.end]
+        )
     length = last_fact + p.reach - origin + 1
     single = BitOps(origin, length)
     ops: BitOps | LaneOps = LaneOps(origin, length, n) if lanes else single

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import mul
 from typing import Literal
 
@@ -88,6 +89,7 @@ def parse_iin(iin: str) -> IinInfo:
         ) from None
 
 
+@lru_cache(maxsize=256)  # a case's IIN is read twice: by its id field, then by its person
 def read_iin(iin: str) -> IinInfo:
     """The birth date and sex of an IIN that ``parse_iin`` accepted: its reading without the
     checks (a case's person reads the IIN its ``id`` field already checked)."""

@@ -26,6 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from insurrules.kz.params import KzParams, kz_params
 from insurrules.parameters import RuleSet
+from insurrules.quick_init import quick_init
 from insurrules.timeline import TimelineBuild
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
 T = TypeVar("T")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class KzFacts(Generic[T]):
     """The facts of a case as timelines (``T``: an ``int`` bit set or a boolean array).
@@ -62,6 +64,7 @@ class KzFacts(Generic[T]):
     de_level: T  # months with welfare level D/E on some day
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CategoryTimeline(Generic[T]):
     code: str
@@ -70,6 +73,7 @@ class CategoryTimeline(Generic[T]):
     months: T
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class KzRoutes(Generic[T]):
     """Every route's timeline, and the intermediate facts the decision explains."""
@@ -92,6 +96,7 @@ class KzRoutes(Generic[T]):
     before_grace: Any = field(default=None, repr=False, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _BeforeGrace:
     key: tuple[Any, ...]

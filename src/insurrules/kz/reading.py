@@ -28,6 +28,7 @@ from insurrules.kz.law import KzRoutes, own_payments
 from insurrules.kz.params import KzParams
 from insurrules.months import YearMonth
 from insurrules.parameters import RuleSet
+from insurrules.quick_init import quick_init
 from insurrules.timeline import NO_MONTH, TimelineOps
 
 __all__ = [
@@ -81,6 +82,7 @@ def month_first_day(month: Any) -> Any:
     return era * 146097 + doe - 719468
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Asked:
     """Who is asked about, and when (person-level values: scalars or ``(persons,)`` arrays).
@@ -97,6 +99,7 @@ class Asked:
     frame_end: Any
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class KzReading:
     """A decision's values at the day asked about ([kz-osms rules: Derived
@@ -116,6 +119,7 @@ class KzReading:
     insured_until: Any  # NO_DAY: none (renew_by is the same day)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class KzStatus:
     """The status part of a [`KzReading`][insurrules.kz.reading.KzReading]: what holds in the
@@ -207,6 +211,7 @@ def grace_in_force(
     return last, ops.where(extended, ge, g), extended
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Owed:
     """What a person owes in the month asked about, and what a refusal names."""

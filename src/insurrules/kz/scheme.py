@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insurrules.kz.case import INPUT, KzCase, KzInput, input_from_json
+from insurrules.kz.case import INPUT, KzCase, KzInput, input_from_dict, input_from_json
 from insurrules.kz.decide import decide_kz, trace_kz
 from insurrules.kz.rules import default_rules
 from insurrules.models import Decision
@@ -19,6 +19,7 @@ __all__ = [
     "SCHEME",
     "decide_case",
     "default_rule_set",
+    "input_from_dict",
     "input_from_json",
     "trace_case",
 ]
