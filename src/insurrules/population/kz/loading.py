@@ -325,7 +325,8 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
         starts += 1
         starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
         least = (np.minimum.reduceat(d, starts), np.minimum.reduceat(m, starts))
-        runs.append((r.take(starts), *least))
+        heads = r.take(starts)  # each run's person row
+        runs.append((heads, *least))
         for where in found:
             if where is not None:
                 unvouched.append(np.unique(r[where]))
@@ -339,8 +340,10 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
         maybe += at
         early_at.append(maybe)
         key = _month_day(m, d)
-        grouped = bool(np.all(same | (r[1:] > r[:-1])))
-        ordered = grouped and bool(np.all(~same | (key[1:] >= key[:-1])))
+        # grouped (each person's records together, persons ascending): the runs' rows rise,
+        # a look at the few runs rather than at every record
+        grouped = bool(np.all(heads[1:] > heads[:-1]))
+        ordered = grouped and not bool(np.any(same & (key[1:] < key[:-1])))
         if ordered:
             # in order, two records alike are neighbours: among the records of one day, the
             # pairs are compared by payer, and a run of three or more goes to the model
