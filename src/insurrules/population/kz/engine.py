@@ -279,7 +279,7 @@ class Answers:
 class _Collected:
     """The reads of every chunk under one rule set, in processing order."""
 
-    def __init__(self, q: _Queries, rules: RuleSet) -> None:
+    def __init__(self, q: _Queries, rules: RuleSet, extras: bool) -> None:
         n = q.count
         self.rules = rules
         self.insured = np.zeros(n, dtype=np.bool_)
@@ -289,7 +289,8 @@ class _Collected:
         self.insured_from = np.zeros(n, dtype=np.int64)
         self.insured_until = np.full(n, NO_DAY, dtype=np.int64)
         budgets = sorted({period.budget for c in rules.categories for period in c.periods})
-        self.state_months = {b: np.zeros(n, dtype=np.int64) for b in budgets}
+        # state-paid months are read only for the extra columns (a reform's comparison)
+        self.state_months = {b: np.zeros(n, dtype=np.int64) for b in budgets} if extras else {}
         self.refusals: dict[int, Refusal] = {}
         self.labels: dict[tuple[str, str], int] = {}
 
@@ -420,7 +421,7 @@ def answer_each(
     out: dict[int, Answers] = {}
     for members in groups.values():
         q, order = _prepare(pop, rows, days, rule_sets[members[0]])
-        collected = [_Collected(q, rule_sets[i]) for i in members]
+        collected = [_Collected(q, rule_sets[i], extras) for i in members]
         work = partial(_read_chunk, q, [c.rules for c in collected], extras, why)
         done = 0
         with ThreadPoolExecutor(max_workers=threads or 2) as pool:
