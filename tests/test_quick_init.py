@@ -63,7 +63,7 @@ def _defaults(cls: type[Any]) -> list[str]:
 
 
 def test_a_default_is_the_dataclass_default() -> None:
-    values = [1] * (len(dataclasses.fields(law.KzRoutes)) - 1)
+    values: list[Any] = [1] * (len(dataclasses.fields(law.KzRoutes)) - 1)
     assert law.KzRoutes(*values).before_grace is None
 
 
