@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,11 @@ def test_cells_built_in_chunks_of_persons_are_the_cells_built_at_once(
     # no two rows share a position (the builders' parts may leave positions unowned between)
     owned = [i for f, s in zip(parts.first, parts.stop, strict=True) for i in range(f, s)]
     assert len(owned) == len(set(owned)) == len(cells)
+    # a pickle holds the owned positions only, and reads as the cells it was made of
+    back = pickle.loads(pickle.dumps(parts))
+    assert back.day.size == back.col.size == back.last_so_far.size == len(cells)
+    assert _by_row(back) == _by_row(parts)
+    assert np.array_equal(back.rows_bits, parts.rows_bits)
 
 
 @settings(max_examples=60, deadline=None)
@@ -145,7 +151,6 @@ def test_payment_records_let_go_after_evaluate_are_read_again_for_other_payers(
     """The index lets go of the payment records once the rules' cells are built; a reform
     asking for other payers' cells and advance payments reads them again, from Parquet as from
     frames, and answers as a population evaluated under that reform from the start."""
-    import pickle
 
     import insurrules
     from insurrules.population import Population, evaluate, synthetic

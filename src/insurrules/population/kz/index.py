@@ -22,7 +22,7 @@ import datetime as dt
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import pairwise
 from typing import Any
 
@@ -126,6 +126,29 @@ class Cells:
     col: npt.NDArray[np.int16]
     #: per cell, the last month (from ``origin``) among the row's cells up to it
     last_so_far: npt.NDArray[np.int16]
+
+    def packed(self) -> Cells:
+        """The same cells with no position between them (what a pickle holds: the unowned
+        positions were never written, and are not the population's to send anywhere)."""
+        counts = self.stop - self.first
+        if int(counts.sum()) == self.day.size:
+            return self
+        _, at = expand(self.first, self.stop)
+        stop = np.cumsum(counts)
+        return Cells(
+            self.origin,
+            self.width,
+            self.rows_bits,
+            stop - counts,
+            stop,
+            self.day.take(at),
+            self.col.take(at),
+            self.last_so_far.take(at),
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        packed = self.packed()
+        return (Cells, tuple(getattr(packed, f.name) for f in fields(Cells)))
 
     def cut(self, rows: Ints, days: Ints) -> tuple[Ints, Ints, Ints]:
         """Per query: the row's first cell, the first cell that arrived after the day, the end."""
