@@ -46,6 +46,24 @@ class _Lying(dict[str, Any]):
         return min(dict.__len__(self), len(KEYS))
 
 
+class _Filling(dict[str, Any]):
+    """A dict that fills a missing key when looked up (as ``defaultdict`` does): a reader that
+    looks keys up itself sees a complete record, pydantic-core sees the key missing."""
+
+    def __missing__(self, key: str) -> Any:
+        self[key] = {"month": "2025-02", "paid_on": "2025-02-20", "amount": "1", "payer": "self"}[
+            key
+        ]
+        return self[key]
+
+
+class _Renaming(dict[str, Any]):
+    """A dict whose look-ups say other than what it holds."""
+
+    def __getitem__(self, key: str) -> Any:
+        return "employee" if key == "payer" else dict.__getitem__(self, key)
+
+
 class _Once:
     """An iterator of records that also says how many it holds (pydantic-core reads it as a
     list): a reader that spends it leaves nothing to the next."""
@@ -68,7 +86,12 @@ class _Once:
 def _record(draw: st.DrawFn, record: dict[str, Any]) -> Any:
     """``record`` with keys added or removed, or not a plain dict at all."""
     kind = draw(
-        st.sampled_from(["extra", "missing", "swap", "other", "proxy", "mapping", "lying", "dict"])
+        st.sampled_from(
+            [
+                *("extra", "missing", "swap", "other", "proxy", "mapping", "lying", "dict"),
+                *("filling", "renaming"),
+            ]
+        )
     )
     if kind == "extra":
         extra = draw(st.sampled_from(["note", "Month", "", "payer ", "paid_on_"]))
@@ -81,7 +104,15 @@ def _record(draw: st.DrawFn, record: dict[str, Any]) -> Any:
         return {**{k: v for k, v in record.items() if k != gone}, "note": record[gone]}
     if kind == "other":
         return draw(st.sampled_from([None, "2024-01", 1, [*record.values()], tuple(record)]))
-    wrap = {"proxy": MappingProxyType, "mapping": _Record, "lying": _Lying, "dict": dict}[kind]
+    if kind == "filling":
+        return _Filling({k: v for k, v in record.items() if k != draw(st.sampled_from(KEYS))})
+    wrap = {
+        "proxy": MappingProxyType,
+        "mapping": _Record,
+        "lying": _Lying,
+        "dict": dict,
+        "renaming": _Renaming,
+    }[kind]
     return wrap({**record, "note": 1} if draw(st.booleans()) else record)
 
 
@@ -171,11 +202,15 @@ _ONE_RECORD = [
     {"note": 1},
     {"month": "2025-01", "paid_on": "2025-01-20", "amount": "4250"},
     {"month": "2025-01", "paid_on": "2025-01-20", "amount": "4250", "note": "self"},
-    *[wrap(_BASE["payments"][0]) for wrap in (MappingProxyType, _Record, _Lying, dict)],
+    *[
+        wrap(_BASE["payments"][0])
+        for wrap in (MappingProxyType, _Record, _Lying, dict, _Renaming, _Filling)
+    ],
     *[
         wrap({**_BASE["payments"][0], "note": 1})
-        for wrap in (MappingProxyType, _Record, _Lying, dict)
+        for wrap in (MappingProxyType, _Record, _Lying, dict, _Renaming, _Filling)
     ],
+    *[_Filling({k: v for k, v in _BASE["payments"][0].items() if k != key}) for key in KEYS],
     None,
     ["2025-01", "2025-01-20", "4250", "self"],
 ]

@@ -35,7 +35,7 @@ from pydantic import (
     TypeAdapter,
     model_validator,
 )
-from pydantic_core import SchemaValidator
+from pydantic_core import SchemaValidator, core_schema
 from typing_extensions import TypedDict
 
 from insurrules.case import Case
@@ -364,7 +364,9 @@ class _PaymentRecord(TypedDict):
     payer: Payer
 
 
-_AS_ROW = itemgetter("month", "paid_on", "amount", "payer")
+#: a payment record's keys in the order of its row
+_ROW_KEYS = ("month", "paid_on", "amount", "payer")
+_AS_ROW = itemgetter(*_ROW_KEYS)
 
 
 def _as_rows(records: list[_PaymentRecord]) -> list[PaymentRow]:
@@ -430,28 +432,59 @@ def _loose_document() -> SchemaValidator:
     return _loose(_document())
 
 
+def _records_as_rows(schema: Any) -> Any:
+    """A copy of the core schema ``schema`` that reads the payment records as rows, each row a
+    tuple of the record's values in the order of ``_ROW_KEYS``, validated by the schemas of its
+    fields; nothing else differs (the one definition, ``_PaymentRecord``, read positionally)."""
+    if isinstance(schema, list):
+        return [_records_as_rows(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "function-after" and schema["function"]["function"] is _as_rows:
+        return _records_as_rows(schema["schema"])  # rows already
+    if schema.get("type") == "typed-dict" and schema.get("cls") is _PaymentRecord:
+        fields = schema["fields"]
+        assert set(fields) == set(_ROW_KEYS)
+        return core_schema.tuple_schema([fields[key]["schema"] for key in _ROW_KEYS])
+    return {key: _records_as_rows(value) for key, value in schema.items()}
+
+
 @cache
-def _loose_input() -> SchemaValidator:
-    return _loose(TypeAdapter(INPUT))
+def _rows_input() -> SchemaValidator:
+    return SchemaValidator(_records_as_rows(TypeAdapter(INPUT).core_schema))
+
+
+_DICT = frozenset({dict})
 
 
 def input_from_dict(doc: dict[str, Any]) -> KzInput | None:
-    """``INPUT`` validated from a plain dict with the payment records' unknown keys ignored, or
-    None when it is not shown that there were none (``insurrules.case.validate_input``; a
-    ``ValueError`` or ``TypeError`` when invalid).
+    """``INPUT`` validated from a plain dict whose payment records are taken apart first, or
+    None when it is not shown that they hold their keys and no other
+    (``insurrules.case.validate_input``; a ``ValueError`` or ``TypeError`` when invalid).
 
-    Once the records validated, each holds the required keys; a record that is a ``dict`` (a
-    subclass too: ``dict.__len__`` counts what pydantic-core read, not what an override says)
-    holds no other when it holds exactly ``_RECORD_KEYS``. Any other record, or any other
-    count, is left to the strict reader. Only a list or tuple of records is read here: an
-    iterator would be spent before the strict reader could see it.
+    A typed dict costs pydantic-core a look-up and a store per key of every record; a row, a
+    look at each value. So each record, a ``dict`` (not a subclass, whose look-ups or
+    ``__missing__`` may say other than what pydantic-core reads), gives its row of the values
+    of the required keys, in C; when each has them, a record holds no other key when the
+    records hold ``_RECORD_KEYS`` keys each. The rows are then validated by the fields' own
+    schemas. Any other record, or any other count, is left to the strict reader. Only a list
+    or tuple of records is read here: an iterator would be spent before the strict reader
+    could see it.
     """
     records = doc.get("payments", ())
     if type(records) is not list and type(records) is not tuple:
         return None
-    found: KzInput = _loose_input().validate_python(doc)
-    if sum(map(dict.__len__, records)) != _RECORD_KEYS * len(records):
-        return None
+    if records:
+        if not set(map(type, records)) <= _DICT:
+            return None
+        try:
+            rows = list(map(_AS_ROW, records))
+        except KeyError:
+            return None
+        if sum(map(dict.__len__, records)) != _RECORD_KEYS * len(records):
+            return None
+        doc = {**doc, "payments": rows}
+    found: KzInput = _rows_input().validate_python(doc)
     return found
 
 

@@ -8,21 +8,31 @@ are left out and counted, so the decision can say how many were ignored ([the co
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import lt
 from typing import Any
 
-from insurrules.kz.case import KzInput, KzPerson, PaymentRow
+from insurrules.kz.case import FIRST_CONTRIBUTION_MONTH, KzInput, KzPerson, PaymentRow
 from insurrules.kz.law import KzFacts, child_last_month
-from insurrules.kz.params import kz_params
+from insurrules.kz.params import KzParams, kz_params
 from insurrules.kz.reading import NO_DAY, Asked, day_number
-from insurrules.months import month_index
+from insurrules.models import HORIZON
+from insurrules.months import YearMonth, month_index
 from insurrules.parameters import RuleSet
 from insurrules.quick_init import quick_init
-from insurrules.timeline import BitOps, LaneOps
+from insurrules.timeline import NO_MONTH, BitOps, LaneOps
 
 __all__ = ["CaseFrame", "LaneFrame", "build_facts", "build_lane_facts"]
+
+#: the months a payment record may be for, and the first day of each: a record arrived before
+#: its month when its ``paid_on`` is earlier
+_FIRST_MONTH, _LAST_MONTH = FIRST_CONTRIBUTION_MONTH.index, YearMonth.of(HORIZON).index
+_FIRST_DAYS = [dt.date(m // 12, m % 12 + 1, 1) for m in range(_FIRST_MONTH, _LAST_MONTH + 1)]
+#: runs of consecutive months are read a run at a time; a history broken more often takes the
+#: record-by-record pass
+_MAX_RUNS = 8
 
 
 @quick_init
@@ -78,6 +88,106 @@ def build_lane_facts(
     return LaneFrame(ops, facts, asked)
 
 
+def _lane_payments(
+    payments: Sequence[PaymentRow], cutoffs: Sequence[dt.date], origin: int, p: KzParams
+) -> tuple[list[int], list[int], list[list[tuple[int, int]]], int, int]:
+    """The payment timelines of each state of knowledge (lane ``k``: the records that arrived
+    by ``cutoffs[k]`` and not by the cutoff before), the prepaid route's ``(month, arrival
+    month)`` records, the last month paid for (``NO_MONTH``: none) and the number of records
+    known on the last cutoff.
+
+    One pass over the (often long) payment history: bits are set from the frame origin, in
+    the state of knowledge where the record first is known.
+    """
+    n = len(cutoffs)
+    last = cutoffs[-1]
+    paid = [0] * n
+    work_paid = [0] * n
+    advance: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    last_paid = NO_MONTH
+    known = 0
+    work_payers, prepaid_payers, prepaid_from = p.de_work_payers, p.prepaid_payers, p.prepaid_from
+    for month, paid_on, _, payer in payments:
+        if paid_on > last:
+            continue
+        k = bisect_left(cutoffs, paid_on) if n > 1 else 0
+        known += 1
+        bit = 1 << (month - origin)
+        paid[k] |= bit
+        if month > last_paid:
+            last_paid = month
+        if payer in work_payers:
+            work_paid[k] |= bit
+        if payer in prepaid_payers and paid_on >= prepaid_from:
+            # only a record that arrived before its month can pay it in advance (the prepaid
+            # route reads no other: BitOps.advance_windows)
+            arrival = paid_on.year * 12 + paid_on.month - 1
+            if arrival < month:
+                advance[k].append((month, arrival))
+    return paid, work_paid, advance, last_paid, known
+
+
+def _frame_payments(
+    payments: Sequence[PaymentRow], last: dt.date, origin: int, p: KzParams
+) -> tuple[list[int], list[int], list[list[tuple[int, int]]], int, int]:
+    """``_lane_payments(payments, (last,), origin, p)``, the one definition (a property test
+    holds them equal), read column by column in C where the history allows it.
+
+    A decision has one state of knowledge, and a history is mostly a run of consecutive months
+    paid in arrears by one payer, listed in order: the records known are then the first ones,
+    the months paid an interval, the months paid from work all of them or none, and no record
+    can pay in advance. Each of these is checked with a look at each record in C; a history
+    that is not so takes the record-by-record pass.
+    """
+    count = len(payments)
+    if not count:
+        return [0], [0], [[]], NO_MONTH, 0
+    months, paid_ons, _, payers = zip(*payments, strict=True)
+    # records in the order they arrived: the known ones are those before ``k``
+    k = bisect_right(paid_ons, last)
+    if (k and max(paid_ons[:k]) > last) or (k < count and min(paid_ons[k:]) <= last):
+        return _lane_payments(payments, (last,), origin, p)
+    if not k:
+        return [0], [0], [[]], NO_MONTH, 0
+    if k < count:
+        months, paid_ons, payers = months[:k], paid_ons[:k], payers[:k]
+    payer = payers[0]
+    if payers.count(payer) != k:  # several payers
+        return _lane_payments(payments, (last,), origin, p)
+    advance_payer = payer in p.prepaid_payers
+    at = range(k)
+
+    def gap(j: int) -> int:  # constant along a run of consecutive months, growing at a gap
+        return months[j] - j  # type: ignore[no-any-return]
+
+    paid = 0
+    hi = NO_MONTH
+    i = 0
+    for _ in range(_MAX_RUNS):
+        # the run of consecutive months from record i (months listed in order: one bisection)
+        lo = months[i]
+        j = k if months[k - 1] - lo == k - 1 - i else bisect_right(at, lo - i, i, k, key=gap)
+        n = j - i
+        if (
+            months[i:j] != tuple(range(lo, lo + n))
+            or not _FIRST_MONTH <= lo <= lo + n - 1 <= _LAST_MONTH
+            # a record that may pay in advance arrived before the first day of its month
+            or (
+                advance_payer
+                and any(
+                    map(lt, paid_ons[i:j], _FIRST_DAYS[lo - _FIRST_MONTH : lo + n - _FIRST_MONTH])
+                )
+            )
+        ):
+            break
+        paid |= ((1 << n) - 1) << (lo - origin)
+        hi = max(hi, lo + n - 1)
+        i = j
+        if i == k:
+            return [paid], [paid if payer in p.de_work_payers else 0], [[]], hi, k
+    return _lane_payments(payments, (last,), origin, p)
+
+
 def _facts(
     person: KzPerson,
     payments: Sequence[PaymentRow],
@@ -95,35 +205,16 @@ def _facts(
     requests = [d for d in person.care_requests if d <= last]
     p = kz_params(rules)
     # The frame starts with the first contribution month: no payment is earlier (KzPayment), so
-    # every window and unbroken run looks back as far as any fact reaches.
+    # every window and unbroken run looks back as far as any fact reaches. The frame's length
+    # is fixed afterwards and always covers the last payment month.
     origin = p.first_contribution_month
-
-    # one pass over the (often long) payment history: bits are set from the frame origin, in
-    # the state of knowledge where the record first is known; the frame's length is fixed
-    # afterwards and always covers the last payment month
-    paid = [0] * n
-    work_paid = [0] * n
-    advance: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     last_fact = m0
-    known = 0
-    work_payers, prepaid_payers, prepaid_from = p.de_work_payers, p.prepaid_payers, p.prepaid_from
-    for month, paid_on, _, payer in payments:
-        if paid_on > last:
-            continue
-        k = bisect_left(cutoffs, paid_on) if n > 1 else 0
-        known += 1
-        bit = 1 << (month - origin)
-        paid[k] |= bit
-        if month > last_fact:
-            last_fact = month
-        if payer in work_payers:
-            work_paid[k] |= bit
-        if payer in prepaid_payers and paid_on >= prepaid_from:
-            # only a record that arrived before its month can pay it in advance (the prepaid
-            # route reads no other: BitOps.advance_windows)
-            arrival = paid_on.year * 12 + paid_on.month - 1
-            if arrival < month:
-                advance[k].append((month, arrival))
+    if n == 1:
+        paid, work_paid, advance, last_paid, known = _frame_payments(payments, last, origin, p)
+    else:
+        paid, work_paid, advance, last_paid, known = _lane_payments(payments, cutoffs, origin, p)
+    if last_paid > last_fact:
+        last_fact = last_paid
 
     birth_month = month_index(person.birth_date)
     child_last = child_last_month(birth_month, p)
