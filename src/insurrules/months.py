@@ -27,6 +27,7 @@ from insurrules.errors import REASONS, describe
 __all__ = [
     "MONTH_PATTERN",
     "MonthIndex",
+    "TextLookup",
     "YearMonth",
     "month_index",
     "month_of_index",
@@ -188,9 +189,24 @@ def _month_error(schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
     )
 
 
+class TextLookup(dict[str, Any]):
+    """Values of texts known in advance, read in a validator by one look-up: ``schema()``
+    takes a text that is a key (a plain ``str`` first: a ``str`` subclass could say it equals
+    another key) to its value, and refuses anything else, so that a union goes on to the
+    schema that reads every value."""
+
+    def __missing__(self, key: object) -> Any:
+        raise ValueError("not a known text")
+
+    def schema(self) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            self.__getitem__, core_schema.str_schema(strict=True)
+        )
+
+
 #: month text -> index for the months a case may carry (1800-01..2100-12): a lookup compiled into
 #: the validator instead of two ``int()`` calls per record
-_INDEX = {f"{i // 12:04d}-{i % 12 + 1:02d}": i for i in range(1800 * 12, 2101 * 12)}
+_INDEX = TextLookup({f"{i // 12:04d}-{i % 12 + 1:02d}": i for i in range(1800 * 12, 2101 * 12)})
 
 
 class _MonthIndexSchema:
@@ -200,9 +216,7 @@ class _MonthIndexSchema:
     ) -> core_schema.CoreSchema:
         text = core_schema.union_schema(
             [
-                core_schema.no_info_after_validator_function(
-                    _INDEX.__getitem__, core_schema.literal_schema(list(_INDEX))
-                ),
+                _INDEX.schema(),
                 core_schema.no_info_after_validator_function(
                     text_index, core_schema.str_schema(pattern=MONTH_PATTERN)
                 ),

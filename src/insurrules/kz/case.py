@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property
 from operator import itemgetter
-from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args, overload
 
 from pydantic import (
     AfterValidator,
@@ -52,7 +52,7 @@ from insurrules.models import (
     PersonalId,
     personal_id_core,
 )
-from insurrules.months import MonthIndex, YearMonth
+from insurrules.months import MonthIndex, TextLookup, YearMonth
 
 __all__ = [
     "INPUT",
@@ -66,6 +66,7 @@ __all__ = [
     "KzPayment",
     "KzPerson",
     "PaymentRow",
+    "PaymentRows",
     "WelfareLevel",
 ]
 
@@ -262,8 +263,54 @@ class KzPerson(FrozenModel):
 #: A payment record as the rules read it: (month index, paid_on, amount, payer).
 PaymentRow = tuple[int, dt.date, Decimal, str]
 
+
+@dataclass(frozen=True, slots=True)
+class PaymentRows(Sequence[PaymentRow]):
+    """A case's payment records as the rules read them, kept as four columns: record ``i`` is
+    the row ``(months[i], paid_ons[i], amounts[i], payers[i])``.
+
+    Validation reads a document's records column by column (pydantic-core checks a list of
+    values faster than a list of rows), and the rules read columns too; the rows are there for
+    any reader that wants them.
+    """
+
+    months: tuple[int, ...]
+    paid_ons: tuple[dt.date, ...]
+    amounts: tuple[Decimal, ...]
+    payers: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        n = len(self.months)
+        if not len(self.paid_ons) == len(self.amounts) == len(self.payers) == n:
+            raise ValueError("the columns of payment rows differ in length")
+
+    @classmethod
+    def of(cls, rows: Iterable[PaymentRow]) -> PaymentRows:
+        """The rows ``rows`` as columns."""
+        columns = tuple(zip(*rows, strict=True))
+        return cls(*columns) if columns else cls((), (), (), ())
+
+    def __len__(self) -> int:
+        return len(self.months)
+
+    @overload
+    def __getitem__(self, i: int) -> PaymentRow: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[PaymentRow]: ...
+
+    def __getitem__(self, i: int | slice) -> PaymentRow | list[PaymentRow]:
+        if isinstance(i, slice):
+            return list(
+                zip(self.months[i], self.paid_ons[i], self.amounts[i], self.payers[i], strict=True)
+            )
+        return self.months[i], self.paid_ons[i], self.amounts[i], self.payers[i]
+
+    def __iter__(self) -> Iterator[PaymentRow]:
+        return zip(self.months, self.paid_ons, self.amounts, self.payers, strict=True)
+
+
 _FIRST_INDEX = FIRST_CONTRIBUTION_MONTH.index
-_MONTH, _PAID_ON = itemgetter(0), itemgetter(1)
 _LAST_INDEX = YearMonth.of(HORIZON).index
 
 
@@ -297,7 +344,7 @@ def _payment_problems(rows: Sequence[PaymentRow], born: dt.date) -> list[tuple[A
     return problems
 
 
-def case_problems(as_of: dt.date, born: dt.date, rows: Sequence[PaymentRow]) -> None:
+def case_problems(as_of: dt.date, born: dt.date, rows: PaymentRows) -> None:
     """The document-level checks of a kz-osms case (both compiled forms call this)."""
     problems: list[tuple[Any, str]] = []
     if as_of < BENEFITS_START:
@@ -307,11 +354,11 @@ def case_problems(as_of: dt.date, born: dt.date, rows: Sequence[PaymentRow]) -> 
                 f"{as_of} is too early: kz-osms benefits start on {BENEFITS_START.isoformat()}",
             )
         )
-    # one look at each column in C (map); records with distinct months are distinct records, so
-    # the whole records (dates and Decimals hashed) are compared only when a month repeats
-    months = list(map(_MONTH, rows))
+    # one look at each column in C; records with distinct months are distinct records, so the
+    # whole records (dates and Decimals hashed) are compared only when a month repeats
+    months = rows.months
     if rows and (
-        min(map(_PAID_ON, rows)) < born
+        min(rows.paid_ons) < born
         or min(months) < max(born.year * 12 + born.month - 1, _FIRST_INDEX)
         or max(months) > _LAST_INDEX
         or (len(set(months)) != len(rows) and len(set(rows)) != len(rows))
@@ -335,8 +382,8 @@ class KzCase(Case):
         case_problems(self.as_of, self.person.birth_date, self.rows())
         return self
 
-    def rows(self) -> list[PaymentRow]:
-        return [(p.month.index, p.paid_on, p.amount, p.payer) for p in self.payments]
+    def rows(self) -> PaymentRows:
+        return PaymentRows.of((p.month.index, p.paid_on, p.amount, p.payer) for p in self.payments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +392,7 @@ class KzInput:
 
     as_of: dt.date
     person: KzPerson
-    payments: Sequence[PaymentRow]
+    payments: PaymentRows
     scheme: ClassVar[str] = "kz-osms"
 
     @classmethod
@@ -364,19 +411,24 @@ class _PaymentRecord(TypedDict):
     payer: Payer
 
 
-#: a payment record's keys in the order of its row
+#: a payment record's keys in the order of its row, and the readers of each key
 _ROW_KEYS = ("month", "paid_on", "amount", "payer")
-_AS_ROW = itemgetter(*_ROW_KEYS)
+_COLUMNS = tuple(map(itemgetter, _ROW_KEYS))
+_NO_ROWS = PaymentRows((), (), (), ())
 
 
-def _as_rows(records: list[_PaymentRecord]) -> list[PaymentRow]:
+def _as_rows(records: list[_PaymentRecord]) -> PaymentRows:
     """The validated payment records as the rules' rows, taken apart in C: one call per
-    document rather than one per record."""
-    return list(map(_AS_ROW, records))
+    column rather than one per record."""
+    return PaymentRows(*(tuple(map(column, records)) for column in _COLUMNS))
+
+
+def _columns_as_rows(columns: tuple[list[Any], ...]) -> PaymentRows:
+    return PaymentRows(*map(tuple, columns))
 
 
 def _as_input(doc: dict[str, Any]) -> KzInput:
-    rows: list[PaymentRow] = doc.get("payments", [])
+    rows: PaymentRows = doc.get("payments", _NO_ROWS)
     person: KzPerson = doc["person"]
     case_problems(doc["as_of"], person.birth_date, rows)
     return KzInput(doc["as_of"], person, rows)
@@ -432,26 +484,59 @@ def _loose_document() -> SchemaValidator:
     return _loose(_document())
 
 
-def _records_as_rows(schema: Any) -> Any:
-    """A copy of the core schema ``schema`` that reads the payment records as rows, each row a
-    tuple of the record's values in the order of ``_ROW_KEYS``, validated by the schemas of its
-    fields; nothing else differs (the one definition, ``_PaymentRecord``, read positionally)."""
-    if isinstance(schema, list):
-        return [_records_as_rows(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    if schema.get("type") == "function-after" and schema["function"]["function"] is _as_rows:
-        return _records_as_rows(schema["schema"])  # rows already
-    if schema.get("type") == "typed-dict" and schema.get("cls") is _PaymentRecord:
-        fields = schema["fields"]
-        assert set(fields) == set(_ROW_KEYS)
-        return core_schema.tuple_schema([fields[key]["schema"] for key in _ROW_KEYS])
-    return {key: _records_as_rows(value) for key, value in schema.items()}
+#: the last day of the days the fast reader knows by their text (a bound on a cache, not a rule:
+#: any later day is read by the field's own schema)
+_KNOWN_DAYS_END = dt.date(2040, 12, 31)
 
 
 @cache
-def _rows_input() -> SchemaValidator:
-    return SchemaValidator(_records_as_rows(TypeAdapter(INPUT).core_schema))
+def _known_days() -> TextLookup:
+    """The days payments are made on, from the first contribution month to
+    ``_KNOWN_DAYS_END``: each day's text, and the date the ``IsoDate`` schema (the one
+    definition) reads from it."""
+    first = FIRST_CONTRIBUTION_MONTH.first_day()
+    texts = [
+        (first + dt.timedelta(days=i)).isoformat()
+        for i in range((_KNOWN_DAYS_END - first).days + 1)
+    ]
+    return TextLookup(zip(texts, TypeAdapter(list[IsoDate]).validate_python(texts), strict=True))
+
+
+def _day_looked_up(field: Any) -> Any:
+    """The schema ``field`` of a day, reading the texts of ``_known_days()`` by one look-up
+    (a payment date is a short text, and its look-up costs a fraction of a pattern match and
+    a date parse); any other value is read by ``field`` itself."""
+    return core_schema.union_schema([_known_days().schema(), field], mode="left_to_right")
+
+
+def _records_as_columns(schema: Any) -> Any:
+    """A copy of the core schema ``schema`` that reads the payment records as columns: a tuple
+    of four lists, the values of each key in the order of ``_ROW_KEYS``, each list the records'
+    list (its bounds) of the values of one field, validated by that field's schema; nothing
+    else differs (the one definition, ``_PaymentRecord``, read column by column)."""
+    if isinstance(schema, list):
+        return [_records_as_columns(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") == "function-after" and schema["function"]["function"] is _as_rows:
+        records = schema["schema"]
+        record = records["items_schema"]
+        assert records["type"] == "list", records["type"]
+        assert record["type"] == "typed-dict" and record["cls"] is _PaymentRecord, record
+        fields = record["fields"]
+        assert set(fields) == set(_ROW_KEYS)
+        readers = {key: fields[key]["schema"] for key in _ROW_KEYS}
+        readers["paid_on"] = _day_looked_up(readers["paid_on"])
+        columns: list[Any] = [{**records, "items_schema": readers[key]} for key in _ROW_KEYS]
+        return core_schema.no_info_after_validator_function(
+            _columns_as_rows, core_schema.tuple_schema(columns)
+        )
+    return {key: _records_as_columns(value) for key, value in schema.items()}
+
+
+@cache
+def _columns_input() -> SchemaValidator:
+    return SchemaValidator(_records_as_columns(TypeAdapter(INPUT).core_schema))
 
 
 _DICT = frozenset({dict})
@@ -462,14 +547,14 @@ def input_from_dict(doc: dict[str, Any]) -> KzInput | None:
     None when it is not shown that they hold their keys and no other
     (``insurrules.case.validate_input``; a ``ValueError`` or ``TypeError`` when invalid).
 
-    A typed dict costs pydantic-core a look-up and a store per key of every record; a row, a
-    look at each value. So each record, a ``dict`` (not a subclass, whose look-ups or
-    ``__missing__`` may say other than what pydantic-core reads), gives its row of the values
-    of the required keys, in C; when each has them, a record holds no other key when the
-    records hold ``_RECORD_KEYS`` keys each. The rows are then validated by the fields' own
-    schemas. Any other record, or any other count, is left to the strict reader. Only a list
-    or tuple of records is read here: an iterator would be spent before the strict reader
-    could see it.
+    A typed dict costs pydantic-core a look-up and a store per key of every record; a list of
+    values, a look at each value. So the records, each a ``dict`` (not a subclass, whose
+    look-ups or ``__missing__`` may say other than what pydantic-core reads), give a column of
+    the values of each required key, in C; when each has them, a record holds no other key
+    when the records hold ``_RECORD_KEYS`` keys each. The columns are then validated by the
+    fields' own schemas. Any other record, or any other count, is left to the strict reader.
+    Only a list or tuple of records is read here: an iterator would be spent before the strict
+    reader could see it.
     """
     records = doc.get("payments", ())
     if type(records) is not list and type(records) is not tuple:
@@ -478,13 +563,15 @@ def input_from_dict(doc: dict[str, Any]) -> KzInput | None:
         if not set(map(type, records)) <= _DICT:
             return None
         try:
-            rows = list(map(_AS_ROW, records))
+            columns = tuple(list(map(column, records)) for column in _COLUMNS)
         except KeyError:
             return None
-        if sum(map(dict.__len__, records)) != _RECORD_KEYS * len(records):
+        if sum(map(len, records)) != _RECORD_KEYS * len(records):  # plain dicts: len is theirs
             return None
-        doc = {**doc, "payments": rows}
-    found: KzInput = _rows_input().validate_python(doc)
+        doc = {**doc, "payments": columns}
+    elif "payments" in doc:
+        doc = {**doc, "payments": ([], [], [], [])}
+    found: KzInput = _columns_input().validate_python(doc)
     return found
 
 

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from operator import lt
 from typing import Any
 
-from insurrules.kz.case import FIRST_CONTRIBUTION_MONTH, KzInput, KzPerson, PaymentRow
+from insurrules.kz.case import (
+    FIRST_CONTRIBUTION_MONTH,
+    KzInput,
+    KzPerson,
+    PaymentRow,
+    PaymentRows,
+)
 from insurrules.kz.law import KzFacts, child_last_month
 from insurrules.kz.params import KzParams, kz_params
 from insurrules.kz.reading import NO_DAY, Asked, day_number
@@ -142,7 +148,8 @@ def _frame_payments(
     count = len(payments)
     if not count:
         return [0], [0], [[]], NO_MONTH, 0
-    months, paid_ons, _, payers = zip(*payments, strict=True)
+    columns = payments if isinstance(payments, PaymentRows) else PaymentRows.of(payments)
+    months, paid_ons, payers = columns.months, columns.paid_ons, columns.payers
     # records in the order they arrived: the known ones are those before ``k``
     k = bisect_right(paid_ons, last)
     if (k and max(paid_ons[:k]) > last) or (k < count and min(paid_ons[k:]) <= last):
@@ -158,7 +165,7 @@ def _frame_payments(
     at = range(k)
 
     def gap(j: int) -> int:  # constant along a run of consecutive months, growing at a gap
-        return months[j] - j  # type: ignore[no-any-return]
+        return months[j] - j
 
     paid = 0
     hi = NO_MONTH

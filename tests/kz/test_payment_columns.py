@@ -1,0 +1,139 @@
+"""The payment records as the rules read them (``PaymentRows``: four columns read as rows), and
+the fast reader's look-up of payment days, which must read every value as the ``IsoDate`` schema
+(the one definition) reads it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+from pydantic_core import SchemaValidator
+
+from insurrules.kz.case import (
+    _KNOWN_DAYS_END,
+    FIRST_CONTRIBUTION_MONTH,
+    PaymentRow,
+    PaymentRows,
+    _day_looked_up,
+    _known_days,
+)
+from insurrules.models import IsoDate
+from insurrules.months import MonthIndex
+
+_ROWS: list[PaymentRow] = [
+    (24_300, dt.date(2025, 1, 20), Decimal("4250"), "self"),
+    (24_301, dt.date(2025, 2, 20), Decimal("19126.02"), "employer"),
+    (24_301, dt.date(2025, 2, 21), Decimal("1"), "employee"),
+]
+
+
+def test_rows_are_read_from_their_columns() -> None:
+    rows = PaymentRows.of(_ROWS)
+    assert rows.months == (24_300, 24_301, 24_301)
+    assert rows.payers == ("self", "employer", "employee")
+    assert len(rows) == 3
+    assert list(rows) == _ROWS
+    assert [rows[i] for i in range(3)] == _ROWS
+    assert rows[-1] == _ROWS[-1]
+    assert rows[1:] == _ROWS[1:]
+    assert _ROWS[2] in rows
+    assert rows.index(_ROWS[1]) == 1
+    assert rows == PaymentRows.of(iter(_ROWS))
+    assert rows != PaymentRows.of(_ROWS[:2])
+    with pytest.raises(IndexError):
+        rows[3]
+
+
+def test_no_rows() -> None:
+    rows = PaymentRows.of([])
+    assert len(rows) == 0
+    assert not rows
+    assert list(rows) == []
+    assert rows == PaymentRows((), (), (), ())
+
+
+def test_columns_of_different_lengths_are_refused() -> None:
+    months, days, amounts, payers = PaymentRows.of(_ROWS).months, (), (), ()
+    with pytest.raises(ValueError, match="differ in length"):
+        PaymentRows(months, days, amounts, payers)
+
+
+_FIELD = TypeAdapter(IsoDate).core_schema
+_ISO_DATE = SchemaValidator(_FIELD)
+_LOOKED_UP = SchemaValidator(_day_looked_up(_FIELD))
+
+
+def test_the_known_days_are_every_day_of_their_span_read_by_iso_date() -> None:
+    days = _known_days()
+    first = FIRST_CONTRIBUTION_MONTH.first_day()
+    assert len(days) == (_KNOWN_DAYS_END - first).days + 1
+    for text, day in days.items():
+        assert day == dt.date.fromisoformat(text) == _ISO_DATE.validate_python(text)
+        assert first <= day <= _KNOWN_DAYS_END
+
+
+class _Text(str):
+    """A text whose comparisons lie: a look-up must read its characters, not its methods."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash("2025-01-01")
+
+
+def _verdict(validator: SchemaValidator, value: Any) -> Any:
+    try:
+        return ("value", validator.validate_python(value))
+    except ValueError:
+        return ("refused",)
+
+
+_DAYS = st.dates(dt.date(1700, 1, 1), dt.date(2200, 12, 31))
+_VALUES = st.one_of(
+    _DAYS.map(dt.date.isoformat),
+    _DAYS,
+    st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2050, 1, 1)),
+    _DAYS.map(lambda d: d.isoformat().encode()),
+    _DAYS.map(lambda d: _Text(d.isoformat())),
+    _DAYS.map(lambda d: f" {d.isoformat()}"),
+    _DAYS.map(lambda d: d.strftime("%Y-%m-%dT00:00:00")),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    st.text(max_size=12),
+    st.integers(),
+    st.none(),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_VALUES)
+def test_the_look_up_reads_every_value_as_iso_date_does(value: Any) -> None:
+    assert _verdict(_LOOKED_UP, value) == _verdict(_ISO_DATE, value)
+
+
+def test_the_look_up_takes_a_known_text_and_leaves_the_rest_to_iso_date() -> None:
+    assert _LOOKED_UP.validate_python("2025-02-28") == dt.date(2025, 2, 28)
+    assert _LOOKED_UP.validate_python("1990-02-28") == dt.date(1990, 2, 28)  # not a known day
+    assert _LOOKED_UP.validate_python(dt.date(2025, 2, 28)) == dt.date(2025, 2, 28)
+    assert _LOOKED_UP.validate_python(_Text("2025-02-28")) == dt.date(2025, 2, 28)
+    for bad in ("2025-02-29", "2025-2-28", "", b"\xff"):
+        assert _verdict(_LOOKED_UP, bad) == _verdict(_ISO_DATE, bad) == ("refused",)
+
+
+def test_a_month_text_is_read_by_its_characters() -> None:
+    """The month reader looks month texts up too (``insurrules.months.MonthIndex``)."""
+
+    class Month(str):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __hash__(self) -> int:
+            return hash("2025-01")
+
+    months = TypeAdapter(list[MonthIndex])
+    assert months.validate_python([Month("2025-02"), "2025-02"]) == [24_301, 24_301]
