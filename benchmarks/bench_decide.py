@@ -34,6 +34,9 @@ def make_cases(n: int, seed: int = 0) -> list[dict[str, Any]]:
         sex: Literal["male", "female"] = "male" if rnd.random() < 0.5 else "female"
         gap = rnd.randrange(0, 72) if rnd.random() < 0.3 else None
         payer = rnd.choice(["employer", "self", "entrepreneur"])
+        # what a fund's records hold: an employer pays 2 % of a salary that changes from month
+        # to month (amounts with cents, rarely two alike); the self-employed pay a fixed rate
+        salary = rnd.randrange(85_000, 1_500_000)
         pays = []
         for k in range(72):
             if k == gap:
@@ -43,7 +46,9 @@ def make_cases(n: int, seed: int = 0) -> list[dict[str, Any]]:
                 {
                     "month": str(month),
                     "paid_on": (month.first_day() + dt.timedelta(days=20)).isoformat(),
-                    "amount": "4250",
+                    "amount": f"{salary * rnd.randrange(900, 1100) / 50_000:.2f}"
+                    if payer == "employer"
+                    else "4250",
                     "payer": payer,
                 }
             )

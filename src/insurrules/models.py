@@ -237,10 +237,14 @@ def amount_reason(value: Any) -> str:
 _decimal_of_text = lru_cache(maxsize=4096)(Decimal)
 
 
+def amount_text() -> cs.CoreSchema:
+    """The schema of an amount given as text (``Amount``'s text branch, before the text is made
+    a ``Decimal``): whatever it accepts, ``Decimal`` reads exactly."""
+    return cs.str_schema(pattern=AMOUNT_PATTERN)
+
+
 def _amount_core() -> cs.CoreSchema:
-    text = cs.no_info_after_validator_function(
-        _decimal_of_text, cs.str_schema(pattern=AMOUNT_PATTERN)
-    )
+    text = cs.no_info_after_validator_function(_decimal_of_text, amount_text())
     whole = cs.no_info_after_validator_function(
         Decimal, cs.int_schema(strict=True, ge=0, lt=10**15)
     )

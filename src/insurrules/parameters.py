@@ -169,14 +169,20 @@ class RuleSet:
 
     def version(self, on: dt.date) -> str:
         """The date of the latest change in force on ``on``: "kz-osms 2026-01-01"."""
-        changes: list[dt.date] | None = self.cache.get("_change_dates")
-        if changes is None:
+        changes, versions = self._versions()
+        return versions[bisect_right(changes, on)]
+
+    def _versions(self) -> tuple[list[dt.date], list[str]]:
+        """The dates of the changes, and the version in force from each (the first: before
+        any), worked out once (``version`` is written in every decision)."""
+        found: tuple[list[dt.date], list[str]] | None = self.cache.get("_versions")
+        if found is None:
             changes = self._change_dates()
-            self.cache["_change_dates"] = changes
-        pos = bisect_right(changes, on)
-        label = changes[pos - 1].isoformat() if pos else "initial"
-        suffix = " (reformed: " + ", ".join(self.changed) + ")" if self.changed else ""
-        return f"{self.scheme} {label}{suffix}"
+            suffix = " (reformed: " + ", ".join(self.changed) + ")" if self.changed else ""
+            labels = ["initial", *(day.isoformat() for day in changes)]
+            found = changes, [f"{self.scheme} {label}{suffix}" for label in labels]
+            self.cache["_versions"] = found
+        return found
 
     def _change_dates(self) -> list[dt.date]:
         dates: set[dt.date] = set()

@@ -4,7 +4,9 @@ the fast reader's look-up of payment days, which must read every value as the ``
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +23,7 @@ from insurrules.kz.case import (
     PaymentRows,
     _day_looked_up,
     _known_days,
+    input_from_dict,
 )
 from insurrules.models import IsoDate
 from insurrules.months import MonthIndex
@@ -137,3 +140,57 @@ def test_a_month_text_is_read_by_its_characters() -> None:
 
     months = TypeAdapter(list[MonthIndex])
     assert months.validate_python([Month("2025-02"), "2025-02"]) == [24_301, 24_301]
+
+
+def test_amounts_read_as_text_are_made_decimal_when_read() -> None:
+    rows = PaymentRows._read(
+        (24_300, 24_301),
+        (dt.date(2025, 1, 20), dt.date(2025, 2, 20)),
+        ("19126.02", Decimal(7)),
+        ("self", "self"),
+    )
+    assert rows.amounts == (Decimal("19126.02"), Decimal(7))
+    assert all(type(a) is Decimal for a in rows.amounts)
+    assert rows[0] == (24_300, dt.date(2025, 1, 20), Decimal("19126.02"), "self")
+    same = PaymentRows.of(
+        [
+            (24_300, dt.date(2025, 1, 20), Decimal("19126.020"), "self"),
+            (24_301, dt.date(2025, 2, 20), Decimal("7"), "self"),
+        ]
+    )
+    assert rows == same and hash(rows) == hash(same)
+    assert pickle.loads(pickle.dumps(rows)) == rows
+    assert copy.deepcopy(rows) == rows
+    assert "19126.02" in repr(rows)
+
+
+def test_rows_are_immutable() -> None:
+    rows = PaymentRows.of(_ROWS)
+    with pytest.raises(AttributeError, match="immutable"):
+        rows.months = ()
+
+
+def test_the_fast_reader_keeps_amount_texts_and_reads_them_as_amount_does() -> None:
+    doc = {
+        "scheme": "kz-osms",
+        "as_of": "2025-09-15",
+        "person": {"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"},
+        "payments": [
+            {"month": "2025-01", "paid_on": "2025-01-20", "amount": "19126.02", "payer": "self"},
+            {"month": "2025-02", "paid_on": "2025-02-20", "amount": 4250, "payer": "self"},
+            {
+                "month": "2025-03",
+                "paid_on": "2025-03-20",
+                "amount": Decimal("1.5"),
+                "payer": "self",
+            },
+        ],
+    }
+    found = input_from_dict(doc)
+    assert found is not None
+    assert found.payments._texts == ("19126.02", Decimal(4250), Decimal("1.5"))
+    assert found.payments.amounts == (Decimal("19126.02"), Decimal(4250), Decimal("1.5"))
+    for bad in ("-1", "1e3", "1.1234567", "nan", " 1", 1.5, True):
+        doc["payments"][0]["amount"] = bad  # type: ignore[index]
+        with pytest.raises(ValueError):
+            input_from_dict(doc)

@@ -50,6 +50,7 @@ from insurrules.models import (
     FrozenModel,
     IsoDate,
     PersonalId,
+    amount_text,
     personal_id_core,
 )
 from insurrules.months import MonthIndex, TextLookup, YearMonth
@@ -264,31 +265,101 @@ class KzPerson(FrozenModel):
 PaymentRow = tuple[int, dt.date, Decimal, str]
 
 
-@dataclass(frozen=True, slots=True)
 class PaymentRows(Sequence[PaymentRow]):
     """A case's payment records as the rules read them, kept as four columns: record ``i`` is
-    the row ``(months[i], paid_ons[i], amounts[i], payers[i])``.
+    the row ``(months[i], paid_ons[i], amounts[i], payers[i])``. Immutable.
 
     Validation reads a document's records column by column (pydantic-core checks a list of
     values faster than a list of rows), and the rules read columns too; the rows are there for
-    any reader that wants them.
+    any reader that wants them. The rules never read the amounts (any amount marks its month
+    paid), so amounts given as text are made ``Decimal`` when first read.
     """
 
+    __slots__ = ("_amounts", "_texts", "months", "paid_ons", "payers")
     months: tuple[int, ...]
     paid_ons: tuple[dt.date, ...]
-    amounts: tuple[Decimal, ...]
     payers: tuple[str, ...]
+    _amounts: tuple[Decimal, ...] | None
+    _texts: tuple[Decimal | str, ...]
 
-    def __post_init__(self) -> None:
-        n = len(self.months)
-        if not len(self.paid_ons) == len(self.amounts) == len(self.payers) == n:
+    def __init__(
+        self,
+        months: tuple[int, ...],
+        paid_ons: tuple[dt.date, ...],
+        amounts: tuple[Decimal, ...],
+        payers: tuple[str, ...],
+    ) -> None:
+        self._set(months, paid_ons, amounts, amounts, payers)
+
+    @classmethod
+    def _read(
+        cls,
+        months: tuple[int, ...],
+        paid_ons: tuple[dt.date, ...],
+        amounts: tuple[Decimal | str, ...],
+        payers: tuple[str, ...],
+    ) -> PaymentRows:
+        """Rows whose amounts are Decimals or texts that ``amount_text()`` accepted (a
+        validator's output only: any other text would fail when the amounts are read)."""
+        rows = cls.__new__(cls)
+        rows._set(months, paid_ons, None, amounts, payers)
+        return rows
+
+    def _set(
+        self,
+        months: tuple[int, ...],
+        paid_ons: tuple[dt.date, ...],
+        amounts: tuple[Decimal, ...] | None,
+        texts: tuple[Decimal | str, ...],
+        payers: tuple[str, ...],
+    ) -> None:
+        if not len(paid_ons) == len(texts) == len(payers) == len(months):
             raise ValueError("the columns of payment rows differ in length")
+        for name, value in (
+            ("months", months),
+            ("paid_ons", paid_ons),
+            ("_amounts", amounts),
+            ("_texts", texts),
+            ("payers", payers),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"PaymentRows are immutable: cannot set {name}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return PaymentRows, self._columns()
+
+    @property
+    def amounts(self) -> tuple[Decimal, ...]:
+        found = self._amounts
+        if found is None:
+            found = tuple(map(Decimal, self._texts))  # exact: text never depends on the context
+            object.__setattr__(self, "_amounts", found)
+        return found
 
     @classmethod
     def of(cls, rows: Iterable[PaymentRow]) -> PaymentRows:
         """The rows ``rows`` as columns."""
         columns = tuple(zip(*rows, strict=True))
         return cls(*columns) if columns else cls((), (), (), ())
+
+    def _columns(self) -> tuple[tuple[Any, ...], ...]:
+        return self.months, self.paid_ons, self.amounts, self.payers
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PaymentRows):
+            return NotImplemented
+        return self._columns() == other._columns()
+
+    def __hash__(self) -> int:
+        return hash(self._columns())
+
+    def __repr__(self) -> str:
+        return (
+            f"PaymentRows(months={self.months!r}, paid_ons={self.paid_ons!r}, "
+            f"amounts={self.amounts!r}, payers={self.payers!r})"
+        )
 
     def __len__(self) -> int:
         return len(self.months)
@@ -424,7 +495,7 @@ def _as_rows(records: list[_PaymentRecord]) -> PaymentRows:
 
 
 def _columns_as_rows(columns: tuple[list[Any], ...]) -> PaymentRows:
-    return PaymentRows(*map(tuple, columns))
+    return PaymentRows._read(*map(tuple, columns))
 
 
 def _as_input(doc: dict[str, Any]) -> KzInput:
@@ -527,6 +598,10 @@ def _records_as_columns(schema: Any) -> Any:
         assert set(fields) == set(_ROW_KEYS)
         readers = {key: fields[key]["schema"] for key in _ROW_KEYS}
         readers["paid_on"] = _day_looked_up(readers["paid_on"])
+        # an amount's text is kept as text (read when the amounts are: PaymentRows)
+        readers["amount"] = core_schema.union_schema(
+            [amount_text(), readers["amount"]], mode="left_to_right"
+        )
         columns: list[Any] = [{**records, "items_schema": readers[key]} for key in _ROW_KEYS]
         return core_schema.no_info_after_validator_function(
             _columns_as_rows, core_schema.tuple_schema(columns)

@@ -11,6 +11,7 @@ Government rules for forming IINs; the algorithm is the one published for IIN/BI
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
@@ -34,6 +35,7 @@ __all__ = [
 FIRST_WEIGHTS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 _W1, _W2 = FIRST_WEIGHTS, SECOND_WEIGHTS
+_OFFSET1, _OFFSET2 = 48 * sum(_W1), 48 * sum(_W2)  # ord("0") times each weight
 #: the 7th digit: the century of birth and the sex
 CENTURY_SEX: dict[str, tuple[int, Literal["male", "female"]]] = {
     "1": (1800, "male"),
@@ -55,11 +57,13 @@ def check_digit(first11: str) -> int | None:
     """The check digit for the first 11 digits, or ``None`` when no valid IIN can have them."""
     if len(first11) != 11:
         raise ValueError(f"expected the first 11 digits of an IIN, got {len(first11)} characters")
-    # map() in C: the IIN of every case document decided is checked here
-    digits = list(map(int, first11))
-    rem: int = sum(map(mul, digits, _W1)) % 11
+    # map() in C: the IIN of every case document decided is checked here. ASCII digits are
+    # read as their byte codes, each 48 more than its digit (the offset is taken off once)
+    ascii_digits = first11.isascii() and first11.isdigit()
+    digits: Sequence[int] = first11.encode() if ascii_digits else list(map(int, first11))
+    rem: int = (sum(map(mul, digits, _W1)) - (_OFFSET1 if ascii_digits else 0)) % 11
     if rem == 10:
-        rem = sum(map(mul, digits, _W2)) % 11
+        rem = (sum(map(mul, digits, _W2)) - (_OFFSET2 if ascii_digits else 0)) % 11
         if rem == 10:
             return None
     return rem
