@@ -491,7 +491,7 @@ _NO_ROWS = PaymentRows((), (), (), ())
 def _as_rows(records: list[_PaymentRecord]) -> PaymentRows:
     """The validated payment records as the rules' rows, taken apart in C: one call per
     column rather than one per record."""
-    return PaymentRows(*(tuple(map(column, records)) for column in _COLUMNS))
+    return PaymentRows._read(*(tuple(map(column, records)) for column in _COLUMNS))
 
 
 def _columns_as_rows(columns: tuple[list[Any], ...]) -> PaymentRows:
@@ -526,8 +526,8 @@ assert not _PaymentRecord.__optional_keys__
 
 def _ignoring_unknown_record_keys(schema: Any) -> Any:
     """A copy of the core schema ``schema`` where a payment record's unknown keys are ignored
-    rather than refused; nothing else differs (the one definition, ``_PaymentRecord``, read
-    with another extra-keys behaviour)."""
+    rather than refused, and its fields are read by ``_quick_readers``; nothing else differs
+    (the one definition, ``_PaymentRecord``, read with another extra-keys behaviour)."""
     if isinstance(schema, list):
         return [_ignoring_unknown_record_keys(item) for item in schema]
     if not isinstance(schema, dict):
@@ -536,6 +536,10 @@ def _ignoring_unknown_record_keys(schema: Any) -> Any:
     if out.get("type") == "typed-dict" and out.get("cls") is _PaymentRecord:
         out["extra_behavior"] = "ignore"
         out["config"] = {**out.get("config", {}), "extra_fields_behavior": "ignore"}
+        readers = _quick_readers(out["fields"])
+        out["fields"] = {
+            key: {**field, "schema": readers[key]} for key, field in out["fields"].items()
+        }
     return out
 
 
@@ -580,6 +584,18 @@ def _day_looked_up(field: Any) -> Any:
     return core_schema.union_schema([_known_days().schema(), field], mode="left_to_right")
 
 
+def _quick_readers(fields: dict[str, Any]) -> dict[str, Any]:
+    """The schemas of a payment record's fields (``fields``, the typed dict's) for the fast
+    readers: each reads what its field reads, days by a look-up, and an amount's text is kept
+    as text (made a Decimal when the amounts are read: ``PaymentRows``)."""
+    readers = {key: fields[key]["schema"] for key in _ROW_KEYS}
+    readers["paid_on"] = _day_looked_up(readers["paid_on"])
+    readers["amount"] = core_schema.union_schema(
+        [amount_text(), readers["amount"]], mode="left_to_right"
+    )
+    return readers
+
+
 def _records_as_columns(schema: Any) -> Any:
     """A copy of the core schema ``schema`` that reads the payment records as columns: a tuple
     of four lists, the values of each key in the order of ``_ROW_KEYS``, each list the records'
@@ -596,12 +612,7 @@ def _records_as_columns(schema: Any) -> Any:
         assert record["type"] == "typed-dict" and record["cls"] is _PaymentRecord, record
         fields = record["fields"]
         assert set(fields) == set(_ROW_KEYS)
-        readers = {key: fields[key]["schema"] for key in _ROW_KEYS}
-        readers["paid_on"] = _day_looked_up(readers["paid_on"])
-        # an amount's text is kept as text (read when the amounts are: PaymentRows)
-        readers["amount"] = core_schema.union_schema(
-            [amount_text(), readers["amount"]], mode="left_to_right"
-        )
+        readers = _quick_readers(fields)
         columns: list[Any] = [{**records, "items_schema": readers[key]} for key in _ROW_KEYS]
         return core_schema.no_info_after_validator_function(
             _columns_as_rows, core_schema.tuple_schema(columns)
