@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insurrules.kz.iin import IinInfo, check_digit, iin_problem, make_iin, parse_iin
-from insurrules.kz.iin_columns import check_digits, iin_columns, iin_valid
+from insurrules.kz.iin_columns import check_digits, iin_columns, iin_frame, iin_valid
 
 
 def _parsed(value: str) -> IinInfo | None:
@@ -80,3 +80,20 @@ def test_synthetic_ids_are_valid_iins() -> None:
     ids = synthetic(3_000, seed=5, as_of="2026-03-15").persons["id"].to_list()
     assert all(_parsed(i) is not None for i in ids)
     assert len(set(ids)) == len(ids)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(made, mutated, st.none(), anything), min_size=1, max_size=30), st.data())
+def test_column_check_of_a_slice_with_nulls_equals_parse_iin(
+    values: list[str | None], data: st.DataObject
+) -> None:
+    """Nulls are no IIN, and a series that starts inside its buffer (a slice: its texts need not
+    start on a word boundary) reads as any other."""
+    start = data.draw(st.integers(0, len(values) - 1))
+    series = pl.Series("id", ["x", *values], dtype=pl.String).slice(1 + start)
+    got = iin_frame(series).to_dicts()
+    for value, row in zip(values[start:], got, strict=True):
+        info = None if value is None else _parsed(value)
+        assert row["valid"] is (info is not None)
+        assert row["birth_date"] == (info.birth_date if info else None)
+        assert row["male"] == ((info.sex == "male") if info else None)

@@ -39,45 +39,76 @@ def iin_columns(column: str | pl.Expr) -> pl.Expr:
 _STRUCT = pl.Struct({"valid": pl.Boolean, "birth_date": pl.Date, "male": pl.Boolean})
 
 
+#: by the 7th digit: the century of the birth year (-1: no IIN has that digit), and male
+_CENTURY = np.full(10, -1, dtype=np.int16)
+_MALE = np.zeros(10, dtype=np.bool_)
+for _digit, (_start, _sex) in CENTURY_SEX.items():
+    _CENTURY[int(_digit)] = _start
+    _MALE[int(_digit)] = _sex == "male"
+#: the day number of the first day of each month of the years an IIN can give (1800-01..2099-12),
+#: and of 2100-01-01 after them: a month's length is the difference of two neighbours
+_FIRST_YEAR = 1800
+_MONTH_STARTS = (
+    np.arange((_FIRST_YEAR - 1970) * 12, (2100 - 1970) * 12 + 1)
+    .astype("datetime64[M]")
+    .astype("datetime64[D]")
+    .astype(np.int32)
+)
+#: ASCII "0" in each byte of a 32-bit word, and what finds a byte outside "0".."9" (below, by
+#: the borrow of ``word - _ZEROS``; above, by the carry of ``word + _PAST_NINES``; or not ASCII)
+_ZEROS, _PAST_NINES, _HIGH_BITS = 0x30303030, 0x46464646, 0x80808080
+
+
+def _ascii_digits(rows: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """Which rows of an ``(n, 12)`` byte array are all ASCII digits: each row as three 32-bit
+    words, each word tested for four bytes at once."""
+    words = rows.view(np.uint32)  # (n, 3)
+    bad = (words - np.uint32(_ZEROS)) | (words + np.uint32(_PAST_NINES)) | words
+    bad &= np.uint32(_HIGH_BITS)
+    found: npt.NDArray[np.bool_] = (bad[:, 0] | bad[:, 1] | bad[:, 2]) == 0
+    return found
+
+
 def iin_frame(ids: pl.Series) -> pl.DataFrame:
     """[`iin_columns`][insurrules.kz.iin_columns.iin_columns] of a series, as a frame (``valid``,
     ``birth_date``, ``male``)."""
     import pyarrow as pa
 
-    text = ids.cast(pl.String)
+    text = ids.cast(pl.String).rechunk()
     n = text.len()
-    # ASCII digits only: str.isdigit() would also take other scripts' digits
-    shaped = text.str.contains(r"^[0-9]{12}$").fill_null(False).to_numpy()
+    arrow = text.to_arrow().cast(pa.large_string())
+    offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset : arrow.offset + n + 1]
+    shaped = np.diff(offsets) == 12  # 12 bytes: 12 ASCII digits at most, as bytes
+    if arrow.null_count:
+        shaped &= text.is_not_null().to_numpy()
     where = np.flatnonzero(shaped)
-    arrow = text.filter(pl.Series(shaped)).to_arrow().cast(pa.large_string())
-    offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)
+    if where.size != n:  # the texts of 12 bytes, one after another
+        arrow = text.filter(pl.Series(shaped)).to_arrow().cast(pa.large_string())
+        offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset :]
     raw = np.frombuffer(arrow.buffers()[2] or b"", dtype=np.uint8)
-    first = int(offsets[arrow.offset]) if where.size else 0
+    first = int(offsets[0]) if where.size else 0
+    rows = raw[first : first + 12 * where.size].reshape(where.size, 12)
+    digits_ok = _ascii_digits(rows)
     # 16-bit digits: a million ids' digits in 24 MB rather than 96 (fresh memory is slow)
-    digits = raw[first : first + 12 * where.size].reshape(where.size, 12).astype(np.int16)
+    digits = rows.astype(np.int16)
     digits -= 48
     check = check_digits(digits[:, :11])
-    seventh = digits[:, 6]
-    century = np.full(where.size, -1, dtype=np.int32)
-    male = np.zeros(where.size, dtype=np.bool_)
-    for digit, (start, sex) in CENTURY_SEX.items():
-        hit = seventh == int(digit)
-        century[hit] = start
-        male[hit] = sex == "male"
+    seventh = np.clip(digits[:, 6], 0, 9)
+    century = _CENTURY[seventh]
     year = century + digits[:, 0] * 10 + digits[:, 1]
     month = digits[:, 2] * 10 + digits[:, 3]
     day = digits[:, 4] * 10 + digits[:, 5]
-    month_ok = (month >= 1) & (month <= 12) & (century > 0)
-    first_of_month = ((year - 1970) * 12 + np.where(month_ok, month, 1) - 1).astype("datetime64[M]")
-    born = first_of_month.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    real = month_ok & (day >= 1) & (born.astype("datetime64[M]") == first_of_month)
+    month_ok = (month >= 1) & (month <= 12) & (century > 0) & digits_ok
+    at = np.where(month_ok, (year - _FIRST_YEAR) * 12 + month - 1, 0)
+    starts = _MONTH_STARTS[at]
+    real = month_ok & (day >= 1) & (day <= _MONTH_STARTS[at + 1] - starts)
     good = real & (check == digits[:, 11])
     valid = np.zeros(n, dtype=np.bool_)
     valid[where[good]] = True
     days = np.zeros(n, dtype=np.int32)
-    days[where] = (born - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    days[where] = starts + day - 1
     is_male = np.zeros(n, dtype=np.bool_)
-    is_male[where] = male
+    is_male[where] = _MALE[seventh]
     invalid = np.flatnonzero(~valid)
     return pl.DataFrame(
         [
@@ -91,9 +122,11 @@ def iin_frame(ids: pl.Series) -> pl.DataFrame:
 def check_digits(first11: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.integer[Any]]:
     """[`check_digit`][insurrules.kz.iin.check_digit] of each row of an ``(n, 11)`` array of
     digits; -1 where no valid IIN can start with those digits."""
-    kind = np.int32 if first11.dtype.itemsize < 4 else first11.dtype  # sums below 11 * 9 * 11
-    r1 = (first11 @ np.array(FIRST_WEIGHTS, dtype=kind)) % 11
-    r2 = (first11 @ np.array(SECOND_WEIGHTS, dtype=kind)) % 11
+    # sums below 11 * 9 * 11 fit 16 bits; einsum sums products without a wider copy
+    kind = np.int16 if first11.dtype.itemsize <= 2 else first11.dtype
+    digits = first11.astype(kind, copy=False)
+    r1 = np.einsum("ij,j->i", digits, np.array(FIRST_WEIGHTS, dtype=kind)) % 11
+    r2 = np.einsum("ij,j->i", digits, np.array(SECOND_WEIGHTS, dtype=kind)) % 11
     out: npt.NDArray[np.integer[Any]] = np.where(r1 != 10, r1, np.where(r2 != 10, r2, -1))
     return out
 

@@ -45,10 +45,9 @@ from insurrules.population.kz.tables import (
 )
 from insurrules.population.model_check import judge
 from insurrules.population.sources import TableSource
-from insurrules.population.tableset import PersonRows, PopulationError
+from insurrules.population.tableset import PersonRows, PopulationError, month_numbers
 from insurrules.population.values import (
     NO_DAY,
-    NO_MONTH_INDEX,
     codes,
     days,
     given,
@@ -277,7 +276,7 @@ class _Payments:
         born or before the scheme (a row of -1, no such person, is refused in load())."""
         who, least_day, least_month = self.runs
         # the earliest month a record may pay for: the month of birth, not before the scheme
-        earliest = np.maximum(_month_index(birth), FIRST_CONTRIBUTION_MONTH.index) - PAY_MONTH0
+        earliest = np.maximum(month_numbers(birth), FIRST_CONTRIBUTION_MONTH.index) - PAY_MONTH0
         early = least_day < birth.take(who)
         early |= least_month < earliest.take(who)
         return np.unique(who[early]).astype(np.int32)
@@ -484,12 +483,6 @@ def _parts(source: TableSource) -> Iterator[tuple[int, Callable[[], pa.RecordBat
     # Parquet keeps text dictionary-encoded per row group (ids, months, amounts, payers repeat):
     # read so, each distinct value is read once per group instead of once per record
     yield from source.parts(columns, dictionary=columns)
-
-
-def _month_index(day_numbers: Ints) -> Ints:
-    safe = np.where(day_numbers == NO_DAY, 0, day_numbers)
-    out: Ints = safe.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    return np.where(day_numbers == NO_DAY, NO_MONTH_INDEX, out)
 
 
 def _duplicates(pay: Records) -> I32:
