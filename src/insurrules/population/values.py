@@ -259,16 +259,49 @@ def dictionary_codes(arr: pa.DictionaryArray) -> npt.NDArray[np.integer[Any]]:
     return at
 
 
+#: What a reader gave for each text it read, kept by the caller across the parts of one table
+#: (a part's dictionary repeats the last part's few months or payers): text -> (value, vouched).
+Memo = dict[str, tuple[int, bool]]
+#: dictionaries longer than this are read whole (a look-up per value would cost more)
+_MEMO_LIMIT = 512
+
+
+def _memoized(
+    texts: pa.Array,
+    read: Callable[[pl.Series], tuple[npt.NDArray[np.generic], Bools]],
+    memo: Memo,
+) -> tuple[npt.NDArray[np.int64], Bools]:
+    """``read(texts)`` (no null among ``texts``), each text read once per ``memo``: the
+    texts not in it are read, and kept."""
+    given = texts.to_pylist()
+    new = [text for text in dict.fromkeys(given) if text not in memo]
+    if new:
+        values, ok = read(pl.Series(new, dtype=pl.String))
+        memo.update(zip(new, zip(values.tolist(), ok.tolist(), strict=True), strict=True))
+    found = [memo[text] for text in given]
+    return (
+        np.array([value for value, _ in found], dtype=np.int64),
+        np.array([vouched for _, vouched in found], dtype=np.bool_),
+    )
+
+
 def _into(
     arr: pa.Array,
     read: Callable[[pl.Series], tuple[npt.NDArray[np.generic], Bools]],
     out: Rows,
     offset: int,
+    memo: Memo | None = None,
 ) -> Bools | None:
-    """``read`` once per distinct text value, its values minus ``offset`` spread into ``out``."""
+    """``read`` once per distinct text value (once per ``memo``, when given), its values minus
+    ``offset`` spread into ``out``."""
     if not isinstance(arr, pa.DictionaryArray):
         arr = pc.dictionary_encode(arr)
-    values, ok = read(_series(arr.dictionary).cast(pl.String))
+    texts = arr.dictionary
+    values: npt.NDArray[np.generic]
+    if memo is not None and len(texts) <= _MEMO_LIMIT and not texts.null_count:
+        values, ok = _memoized(texts, read, memo)
+    else:
+        values, ok = read(_series(texts).cast(pl.String))
     # a value not vouched for may be anything (its person goes to the model): 0 stands in
     lookup = np.append(np.where(ok, values.astype(np.int64) - offset, 0), 0).astype(out.dtype)
     at = dictionary_codes(arr)
@@ -286,11 +319,14 @@ def _rest(values: npt.NDArray[np.generic], ok: Bools, out: Rows, offset: int) ->
     return None if bool(ok.all()) else ~ok
 
 
-def read_months(arr: pa.Array, out: Rows, offset: int = 0) -> Bools | None:
+def read_months(
+    arr: pa.Array, out: Rows, offset: int = 0, memo: Memo | None = None
+) -> Bools | None:
     """[`months`][insurrules.population.values.months] minus ``offset`` into ``out``; the rows not
-    vouched for (their value in ``out`` is meaningless), None when all are."""
+    vouched for (their value in ``out`` is meaningless), None when all are. ``memo``: what the
+    parts read before of the same table read (see `Memo`)."""
     if isinstance(arr, pa.DictionaryArray) or _is_text(arr.type):
-        return _into(arr, _text_months, out, offset)
+        return _into(arr, _text_months, out, offset, memo)
     return _rest(*months(arr), out, offset)
 
 
@@ -311,10 +347,12 @@ def read_days(arr: pa.Array, out: Rows) -> Bools | None:
     return _rest(*days(arr), out, 0)
 
 
-def read_codes(arr: pa.Array, names: Sequence[str], out: Rows) -> Bools | None:
+def read_codes(
+    arr: pa.Array, names: Sequence[str], out: Rows, memo: Memo | None = None
+) -> Bools | None:
     """[`codes`][insurrules.population.values.codes] into ``out``; the rows that are not one of
     ``names`` (null or another value: their value in ``out`` is meaningless), None when all
-    are."""
+    are. ``memo``: as for `read_months`."""
     if not (isinstance(arr, pa.DictionaryArray) or _is_text(arr.type)):
         out[:] = -1
         return np.ones(len(arr), dtype=np.bool_)
@@ -324,7 +362,7 @@ def read_codes(arr: pa.Array, names: Sequence[str], out: Rows) -> Bools | None:
         found = np.array([lookup.get(v, -1) for v in values.to_list()], dtype=np.int64)
         return found, found >= 0
 
-    return _into(arr, read, out, 0)
+    return _into(arr, read, out, 0, memo)
 
 
 def unvouched_amounts(arr: pa.Array) -> Bools | None:

@@ -48,6 +48,7 @@ from insurrules.population.sources import TableSource
 from insurrules.population.tableset import PersonRows, PopulationError, month_numbers
 from insurrules.population.values import (
     NO_DAY,
+    Memo,
     codes,
     days,
     given,
@@ -301,6 +302,9 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
     early_at: list[Ints] = []
     runs: list[tuple[I32, I32, npt.NDArray[np.int16]]] = []
     edges: list[_Edges] = []
+    # each part's months and payers are mostly the last part's: each text is read once
+    month_memo: Memo = {}
+    payer_memo: Memo = {}
 
     def read(at: int, n: int, part_of: Callable[[], pa.RecordBatch | pa.Table]) -> None:
         batch = part_of()  # decoded here, on this thread
@@ -312,10 +316,10 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
         r, m, d, p = rows[part], month[part], day[part], payer[part]
         ids.rows(_column(batch, "person_id"), out=r)
         found = [
-            read_months(_column(batch, "month"), m, PAY_MONTH0),
+            read_months(_column(batch, "month"), m, PAY_MONTH0, month_memo),
             read_days(_column(batch, "paid_on"), d),
             unvouched_amounts(_column(batch, "amount")),
-            read_codes(_column(batch, "payer"), PAYERS, p),
+            read_codes(_column(batch, "payer"), PAYERS, p, payer_memo),
         ]
         same = r[1:] == r[:-1]
         # each run of one person's records: its least day and month, checked against the
