@@ -577,6 +577,14 @@ def _known_days() -> TextLookup:
     return TextLookup(zip(texts, TypeAdapter(list[IsoDate]).validate_python(texts), strict=True))
 
 
+@cache
+def _known_months() -> TextLookup:
+    """The months payments may be for (``_FIRST_INDEX`` to ``_LAST_INDEX``): each month's
+    text, and the index the ``MonthIndex`` schema (the one definition) reads from it."""
+    texts = [str(YearMonth.from_index(m)) for m in range(_FIRST_INDEX, _LAST_INDEX + 1)]
+    return TextLookup(zip(texts, TypeAdapter(list[MonthIndex]).validate_python(texts), strict=True))
+
+
 def _day_looked_up(field: Any) -> Any:
     """The schema ``field`` of a day, reading the texts of ``_known_days()`` by one look-up
     (a payment date is a short text, and its look-up costs a fraction of a pattern match and
@@ -613,7 +621,12 @@ def _records_as_columns(schema: Any) -> Any:
         fields = record["fields"]
         assert set(fields) == set(_ROW_KEYS)
         readers = _quick_readers(fields)
-        columns: list[Any] = [{**records, "items_schema": readers[key]} for key in _ROW_KEYS]
+        # the columns of texts known in advance are tried as a whole first
+        known = {"month": _known_months(), "paid_on": _known_days()}
+        columns: list[Any] = []
+        for key in _ROW_KEYS:
+            column: Any = {**records, "items_schema": readers[key]}
+            columns.append(known[key].column_schema(column) if key in known else column)
         return core_schema.no_info_after_validator_function(
             _columns_as_rows, core_schema.tuple_schema(columns)
         )
