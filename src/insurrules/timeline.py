@@ -55,6 +55,7 @@ class TimelineBuild(Protocol):
     def year_starts(self) -> Any: ...
     def runs_reaching(self, x: Any, skip: Any, n: int) -> Any: ...
     def advance_windows(self, records: Any, n: int) -> Any: ...
+    def surely_empty(self, x: Any) -> bool: ...
 
 
 class TimelineOps(TimelineBuild, Protocol):
@@ -119,6 +120,11 @@ class BitOps:
     def flag(self, value: bool) -> int:
         """A person-level fact as a timeline: every month, or none."""
         return self._full if value else 0
+
+    def surely_empty(self, x: int) -> bool:
+        """``x`` holds in no month: a rule may skip work whose result would be empty (a
+        backend may also answer False, which says nothing)."""
+        return not x
 
     def from_months(self, months: Iterable[int]) -> int:
         origin, length = self.origin, self.length
@@ -397,6 +403,9 @@ class LaneOps:
 
     def flag(self, value: bool) -> int:
         return self._full if value else 0
+
+    def surely_empty(self, x: int) -> bool:
+        return not x
 
     def from_months(self, months: Iterable[int]) -> int:
         return self.replicate(self.single.from_months(months))

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from insurrules.case import parse_case
@@ -14,6 +14,8 @@ from insurrules.kz.case import KzCase, KzInput
 from insurrules.kz.facts import build_facts
 from insurrules.kz.law import routes
 from insurrules.kz.rules import default_rules
+from insurrules.timeline import BitOps
+from tests.builders import kz_case
 
 from .strategies import kz_cases
 
@@ -34,6 +36,37 @@ def test_payments_from_work_count_only_against_a_d_e_care_request(
     without = replace(frame.facts, de_requests=ops.empty())
     scrambled = replace(without, work_paid=noise & ops.full())
     assert routes(without, ops, rules) == routes(scrambled, ops, rules)
+
+
+class _LookingOps(BitOps):
+    """``BitOps`` that never claim a timeline empty: every rule takes its general path."""
+
+    __slots__ = ()
+
+    def surely_empty(self, x: int) -> bool:
+        return False
+
+
+@settings(max_examples=200, deadline=None)
+@given(kz_cases())
+@example(  # a D/E care request that qualifies: cover to December
+    kz_case(
+        "2026-05-15",
+        welfare_levels=[{"level": "D", "start": "2025-01-01"}],
+        care_requests=["2026-03-02"],
+    )
+)
+def test_what_a_rule_skips_on_an_empty_timeline_is_what_it_would_give(
+    document: dict[str, Any],
+) -> None:
+    """A rule may skip work when ``ops.surely_empty`` (no D/E care request: no D/E cover);
+    the routes are those of the general path."""
+    case = parse_case(document)
+    assert isinstance(case, KzCase)
+    rules = default_rules()
+    frame = build_facts(KzInput.of(case), rules)
+    looking = _LookingOps(frame.ops.origin, frame.ops.length)
+    assert routes(frame.facts, frame.ops, rules) == routes(frame.facts, looking, rules)
 
 
 @pytest.mark.parametrize(

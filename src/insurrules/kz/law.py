@@ -159,6 +159,9 @@ def welfare_level_de(
     ``kz.welfare.work_lookback_months`` months before it. Cover runs from the request's month to
     December (D-6), or on while the level stays D/E under the alternative reading.
     """
+    if ops.surely_empty(facts.de_requests):
+        # no request, nothing to carry (most persons make none): what the rest would give
+        return ops.empty()
     art26 = ops.empty()
     for c in earlier:
         if c.budget == "republican":

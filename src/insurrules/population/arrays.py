@@ -270,6 +270,12 @@ class ArrayOps:
                 p *= 2
         return np.array(np.broadcast_to(res, self.shape), dtype=np.uint64)
 
+    @staticmethod
+    def surely_empty(x: Timeline) -> bool:
+        """Never claimed: arrays are always evaluated (a population's timelines are rarely
+        empty for every person, and a scan would cost what it saves)."""
+        return False
+
     def year_starts(self) -> Timeline:
         """The January months of the frame."""
         return self._const(pack((self._cols % 12 == 0)[None, :], self.words)[:, 0])
