@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from insurrules.case import parse_case
 from insurrules.kz.case import KzCase, KzInput
 from insurrules.kz.facts import build_facts
-from insurrules.kz.law import routes
+from insurrules.kz.law import routes, state_categories
+from insurrules.kz.params import kz_params
 from insurrules.kz.rules import default_rules
 from insurrules.timeline import BitOps
 from tests.builders import kz_case
@@ -67,6 +68,24 @@ def test_what_a_rule_skips_on_an_empty_timeline_is_what_it_would_give(
     frame = build_facts(KzInput.of(case), rules)
     looking = _LookingOps(frame.ops.origin, frame.ops.length)
     assert routes(frame.facts, frame.ops, rules) == routes(frame.facts, looking, rules)
+
+
+@settings(max_examples=200, deadline=None)
+@given(kz_cases())
+def test_a_person_without_memberships_is_read_in_the_derived_categories_only(
+    document: dict[str, Any],
+) -> None:
+    """``state_categories`` reads only ``KzParams.derived_categories`` for a person without
+    memberships: the categories are those read from every window."""
+    case = parse_case(document)
+    assert isinstance(case, KzCase)
+    rules = default_rules()
+    p = kz_params(rules)
+    frame = build_facts(KzInput.of(case), rules)
+    every = replace(p, derived_categories=p.categories)
+    found = state_categories(frame.facts, frame.ops, p)
+    assert found == state_categories(frame.facts, frame.ops, every)
+    assert found[0].code == "child"
 
 
 @pytest.mark.parametrize(

@@ -132,13 +132,15 @@ def state_categories(
 ) -> tuple[CategoryTimeline[Any], ...]:
     """Art. 26 p. 1 and art. 26-1 categories, each cut to the periods it exists in law."""
     out: list[CategoryTimeline[Any]] = []
-    for window in p.categories:
+    memberships = facts.memberships
+    # without memberships (most persons) every other window would be skipped below
+    for window in p.categories if memberships else p.derived_categories:
         if window.code == "child":
             held = facts.child
         elif window.code == "welfare_level_de":
             held = welfare_level_de(facts, ops, p, out)
         else:
-            held = facts.memberships.get(window.code)
+            held = memberships.get(window.code)
             if held is None:
                 continue
         months = held & ops.months(window.first, window.last)
