@@ -11,11 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 from pydantic_core import SchemaValidator, core_schema
 
+from insurrules.errors import Problems
 from insurrules.kz.case import (
     _FIRST_INDEX,
     _KNOWN_DAYS_END,
@@ -26,6 +27,8 @@ from insurrules.kz.case import (
     _day_looked_up,
     _known_days,
     _known_months,
+    _payment_problems,
+    case_problems,
     input_from_dict,
 )
 from insurrules.models import IsoDate
@@ -265,3 +268,52 @@ def test_the_fast_reader_keeps_amount_texts_and_reads_them_as_amount_does() -> N
         doc["payments"][0]["amount"] = bad  # type: ignore[index]
         with pytest.raises(ValueError):
             input_from_dict(doc)
+
+
+def _problems(check: Any) -> list[tuple[Any, str]]:
+    try:
+        check()
+    except Problems as exc:
+        return exc.problems
+    return []
+
+
+_DAY = dt.date(2020, 1, 20)
+_BORN_EARLY = dt.date(2015, 1, 1)
+_BORN = st.dates(dt.date(2015, 1, 1), dt.date(2019, 12, 31))
+_ROW = st.tuples(
+    st.integers(_FIRST_INDEX - 3, _FIRST_INDEX + 40)
+    | st.integers(_LAST_INDEX - 2, _LAST_INDEX + 2),
+    st.dates(dt.date(2019, 1, 1), dt.date(2021, 12, 31)),
+    st.sampled_from([Decimal(1), Decimal("4250")]),
+    st.sampled_from(["self", "employer"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ROW, max_size=8), _BORN, st.booleans())
+@example(
+    [(_FIRST_INDEX - 1, _DAY, Decimal(1), "self"), (_FIRST_INDEX, _DAY, Decimal(1), "self")],
+    _BORN_EARLY,
+    True,
+)
+@example(
+    [(_LAST_INDEX, _DAY, Decimal(1), "self"), (_LAST_INDEX + 1, _DAY, Decimal(1), "self")],
+    _BORN_EARLY,
+    True,
+)
+@example(
+    [(_FIRST_INDEX, _DAY, Decimal(1), "self"), (_FIRST_INDEX, _DAY, Decimal(1), "self")],
+    _BORN_EARLY,
+    True,
+)
+def test_the_document_checks_find_every_problem_of_the_records(
+    rows: list[PaymentRow], born: dt.date, in_order: bool
+) -> None:
+    """``case_problems`` looks at the columns first (increasing months at one look) and words
+    the records' problems exactly when there are some."""
+    if in_order:
+        rows = sorted(rows)
+    as_of = dt.date(2025, 1, 1)
+    found = _problems(lambda: case_problems(as_of, born, PaymentRows.of(rows)))
+    assert found == _payment_problems(PaymentRows.of(rows), born)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property
-from operator import itemgetter
+from operator import itemgetter, lt
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args, overload
 
 from pydantic import (
@@ -428,13 +428,20 @@ def case_problems(as_of: dt.date, born: dt.date, rows: PaymentRows) -> None:
     # one look at each column in C; records with distinct months are distinct records, so the
     # whole records (dates and Decimals hashed) are compared only when a month repeats
     months = rows.months
-    if rows and (
-        min(rows.paid_ons) < born
-        or min(months) < max(born.year * 12 + born.month - 1, _FIRST_INDEX)
-        or max(months) > _LAST_INDEX
-        or (len(set(months)) != len(rows) and len(set(rows)) != len(rows))
-    ):
-        problems += _payment_problems(rows, born)
+    if months:
+        if all(map(lt, months, months[1:])):
+            # increasing (a history as listed, mostly): one look gives the least, the greatest
+            # and that no month repeats
+            least, most, distinct = months[0], months[-1], True
+        else:
+            least, most, distinct = min(months), max(months), len(set(months)) == len(months)
+        if (
+            min(rows.paid_ons) < born
+            or least < max(born.year * 12 + born.month - 1, _FIRST_INDEX)
+            or most > _LAST_INDEX
+            or (not distinct and len(set(rows)) != len(rows))
+        ):
+            problems += _payment_problems(rows, born)
     if problems:
         raise Problems(problems)
 
