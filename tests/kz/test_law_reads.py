@@ -40,12 +40,19 @@ def test_payments_from_work_count_only_against_a_d_e_care_request(
 
 
 class _LookingOps(BitOps):
-    """``BitOps`` that never claim a timeline empty: every rule takes its general path."""
+    """``BitOps`` that never claim a timeline empty and have nothing kept for their frame:
+    every rule takes its general path."""
 
     __slots__ = ()
 
     def surely_empty(self, x: int) -> bool:
         return False
+
+    def frame_key(self) -> None:
+        return None
+
+
+_REFORMED = default_rules().with_changes({"kz.grace.months": 4, "kz.debt.window_months": 6})
 
 
 @settings(max_examples=200, deadline=None)
@@ -60,14 +67,15 @@ class _LookingOps(BitOps):
 def test_what_a_rule_skips_on_an_empty_timeline_is_what_it_would_give(
     document: dict[str, Any],
 ) -> None:
-    """A rule may skip work when ``ops.surely_empty`` (no D/E care request: no D/E cover);
-    the routes are those of the general path."""
+    """A rule may skip work when ``ops.surely_empty`` (no D/E care request: no D/E cover),
+    and take the law's months of a frame kept by the rule set (``ops.frame_key``): the routes
+    are those of the general path, under the shipped rules and a reform."""
     case = parse_case(document)
     assert isinstance(case, KzCase)
-    rules = default_rules()
-    frame = build_facts(KzInput.of(case), rules)
-    looking = _LookingOps(frame.ops.origin, frame.ops.length)
-    assert routes(frame.facts, frame.ops, rules) == routes(frame.facts, looking, rules)
+    for rules in (default_rules(), _REFORMED):
+        frame = build_facts(KzInput.of(case), rules)
+        looking = _LookingOps(frame.ops.origin, frame.ops.length)
+        assert routes(frame.facts, frame.ops, rules) == routes(frame.facts, looking, rules)
 
 
 @settings(max_examples=200, deadline=None)
