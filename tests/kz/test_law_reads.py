@@ -14,6 +14,7 @@ from insurrules.kz.case import KzCase, KzInput
 from insurrules.kz.facts import build_facts
 from insurrules.kz.law import routes, state_categories
 from insurrules.kz.params import kz_params
+from insurrules.kz.reading import owed
 from insurrules.kz.rules import default_rules
 from insurrules.timeline import BitOps
 from tests.builders import kz_case
@@ -69,13 +70,18 @@ def test_what_a_rule_skips_on_an_empty_timeline_is_what_it_would_give(
 ) -> None:
     """A rule may skip work when ``ops.surely_empty`` (no D/E care request: no D/E cover),
     and take the law's months of a frame kept by the rule set (``ops.frame_key``): the routes
-    are those of the general path, under the shipped rules and a reform."""
+    and what is owed are those of the general path, under the shipped rules and a reform."""
     case = parse_case(document)
     assert isinstance(case, KzCase)
     for rules in (default_rules(), _REFORMED):
         frame = build_facts(KzInput.of(case), rules)
         looking = _LookingOps(frame.ops.origin, frame.ops.length)
-        assert routes(frame.facts, frame.ops, rules) == routes(frame.facts, looking, rules)
+        r = routes(frame.facts, frame.ops, rules)
+        assert r == routes(frame.facts, looking, rules)
+        facts, p, month = frame.facts, kz_params(rules), frame.as_of_month
+        assert owed(
+            facts.paid, r.due, r.prepaid_starts, facts.de_requests, frame.ops, p, month
+        ) == (owed(facts.paid, r.due, r.prepaid_starts, facts.de_requests, looking, p, month))
 
 
 @settings(max_examples=200, deadline=None)

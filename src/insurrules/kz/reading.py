@@ -242,7 +242,10 @@ def owed(
         owed_now=ops.unless(ops.holds_each(due, month), paid_now),
         paid_now=paid_now,
         any_paid=ops.any_each(paid),
-        de_requests=de_requests & ops.months(year, year + 11),
+        # most persons make no care request: nothing to cut to the year
+        de_requests=de_requests
+        if ops.surely_empty(de_requests)
+        else de_requests & ops.months(year, year + 11),
     )
 
 
