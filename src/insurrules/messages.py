@@ -50,6 +50,7 @@ __all__ = [
     "Catalogue",
     "basis_label",
     "catalogue",
+    "language_spoken",
     "languages",
     "message",
     "reason",
@@ -121,6 +122,13 @@ def speaking(language: str, scheme: str | None = None) -> Iterator[Catalogue]:
 
 #: The English catalogue: template key -> template (see the module docstring).
 MESSAGES: Mapping[str, str] = catalogue("en").messages
+
+
+def language_spoken() -> str | None:
+    """The language of the messages being written (``speaking()``), None for English: what a
+    reason kept by its values is also kept by."""
+    speaking_now = _SPEAKING.get()
+    return None if speaking_now is None else speaking_now.language
 
 
 def _lookup(templates: Mapping[str, str], key: str) -> str | None:

@@ -25,7 +25,7 @@ and ``min``. A month that does not exist (nothing holds) is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Protocol
 
 __all__ = ["NO_MONTH", "BitOps", "LaneOps", "TimelineBuild", "TimelineOps"]
@@ -55,6 +55,8 @@ class TimelineBuild(Protocol):
     def year_starts(self) -> Any: ...
     def runs_reaching(self, x: Any, skip: Any, n: int) -> Any: ...
     def advance_windows(self, records: Any, n: int) -> Any: ...
+    def surely_empty(self, x: Any) -> bool: ...
+    def frame_key(self) -> Hashable | None: ...
 
 
 class TimelineOps(TimelineBuild, Protocol):
@@ -119,6 +121,16 @@ class BitOps:
     def flag(self, value: bool) -> int:
         """A person-level fact as a timeline: every month, or none."""
         return self._full if value else 0
+
+    def surely_empty(self, x: int) -> bool:
+        """``x`` holds in no month: a rule may skip work whose result would be empty (a
+        backend may also answer False, which says nothing)."""
+        return not x
+
+    def frame_key(self) -> Hashable | None:
+        """Equal for backends whose timelines of the same months are the same immutable values
+        (a rule may keep a timeline that depends on the frame only); None: keep nothing."""
+        return BitOps, self.origin, self.length
 
     def from_months(self, months: Iterable[int]) -> int:
         origin, length = self.origin, self.length
@@ -397,6 +409,12 @@ class LaneOps:
 
     def flag(self, value: bool) -> int:
         return self._full if value else 0
+
+    def surely_empty(self, x: int) -> bool:
+        return not x
+
+    def frame_key(self) -> Hashable | None:
+        return LaneOps, self.origin, self.length, self.lanes
 
     def from_months(self, months: Iterable[int]) -> int:
         return self.replicate(self.single.from_months(months))

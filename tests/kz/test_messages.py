@@ -163,3 +163,33 @@ def test_a_kept_reason_is_the_reason_worded_afresh(lang: str) -> None:
                 got = reason(code, source, **given)
                 assert got == _reason(code, source, None, given), value
                 assert got.message == _reason(code, source, None, given).message
+
+
+def test_the_kept_basis_and_later_records_reasons_are_those_worded_afresh() -> None:
+    """A decision's basis reason and its reason for later records are kept by their values,
+    the rules and the language spoken (kz.decide): each is the one worded afresh."""
+    import datetime as dt
+
+    from insurrules.kz.decide import GraceAt, _basis_reason, _kept_basis_reason, _later_ignored
+    from insurrules.kz.params import kz_params
+    from insurrules.kz.reading import BASES
+    from insurrules.kz.rules import default_rules
+    from insurrules.messages import language_spoken, speaking
+
+    shipped = default_rules()
+    reformed = shipped.with_changes({"kz.debt.window_months": 6, "kz.grace.months": 4})
+    graces = (None, GraceAt(24_300, 3, False), GraceAt(24_300, 6, True))
+    for lang in ("en", "ru", "kk", "en"):
+        with speaking(lang, "kz-osms"):
+            language = language_spoken()
+            for rules in (shipped, reformed, shipped):
+                p = kz_params(rules)
+                for basis in (*BASES, None):
+                    for grace in graces:
+                        for m0 in (24_240, 24_301, 24_313):
+                            kept = _kept_basis_reason(basis, grace, rules, m0, language)
+                            assert kept == _basis_reason(basis, grace, p, rules, m0)
+            for payments, requests in ((1, 0), (0, 2), (3, 1)):
+                as_of = dt.date(2025, 6, 1)
+                kept_later = _later_ignored(payments, requests, as_of, language)
+                assert kept_later == _later_ignored.__wrapped__(payments, requests, as_of, language)

@@ -11,22 +11,28 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
-from pydantic_core import SchemaValidator
+from pydantic_core import SchemaValidator, core_schema
 
+from insurrules.errors import Problems
 from insurrules.kz.case import (
+    _FIRST_INDEX,
     _KNOWN_DAYS_END,
+    _LAST_INDEX,
     FIRST_CONTRIBUTION_MONTH,
     PaymentRow,
     PaymentRows,
     _day_looked_up,
     _known_days,
+    _known_months,
+    _payment_problems,
+    case_problems,
     input_from_dict,
 )
 from insurrules.models import IsoDate
-from insurrules.months import MonthIndex
+from insurrules.months import MonthIndex, YearMonth
 
 _ROWS: list[PaymentRow] = [
     (24_300, dt.date(2025, 1, 20), Decimal("4250"), "self"),
@@ -128,6 +134,74 @@ def test_the_look_up_takes_a_known_text_and_leaves_the_rest_to_iso_date() -> Non
         assert _verdict(_LOOKED_UP, bad) == _verdict(_ISO_DATE, bad) == ("refused",)
 
 
+_MONTH_FIELD = TypeAdapter(MonthIndex).core_schema
+_MONTH = SchemaValidator(_MONTH_FIELD)
+
+
+def test_the_known_months_are_every_payment_month_read_by_month_index() -> None:
+    months = _known_months()
+    assert len(months) == _LAST_INDEX - _FIRST_INDEX + 1
+    for text, index in months.items():
+        assert index == YearMonth.parse(text).index == _MONTH.validate_python(text)
+        assert _FIRST_INDEX <= index <= _LAST_INDEX
+
+
+_MONTHS = st.integers(1700 * 12, 2200 * 12).map(YearMonth.from_index)
+_MONTH_VALUES = st.one_of(
+    _MONTHS.map(str),
+    _MONTHS,
+    _MONTHS.map(lambda m: _Text(str(m))),
+    _MONTHS.map(lambda m: f"{m} "),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}", fullmatch=True),
+    st.text(max_size=8),
+    st.integers(),
+    st.none(),
+)
+#: a column's bound, small enough to be crossed
+_MAX_LENGTH = 5
+
+
+def _column(item: Any) -> Any:
+    return core_schema.list_schema(item, max_length=_MAX_LENGTH)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(_MONTH_VALUES, st.sampled_from(["2025-01", "2017-07", "2100-12"]))),
+    st.lists(st.one_of(_VALUES, st.sampled_from(["2025-01-20", "2017-07-01", "2040-12-31"]))),
+)
+def test_a_column_of_known_texts_reads_as_its_items_schema_does(
+    months: list[Any], days: list[Any]
+) -> None:
+    """A column tried as a whole by a look-up (the fast reader's months and payment days)
+    reads every list as the list of its items' schema does, bound included."""
+    for lookup, item, column in (
+        (_known_months(), _MONTH_FIELD, months),
+        (_known_days(), _day_looked_up(_FIELD), days),
+    ):
+        whole = SchemaValidator(lookup.column_schema(_column(item)))
+        one_by_one = SchemaValidator(_column(item))
+        assert _verdict(whole, column) == _verdict(one_by_one, column)
+
+
+def test_a_column_of_plain_known_texts_is_read_by_the_look_up() -> None:
+    known = _known_months()
+    column = SchemaValidator(known.column_schema(_column(_MONTH_FIELD)))
+    assert column.validate_python(["2025-01", "2025-02"]) == [24_300, 24_301]
+    assert known.read_all(["2025-01", "2025-02"]) == [24_300, 24_301]
+    for bad in (["2025-01", _Text("2025-02")], ["2025-01", "1990-01"], [24_300]):
+        with pytest.raises(ValueError):
+            known.read_all(bad)
+    with pytest.raises(ValueError):  # the column's bound holds for the look-up too
+        column.validate_python(["2025-01"] * (_MAX_LENGTH + 1))
+    # what the look-up refuses is read one by one
+    assert column.validate_python(["2025-01", _Text("2025-02"), "1990-01"]) == [
+        24_300,
+        24_301,
+        1990 * 12,
+    ]
+
+
 def test_a_month_text_is_read_by_its_characters() -> None:
     """The month reader looks month texts up too (``insurrules.months.MonthIndex``)."""
 
@@ -194,3 +268,52 @@ def test_the_fast_reader_keeps_amount_texts_and_reads_them_as_amount_does() -> N
         doc["payments"][0]["amount"] = bad  # type: ignore[index]
         with pytest.raises(ValueError):
             input_from_dict(doc)
+
+
+def _problems(check: Any) -> list[tuple[Any, str]]:
+    try:
+        check()
+    except Problems as exc:
+        return exc.problems
+    return []
+
+
+_DAY = dt.date(2020, 1, 20)
+_BORN_EARLY = dt.date(2015, 1, 1)
+_BORN = st.dates(dt.date(2015, 1, 1), dt.date(2019, 12, 31))
+_ROW = st.tuples(
+    st.integers(_FIRST_INDEX - 3, _FIRST_INDEX + 40)
+    | st.integers(_LAST_INDEX - 2, _LAST_INDEX + 2),
+    st.dates(dt.date(2019, 1, 1), dt.date(2021, 12, 31)),
+    st.sampled_from([Decimal(1), Decimal("4250")]),
+    st.sampled_from(["self", "employer"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ROW, max_size=8), _BORN, st.booleans())
+@example(
+    [(_FIRST_INDEX - 1, _DAY, Decimal(1), "self"), (_FIRST_INDEX, _DAY, Decimal(1), "self")],
+    _BORN_EARLY,
+    True,
+)
+@example(
+    [(_LAST_INDEX, _DAY, Decimal(1), "self"), (_LAST_INDEX + 1, _DAY, Decimal(1), "self")],
+    _BORN_EARLY,
+    True,
+)
+@example(
+    [(_FIRST_INDEX, _DAY, Decimal(1), "self"), (_FIRST_INDEX, _DAY, Decimal(1), "self")],
+    _BORN_EARLY,
+    True,
+)
+def test_the_document_checks_find_every_problem_of_the_records(
+    rows: list[PaymentRow], born: dt.date, in_order: bool
+) -> None:
+    """``case_problems`` looks at the columns first (increasing months at one look) and words
+    the records' problems exactly when there are some."""
+    if in_order:
+        rows = sorted(rows)
+    as_of = dt.date(2025, 1, 1)
+    found = _problems(lambda: case_problems(as_of, born, PaymentRows.of(rows)))
+    assert found == _payment_problems(PaymentRows.of(rows), born)

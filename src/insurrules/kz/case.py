@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property
-from operator import itemgetter
+from operator import itemgetter, lt
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, get_args, overload
 
 from pydantic import (
@@ -428,13 +428,20 @@ def case_problems(as_of: dt.date, born: dt.date, rows: PaymentRows) -> None:
     # one look at each column in C; records with distinct months are distinct records, so the
     # whole records (dates and Decimals hashed) are compared only when a month repeats
     months = rows.months
-    if rows and (
-        min(rows.paid_ons) < born
-        or min(months) < max(born.year * 12 + born.month - 1, _FIRST_INDEX)
-        or max(months) > _LAST_INDEX
-        or (len(set(months)) != len(rows) and len(set(rows)) != len(rows))
-    ):
-        problems += _payment_problems(rows, born)
+    if months:
+        if all(map(lt, months, months[1:])):
+            # increasing (a history as listed, mostly): one look gives the least, the greatest
+            # and that no month repeats
+            least, most, distinct = months[0], months[-1], True
+        else:
+            least, most, distinct = min(months), max(months), len(set(months)) == len(months)
+        if (
+            min(rows.paid_ons) < born
+            or least < max(born.year * 12 + born.month - 1, _FIRST_INDEX)
+            or most > _LAST_INDEX
+            or (not distinct and len(set(rows)) != len(rows))
+        ):
+            problems += _payment_problems(rows, born)
     if problems:
         raise Problems(problems)
 
@@ -577,6 +584,14 @@ def _known_days() -> TextLookup:
     return TextLookup(zip(texts, TypeAdapter(list[IsoDate]).validate_python(texts), strict=True))
 
 
+@cache
+def _known_months() -> TextLookup:
+    """The months payments may be for (``_FIRST_INDEX`` to ``_LAST_INDEX``): each month's
+    text, and the index the ``MonthIndex`` schema (the one definition) reads from it."""
+    texts = [str(YearMonth.from_index(m)) for m in range(_FIRST_INDEX, _LAST_INDEX + 1)]
+    return TextLookup(zip(texts, TypeAdapter(list[MonthIndex]).validate_python(texts), strict=True))
+
+
 def _day_looked_up(field: Any) -> Any:
     """The schema ``field`` of a day, reading the texts of ``_known_days()`` by one look-up
     (a payment date is a short text, and its look-up costs a fraction of a pattern match and
@@ -613,7 +628,12 @@ def _records_as_columns(schema: Any) -> Any:
         fields = record["fields"]
         assert set(fields) == set(_ROW_KEYS)
         readers = _quick_readers(fields)
-        columns: list[Any] = [{**records, "items_schema": readers[key]} for key in _ROW_KEYS]
+        # the columns of texts known in advance are tried as a whole first
+        known = {"month": _known_months(), "paid_on": _known_days()}
+        columns: list[Any] = []
+        for key in _ROW_KEYS:
+            column: Any = {**records, "items_schema": readers[key]}
+            columns.append(known[key].column_schema(column) if key in known else column)
         return core_schema.no_info_after_validator_function(
             _columns_as_rows, core_schema.tuple_schema(columns)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from insurrules._version import __version__
 from insurrules.kz.case import KzCase, KzInput
@@ -20,7 +20,7 @@ from insurrules.kz.reading import (
     owed,
     read,
 )
-from insurrules.messages import message, reason
+from insurrules.messages import language_spoken, message, reason
 from insurrules.models import Decision, Reason, StateFunded
 from insurrules.months import month_index
 from insurrules.parameters import RuleSet
@@ -141,24 +141,10 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
     version = f"insurrules {__version__} / {rules.version(case.as_of)}"
 
     params = kz_params(rules)
+    language = language_spoken()
     if frame.ignored_payments or frame.ignored_requests:
-        what = [
-            message(f"kz.facts.later_ignored#{kind}", count=count)
-            for kind, count in (
-                ("payments", frame.ignored_payments),
-                ("requests", frame.ignored_requests),
-            )
-            if count
-        ]
         reasons.append(
-            reason(
-                "kz.facts.later_ignored",
-                rule_source("kz.facts.later_ignored"),
-                what=what[0]
-                if len(what) == 1
-                else message("kz.facts.later_ignored#and", first=what[0], second=what[1]),
-                as_of=case.as_of,
-            )
+            _later_ignored(frame.ignored_payments, frame.ignored_requests, case.as_of, language)
         )
 
     reasons.extend(
@@ -189,7 +175,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
     debt = ops.months_in(due.debt)
     amount = amount_due([*debt, m0] if due.owed_now else debt, rules)
 
-    basis_reason = _basis_reason(basis, grace, params, rules, m0)
+    basis_reason = _kept_basis_reason(basis, grace, rules, m0, language)
     if basis_reason is not None:
         # the launch transition is reported before the state category it also covers
         at = len(reasons) - (1 if state_funded and basis == "transition" else 0)
@@ -251,6 +237,36 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
             "details": details,
         }
     )
+
+
+# Most decisions word these two reasons, with values that repeat from case to case (the
+# months around the day asked about, the counts of later records); a Reason is immutable and
+# depends on nothing but these arguments and the language it is worded in, so a kept one is
+# exact (rules: a RuleSet is equal only to itself).
+@lru_cache(maxsize=4096)
+def _later_ignored(payments: int, requests: int, as_of: dt.date, language: str | None) -> Reason:
+    """The reason saying how many payments and care requests arrived after ``as_of``."""
+    what = [
+        message(f"kz.facts.later_ignored#{kind}", count=count)
+        for kind, count in (("payments", payments), ("requests", requests))
+        if count
+    ]
+    return reason(
+        "kz.facts.later_ignored",
+        rule_source("kz.facts.later_ignored"),
+        what=what[0]
+        if len(what) == 1
+        else message("kz.facts.later_ignored#and", first=what[0], second=what[1]),
+        as_of=as_of,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _kept_basis_reason(
+    basis: str | None, grace: GraceAt | None, rules: RuleSet, m0: int, language: str | None
+) -> Reason | None:
+    """``_basis_reason`` under ``rules``, worded in ``language`` (the language spoken)."""
+    return _basis_reason(basis, grace, kz_params(rules), rules, m0)
 
 
 def why_not(

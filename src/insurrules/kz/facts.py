@@ -36,6 +36,8 @@ __all__ = ["CaseFrame", "LaneFrame", "build_facts", "build_lane_facts"]
 #: its month when its ``paid_on`` is earlier
 _FIRST_MONTH, _LAST_MONTH = FIRST_CONTRIBUTION_MONTH.index, YearMonth.of(HORIZON).index
 _FIRST_DAYS = [dt.date(m // 12, m % 12 + 1, 1) for m in range(_FIRST_MONTH, _LAST_MONTH + 1)]
+#: those months in order: a run is compared with a slice (no new int objects for its months)
+_MONTHS = tuple(range(_FIRST_MONTH, _LAST_MONTH + 1))
 #: runs of consecutive months are read a run at a time; a history broken more often takes the
 #: record-by-record pass
 _MAX_RUNS = 8
@@ -176,8 +178,8 @@ def _frame_payments(
         j = k if months[k - 1] - lo == k - 1 - i else bisect_right(at, lo - i, i, k, key=gap)
         n = j - i
         if (
-            months[i:j] != tuple(range(lo, lo + n))
-            or not _FIRST_MONTH <= lo <= lo + n - 1 <= _LAST_MONTH
+            not _FIRST_MONTH <= lo <= lo + n - 1 <= _LAST_MONTH
+            or months[i:j] != _MONTHS[lo - _FIRST_MONTH : lo + n - _FIRST_MONTH]
             # a record that may pay in advance arrived before the first day of its month
             or (
                 advance_payer

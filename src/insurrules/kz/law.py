@@ -21,6 +21,7 @@ Routes, in order (the first that holds is the basis):
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -111,6 +112,51 @@ class _BeforeGrace:
     starts: Any
 
 
+@quick_init
+@dataclass(frozen=True, slots=True)
+class _LawMonths:
+    """The timelines of a frame that depend on the law's dates only (the same for every person
+    of the frame): the launch transition, the months from the first due month and from the
+    first prepaid month on, and the months of each grace segment with its ``(G, G_ext, run)``."""
+
+    transition: Any
+    from_debt_first: Any
+    from_prepaid_first: Any
+    grace_segments: tuple[tuple[Any, int, int, int], ...]
+
+    @classmethod
+    def of(cls, ops: TimelineBuild, p: KzParams) -> _LawMonths:
+        segments = p.grace_segments(ops.origin, ops.origin + ops.length - 1)
+        return cls(
+            ops.months(p.transition_first, p.transition_last),
+            ops.since(p.debt_first),
+            ops.since(p.prepaid_first_month),
+            tuple((ops.months(lo, hi), g, ge, n) for lo, hi, g, ge, n in segments),
+        )
+
+
+#: frames whose law months a rule set keeps (a bound: the cache is emptied past it)
+_KEPT_FRAMES = 512
+
+
+def _law_months(ops: TimelineBuild, p: KzParams, rules: RuleSet) -> _LawMonths:
+    """``_LawMonths.of(ops, p)``, kept by the rule set (``p`` is its parameters) for the
+    backends whose timelines are immutable values of their frame (``frame_key``): a decision's
+    frame is one of a few, and its law months a dozen spans."""
+    frame = ops.frame_key()
+    if frame is None:
+        return _LawMonths.of(ops, p)
+    kept: dict[Hashable, _LawMonths] | None = rules.cache.get("kz.law_months")
+    if kept is None:
+        kept = rules.cache["kz.law_months"] = {}
+    found = kept.get(frame)
+    if found is None:
+        if len(kept) >= _KEPT_FRAMES:
+            kept.clear()
+        found = kept[frame] = _LawMonths.of(ops, p)
+    return found
+
+
 #: parameters routes 1-4 do not read: the grace period's (route 5, D-2, D-3) and the frame's
 _GRACE_ONLY = frozenset(
     {"run_mode", "grace_after_state", "grace_changes", "reach", "law_last_month"}
@@ -132,13 +178,15 @@ def state_categories(
 ) -> tuple[CategoryTimeline[Any], ...]:
     """Art. 26 p. 1 and art. 26-1 categories, each cut to the periods it exists in law."""
     out: list[CategoryTimeline[Any]] = []
-    for window in p.categories:
+    memberships = facts.memberships
+    # without memberships (most persons) every other window would be skipped below
+    for window in p.categories if memberships else p.derived_categories:
         if window.code == "child":
             held = facts.child
         elif window.code == "welfare_level_de":
             held = welfare_level_de(facts, ops, p, out)
         else:
-            held = facts.memberships.get(window.code)
+            held = memberships.get(window.code)
             if held is None:
                 continue
         months = held & ops.months(window.first, window.last)
@@ -159,6 +207,9 @@ def welfare_level_de(
     ``kz.welfare.work_lookback_months`` months before it. Cover runs from the request's month to
     December (D-6), or on while the level stays D/E under the alternative reading.
     """
+    if ops.surely_empty(facts.de_requests):
+        # no request, nothing to carry (most persons make none): what the rest would give
+        return ops.empty()
     art26 = ops.empty()
     for c in earlier:
         if c.budget == "republican":
@@ -198,21 +249,26 @@ def routes(
     key = rules.cache.get("kz.before_grace_key")
     if key is None:
         key = rules.cache["kz.before_grace_key"] = _before_grace_key(p)
+    law = _law_months(ops, p, rules)
     before = like.before_grace if like is not None else None
     if not isinstance(before, _BeforeGrace) or before.key != key:
-        before = _routes_before_grace(facts, ops, p, key)
-    return _with_grace(facts, ops, p, before)
+        before = _routes_before_grace(facts, ops, p, key, law)
+    return _with_grace(facts, ops, p, before, law)
 
 
 def _routes_before_grace(
-    facts: KzFacts[Any], ops: TimelineBuild, p: KzParams, key: tuple[Any, ...]
+    facts: KzFacts[Any],
+    ops: TimelineBuild,
+    p: KzParams,
+    key: tuple[Any, ...],
+    law: _LawMonths,
 ) -> _BeforeGrace:
     """Routes 1-4 (every route but the grace period)."""
     participant = facts.full_participant | facts.eaeu_worker
     alive = facts.alive & facts.born & participant
 
     # 1. transition (R5.1): full participants only, never EAEU workers
-    transition = facts.full_participant & ops.months(p.transition_first, p.transition_last)
+    transition = facts.full_participant & law.transition
 
     # 2. state categories (R4.1, R4.2): full participants only
     categories = tuple(
@@ -228,7 +284,7 @@ def _routes_before_grace(
     # before the month of death; it is settled when paid or not due.
     due = (
         facts.full_participant
-        & ops.since(p.debt_first)
+        & law.from_debt_first
         & facts.born
         & facts.before_death
         & ops.not_(state)
@@ -236,7 +292,7 @@ def _routes_before_grace(
     settled = facts.paid | ops.not_(due)
 
     # 4. prepaid (R5.4): windows P..P+11 each paid in advance before P
-    starts = ops.advance_windows(facts.advance, p.prepaid_months) & ops.since(p.prepaid_first_month)
+    starts = ops.advance_windows(facts.advance, p.prepaid_months) & law.from_prepaid_first
     prepaid = ops.window_any(starts, p.prepaid_months)
 
     # D-1: "bypassed" keeps older debt in the window after the prepaid months; "cancelled"
@@ -250,7 +306,7 @@ def _routes_before_grace(
 
 
 def _with_grace(
-    facts: KzFacts[Any], ops: TimelineBuild, p: KzParams, b: _BeforeGrace
+    facts: KzFacts[Any], ops: TimelineBuild, p: KzParams, b: _BeforeGrace, law: _LawMonths
 ) -> KzRoutes[Any]:
     """Route 5, the grace period, after routes 1-4; and the routes together."""
     alive, transition, state = b.alive, b.transition, b.state
@@ -266,8 +322,7 @@ def _with_grace(
     not_hold = ops.not_(hold)
     runs: dict[int, Any] = {}
     within: dict[int, Any] = {}  # G -> months within G after a hold month (G repeats in law)
-    for lo, hi, g, ge, n in p.grace_segments(ops.origin, ops.origin + ops.length - 1):
-        seg = ops.months(lo, hi)
+    for seg, g, ge, n in law.grace_segments:
         if g not in within:
             within[g] = ops.shift(ops.window_any(hold, g), 1) if g else ops.empty()
         covered = within[g]

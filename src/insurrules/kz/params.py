@@ -60,6 +60,9 @@ class KzParams:
     de_new_request_each_year: bool  # D-6
     child_age: int
     categories: tuple[CategoryWindow, ...]
+    #: the windows of the categories the rules derive (``StateCategory.derived``: never given
+    #: as a membership), in the same order: all a person without memberships can be in
+    derived_categories: tuple[CategoryWindow, ...]
     #: month indices where any grace parameter changes, with (G, G_ext, run) from there on
     grace_changes: tuple[tuple[int, int, int, int], ...]
     #: months a frame must reach past the last fact (longest grace + prepaid + window + margin)
@@ -126,20 +129,22 @@ def _max(param: Parameter) -> int:
 def _build(rules: RuleSet) -> KzParams:
     tsa_continues = bool(_last(rules["kz.interpretation.targeted_social_assistance_after_2025"]))
     windows = []
+    derived = []
     for cat in rules.categories:
         for period in cat.periods:
             end = period.end
             if cat.code == "targeted_social_assistance" and tsa_continues:
                 end = None  # D-4 alternative reading: АСП stays a republican category
-            windows.append(
-                CategoryWindow(
-                    code=cat.code,
-                    budget=period.budget,
-                    source=period.source,
-                    first=month_index(period.start),
-                    last=month_index(end) if end else None,
-                )
+            window = CategoryWindow(
+                code=cat.code,
+                budget=period.budget,
+                source=period.source,
+                first=month_index(period.start),
+                last=month_index(end) if end else None,
             )
+            windows.append(window)
+            if cat.derived:
+                derived.append(window)
     prepaid_from = _last(rules["kz.prepaid.start"])
     assert isinstance(prepaid_from, dt.date)
     benefits_start = _last(rules["kz.scheme.benefits_start"])
@@ -183,6 +188,7 @@ def _build(rules: RuleSet) -> KzParams:
         de_new_request_each_year=bool(_last(rules["kz.interpretation.de_new_request_each_year"])),
         child_age=int(_last(rules["kz.child.age"])),  # type: ignore[call-overload]
         categories=tuple(windows),
+        derived_categories=tuple(derived),
         grace_changes=_grace_changes(rules),
         reach=reach,
         law_last_month=max((w.last for w in windows if w.last is not None), default=0),

@@ -136,6 +136,13 @@ class KzStatus:
 
 def status(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) -> KzStatus:
     """The status the routes ``r`` (of ``facts``) give at the day asked about."""
+    return KzStatus(*_status(r, facts, ops, p, q))
+
+
+def _status(
+    r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked
+) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
+    """``status``'s fields, in their order (``read`` takes them without the record)."""
     m0 = q.month
     dead = q.death_day < q.day
     unborn = q.day < q.birth_day
@@ -150,21 +157,13 @@ def status(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked
 
     last, g, extended = grace_in_force(r, facts, ops, p, m0)
     has = ops.unless(last != NO_MONTH, excluded)
-    return KzStatus(
-        excluded=excluded,
-        insured=insured,
-        basis=basis,
-        category=category,
-        last_hold=last,
-        grace=ops.where(has, g, -1),
-        extended=extended & has,
-    )
+    return excluded, insured, basis, category, last, ops.where(has, g, -1), extended & has
 
 
 def read(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) -> KzReading:
     """Read the routes ``r`` (of ``facts``) at the day asked about: the
     [`status`][insurrules.kz.reading.status], and the insured run around it."""
-    s = status(r, facts, ops, p, q)
+    excluded, insured, basis, category, last_hold, grace, extended = _status(r, facts, ops, p, q)
     m0 = q.month
     # insured_from / insured_until (docs/law/kz-osms-rules.md, "Derived values"): the run of
     # insured months around m0, never before the scheme's benefits start nor before birth,
@@ -175,18 +174,18 @@ def read(r: KzRoutes[Any], facts: Any, ops: TimelineOps, p: KzParams, q: Asked) 
     end_of_run = month_first_day(hi + 1) - 1
     until = ops.where(open_end, q.death_day, ops.earlier(end_of_run, q.death_day))
     return KzReading(
-        excluded=s.excluded,
-        insured=s.insured,
-        basis=s.basis,
-        category=s.category,
-        last_hold=s.last_hold,
-        grace=s.grace,
-        extended=s.extended,
+        excluded=excluded,
+        insured=insured,
+        basis=basis,
+        category=category,
+        last_hold=last_hold,
+        grace=grace,
+        extended=extended,
         run_lo=lo,
         run_hi=hi,
         open_end=open_end,
         insured_from=start,
-        insured_until=ops.where(s.insured, until, NO_DAY),
+        insured_until=ops.where(insured, until, NO_DAY),
     )
 
 
@@ -243,7 +242,10 @@ def owed(
         owed_now=ops.unless(ops.holds_each(due, month), paid_now),
         paid_now=paid_now,
         any_paid=ops.any_each(paid),
-        de_requests=de_requests & ops.months(year, year + 11),
+        # most persons make no care request: nothing to cut to the year
+        de_requests=de_requests
+        if ops.surely_empty(de_requests)
+        else de_requests & ops.months(year, year + 11),
     )
 
 

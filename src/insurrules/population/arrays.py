@@ -19,7 +19,7 @@ arrays of shape ``(persons,)`` and ``flag`` a boolean array of that shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -269,6 +269,17 @@ class ArrayOps:
                 )
                 p *= 2
         return np.array(np.broadcast_to(res, self.shape), dtype=np.uint64)
+
+    @staticmethod
+    def surely_empty(x: Timeline) -> bool:
+        """Never claimed: arrays are always evaluated (a population's timelines are rarely
+        empty for every person, and a scan would cost what it saves)."""
+        return False
+
+    @staticmethod
+    def frame_key() -> Hashable | None:
+        """None: arrays are mutable, and one population's frame is evaluated once."""
+        return None
 
     def year_starts(self) -> Timeline:
         """The January months of the frame."""
