@@ -211,3 +211,35 @@ def test_d2_within_year_message_names_the_year_deadline_and_the_restarted_clock(
     default = insurrules.decide(case)
     assert default.status == "not_insured"
     assert default.reason_codes()[0] == "vn.card.waiting_period"
+
+
+def test_of_two_state_paid_groups_from_one_day_the_law_s_first_is_reported_in_any_order() -> None:
+    """Two fully state-paid groups whose cards start on the same day: the decision names the
+    group the law lists first (R1), whatever the order of the membership records."""
+    import itertools
+
+    import insurrules
+    from insurrules.vn.rules import default_rules
+
+    memberships = [
+        {"code": "near_poor_survivor_70_75", "start": "2015-01-01", "end": None},
+        {"code": "near_poor", "start": "2025-06-30", "end": "2025-06-30"},
+        {"code": "survivor_allowance_75", "start": "2015-01-01", "end": None},
+    ]
+    law = default_rules().category_codes
+    first = min(("near_poor_survivor_70_75", "survivor_allowance_75"), key=law.index)
+    for order in itertools.permutations(memberships):
+        decision = insurrules.decide(
+            {
+                "scheme": "vn-bhyt",
+                "as_of": "2025-09-29",
+                "person": {
+                    "id": "079000000002",
+                    "birth_date": "1965-01-14",
+                    "sex": "male",
+                    "memberships": list(order),
+                },
+            }
+        )
+        assert decision.state_funded is not None
+        assert decision.state_funded.category == first

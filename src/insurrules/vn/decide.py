@@ -118,6 +118,13 @@ def spans_of(
             last = min(ends) if ends else None
             if last is None or start <= last:
                 spans.append(StateSpan(m.code, start, last, period.source, membership=i))
+    # in the law's order of the groups (R1), then as the memberships are listed: of two groups
+    # whose cards start on the same day, the law's first is read first, whatever the records'
+    # order (the population engine orders them so too)
+    law = {code: n for n, code in enumerate(rules.category_codes)}
+    spans.sort(
+        key=lambda s: (law.get(s.category, len(law)), -1 if s.membership is None else s.membership)
+    )
     return spans
 
 

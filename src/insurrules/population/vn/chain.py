@@ -263,10 +263,16 @@ def _state_spans(
     population: Part, valid: Bools, birth: Ints, rules: RuleSet
 ) -> tuple[Ints, Ints, Ints, Ints, Ints]:
     """State-paid periods (R4) cut to the law (``clip_to_law``): row, from, to, category, and an
-    order key (the child card first, then memberships in order), as ``spans_of`` lists them."""
+    order key (the groups in the law's order, each group's memberships in order), as
+    ``spans_of`` lists them."""
     codes = rules.category_codes
     rows_all = np.flatnonzero(valid).astype(np.int64)
     parts: list[tuple[Ints, Ints, Ints, Ints, Ints]] = []
+    mem = population.loaded.memberships
+    mem_row, code = mem.rows, mem["code"]
+    # order keys: the group's place in the law, then the record (the child card's: none), then
+    # the period of the group
+    group_key = (int(mem_row.shape[0]) + 1) * 100
     child_end = _child_card_ends(rules, birth[rows_all])
     for p, period in enumerate(rules.category("child_under_6").periods):
         law_end = OPEN if period.end is None else day_number(period.end)
@@ -279,14 +285,14 @@ def _state_spans(
                 start[kept],
                 end[kept],
                 np.full(int(kept.sum()), codes.index("child_under_6"), dtype=np.int32),
-                np.full(int(kept.sum()), p, dtype=np.int64),
+                np.full(
+                    int(kept.sum()), codes.index("child_under_6") * group_key + p, dtype=np.int64
+                ),
             )
         )
-    mem = population.loaded.memberships
-    mem_row, code = mem.rows, mem["code"]
+
     m_start, m_end = days_or(mem["start"], 0), days_or(mem["end"], OPEN)
     ok = (mem_row >= 0) & valid[np.maximum(mem_row, 0)]
-    base = 1000  # order keys: memberships after the child card's periods
     for group in STATE_GROUPS:
         if group == "child_under_6":
             continue
@@ -304,7 +310,7 @@ def _state_spans(
                     start[kept],
                     end[kept],
                     np.full(int(kept.sum()), codes.index(group), dtype=np.int32),
-                    base + sel[kept] * 100 + p,
+                    codes.index(group) * group_key + (sel[kept] + 1) * 100 + p,
                 )
             )
     cols = [np.concatenate([part[i] for part in parts]) for i in range(5)]
