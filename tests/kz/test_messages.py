@@ -193,3 +193,30 @@ def test_the_kept_basis_and_later_records_reasons_are_those_worded_afresh() -> N
                 as_of = dt.date(2025, 6, 1)
                 kept_later = _later_ignored(payments, requests, as_of, language)
                 assert kept_later == _later_ignored.__wrapped__(payments, requests, as_of, language)
+
+
+def test_kept_basis_reasons_do_not_keep_a_reform_alive() -> None:
+    """The basis reasons are kept in the rule set's own cache: a reform no longer used is freed
+    (an analyst makes many)."""
+    import gc
+    import weakref
+
+    import insurrules
+    from insurrules.kz.rules import default_rules
+
+    reform = default_rules().with_changes({"kz.grace.months": 4})
+    document = {
+        "scheme": "kz-osms",
+        "as_of": "2025-09-25",
+        "person": {"id": "870412445016", "birth_date": "1987-04-12", "sex": "female"},
+        "payments": [  # 2024-10..2025-09: no debt in the window
+            {"month": f"{y}-{m:02d}", "paid_on": f"{y}-{m:02d}-20", "amount": "1", "payer": "self"}
+            for y, m in [(2024, 10), (2024, 11), (2024, 12)] + [(2025, m) for m in range(1, 10)]
+        ],
+    }
+    assert insurrules.decide(document, reform).basis == "contributions"
+    assert reform.cache["kz.basis_reasons"]
+    gone = weakref.ref(reform)
+    del reform
+    gc.collect()
+    assert gone() is None

@@ -242,7 +242,7 @@ def _decision(case: KzInput, frame: CaseFrame, r: KzRoutes[int], rules: RuleSet)
 # Most decisions word these two reasons, with values that repeat from case to case (the
 # months around the day asked about, the counts of later records); a Reason is immutable and
 # depends on nothing but these arguments and the language it is worded in, so a kept one is
-# exact (rules: a RuleSet is equal only to itself).
+# exact.
 @lru_cache(maxsize=4096)
 def _later_ignored(payments: int, requests: int, as_of: dt.date, language: str | None) -> Reason:
     """The reason saying how many payments and care requests arrived after ``as_of``."""
@@ -261,12 +261,26 @@ def _later_ignored(payments: int, requests: int, as_of: dt.date, language: str |
     )
 
 
-@lru_cache(maxsize=4096)
+#: basis reasons a rule set keeps (a bound: its cache of them is emptied past it)
+_KEPT_BASIS_REASONS = 4096
+
+
 def _kept_basis_reason(
     basis: str | None, grace: GraceAt | None, rules: RuleSet, m0: int, language: str | None
 ) -> Reason | None:
-    """``_basis_reason`` under ``rules``, worded in ``language`` (the language spoken)."""
-    return _basis_reason(basis, grace, kz_params(rules), rules, m0)
+    """``_basis_reason`` under ``rules``, worded in ``language`` (the language spoken), kept
+    in the rule set's own cache: a module-level cache keyed by rule sets would keep every
+    reform an analyst ever made alive."""
+    kept: dict[tuple[object, ...], Reason | None] | None = rules.cache.get("kz.basis_reasons")
+    if kept is None:
+        kept = rules.cache["kz.basis_reasons"] = {}
+    key = (basis, grace, m0, language)
+    if key in kept:
+        return kept[key]
+    if len(kept) >= _KEPT_BASIS_REASONS:
+        kept.clear()
+    found = kept[key] = _basis_reason(basis, grace, kz_params(rules), rules, m0)
+    return found
 
 
 def why_not(
