@@ -18,6 +18,7 @@ import numpy.typing as npt
 import polars as pl
 
 from insurrules.kz.iin import CENTURY_SEX, FIRST_WEIGHTS, SECOND_WEIGHTS
+from insurrules.text_columns import ascii_digits, fixed_width
 
 __all__ = ["check_digits", "iin_columns", "iin_frame", "iin_valid"]
 
@@ -54,41 +55,16 @@ _MONTH_STARTS = (
     .astype("datetime64[D]")
     .astype(np.int32)
 )
-#: ASCII "0" in each byte of a 32-bit word, and what finds a byte outside "0".."9" (below, by
-#: the borrow of ``word - _ZEROS``; above, by the carry of ``word + _PAST_NINES``; or not ASCII)
-_ZEROS, _PAST_NINES, _HIGH_BITS = 0x30303030, 0x46464646, 0x80808080
-
-
-def _ascii_digits(rows: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-    """Which rows of an ``(n, 12)`` byte array are all ASCII digits: each row as three 32-bit
-    words, each word tested for four bytes at once."""
-    words = rows.view(np.uint32)  # (n, 3)
-    bad = (words - np.uint32(_ZEROS)) | (words + np.uint32(_PAST_NINES)) | words
-    bad &= np.uint32(_HIGH_BITS)
-    found: npt.NDArray[np.bool_] = (bad[:, 0] | bad[:, 1] | bad[:, 2]) == 0
-    return found
 
 
 def iin_frame(ids: pl.Series) -> pl.DataFrame:
     """[`iin_columns`][insurrules.kz.iin_columns.iin_columns] of a series, as a frame (``valid``,
     ``birth_date``, ``male``)."""
-    import pyarrow as pa
-
-    text = ids.cast(pl.String).rechunk()
+    text = ids.cast(pl.String)
     n = text.len()
-    arrow = text.to_arrow().cast(pa.large_string())
-    offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset : arrow.offset + n + 1]
-    shaped = np.diff(offsets) == 12  # 12 bytes: 12 ASCII digits at most, as bytes
-    if arrow.null_count:
-        shaped &= text.is_not_null().to_numpy()
-    where = np.flatnonzero(shaped)
-    if where.size != n:  # the texts of 12 bytes, one after another
-        arrow = text.filter(pl.Series(shaped)).to_arrow().cast(pa.large_string())
-        offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset :]
-    raw = np.frombuffer(arrow.buffers()[2] or b"", dtype=np.uint8)
-    first = int(offsets[0]) if where.size else 0
-    rows = raw[first : first + 12 * where.size].reshape(where.size, 12)
-    digits_ok = _ascii_digits(rows)
+    # one chunk: a column of ids read in parts is several
+    where, rows = fixed_width(text.rechunk().to_arrow(), 12)
+    digits_ok = ascii_digits(rows)
     # 16-bit digits: a million ids' digits in 24 MB rather than 96 (fresh memory is slow)
     digits = rows.astype(np.int16)
     digits -= 48

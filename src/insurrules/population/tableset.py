@@ -19,7 +19,8 @@ import pyarrow as pa
 from insurrules.errors import mask_text
 from insurrules.population.problems import PopulationError
 from insurrules.population.sources import TableSource
-from insurrules.population.values import NO_DAY, NO_MONTH_INDEX, dictionary_codes, given
+from insurrules.population.values import NO_DAY, NO_MONTH_INDEX, dictionary_codes
+from insurrules.text_columns import ascii_digits, digit_numbers, fixed_width
 
 __all__ = [
     "AMOUNT",
@@ -188,31 +189,19 @@ def digit_keys(column: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64
         return np.append(keys, 0)[at], np.append(keyed, False)[at]
     n = len(column)
     keys = np.zeros(n, dtype=np.int64)
+    keyed = np.zeros(n, dtype=np.bool_)
     kind = column.type
     text_kinds = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
     if n == 0 or not any(is_kind(kind) for is_kind in text_kinds):
-        return keys, np.zeros(n, dtype=np.bool_)
-    text = column.cast(pa.large_string())
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + n + 1]
-    raw = np.frombuffer(text.buffers()[2] or b"", dtype=np.uint8)
-    starts = offsets[:-1]
-    keyed = np.diff(offsets) == _ID_DIGITS
-    if text.null_count:
-        keyed &= given(text)
-    at = starts if keyed.all() else starts[keyed]
-    found = np.zeros(at.shape[0], dtype=np.int64)
-    digits = np.ones(at.shape[0], dtype=np.bool_)
-    for j in range(_ID_DIGITS):
-        digit = raw[at + j] - np.uint8(48)  # wraps below "0": then above 9 too
-        digits &= digit <= 9
-        found *= 10
-        found += digit
-    if at.shape[0] == n:
-        keys, keyed = found, digits
-    else:
-        keys[keyed] = found
-        keyed[keyed] = digits
-    return np.where(keyed, keys, 0), keyed
+        return keys, keyed
+    where, rows = fixed_width(column, _ID_DIGITS)
+    digits = ascii_digits(rows)
+    numbers = digit_numbers(rows)
+    if where.size == n:
+        return np.where(digits, numbers, 0), digits
+    keyed[where] = digits
+    keys[where[digits]] = numbers[digits]
+    return keys, keyed
 
 
 def _written(

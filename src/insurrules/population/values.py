@@ -25,10 +25,10 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from insurrules.models import AMOUNT_PATTERN, DATE_PATTERN, EARLIEST_DATE, HORIZON, MAX_AMOUNT
 from insurrules.months import MONTH_PATTERN
+from insurrules.text_columns import given
 
 __all__ = [
     "NO_DAY",
@@ -82,7 +82,7 @@ def _by_value(
     """``read`` applied once per distinct text value, then spread to the rows (the verdicts
     only where some distinct value is not vouched for; ``spread_values``: the values too)."""
     if not isinstance(arr, pa.DictionaryArray):
-        arr = pc.dictionary_encode(arr)
+        arr = arr.dictionary_encode()
     values, ok = read(_series(arr.dictionary).cast(pl.String))
     at = dictionary_codes(arr)
     if bool(ok.all()) and not arr.null_count:
@@ -232,21 +232,6 @@ def _plain_numbers(arr: pa.Array) -> npt.NDArray[np.integer[Any]]:
     )
 
 
-def given(arr: pa.Array) -> Bools:
-    """Where ``arr`` holds a value (not null), from its validity bits (pyarrow's own conversion
-    of a boolean array imports pandas, a third of a second)."""
-    n = len(arr)
-    if arr.null_count == 0:
-        return np.ones(n, dtype=np.bool_)
-    if pa.types.is_null(arr.type):
-        return np.zeros(n, dtype=np.bool_)
-    validity = arr.buffers()[0]
-    assert validity is not None
-    bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
-    present: Bools = bits[arr.offset : arr.offset + n].view(np.bool_)
-    return present
-
-
 def dictionary_codes(arr: pa.DictionaryArray) -> npt.NDArray[np.integer[Any]]:
     """The dictionary index of each row (a null: the index one past the dictionary)."""
     index = arr.indices
@@ -295,7 +280,7 @@ def _into(
     """``read`` once per distinct text value (once per ``memo``, when given), its values minus
     ``offset`` spread into ``out``."""
     if not isinstance(arr, pa.DictionaryArray):
-        arr = pc.dictionary_encode(arr)
+        arr = arr.dictionary_encode()
     texts = arr.dictionary
     values: npt.NDArray[np.generic]
     if memo is not None and len(texts) <= _MEMO_LIMIT and not texts.null_count:

@@ -38,13 +38,13 @@ import polars as pl
 from insurrules.errors import RulesError
 from insurrules.kz.decide import GraceAt, scope_reasons, why_not
 from insurrules.kz.law import KzFacts, KzRoutes, child_last_month, routes
-from insurrules.kz.params import kz_params
+from insurrules.kz.params import KzParams, kz_params
 from insurrules.kz.reading import BASES, Asked
 from insurrules.kz.rules import default_rules
 from insurrules.models import Reason
 from insurrules.parameters import RuleSet
 from insurrules.population.arrays import AdvanceRecords, ArrayOps
-from insurrules.population.kz.index import population_index
+from insurrules.population.kz.index import Cells, PopulationIndex, population_index
 from insurrules.population.kz.reading import Chunk, Read, Refusal
 from insurrules.population.kz.reading import read as read_routes
 from insurrules.population.kz.tables import PAYERS, RESIDENCIES, Population
@@ -111,6 +111,31 @@ class _Queries:
     de_level: tuple[Ints, ...]
 
 
+@dataclass
+class _ByQuery:
+    """What each query reads of the index's small tables (for each: the query of each record
+    and the records' columns), in the queries' own order; and the cells of payments from work."""
+
+    work_cells: Cells
+    requests: tuple[Ints, dict[str, Ints]]
+    advance: tuple[Ints, dict[str, Ints]]
+    memberships: tuple[Ints, dict[str, Ints]]
+    de_requests: tuple[Ints, dict[str, Ints]]
+    de_levels: tuple[Ints, dict[str, Ints]]
+
+
+def _by_query(ix: PopulationIndex, rows: Ints, params: KzParams) -> _ByQuery:
+    levels = frozenset(params.de_levels)
+    return _ByQuery(
+        work_cells=ix.work_cells(_payer_codes(params.de_work_payers), levels),
+        requests=ix.requests.of(rows),
+        advance=ix.advance(_payer_codes(params.prepaid_payers), params.prepaid_from).of(rows),
+        memberships=ix.memberships.of(rows),
+        de_requests=ix.de_requests(levels).of(rows),
+        de_levels=ix.de_levels(levels).of(rows),
+    )
+
+
 def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_Queries, Ints]:
     """The facts of each query, as [`insurrules.kz.facts`][insurrules.kz.facts] builds them for one
     case: only payments paid and care requests made by the day asked about count."""
@@ -120,52 +145,54 @@ def _prepare(pop: Population, rows: Ints, days: Ints, rules: RuleSet) -> tuple[_
     m0 = month_numbers(days)
     valid = ix.valid[rows]
 
-    levels = frozenset(params.de_levels)
-    paid_cells = ix.cells(None)
-    work_cells = ix.work_cells(_payer_codes(params.de_work_payers), levels)
+    # each step runs on one core for the most part: the small tables on the other core
+    # while the paid cells are built and read
+    with ThreadPoolExecutor(max_workers=1) as side:
+        small_job = side.submit(_by_query, ix, rows, params)
+        paid_cells = ix.cells(None)
 
-    # the frame each query needs (kz/facts.py: last finite fact + reach)
-    birth_m = ix.birth_month[rows]
-    child_last = child_last_month(birth_m, params)
-    last = np.maximum(np.maximum(child_last, m0), params.law_last_month)
-    np.maximum(last, ix.fact_last[rows], out=last)
-    owner, req = ix.requests.of(rows)
-    known = req["day"] <= days[owner]
-    np.maximum.at(last, owner[known], req["month"][known])
-    paid_cut = paid_cells.cut(rows, days)
-    np.maximum(last, paid_cells.last_known(rows, days, paid_cut), out=last)
-    end = last + params.reach
+        # the frame each query needs (kz/facts.py: last finite fact + reach)
+        birth_m = ix.birth_month[rows]
+        child_last = child_last_month(birth_m, params)
+        last = np.maximum(np.maximum(child_last, m0), params.law_last_month)
+        np.maximum(last, ix.fact_last[rows], out=last)
+        paid_cut = paid_cells.cut(rows, days)
+        np.maximum(last, paid_cells.last_known(rows, days, paid_cut), out=last)
+        small = small_job.result()
+        # what the rules read of the payment records is built: the records themselves (the
+        # bulk of the index) are let go before the routes run, and read again only for other
+        # payers
+        side.submit(ix.release_payments)
+        owner, req = small.requests
+        known = req["day"] <= days[owner]
+        np.maximum.at(last, owner[known], req["month"][known])
+        end = last + params.reach
 
-    # by frame end (chunks of equal frames), then by the month asked about (runs of equal
-    # months read a timeline a word row at a time)
-    order = np.argsort(np.where(valid, end, -1) * (1 << 20) + m0, kind="stable")
-    pos_of = np.empty(count, dtype=np.int64)
-    pos_of[order] = np.arange(count, dtype=np.int64)
+        # by frame end (chunks of equal frames), then by the month asked about (runs of equal
+        # months read a timeline a word row at a time)
+        order = np.argsort(np.where(valid, end, -1) * (1 << 20) + m0, kind="stable")
+        row = rows[order]
+        day = days[order]
+        # the two payment timelines on both cores (numpy releases the GIL in these passes)
+        work_job = side.submit(small.work_cells.known, row, day)
+        pos_of = np.empty(count, dtype=np.int64)
+        pos_of[order] = np.arange(count, dtype=np.int64)
 
-    def by_pos(owner: Ints, *cols: Ints) -> tuple[Ints, ...]:
-        pos = pos_of[owner]
-        sort = np.argsort(pos, kind="stable")
-        return (pos[sort], *(np.asarray(c)[sort] for c in cols))
+        def by_pos(owner: Ints, *cols: Ints) -> tuple[Ints, ...]:
+            pos = pos_of[owner]
+            sort = np.argsort(pos, kind="stable")
+            return (pos[sort], *(np.asarray(c)[sort] for c in cols))
 
-    owner, adv = ix.advance(_payer_codes(params.prepaid_payers), params.prepaid_from).of(rows)
-    known = adv["day"] <= days[owner]
-    advance = by_pos(owner[known], adv["month"][known], adv["arrival"][known])
-    # what the rules read of the payment records is built: the records themselves (the bulk of
-    # the index) are let go before the routes run, and read again only for other payers
-    ix.release_payments()
-    owner, mem = ix.memberships.of(rows)
-    memberships = by_pos(owner, mem["code"], mem["lo"], mem["hi"])
-    owner, de = ix.de_requests(levels).of(rows)
-    known = de["day"] <= days[owner]
-    de_requests = by_pos(owner[known], de["month"][known])
-    owner, spans = ix.de_levels(levels).of(rows)
-    de_level = by_pos(owner, spans["lo"], spans["hi"])
-
-    row = rows[order]
-    day = days[order]
-    # the two payment timelines on both cores (numpy releases the GIL in these passes)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        work_job = pool.submit(work_cells.known, row, day)
+        owner, adv = small.advance
+        known = adv["day"] <= days[owner]
+        advance = by_pos(owner[known], adv["month"][known], adv["arrival"][known])
+        owner, mem = small.memberships
+        memberships = by_pos(owner, mem["code"], mem["lo"], mem["hi"])
+        owner, de = small.de_requests
+        known = de["day"] <= days[owner]
+        de_requests = by_pos(owner[known], de["month"][known])
+        owner, spans = small.de_levels
+        de_level = by_pos(owner, spans["lo"], spans["hi"])
         first, at, stop = paid_cut
         paid = paid_cells.known(row, day, (first[order], at[order], stop[order]))
         work_paid = work_job.result()

@@ -19,6 +19,7 @@ payments) depends on the rules, so cells are kept per set of payers.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -194,6 +195,15 @@ class Cells:
         ``cut``: `cut` of the same queries, when already known.
         """
         first, at, stop = cut if cut is not None else self.cut(rows, days)
+        some = np.flatnonzero(at > first)
+        if some.size * 4 < rows.size:  # few queries know a cell (payments from work): only theirs
+            out = np.zeros((self.rows_bits.shape[1], rows.size), dtype=np.uint64)
+            if some.size:
+                out[:, some] = self._known(rows[some], first[some], at[some], stop[some])
+            return out
+        return self._known(rows, first, at, stop)
+
+    def _known(self, rows: Ints, first: Ints, at: Ints, stop: Ints) -> Words:
         from_all = stop - at <= at - first  # clear the late cells, or set the known ones
         out = np.ascontiguousarray(self.rows_bits[rows].T)
         out[:, ~from_all] = 0
@@ -500,6 +510,9 @@ class _Reread:
         return (_Reread, (self._pop(),))
 
 
+_REREADING = threading.Lock()
+
+
 @dataclass
 class PopulationIndex:
     """The day- and rule-independent arrays of one population (see the module docstring)."""
@@ -526,11 +539,13 @@ class PopulationIndex:
     reread: Callable[[], PaymentRecords] | None = None
 
     def payments(self) -> PaymentRecords:
-        """The payment records, read again from the tables if they were released."""
-        if self.records is None:
-            assert self.reread is not None, "released payments need a way to read them again"
-            self.records = self.reread()
-        return self.records
+        """The payment records, read again from the tables if they were released (once, when
+        several threads ask at the same time)."""
+        with _REREADING:
+            if self.records is None:
+                assert self.reread is not None, "released payments need a way to read them again"
+                self.records = self.reread()
+            return self.records
 
     def release_payments(self) -> None:
         """Let go of the payment records (the bulk of the index: 11 bytes a record) once the

@@ -506,26 +506,42 @@ def _orphans(name: str, rows: I32, problems: list[str]) -> None:
         problems.append(f"{name}.person_id: {unknown} row(s) for persons not in persons")
 
 
+def _others(
+    pop: Population, lookup: PersonRows
+) -> tuple[
+    tuple[pl.Series, Bools, Ints, Ints, I8, I8],
+    tuple[Records, Bools],
+    tuple[Records, Bools],
+    tuple[Records, Bools],
+]:
+    """The persons, their memberships, welfare levels and care requests (see `load`)."""
+    persons = _persons(pop.sources["persons"], pop.ids)
+    birth = persons[2]
+    return (
+        persons,
+        _periods(
+            pop.sources["memberships"], "memberships", "code", MEMBERSHIP_CODES, lookup, birth
+        ),
+        _periods(pop.sources["welfare_levels"], "welfare_levels", "level", LEVELS, lookup, birth),
+        _care(pop.sources["care_requests"], lookup, birth),
+    )
+
+
 def load(pop: Population) -> Loaded:
     """Read, screen and (where the screen cannot vouch) judge every person's records."""
     lookup = pop.person_rows()
-    # the persons on another thread while the payments are read (each waits on its own
-    # kernels part of the time: the two share both cores)
+    # the persons and the smaller tables on another thread while the payments are read (each
+    # waits on its own kernels part of the time: the two share both cores)
     with ThreadPoolExecutor(max_workers=1) as side:
-        persons = side.submit(_persons, pop.sources["persons"], pop.ids)
+        others = side.submit(_others, pop, lookup)
         paid = _payments(pop.sources["payments"], lookup)
-        ids, vouched, birth, death, _, residency = persons.result()
+        (ids, vouched, birth, death, _, residency), (mem, mem_ok), (wel, wel_ok), (req, req_ok) = (
+            others.result()
+        )
     pay, twins, early = paid.records, paid.twins, paid.early
     pay_unvouched = np.union1d(paid.unvouched, paid.before_birth(birth))
     n = ids.len()
     problems: list[str] = []
-    mem, mem_ok = _periods(
-        pop.sources["memberships"], "memberships", "code", MEMBERSHIP_CODES, lookup, birth
-    )
-    wel, wel_ok = _periods(
-        pop.sources["welfare_levels"], "welfare_levels", "level", LEVELS, lookup, birth
-    )
-    req, req_ok = _care(pop.sources["care_requests"], lookup, birth)
     for name, records in zip(TABLES[1:], (pay, mem, wel, req), strict=True):
         _orphans(name, records.rows, problems)
     if problems:
@@ -536,7 +552,7 @@ def load(pop: Population) -> Loaded:
     vouched[pay_unvouched] = False
     vouched[twins] = False
 
-    errors: list[str | None] = [None] * n
+    errors: dict[int, str] = {}  # by row: the few refused persons' errors
     judged = np.flatnonzero(~vouched)
     valid = vouched.copy()
     extra: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLES[1:]}
@@ -550,6 +566,7 @@ def load(pop: Population) -> Loaded:
         verdicts = judge({**d, "as_of": as_of} for d in documents)
         for row, (case, error) in zip(judged.tolist(), verdicts, strict=True):
             if case is None:
+                assert error is not None  # the model's words for what it refused
                 errors[row] = error
                 continue
             assert isinstance(case, KzCase)
@@ -566,7 +583,7 @@ def load(pop: Population) -> Loaded:
             payments = pay.kept(keep, _extra(extra["payments"], pay))
             early_known = None
     return Loaded(
-        errors=pl.Series("error", errors, dtype=pl.String),
+        errors=_errors(n, errors),
         vouched=vouched,
         valid=valid,
         birth_day=birth,
@@ -578,6 +595,14 @@ def load(pop: Population) -> Loaded:
         welfare_levels=wel.kept(keep, _extra(extra["welfare_levels"], wel)),
         care_requests=req.kept(keep, _extra(extra["care_requests"], req)),
     )
+
+
+def _errors(n: int, found: dict[int, str]) -> pl.Series:
+    """Per person: null, or the error ``found`` for that row."""
+    errors = pl.repeat(None, n, dtype=pl.String, eager=True).alias("error")
+    if not found:
+        return errors
+    return errors.scatter(list(found), list(found.values()))
 
 
 def record_positions(rows: I32, judged: Ints, ascending: bool | None = None) -> Ints:
