@@ -92,3 +92,26 @@ def test_a_sliced_column_is_read_from_its_offset() -> None:
     column = pa.array(["x", *ids[::-1]], type=pa.large_string()).slice(1)
     assert lookup.rows(column).tolist() == list(range(9, -1, -1))
     assert np.array_equal(digit_keys(column)[0], np.arange(9, -1, -1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(DIGITS, min_size=1, max_size=30, unique=True),
+    st.data(),
+)
+def test_records_in_the_persons_order_find_their_rows(ids: list[str], data: st.DataObject) -> None:
+    """A part of an extract whose ids are those of consecutive persons (no search is made then),
+    or nearly so: one id changed, a stranger at the end, one person past the last."""
+    start = data.draw(st.integers(0, len(ids) - 1))
+    stop = data.draw(st.integers(start + 1, len(ids) + 1))
+    run = ids[start:stop]
+    if stop > len(ids):
+        run.append(data.draw(DIGITS))
+    if data.draw(st.booleans()):
+        run[data.draw(st.integers(0, len(run) - 1))] = data.draw(st.one_of(DIGITS, NEAR))
+    repeats = data.draw(st.lists(st.integers(1, 3), min_size=len(run), max_size=len(run)))
+    records: list[str | None] = [i for i, n in zip(run, repeats, strict=True) for _ in range(n)]
+    lookup = PersonRows(pl.Series(ids, dtype=pl.String))
+    want = expected(list(ids), records)
+    for column in forms(records):
+        assert lookup.rows(column).tolist() == want

@@ -213,6 +213,10 @@ def _written(
     return out
 
 
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
 class PersonRows:
     """Person row of each record, by its ``person_id`` (-1: no such person)."""
 
@@ -222,6 +226,8 @@ class PersonRows:
         #: every id is 12 digits: records are matched by number (see `digit_keys`)
         self.by_number = bool(keyed.all()) and text.len() > 0
         if self.by_number:
+            #: each row's key (records of a fund's extract usually come in the persons' order)
+            self.by_row = keys
             by_key = np.argsort(keys)
             self.keys = keys[by_key]
             if bool(np.any(self.keys[1:] == self.keys[:-1])):
@@ -242,7 +248,25 @@ class PersonRows:
         return int(self.sorted.filter(self.sorted.is_duplicated()).n_unique())
 
     def _by_number(self, column: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int32]:
-        keys, keyed = digit_keys(column)
+        return self._of_keys(*digit_keys(column))
+
+    def _following(self, keys: npt.NDArray[np.int64], keyed: Bools) -> int | None:
+        """The row of the first of ``keys`` when they are the ids of consecutive rows from it
+        (a part of an extract in the persons' order: no search), else None."""
+        k = keys.shape[0]
+        if k == 0 or not bool(keyed.all()):
+            return None
+        at = int(np.searchsorted(self.keys, keys[0]))
+        if at >= self.keys.shape[0] or int(self.keys[at]) != int(keys[0]):
+            return None
+        first = int(self.order[at])
+        if first + k > self.by_row.shape[0] or not np.array_equal(
+            self.by_row[first : first + k], keys
+        ):
+            return None
+        return first
+
+    def _of_keys(self, keys: npt.NDArray[np.int64], keyed: Bools) -> npt.NDArray[np.int32]:
         # searched in increasing order, each search starts where the last ended: the sorted
         # keys are swept once instead of probed at random (10x faster once they outgrow caches)
         by_key = np.argsort(keys)
@@ -275,11 +299,19 @@ class PersonRows:
                 return _written(found, out)
             column = column.chunk(0)
         if isinstance(column, pa.DictionaryArray):  # each distinct id looked up once
-            ids = self.look_up(pl.Series(column.dictionary).cast(pl.String))
-            lookup = np.append(ids, np.int32(-1))
             at = dictionary_codes(column)
             if out is None:
                 out = np.empty(at.shape[0], dtype=np.int32)
+            if self.by_number and _is_text(column.dictionary.type):
+                keys, keyed = digit_keys(column.dictionary)
+                first = None if column.null_count else self._following(keys, keyed)
+                if first is not None:  # the dictionary's ids are those of rows first, first + 1...
+                    np.add(at, first, out=out, casting="unsafe")
+                    return out
+                ids = self._of_keys(keys, keyed)
+            else:
+                ids = self.look_up(pl.Series(column.dictionary).cast(pl.String))
+            lookup = np.append(ids, np.int32(-1))
             # codes index the dictionary or, for a null, the -1 after it: "clip" never clips,
             # and unlike "raise" it writes straight into ``out``
             np.take(lookup, at, out=out, mode="clip")
@@ -287,9 +319,7 @@ class PersonRows:
         return _written(self._rows(column), out)
 
     def _rows(self, column: pa.Array) -> npt.NDArray[np.int32]:
-        if self.by_number and (
-            pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-        ):
+        if self.by_number and _is_text(column.type):
             return self._by_number(column)
         ids = pl.Series(column).cast(pl.String)
         if ids.len() < 2:
