@@ -40,3 +40,12 @@ def test_fixed_width_finds_exactly_the_texts_of_that_many_bytes(
     want = [i for i, v in enumerate(values) if v is not None and len(v.encode()) == 12]
     assert where.tolist() == want
     assert [bytes(r) for r in rows.tolist()] == [values[i].encode() for i in want]  # type: ignore[union-attr]
+
+
+def test_a_null_is_not_a_text_whatever_its_slot_holds() -> None:
+    data = pa.py_buffer(b"123456789012" * 2)
+    offsets = pa.py_buffer(bytes(pa.array([0, 12, 24], type=pa.int32()).buffers()[1]))
+    column = pa.StringArray.from_buffers(2, offsets, data, pa.py_buffer(bytes([0b10])))
+    where, rows = fixed_width(column, 12)
+    assert where.tolist() == [1]
+    assert bytes(rows[0].tolist()) == b"123456789012"

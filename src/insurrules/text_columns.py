@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-__all__ = ["ascii_digits", "digit_numbers", "fixed_width", "given"]
+__all__ = ["ascii_digits", "digit_numbers", "fixed_width", "given", "text_bytes"]
 
 Ints = npt.NDArray[np.int64]
 Bytes = npt.NDArray[np.uint8]
@@ -45,7 +45,7 @@ def given(arr: pa.Array) -> Bools:
     return present
 
 
-def _offsets(column: pa.Array) -> tuple[Ints | npt.NDArray[np.int32], Bytes]:
+def text_bytes(column: pa.Array) -> tuple[Ints | npt.NDArray[np.int32], Bytes]:
     """The ``len + 1`` offsets of a text column's values into its data, and the data."""
     kind = column.type
     if pa.types.is_string(kind):
@@ -71,7 +71,7 @@ def fixed_width(column: pa.Array, width: int) -> tuple[Ints, Bytes]:
     n = len(column)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros((0, width), dtype=np.uint8)
-    offsets, raw = _offsets(column)
+    offsets, raw = text_bytes(column)
     lengths = np.diff(offsets)
     shaped: Bools = lengths == width
     if column.null_count:
