@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insurrules.population.arrays import NO_MONTH, ArrayOps
-from insurrules.population.kz.index import Cells, _cells, expand
+from insurrules.population.kz.cells import Cells, cells_of_records, expand
 
 ORIGIN = 2019 * 12
 
@@ -42,7 +42,9 @@ def test_known_cells_and_last_month_match_the_records(
     asked = [(r % persons, d) for r, d in asked]
     width = 81
     arr = np.array(made, dtype=np.int64).reshape(-1, 3)
-    cells = _cells(arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), persons, ORIGIN, width)
+    cells = cells_of_records(
+        arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), persons, ORIGIN, width
+    )
     rows = np.array([r for r, _ in asked], dtype=np.int64)
     days = np.array([d for _, d in asked], dtype=np.int64)
     bits = ArrayOps(ORIGIN, width, len(asked)).to_bool(cells.known(rows, days))
@@ -96,16 +98,16 @@ def test_cells_built_in_chunks_of_persons_are_the_cells_built_at_once(
 ) -> None:
     from unittest import mock
 
-    from insurrules.population.kz import index
+    from insurrules.population.kz import cells as cells_module
 
     persons, made = drawn
     arr = np.array(made, dtype=np.int64).reshape(-1, 3)
     mask = np.array(keep[: len(made)], dtype=np.bool_)
     # months given from a base month (as payments keep them), records kept by a mask
     args = (arr[:, 0].copy(), arr[:, 1] - 1800 * 12, arr[:, 2].copy(), persons, ORIGIN, 81)
-    whole = _cells(*args, month0=1800 * 12, keep=mask)
-    with mock.patch.object(index, "_CELL_CHUNK", chunk):
-        parts = _cells(*args, month0=1800 * 12, keep=mask)
+    whole = cells_of_records(*args, month0=1800 * 12, keep=mask)
+    with mock.patch.object(cells_module, "_CELL_CHUNK", chunk):
+        parts = cells_of_records(*args, month0=1800 * 12, keep=mask)
     assert np.array_equal(whole.rows_bits, parts.rows_bits)
     assert _by_row(whole) == _by_row(parts)
     cells = {(r, m) for (r, m, _), k in zip(made, mask.tolist(), strict=True) if k}
@@ -131,7 +133,7 @@ def test_cells_built_in_chunks_of_persons_are_the_cells_built_at_once(
 def test_cells_of_several_payer_sets_built_together_are_each_built_alone(
     drawn: tuple[int, list[tuple[int, int, int]]], payers: list[int]
 ) -> None:
-    from insurrules.population.kz.index import _cell_sets
+    from insurrules.population.kz.cells import cell_sets as _cell_sets
 
     persons, made = drawn
     arr = np.array(made, dtype=np.int64).reshape(-1, 3)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -301,7 +301,7 @@ def test_one_hostile_value_is_one_persons_error(column: str, value: str) -> None
 
 def _same_advance(pop: Population) -> None:
     """The prepaid route's records from the records found early when read (and those of persons
-    the model judged, replaced in place) equal a search of every record."""
+    the model judged, as the model read them) equal a search of every record."""
     from dataclasses import replace
 
     from insurrules.kz.params import kz_params
@@ -310,15 +310,20 @@ def _same_advance(pop: Population) -> None:
     from insurrules.population.kz.tables import PAYERS
 
     index = population_index(pop)
-    everything = replace(index, records=replace(index.payments(), early=None), cache={})
     p = kz_params(default_rules())
-    for payers in (p.prepaid_payers, frozenset(PAYERS)):
-        codes = frozenset(PAYERS.index(name) for name in payers)
-        for since in (p.prepaid_from, dt.date(2017, 7, 1)):
-            found, expected = index.advance(codes, since), everything.advance(codes, since)
-            assert np.array_equal(found.starts, expected.starts)
-            for name, column in expected.columns.items():
-                assert np.array_equal(found.columns[name], column), name
+    asked = [
+        (frozenset(PAYERS.index(name) for name in payers), since)
+        for payers in (p.prepaid_payers, frozenset(PAYERS))
+        for since in (p.prepaid_from, dt.date(2017, 7, 1))
+    ]
+    found_all = [index.advance(codes, since) for codes, since in asked]  # from what was kept
+    # every record (read again, when only some were kept), each searched
+    everything = replace(index, records=replace(index.payments(), early=None), cache={})
+    for (codes, since), found in zip(asked, found_all, strict=True):
+        expected = everything.advance(codes, since)
+        assert np.array_equal(found.starts, expected.starts)
+        for name, column in expected.columns.items():
+            assert np.array_equal(found.columns[name], column), name
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -389,3 +394,157 @@ def test_records_paid_around_the_first_of_their_month_are_found_in_any_row_group
         for name, source in pop.sources.items():
             pq.write_table(source.frame().to_arrow(), f"{tmp}/{name}.parquet", row_group_size=group)
         _same_advance(Population.from_parquet(tmp))
+
+
+def _cells_by_row(cells: Any, persons: int) -> list[list[tuple[int, int, int]]]:
+    """Each row's cells as (month, day arrived, last month so far), in the order kept."""
+    return [
+        [
+            (
+                int(cells.col[i]) + cells.origin,
+                int(cells.day[i]),
+                int(cells.last_so_far[i]) + cells.origin,
+            )
+            for i in range(int(cells.first[r]), int(cells.stop[r]))
+        ]
+        for r in range(persons)
+    ]
+
+
+def _written(pop: Population, tmp: str, group: int) -> Population:
+    """``pop`` written to Parquet in row groups of ``group`` rows, and read back."""
+    import pyarrow.parquet as pq
+
+    for name, source in pop.sources.items():
+        pq.write_table(source.frame().to_arrow(), f"{tmp}/{name}.parquet", row_group_size=group)
+    return Population.from_parquet(tmp)
+
+
+def _same_cells_while_reading(pop: Population) -> bool:
+    """The cells built part by part while the payments are read (persons straddling parts,
+    persons the model judged made again) are those built from every record afterwards; the
+    records kept are all those of the persons kept, as every record read has them. Whether
+    the cells were built while reading (records grouped by person)."""
+    from insurrules.kz.params import kz_params
+    from insurrules.kz.rules import default_rules
+    from insurrules.population.kz.cells import cell_sets
+    from insurrules.population.kz.loading import NO_PAYER, PAY_MONTH0
+    from insurrules.population.kz.tables import PAYERS
+
+    persons = len(pop)
+    latest = kz_params(default_rules()).frame_origin
+    part, full = load(pop, frame_origin=latest), load(pop)
+    assert full.paid_cells is None
+    assert np.array_equal(part.valid, full.valid)
+    assert part.errors.equals(full.errors)
+    if part.paid_cells is None:  # records not together by person: all were kept instead
+        assert part.complete is None
+        return False
+    pay = full.payments
+    month, day, payer = (pay.columns[k] for k in ("month", "day", "payer"))
+    counted = payer != NO_PAYER
+    if counted.any():
+        origin = min(latest, int(month[counted].min()) + PAY_MONTH0)
+        width = int(month[counted].max()) + PAY_MONTH0 - origin + 1
+    else:
+        origin, width = latest, 1
+    (expected,) = cell_sets(
+        pay.rows,
+        month,
+        day,
+        persons,
+        origin,
+        width,
+        month0=PAY_MONTH0,
+        codes=payer,
+        sets=[frozenset(range(len(PAYERS)))],
+    )
+    got = part.paid_cells
+    assert (got.origin, got.width) == (expected.origin, expected.width)
+    assert _cells_by_row(got, persons) == _cells_by_row(expected, persons)
+    assert np.array_equal(got.rows_bits, expected.rows_bits)
+    # the records kept: every record of each person kept (care requests, judged), as read
+    assert part.complete is not None
+    for row in np.flatnonzero(part.complete & part.valid).tolist():
+        mine = part.payments.rows == row
+        theirs = (pay.rows == row) & counted
+        for name in ("month", "day", "payer"):
+            assert sorted(part.payments.columns[name][mine].tolist()) == sorted(
+                pay.columns[name][theirs].tolist()
+            ), name
+    return True
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(corrupted(), st.integers(1, 7), st.booleans())
+def test_cells_built_while_reading_are_the_cells_of_every_record(
+    drawn: tuple[dict[str, list[dict[str, Any]]], int], group: int, parquet: bool
+) -> None:
+    import tempfile
+
+    tables, _ = drawn
+    pop = _population(tables)
+    with tempfile.TemporaryDirectory() as tmp:
+        _same_cells_while_reading(_written(pop, tmp, group) if parquet else pop)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),  # person
+            st.integers(2018 * 12, 2026 * 12),  # month paid for
+            st.sampled_from([-40, -1, 0, 3, 27]),  # paid, from its 1st day
+            st.sampled_from(["self", "employer", "employee"]),
+            st.sampled_from(["19126.02", "1", "1", "1", "-5"]),  # (-5: refused)
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.integers(0, 5), max_size=4),  # persons with a care request
+    st.integers(1, 12),
+)
+@example(  # a person asking for care, their records wholly inside a row group
+    [(who, (2020 + k) * 12, 3, "employer", "19126.02") for who in (0, 1, 2) for k in range(3)],
+    [1],
+    9,
+)
+def test_cells_of_persons_straddling_row_groups_are_made_from_all_their_records(
+    made: list[tuple[int, int, int, str, str]], asking: list[int], group: int
+) -> None:
+    """Persons with many records, read from Parquet row groups of every size (most persons'
+    records straddle groups), some asking for care (all their records kept), some refused."""
+    import tempfile
+
+    from insurrules.kz.iin import make_iin
+
+    born = [dt.date(1980 + 3 * i, 1 + i, 1 + 2 * i) for i in range(6)]
+    sexes = ["female", "male"] * 3
+    ids = [make_iin(b, s, 7) for b, s in zip(born, sexes, strict=True)]  # type: ignore[arg-type]
+    rows = []
+    for who, month, offset, payer, amount in sorted(made):
+        first = dt.date(month // 12, month % 12 + 1, 1)
+        paid_on = max(first + dt.timedelta(days=offset), born[who])
+        rows.append(
+            {
+                "person_id": ids[who],
+                "month": f"{first:%Y-%m}",
+                "paid_on": str(paid_on),
+                "amount": amount,
+                "payer": payer,
+            }
+        )
+    tables: dict[str, list[dict[str, Any]]] = {
+        "persons": [
+            {"id": i, "birth_date": str(b), "sex": s}
+            for i, b, s in zip(ids, born, sexes, strict=True)
+        ],
+        "payments": rows,
+        "memberships": [],
+        "welfare_levels": [],
+        "care_requests": [
+            {"person_id": ids[who], "date": "2026-03-02"} for who in sorted(set(asking))
+        ],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        assert _same_cells_while_reading(_written(_population(tables), tmp, group))

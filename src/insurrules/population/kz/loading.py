@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import pairwise
 from typing import Any
 
@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from insurrules.kz.case import BENEFITS_START, FIRST_CONTRIBUTION_MONTH, KzCase
 from insurrules.kz.iin_columns import iin_frame
+from insurrules.population.kz.cells import Cells, PartCells, expand
 from insurrules.population.kz.tables import (
     DEFAULT_RESIDENCY,
     LEVELS,
@@ -124,6 +125,11 @@ class Loaded:
     memberships: Records  # code (index into MEMBERSHIP_CODES), start, end (day numbers)
     welfare_levels: Records  # level (index into LEVELS), start, end
     care_requests: Records  # day
+    #: the cells of every valid person's payments, when built while reading (`load`): then
+    #: ``payments`` holds only the records of the persons ``complete`` and those early
+    paid_cells: Cells | None = None
+    #: per person, whether all their payment records are in ``payments`` (None: everyone's)
+    complete: Bools | None = None
 
 
 def _arrow(frame: pl.DataFrame) -> pa.Table:
@@ -259,49 +265,118 @@ _READERS = 2
 
 
 @dataclass
+class _Runs:
+    """Each run of one person's records (a person's records may make several runs, one a part
+    when they straddle parts): the person's row, where the run starts and how long it is, its
+    least day paid, and its least and greatest month (from PAY_MONTH0)."""
+
+    rows: I32
+    start: Ints
+    length: Ints
+    least_day: I32
+    least_month: npt.NDArray[np.int16]
+    most_month: npt.NDArray[np.int16]
+
+    @classmethod
+    def joined(cls, parts: list[_Runs]) -> _Runs:
+        parts = sorted(parts, key=lambda run: int(run.start[0]) if run.start.size else -1)
+        kinds = {f.name: getattr(_NO_RUNS, f.name) for f in fields(cls)}
+        return cls(
+            **{
+                name: np.concatenate([getattr(run, name) for run in parts] or [empty])
+                for name, empty in kinds.items()
+            }
+        )
+
+    def positions(self, judged: Ints) -> Ints:
+        """The positions of the records of the persons ``judged`` (rows, increasing), in order
+        (the runs' rows never decrease)."""
+        lo = np.searchsorted(self.rows, judged.astype(self.rows.dtype), side="left")
+        hi = np.searchsorted(self.rows, judged.astype(self.rows.dtype), side="right")
+        _, chosen = expand(lo, hi)
+        start = self.start.take(chosen)
+        _, at = expand(start, start + self.length.take(chosen))
+        return at
+
+
+_NO_RUNS = _Runs(
+    np.zeros(0, np.int32),
+    np.zeros(0, np.int64),
+    np.zeros(0, np.int64),
+    np.zeros(0, np.int32),
+    np.zeros(0, np.int16),
+    np.zeros(0, np.int16),
+)
+
+
+@dataclass
 class _Payments:
     """What [`_payments`][insurrules.population.kz.loading._payments] read."""
 
+    #: every record, or (cells built while reading) only the records of the persons
+    #: ``complete``, those found early (see ``early``) and those of the persons ``straddling``,
+    #: in the order read
     records: Records
     unvouched: I32  # rows of persons with a record not vouched for
     twins: I32  # rows of persons who may have two records alike
-    #: the positions of the records that arrived in a month before the month they pay for (the
-    #: few the prepaid route may count: found while each part is at hand, not in another pass)
+    #: the positions in ``records`` of the records that arrived in a month before the month
+    #: they pay for (the few the prepaid route may count: found while each part is at hand,
+    #: not in another pass)
     early: Ints
-    #: each run of one person's records (a person's records may make several runs): the person's
-    #: row, the run's least day paid and least month, to check against the person's birth
-    runs: tuple[I32, I32, npt.NDArray[np.int16]]
+    runs: _Runs
+    #: the cells of every record, built while reading (None: read later from ``records``)
+    cells: PartCells | None = None
+    #: where ``records`` are not all: per person, whether all of theirs are there
+    complete: Bools | None = None
+    #: records of persons not in persons
+    orphans: int = 0
+    #: the persons whose records straddle parts (with ``cells``: all their records are in
+    #: ``records``, and their cells are still to be made)
+    straddling: Ints | None = None
 
     def before_birth(self, birth: Ints) -> I32:
         """The rows of persons with a record paid, or paying for a month, before they were
         born or before the scheme (a row of -1, no such person, is refused in load())."""
-        who, least_day, least_month = self.runs
+        who = self.runs.rows
         # the earliest month a record may pay for: the month of birth, not before the scheme
         earliest = np.maximum(month_numbers(birth), FIRST_CONTRIBUTION_MONTH.index) - PAY_MONTH0
-        early = least_day < birth.take(who)
-        early |= least_month < earliest.take(who)
+        early = self.runs.least_day < birth.take(who)
+        early |= self.runs.least_month < earliest.take(who)
         return np.unique(who[early]).astype(np.int32)
 
 
-def _payments(source: TableSource, ids: PersonRows) -> _Payments:
+def _payments(
+    source: TableSource,
+    ids: PersonRows,
+    kept: Bools | None = None,
+    cells: PartCells | None = None,
+) -> _Payments:
     """Payment records read part by part (see `_Payments`), checked against nothing but
     themselves: the persons' table is read meanwhile, on another thread.
 
-    Parts are read on two threads, each decoding its part and writing it straight into its own
-    slice of the arrays (no array per column and part: on tens of millions of records fresh
-    memory is what costs most). A value not vouched for only marks its person, whom the model
-    then judges.
+    Parts are read on two threads, each decoding its part. Without ``cells``, each part is
+    written straight into its own slice of arrays of every record (no array per column and
+    part: on tens of millions of records fresh memory is what costs most). With ``cells``, each
+    part's cells are built from it (`PartCells`) and only the records the index reads again
+    are kept: those of the persons ``kept``, those found early, and those at each part's ends
+    (of a person whose records run on into the next part). That needs every person's records
+    together, persons in the order of ``persons``: otherwise they are read again, all kept (None
+    is returned). A value not vouched for only marks its person, whom the model then judges.
     """
     total = len(source)
-    rows = np.empty(total, dtype=np.int32)
-    month = np.empty(total, dtype=np.int16)
-    day = np.empty(total, dtype=np.int32)
-    payer = np.empty(total, dtype=np.int8)
+    keep_all = cells is None
+    if keep_all:
+        rows = np.empty(total, dtype=np.int32)
+        month = np.empty(total, dtype=np.int16)
+        day = np.empty(total, dtype=np.int32)
+        payer = np.empty(total, dtype=np.int8)
     unvouched: list[I32] = []
     twins: list[I32] = []
     early_at: list[Ints] = []
-    runs: list[tuple[I32, I32, npt.NDArray[np.int16]]] = []
+    runs: list[_Runs] = []
     edges: list[_Edges] = []
+    subsets: list[tuple[Ints, I32, npt.NDArray[np.int16], I32, I8, Bools]] = []
+    orphans: list[int] = []
     # each part's months and payers are mostly the last part's: each text is read once
     month_memo: Memo = {}
     payer_memo: Memo = {}
@@ -312,8 +387,14 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
             raise PopulationError([f"payments: {n} rows announced, {batch.num_rows} read"])
         if n == 0:
             return
-        part = slice(at, at + n)
-        r, m, d, p = rows[part], month[part], day[part], payer[part]
+        if keep_all:
+            part = slice(at, at + n)
+            r, m, d, p = rows[part], month[part], day[part], payer[part]
+        else:  # the part's own arrays (the allocator hands the last part's memory again)
+            r = np.empty(n, dtype=np.int32)
+            m = np.empty(n, dtype=np.int16)
+            d = np.empty(n, dtype=np.int32)
+            p = np.empty(n, dtype=np.int8)
         ids.rows(_column(batch, "person_id"), out=r)
         found = [
             read_months(_column(batch, "month"), m, PAY_MONTH0, month_memo),
@@ -321,27 +402,36 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
             unvouched_amounts(_column(batch, "amount")),
             read_codes(_column(batch, "payer"), PAYERS, p, payer_memo),
         ]
+        if int(r.min()) < 0:  # a reduction: no mask over every record
+            orphans.append(int((r < 0).sum()))
         same = r[1:] == r[:-1]
         # each run of one person's records: its least day and month, checked against the
         # person's birth once the persons are read
         starts = np.flatnonzero(~same)
         starts += 1
         starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
-        least = (np.minimum.reduceat(d, starts), np.minimum.reduceat(m, starts))
         heads = r.take(starts)  # each run's person row
-        runs.append((heads, *least))
+        lengths = np.diff(np.append(starts, n))
+        runs.append(
+            _Runs(
+                heads,
+                starts + at,
+                lengths,
+                np.minimum.reduceat(d, starts),
+                np.minimum.reduceat(m, starts),
+                np.maximum.reduceat(m, starts),
+            )
+        )
         for where in found:
             if where is not None:
                 unvouched.append(np.unique(r[where]))
-        del found, starts
+        del found
         bound = m * np.int32(487)
         bound >>= 4
         bound += np.int32(_FIRST_DAY_BOUND)
         maybe = np.flatnonzero(d < bound)
         del bound
         maybe = maybe[d.take(maybe) < _FIRST_DAYS.take(m.take(maybe))]
-        maybe += at
-        early_at.append(maybe)
         key = _month_day(m, d)
         # grouped (each person's records together, persons ascending): the runs' rows rise,
         # a look at the few runs rather than at every record
@@ -360,6 +450,30 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
             local += _record_key(m, d, p)
             twins.append(np.unique(r[pl.Series(local).is_duplicated().to_numpy()]))
         edges.append(_Edges.of(at, grouped, ordered, r, key, p))
+        if keep_all:
+            early_at.append(maybe + at)
+            return
+        if not grouped:  # read again, every record kept (see above)
+            return
+        assert cells is not None and kept is not None
+        cells.add_part(at, r, m, d)
+        # the records read again: the kept persons', the early ones, those at the part's ends
+        chosen = np.flatnonzero(kept.take(np.maximum(heads, 0)) & (heads >= 0))
+        ends = [0, starts.size - 1] if starts.size > 1 else [0]
+        runs_kept = np.union1d(chosen, ends)
+        first = starts.take(runs_kept)
+        _, inside = expand(first, first + lengths.take(runs_kept))
+        at_kept = np.union1d(inside, maybe)
+        subsets.append(
+            (
+                at_kept + at,
+                r.take(at_kept),
+                m.take(at_kept),
+                d.take(at_kept),
+                p.take(at_kept),
+                np.isin(at_kept, maybe, assume_unique=True),
+            )
+        )
 
     at = 0
     with ThreadPoolExecutor(max_workers=_READERS) as pool:
@@ -376,7 +490,8 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
     edges.sort()
     # each part's rows are grouped exactly when they never decrease in it
     ascending = all(e.grouped for e in edges) and all(a.last <= b.first for a, b in pairwise(edges))
-    pay = Records(rows, {"month": month, "day": day, "payer": payer}, ascending=ascending)
+    if not keep_all and not ascending:  # each person's records not together: all kept
+        return _payments(source, ids)
     if ascending:
         # a person's records may straddle two parts
         twins.extend(
@@ -384,21 +499,40 @@ def _payments(source: TableSource, ids: PersonRows) -> _Payments:
             for a, b in pairwise(edges)
             if a.last == b.first and a.may_repeat_in(b)
         )
-    else:  # records not grouped by person: compared all at once
-        twins = [_duplicates(pay)]
-    # each part's positions are increasing: the parts in order make them all so
-    early_at.sort(key=lambda a: int(a[0]) if a.size else -1)
-    early = np.concatenate(early_at) if early_at else np.zeros(0, dtype=np.int64)
+    joined_runs = _Runs.joined(runs)
+    if keep_all:
+        pay = Records(rows, {"month": month, "day": day, "payer": payer}, ascending=ascending)
+        if not ascending:  # records not grouped by person: compared all at once
+            twins = [_duplicates(pay)]
+        # each part's positions are increasing: the parts in order make them all so
+        early_at.sort(key=lambda a: int(a[0]) if a.size else -1)
+        early = np.concatenate(early_at) if early_at else np.zeros(0, dtype=np.int64)
+        return _Payments(
+            pay, _joined(unvouched), _joined(twins), early, joined_runs, orphans=sum(orphans)
+        )
+    assert cells is not None and kept is not None
+    subsets.sort(key=lambda part: int(part[0][0]) if part[0].size else -1)
+    kinds = (np.int64, np.int32, np.int16, np.int32, np.int8, np.bool_)
+    _, r, m, d, p, is_early = (
+        np.concatenate([part[i] for part in subsets] or [np.zeros(0, kind)])
+        for i, kind in enumerate(kinds)
+    )
+    # a person whose records straddle parts: their cells are made again from all their records
+    # (the parts' ends are kept), with the judged persons' (see `_judged_payments`)
+    straddling = np.unique(
+        np.array([a.last for a, b in pairwise(edges) if a.last == b.first], dtype=np.int64)
+    )
+    pay = Records(r, {"month": m, "day": d, "payer": p}, ascending=True)
     return _Payments(
         pay,
         _joined(unvouched),
         _joined(twins),
-        early,
-        (
-            np.concatenate([run[0] for run in runs] or [np.zeros(0, np.int32)]),
-            np.concatenate([run[1] for run in runs] or [np.zeros(0, np.int32)]),
-            np.concatenate([run[2] for run in runs] or [np.zeros(0, np.int16)]),
-        ),
+        np.flatnonzero(is_early),
+        joined_runs,
+        cells=cells,
+        complete=kept,
+        orphans=sum(orphans),
+        straddling=straddling,
     )
 
 
@@ -527,14 +661,35 @@ def _others(
     )
 
 
-def load(pop: Population) -> Loaded:
-    """Read, screen and (where the screen cannot vouch) judge every person's records."""
+#: the 64-bit words of the timeline cells are first built on (see `load`): from the scheme's
+#: first month of contributions, 256 months (to 2038); a valid month outside costs a rebuild
+_FIRST_WORDS = 4
+
+
+def load(pop: Population, frame_origin: int | None = None) -> Loaded:
+    """Read, screen and (where the screen cannot vouch) judge every person's records.
+
+    ``frame_origin``: build the cells of every payment while reading (on a timeline from this
+    month or from the first month paid for, if earlier), and keep only the records the index
+    reads again (`_payments`). None: keep every record.
+    """
     lookup = pop.person_rows()
+    persons = len(pop.ids)
+    kept = cells = None
+    if frame_origin is not None:
+        # the persons whose payments from work the rules may read: those with a care request
+        care = _arrow(pop.sources["care_requests"].frame(["person_id"]))
+        asked = lookup.rows(_column(care, "person_id"))
+        kept = np.zeros(persons, dtype=np.bool_)
+        kept[asked[asked >= 0]] = True
+        start = min(frame_origin, FIRST_CONTRIBUTION_MONTH.index)
+        total = len(pop.sources["payments"])
+        cells = PartCells(persons, start, _FIRST_WORDS, total, PAY_MONTH0)
     # the persons and the smaller tables on another thread while the payments are read (each
     # waits on its own kernels part of the time: the two share both cores)
     with ThreadPoolExecutor(max_workers=1) as side:
         others = side.submit(_others, pop, lookup)
-        paid = _payments(pop.sources["payments"], lookup)
+        paid = _payments(pop.sources["payments"], lookup, kept, cells)
         (ids, vouched, birth, death, _, residency), (mem, mem_ok), (wel, wel_ok), (req, req_ok) = (
             others.result()
         )
@@ -542,7 +697,9 @@ def load(pop: Population) -> Loaded:
     pay_unvouched = np.union1d(paid.unvouched, paid.before_birth(birth))
     n = ids.len()
     problems: list[str] = []
-    for name, records in zip(TABLES[1:], (pay, mem, wel, req), strict=True):
+    if paid.orphans:
+        problems.append(f"payments.person_id: {paid.orphans} row(s) for persons not in persons")
+    for name, records in zip(TABLES[2:], (mem, wel, req), strict=True):
         _orphans(name, records.rows, problems)
     if problems:
         raise PopulationError(problems)
@@ -559,8 +716,13 @@ def load(pop: Population) -> Loaded:
     if judged.size:
         positions = {
             name: record_positions(table.rows, judged, table.ascending)
-            for name, table in zip(TABLES[1:], (pay, mem, wel, req), strict=True)
+            for name, table in zip(TABLES[2:], (mem, wel, req), strict=True)
         }
+        positions["payments"] = (
+            paid.runs.positions(judged)
+            if paid.cells is not None
+            else record_positions(pay.rows, judged, pay.ascending)
+        )
         documents = pop.case_documents(judged.tolist(), positions)
         as_of = BENEFITS_START  # the row check does not depend on the day asked about
         verdicts = judge({**d, "as_of": as_of} for d in documents)
@@ -575,13 +737,23 @@ def load(pop: Population) -> Loaded:
     keep = vouched if judged.size else None
     payments = pay
     early_known: Ints | None = early
-    if judged.size:
+    paid_cells: Cells | None = None
+    if paid.cells is not None:
+        assert frame_origin is not None
+        payments, early_known, paid_cells = _judged_payments(
+            paid, paid.cells, judged, valid, extra["payments"], frame_origin
+        )
+    elif judged.size:
         if _in_place(pay, judged, valid, extra["payments"]):
             # the judged persons' records now hold what the model read: each may be early
             early_known = np.union1d(early, positions["payments"])
         else:
             payments = pay.kept(keep, _extra(extra["payments"], pay))
             early_known = None
+    complete = None
+    if paid.complete is not None:
+        complete = paid.complete.copy()
+        complete[judged] = True  # (what the model read of them is all there)
     return Loaded(
         errors=_errors(n, errors),
         vouched=vouched,
@@ -594,7 +766,84 @@ def load(pop: Population) -> Loaded:
         memberships=mem.kept(keep, _extra(extra["memberships"], mem)),
         welfare_levels=wel.kept(keep, _extra(extra["welfare_levels"], wel)),
         care_requests=req.kept(keep, _extra(extra["care_requests"], req)),
+        paid_cells=paid_cells,
+        complete=complete,
     )
+
+
+def _judged_payments(
+    paid: _Payments,
+    cells: PartCells,
+    judged: Ints,
+    valid: Bools,
+    found: list[tuple[Any, ...]],
+    frame_origin: int,
+) -> tuple[Records, Ints, Cells]:
+    """With cells built while reading: the kept records and the cells, the judged persons'
+    made again from what the model read (a person it refused: none), on the timeline of every
+    valid person's months (from ``frame_origin`` or the first month paid for, if earlier)."""
+    pay = paid.records
+    model = _extra(found, pay)
+    if model is None:
+        model = Records(
+            np.zeros(0, np.int32),
+            {name: np.zeros(0, column.dtype) for name, column in pay.columns.items()},
+        )
+    # made again: the cells of the persons straddling parts (from all their records, kept) and
+    # of the judged persons (from what the model read), in row order
+    straddling = paid.straddling if paid.straddling is not None else np.zeros(0, np.int64)
+    redo = np.union1d(straddling, judged)
+    if redo.size:
+        theirs = np.flatnonzero(np.isin(pay.rows, np.setdiff1d(straddling, judged)))
+        again = Records(
+            np.concatenate([pay.rows.take(theirs), model.rows]),
+            {
+                name: np.concatenate([column.take(theirs), model.columns[name]])
+                for name, column in pay.columns.items()
+            },
+        )
+        order = np.argsort(again.rows, kind="stable")
+        cells.rebuild(
+            redo,
+            again.rows.take(order),
+            again.columns["month"].take(order),
+            again.columns["day"].take(order),
+        )
+    # the kept records: the judged persons' replaced by what the model read (each may be
+    # early); no more of the others than the early ones and those of the persons kept
+    assert paid.complete is not None
+    judged_too = np.isin(pay.rows, judged)
+    is_early_read = np.zeros(pay.rows.size, dtype=np.bool_)
+    is_early_read[paid.early] = True
+    stays = np.flatnonzero(
+        ~judged_too & (is_early_read | paid.complete.take(np.maximum(pay.rows, 0)))
+    )
+    early = np.flatnonzero(is_early_read.take(stays))
+    order = np.argsort(np.concatenate([pay.rows.take(stays), model.rows]), kind="stable")
+    is_early = np.zeros(stays.size + model.rows.size, dtype=np.bool_)
+    is_early[early] = True
+    is_early[stays.size :] = True
+    records = Records(
+        np.concatenate([pay.rows.take(stays), model.rows]).take(order),
+        {
+            name: np.concatenate([column.take(stays), model.columns[name]]).take(order)
+            for name, column in pay.columns.items()
+        },
+        ascending=True,
+    )
+    # the timeline: every valid person's months (the judged persons' as the model read them)
+    runs = paid.runs
+    counted = valid.take(runs.rows) & ~np.isin(runs.rows, judged)
+    least = [runs.least_month[counted], model.columns["month"]]
+    most = [runs.most_month[counted], model.columns["month"]]
+    if sum(a.size for a in least):
+        first = int(min(int(a.min()) for a in least if a.size)) + PAY_MONTH0
+        last = int(max(int(a.max()) for a in most if a.size)) + PAY_MONTH0
+        origin = min(frame_origin, first)
+        width = last - origin + 1
+    else:
+        origin, width = frame_origin, 1
+    return records, np.flatnonzero(is_early.take(order)), cells.finish(origin, width)
 
 
 def _errors(n: int, found: dict[int, str]) -> pl.Series:
