@@ -48,7 +48,7 @@ from insurrules.population.kz.index import Cells, PopulationIndex, population_in
 from insurrules.population.kz.reading import Chunk, Read, Refusal
 from insurrules.population.kz.reading import read as read_routes
 from insurrules.population.kz.tables import PAYERS, RESIDENCIES, Population
-from insurrules.population.pages import with_small_pages
+from insurrules.population.pages import with_engine_memory
 from insurrules.population.tableset import NO_DAY, PopulationError, as_of_date, month_numbers
 
 __all__ = [
@@ -420,7 +420,7 @@ def answer(
     )[0]
 
 
-@with_small_pages
+@with_engine_memory
 def answer_each(
     pop: Population,
     rows: Ints,

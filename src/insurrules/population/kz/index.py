@@ -44,7 +44,7 @@ from insurrules.population.kz.tables import (
     PAYERS,
     Population,
 )
-from insurrules.population.pages import with_small_pages
+from insurrules.population.pages import with_engine_memory
 from insurrules.population.tableset import NO_MONTH_INDEX, month_numbers
 
 __all__ = [
@@ -324,7 +324,7 @@ class PopulationIndex:
         return table
 
 
-@with_small_pages
+@with_engine_memory
 def population_index(pop: Population) -> PopulationIndex:
     """The index of ``pop``, built on first use and kept in ``pop.cache``."""
     found = pop.cache.get("engine_index")

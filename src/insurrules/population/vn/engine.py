@@ -16,7 +16,7 @@ import polars as pl
 
 from insurrules.errors import RulesError
 from insurrules.parameters import RuleSet
-from insurrules.population.pages import with_small_pages
+from insurrules.population.pages import with_engine_memory
 from insurrules.population.tableset import PopulationError, as_of_date
 from insurrules.population.vn.chain import Bools, Cards, Ints, Part, Steps, card_table, parts
 from insurrules.population.vn.costs import CardMonths, StateCosts, joined_costs, state_costs
@@ -97,7 +97,7 @@ def _same_chains(a: RuleSet, b: RuleSet) -> bool:
     )
 
 
-@with_small_pages
+@with_engine_memory
 def evaluate_each(
     population: VnPopulation,
     as_of: dt.date | str,

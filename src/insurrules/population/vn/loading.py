@@ -29,7 +29,7 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
-from insurrules.population.pages import with_small_pages
+from insurrules.population.pages import with_engine_memory
 from insurrules.population.sources import TableSource
 from insurrules.population.tableset import PersonRows, digit_keys
 from insurrules.population.values import NO_DAY, amounts, codes, days, wholes
@@ -202,7 +202,7 @@ def _memberships(source: TableSource, lookup: PersonRows) -> Records:
     return Records(row, got, ok)
 
 
-@with_small_pages
+@with_engine_memory
 def load(sources: dict[str, TableSource], problems: list[str]) -> Loaded | None:
     """Read every table once; structural problems (duplicate ids, records of unknown persons)
     are appended to ``problems`` (then nothing is returned)."""
@@ -295,7 +295,7 @@ def _twice(rows: I32, day: I32) -> I32:
     return rows_twice
 
 
-@with_small_pages
+@with_engine_memory
 def screen(loaded: Loaded) -> Bools:
     """Persons whose records the case model surely accepts (only ever vouching)."""
     from insurrules.population.kz.loading import overlapping
