@@ -238,3 +238,32 @@ def test_per_month_agrees(asked: list[int]) -> None:
 def test_negative_shift_is_refused() -> None:
     with pytest.raises(ValueError, match="k >= 0"):
         A.shift(A.full(), -1)
+
+
+@SETTINGS
+@given(rows_of_bits, st.sampled_from(["empty", "months", "full"]), window)
+def test_carry_with_one_block_for_all_agrees(xs: list[int], kind: str, n: int) -> None:
+    """A block the same for every person (a broadcast constant, as the rules pass ``empty()``
+    or a span of months) takes a path of its own."""
+    block = {
+        "empty": (A.empty(), B.empty()),
+        "months": (A.months(ORIGIN + 60, ORIGIN + 70), B.months(ORIGIN + 60, ORIGIN + 70)),
+        "full": (A.full(), B.full()),
+    }[kind]
+    got = to_bits(A.carry(to_array(xs), block[0], n))
+    assert got == [B.carry(x, block[1], n) for x in xs]
+
+
+_EDGES = [0, 1, 2, 2**32 - 1, 2**32, 2**53 - 1, 2**53, 2**53 + 1, 2**54 - 1, 2**63, 2**64 - 1]
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.integers(0, 2**64 - 1), st.sampled_from(_EDGES)), min_size=1))
+def test_bit_length_is_that_of_each_integer(values: list[int]) -> None:
+    from insurrules.population.arrays import _bit_length
+
+    got = _bit_length(np.array(values, dtype=np.uint64))
+    assert got.tolist() == [v.bit_length() for v in values]
+    assert _bit_length(np.array(_EDGES, dtype=np.uint64)).tolist() == [
+        v.bit_length() for v in _EDGES
+    ]

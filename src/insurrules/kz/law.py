@@ -21,7 +21,7 @@ Routes, in order (the first that holds is the basis):
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -102,7 +102,7 @@ class KzRoutes(Generic[T]):
 class _BeforeGrace:
     key: tuple[Any, ...]
     alive: Any
-    transition: Any
+    transition: Any  # route 1, within ``alive``
     categories: tuple[CategoryTimeline[Any], ...]
     state: Any
     due: Any
@@ -174,23 +174,36 @@ def child_last_month(birth_month: Any, p: KzParams) -> Any:
 
 
 def state_categories(
-    facts: KzFacts[Any], ops: TimelineBuild, p: KzParams
+    facts: KzFacts[Any], ops: TimelineBuild, p: KzParams, within: Any = None
 ) -> tuple[CategoryTimeline[Any], ...]:
-    """Art. 26 p. 1 and art. 26-1 categories, each cut to the periods it exists in law."""
+    """Art. 26 p. 1 and art. 26-1 categories, each cut to the periods it exists in law, and to
+    the months of ``within`` when given."""
     out: list[CategoryTimeline[Any]] = []
+    # the art. 26 p. 1 categories so far, by period: (months in law, months held of each)
+    art26: dict[tuple[int | None, int | None], tuple[Any, list[Any]]] = {}
+    # categories of one period (most share one) share its months cut to ``within``: one ``&``
+    # for each category rather than two
+    cuts: dict[tuple[int | None, int | None], tuple[Any, Any]] = {}
     memberships = facts.memberships
     # without memberships (most persons) every other window would be skipped below
     for window in p.categories if memberships else p.derived_categories:
         if window.code == "child":
             held = facts.child
         elif window.code == "welfare_level_de":
-            held = welfare_level_de(facts, ops, p, out)
+            held = welfare_level_de(facts, ops, p, list(art26.values()))
         else:
             held = memberships.get(window.code)
             if held is None:
                 continue
-        months = held & ops.months(window.first, window.last)
-        out.append(CategoryTimeline(window.code, window.budget, window.source, months))
+        period = (window.first, window.last)
+        found = cuts.get(period)
+        if found is None:
+            in_law = ops.months(window.first, window.last)
+            found = cuts[period] = (in_law, in_law if within is None else in_law & within)
+        in_law, cut = found
+        if window.budget == "republican":
+            art26.setdefault(period, (in_law, []))[1].append(held)
+        out.append(CategoryTimeline(window.code, window.budget, window.source, held & cut))
     return tuple(out)
 
 
@@ -198,23 +211,22 @@ def welfare_level_de(
     facts: KzFacts[Any],
     ops: TimelineBuild,
     p: KzParams,
-    earlier: list[CategoryTimeline[Any]],
+    art26: Sequence[tuple[Any, Sequence[Any]]],
 ) -> Any:
     """Art. 26-1 p. 1 subp. 2: D/E persons who apply for care, insured to December (W3).
 
     A care request at level D/E qualifies when the person is not in an art. 26 p. 1 category in
-    its month (local categories do not bar it) and (D-5) no payment from work exists for the
-    ``kz.welfare.work_lookback_months`` months before it. Cover runs from the request's month to
-    December (D-6), or on while the level stays D/E under the alternative reading.
+    its month (``art26``: such categories by period, as the months of the period in law and the
+    months each category is held; local categories do not bar it) and (D-5) no payment from
+    work exists for the ``kz.welfare.work_lookback_months`` months before it. Cover runs from
+    the request's month to December (D-6), or on while the level stays D/E under the
+    alternative reading.
     """
     if ops.surely_empty(facts.de_requests):
         # no request, nothing to carry (most persons make none): what the rest would give
         return ops.empty()
-    art26 = ops.empty()
-    for c in earlier:
-        if c.budget == "republican":
-            art26 = art26 | c.months
-    qualifying = facts.de_requests & ops.not_(art26)
+    barred = _union(ops, [in_law & _union(ops, held) for in_law, held in art26])
+    qualifying = facts.de_requests & ops.not_(barred)
     # payments from work count only against such a request: the population engine builds
     # ``work_paid`` only for persons who made one (tests/kz/test_law_reads.py pins this)
     if p.de_work_check:
@@ -268,16 +280,11 @@ def _routes_before_grace(
     alive = facts.alive & facts.born & participant
 
     # 1. transition (R5.1): full participants only, never EAEU workers
-    transition = facts.full_participant & law.transition
+    transition = facts.full_participant & law.transition & alive
 
     # 2. state categories (R4.1, R4.2): full participants only
-    categories = tuple(
-        CategoryTimeline(c.code, c.budget, c.source, c.months & facts.full_participant)
-        for c in state_categories(facts, ops, p)
-    )
-    state = ops.empty()
-    for c in categories:
-        state = state | c.months
+    categories = state_categories(facts, ops, p, facts.full_participant)
+    state = _union(ops, [c.months for c in categories])
 
     # 3. contributions (R5.2, R5.3): a month is due for a full participant outside any state
     # category, from 2020-01, from the month of birth (a month before it is never due) and
@@ -309,45 +316,77 @@ def _with_grace(
     facts: KzFacts[Any], ops: TimelineBuild, p: KzParams, b: _BeforeGrace, law: _LawMonths
 ) -> KzRoutes[Any]:
     """Route 5, the grace period, after routes 1-4; and the routes together."""
-    alive, transition, state = b.alive, b.transition, b.state
-    contributions, prepaid = b.contributions, b.prepaid
-
-    # 5. grace (R3.1, R3.2)
-    hold = contributions | prepaid
+    alive = b.alive
+    hold = b.contributions | b.prepaid
     if p.grace_after_state:
-        hold = hold | state  # D-3 alternative: grace also follows a state category
-    own, skip = own_payments(facts, state, ops, p)
-    grace = ops.empty()
-    extended_hold = ops.empty()
-    not_hold = ops.not_(hold)
-    runs: dict[int, Any] = {}
-    within: dict[int, Any] = {}  # G -> months within G after a hold month (G repeats in law)
-    for seg, g, ge, n in law.grace_segments:
-        if g not in within:
-            within[g] = ops.shift(ops.window_any(hold, g), 1) if g else ops.empty()
-        covered = within[g]
-        if ge and n:
-            if n not in runs:
-                runs[n] = ops.runs_reaching(own, skip, n)
-            ext = hold & runs[n]
-            extended_hold = extended_hold | ext
-            covered = covered | ops.shift(ops.carry(ext, hold, ge - 1), 1)
-        grace = grace | (seg & covered & not_hold)
+        hold = hold | b.state  # D-3 alternative: grace also follows a state category
+    grace, runs, extended_hold = _grace(facts, ops, p, b.state, hold, alive, law)
 
-    insured = alive & (transition | state | contributions | prepaid | grace)
+    # insured = alive & (transition | state | contributions | prepaid | grace), from the
+    # routes cut to ``alive`` that the decision reads
+    cut = [b.transition, b.state & alive, b.contributions & alive, b.prepaid & alive, grace]
     return KzRoutes(
-        transition=transition & alive,
+        transition=cut[0],
         categories=b.categories,
-        state=state & alive,
+        state=cut[1],
         due=b.due,
         settled=b.settled,
-        contributions=contributions & alive,
-        prepaid=prepaid & alive,
+        contributions=cut[2],
+        prepaid=cut[3],
         prepaid_starts=b.starts,
         hold=hold,
         runs=runs,
         extended_hold=extended_hold,
-        grace=grace & alive,
-        insured=insured,
+        grace=cut[4],
+        insured=_union(ops, cut),
         before_grace=b,
     )
+
+
+def _grace(
+    facts: KzFacts[Any],
+    ops: TimelineBuild,
+    p: KzParams,
+    state: Any,
+    hold: Any,
+    alive: Any,
+    law: _LawMonths,
+) -> tuple[Any, dict[int, Any], Any]:
+    """5. grace (R3.1, R3.2): the grace months while ``alive``, the runs of paid months read
+    (D-2) and the hold months that earn the extended grace.
+
+    A function of its own so that the timelines built on the way are freed before the routes
+    are put together (for arrays, the most memory a chunk holds at once).
+    """
+    own, skip = own_payments(facts, state, ops, p)
+    covered: list[Any] = []  # per segment: its months within the grace of a hold month
+    extended: list[Any] = []
+    runs: dict[int, Any] = {}
+    within: dict[int, Any] = {}  # G -> months within G after a hold month (G repeats in law)
+    for seg, g, ge, n in law.grace_segments:
+        if not g and not (ge and n):
+            continue  # no grace in this segment
+        if g not in within:
+            within[g] = ops.shift(ops.window_any(hold, g), 1) if g else ops.empty()
+        reach = within[g]
+        if ge and n:
+            if n not in runs:
+                runs[n] = ops.runs_reaching(own, skip, n)
+            ext = hold & runs[n]
+            extended.append(ext)
+            reach = reach | ops.shift(ops.carry(ext, hold, ge - 1), 1)
+        covered.append(seg & reach)
+    if not covered:
+        return ops.empty(), runs, _union(ops, extended)
+    grace = _union(ops, covered) & ops.not_(hold) & alive
+    return grace, runs, _union(ops, extended)
+
+
+def _union(ops: TimelineBuild, timelines: Sequence[Any]) -> Any:
+    """The months where some of ``timelines`` holds (a ``|`` less than folding from empty)."""
+    if not timelines:
+        return ops.empty()
+    out = timelines[0]
+    for x in timelines[1:]:
+        out = out | x
+    return out

@@ -49,6 +49,8 @@ class AdvanceRecords:
         return int(self.row.shape[0])
 
 
+_ONES = np.uint64(2**64 - 1)
+
 #: _LOW[k]: the k lowest bits set (k = 0..64)
 _LOW = np.array([(1 << k) - 1 for k in range(65)], dtype=np.uint64)
 
@@ -127,22 +129,23 @@ class ArrayOps:
                     None if first is None else int(first), None if last is None else int(last)
                 )
             )
-        base = self.origin + 64 * np.arange(self.words, dtype=np.int64)[:, None]
-        top = self.origin + self.length - 1
-        lo = (
-            np.zeros((1, 1), dtype=np.int64)
-            if first is None
-            else np.asarray(first, dtype=np.int64).reshape(1, -1)
-        )
-        hi = (
-            np.full((1, 1), top, dtype=np.int64)
-            if last is None
-            else np.minimum(np.asarray(last, dtype=np.int64).reshape(1, -1), top)
-        )
-        lo_bit = np.clip(lo - base, 0, 64)
-        hi_bit = np.clip(hi - base + 1, 0, 64)
-        out = np.where(hi_bit > lo_bit, _LOW[hi_bit] & ~_LOW[lo_bit], np.uint64(0))
-        return np.ascontiguousarray(np.broadcast_to(out, self.shape), dtype=np.uint64)
+        # word by word: the months from ``first`` on are the bits from ``first - base`` up, those
+        # up to ``last`` the bits below ``last - base + 1`` (offsets clipped to 0..64)
+        out = np.empty(self.shape, dtype=np.uint64)
+        out[:] = self._mask[:, None]
+        edge = 64 * self.words
+        offsets = np.int16 if edge < np.iinfo(np.int16).max else np.int64
+        if first is not None:
+            lo = np.clip(np.asarray(first, dtype=np.int64) - self.origin, 0, edge).astype(offsets)
+            for i in range(self.words):
+                out[i] &= _ONES << np.clip(lo - 64 * i, 0, 64).astype(np.uint8)
+        if last is not None:
+            hi = np.clip(np.asarray(last, dtype=np.int64) - self.origin + 1, 0, edge).astype(
+                offsets
+            )
+            for i in range(self.words):
+                out[i] &= _ONES >> (64 - np.clip(hi - 64 * i, 0, 64)).astype(np.uint8)
+        return out
 
     def since(self, first: Any) -> Timeline:
         return self.months(first, None)
@@ -155,7 +158,8 @@ class ArrayOps:
         if np.ndim(value) == 0:
             return self.full() if bool(value) else self.empty()
         on = np.asarray(value, dtype=np.bool_).reshape(1, -1)
-        return np.where(on, self._mask[:, None], np.uint64(0)).astype(np.uint64)
+        out: Timeline = np.where(on, self._mask[:, None], np.uint64(0))
+        return out
 
     def from_cells(self, rows: Any, months: Any) -> Timeline:
         """True at each ``(person, month)`` pair (absolute month indices; others ignored)."""
@@ -174,13 +178,17 @@ class ArrayOps:
         out = np.zeros(self.shape, dtype=np.uint64)
         if rows.size == 0:
             return out
-        people, local = np.unique(rows, return_inverse=True)
-        spans = ArrayOps(self.origin, self.length, rows.size).months(
-            np.asarray(first, dtype=np.int64), np.asarray(last, dtype=np.int64)
-        )
-        merged = np.zeros((people.size, self.words), dtype=np.uint64)
-        np.bitwise_or.at(merged, local, np.ascontiguousarray(spans.T))
-        out[:, people] = merged.T
+        first = np.broadcast_to(np.asarray(first, dtype=np.int64), rows.shape)
+        last = np.broadcast_to(np.asarray(last, dtype=np.int64), rows.shape)
+        if rows.size > 1 and (rows[1:] < rows[:-1]).any():
+            order = np.argsort(rows, kind="stable")
+            rows, first, last = rows[order], first[order], last[order]
+        spans = ArrayOps(self.origin, self.length, rows.size).months(first, last)
+        # each person's spans are consecutive: one ``|`` over each run of them
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        if starts.size < rows.size:
+            spans = np.bitwise_or.reduceat(spans, starts, axis=1)
+        out[:, rows[starts]] = spans
         return out
 
     # -- operations ----------------------------------------------------------------------------
@@ -188,87 +196,131 @@ class ArrayOps:
         """Value at month m is ``x`` at m-k (k > 0: later); months before the frame = ``before``."""
         if k < 0:
             raise ValueError(f"shift needs k >= 0, got {k}")
+        out = np.zeros(self.shape, dtype=np.uint64)
+        self._or_shifted(out, x, k)
+        if before and k:
+            self._or_rows(out, self._span_row(self.origin, self.origin + k - 1))
+        return out
+
+    def _or_shifted(self, out: Timeline, x: Timeline, k: int) -> None:
+        """``out |= shift(x, k)``, in place; ``x`` may be ``out`` itself.
+
+        Word row by word row from the last: row i reads rows i-q and i-q-1 of ``x`` only, which
+        are not yet written when ``x`` is ``out``; one row of scratch instead of a shifted copy
+        of the whole timeline.
+        """
         w = self.words
         q, r = divmod(k, 64)
-        out = np.empty(self.shape, dtype=np.uint64)
         if q >= w:
-            out[:] = 0
+            return
+        src = np.broadcast_to(x, self.shape)
+        if r == 0:
+            out[q:] |= src[: w - q]
         else:
-            src = np.broadcast_to(x, self.shape)[: w - q]
-            out[:q] = 0
-            if r == 0:
-                out[q:] = src
-            else:
-                np.left_shift(src, np.uint64(r), out=out[q:])
-                if q + 1 < w:
-                    out[q + 1 :] |= src[: w - q - 1] >> np.uint64(64 - r)
-            out[-1] &= self._mask[-1]  # bits shifted past the frame
-        if before and k:
-            out |= self._span_row(self.origin, self.origin + k - 1)[:, None]
-        return out
+            scratch = np.empty(self.persons, dtype=np.uint64)
+            left, right = np.uint64(r), np.uint64(64 - r)
+            for i in range(w - 1, q - 1, -1):
+                np.left_shift(src[i - q], left, out=scratch)
+                out[i] |= scratch
+                if i > q:
+                    np.right_shift(src[i - q - 1], right, out=scratch)
+                    out[i] |= scratch
+        out[-1] &= self._mask[-1]  # bits shifted past the frame
+
+    def _or_rows(self, out: Timeline, column: Timeline) -> None:
+        """``out |= column`` for a ``(words,)`` column, touching only its nonzero words."""
+        for i in np.flatnonzero(column).tolist():
+            out[i] |= column[i]
+
+    def _and_rows(self, out: Timeline, column: Timeline) -> None:
+        """``out &= column`` for a ``(words,)`` column, touching only the words it clears in."""
+        for i in np.flatnonzero(column != self._mask).tolist():
+            out[i] &= column[i]
 
     def window_any(self, x: Timeline, n: int) -> Timeline:
         """True at m when ``x`` holds in some month of m-n+1..m."""
-        out = np.array(np.broadcast_to(x, self.shape), dtype=np.uint64)
+        x = np.broadcast_to(x, self.shape)
+        people = np.flatnonzero(x.any(axis=0))
+        if people.size < self.persons // 2:  # spread only the persons with a month to spread
+            out = np.zeros(self.shape, dtype=np.uint64)
+            if people.size:
+                part = np.array(x[:, people], dtype=np.uint64)
+                ArrayOps(self.origin, self.length, people.size)._spread(part, n)
+                out[:, people] = part
+            return out
+        out = np.array(x, dtype=np.uint64)
+        self._spread(out, n)
+        return out
+
+    def _spread(self, out: Timeline, n: int) -> None:
+        """``out = window_any(out, n)``, in place (doubling: after each step ``out`` covers
+        windows of length ``span``)."""
         span = 1
         while span * 2 <= n:
-            out |= self.shift(out, span)
+            self._or_shifted(out, out, span)
             span *= 2
         if span < n:
-            out |= self.shift(out, n - span)
-        return out
+            self._or_shifted(out, out, n - span)
 
     def window_all(self, x: Timeline, n: int, before: bool = False) -> Timeline:
         """True at m when ``x`` holds in every month of m-n+1..m (months before frame=before)."""
-        out = self.not_(self.window_any(self.not_(x), n))
+        out = self.not_(x)
+        self._spread(out, n)
+        out ^= self._mask[:, None]
         if not before and n > 1:
-            out &= self._span_row(self.origin + n - 1, None)[:, None]
+            self._and_rows(out, self._span_row(self.origin + n - 1, None))
         return out
 
     def carry(self, x: Timeline, block: Timeline, n: int) -> Timeline:
         """``x`` carried forward up to ``n`` months through months not in ``block``.
 
-        True at m when x holds at some j in m-n..m and no month in j+1..m is in ``block``.
-        Computed by doubling: ``R_k`` (reach k months) and ``O_k`` (k open months ending at m)
-        combine as ``R_{a+b}[m] = R_b[m] | (R_a[m-b] & O_b[m])``.
+        True at m when x holds at some j in m-n..m and no month in j+1..m is in ``block``: the
+        last month L <= m where x holds is in m-n..m (``window_any(x, n + 1)``) and no month of
+        L+1..m is in ``block`` (x reaches m through months not in ``block``: ``_reach``).
         """
         n = min(n, self.length)
         x = np.broadcast_to(x, self.shape)
+        block = np.broadcast_to(block, self.shape)
+        if _is_constant(block) and not block[:, 0].any():
+            return self.window_any(x, n + 1)  # nothing blocks: only the n months bound it
         people = np.flatnonzero(x.any(axis=0))
         if people.size < self.persons // 2:  # carry only the persons it can reach
             out = np.zeros(self.shape, dtype=np.uint64)
             if people.size:
                 sub = ArrayOps(self.origin, self.length, people.size)
-                out[:, people] = sub._carry(
-                    x[:, people], np.broadcast_to(block, self.shape)[:, people], n
-                )
+                out[:, people] = sub._carry(x[:, people], block[:, people], n)
             return out
         return self._carry(x, block, n)
 
     def _carry(self, x: Timeline, block: Timeline, n: int) -> Timeline:
-        open_ = self.not_(block)
-        res = np.array(np.broadcast_to(x, self.shape), dtype=np.uint64)
-        res_open = self.full()
-        res_k = 0
-        pw = res | (self.shift(res, 1) & open_)
-        pw_open = open_
-        p = 1
-        while n:
-            if n & 1:
-                if res_k == 0:
-                    res, res_open = pw, pw_open
-                else:
-                    res = pw | (self.shift(res, p) & pw_open)
-                    res_open = pw_open & self.shift(res_open, p, before=True)
-                res_k += p
-            n >>= 1
-            if n:
-                pw, pw_open = (
-                    pw | (self.shift(pw, p) & pw_open),
-                    pw_open & self.shift(pw_open, p, before=True),
-                )
-                p *= 2
-        return np.array(np.broadcast_to(res, self.shape), dtype=np.uint64)
+        out = self._reach(x, block)
+        if n < self.length - 1:  # else every month of the frame up to m is within n of m
+            out &= self.window_any(x, n + 1)
+        return out
+
+    def _reach(self, x: Timeline, block: Timeline) -> Timeline:
+        """True at m when x holds at some j <= m and no month in j+1..m is in ``block``.
+
+        In ``t = x | ~block`` a run of set bits is the months that a month of x in it reaches,
+        from that month to the run's end; adding ``x`` to ``t`` (one integer of ``words`` words,
+        with their carries) clears each run from its first month of x up and sets the month
+        after it: the changed bits, with x and within t, are the months reached.
+        """
+        t = self.not_(block)
+        t |= x
+        out = np.empty(self.shape, dtype=np.uint64)
+        carry: Bools | None = None
+        for i in range(self.words):
+            total = np.add(t[i], x[i], out=out[i])
+            over = total < t[i]
+            if carry is not None:
+                total += carry
+                over |= carry & (total == 0)
+            carry = over
+            total ^= t[i]
+            total |= x[i]
+            total &= t[i]
+        return out
 
     @staticmethod
     def surely_empty(x: Timeline) -> bool:
@@ -293,19 +345,14 @@ class ArrayOps:
         last breaking month b (``c`` never decreases, so ``c[b]`` is a running maximum).
         Only persons with some month in ``x`` can have a run.
         """
-        out = np.zeros(self.shape, dtype=np.uint64)
         if n <= 0:
-            return out | self._mask[:, None]
+            return np.array(self.full())
         x = np.broadcast_to(x, self.shape)
         skip = np.broadcast_to(skip, self.shape)
-        has_x = x.any(axis=0)
-        has_skip = skip.any(axis=0)
         # without skipped months the run is an n-month window (as in BitOps), done on the words
-        plain = np.flatnonzero(has_x & ~has_skip)
-        if plain.size:
-            sub = ArrayOps(self.origin, self.length, plain.size)
-            out[:, plain] = sub.window_all(x[:, plain], n)
-        people = np.flatnonzero(has_x & has_skip)
+        # for every person (no month in x: no run either way), then replaced where months skip
+        out = self.window_all(x, n)
+        people = np.flatnonzero(x.any(axis=0) & skip.any(axis=0))
         if people.size == 0:
             return out
         sub = ArrayOps(self.origin, self.length, people.size)
@@ -364,7 +411,7 @@ class ArrayOps:
         if not 0 <= i < self.length:
             return np.zeros(self.persons, dtype=np.bool_)
         word = np.broadcast_to(x, self.shape)[i // 64]
-        out: Bools = ((word >> np.uint64(i % 64)) & np.uint64(1)).astype(np.bool_)
+        out: Bools = (word & np.uint64(1 << (i % 64))) != 0
         return out
 
     def holds_each(self, x: Timeline, months: Any) -> Bools:
@@ -392,31 +439,51 @@ class ArrayOps:
         if not 0 <= i < self.length:
             return np.zeros(b - a, dtype=np.bool_)
         word = np.broadcast_to(x, self.shape)[i // 64, a:b]
-        out: Bools = ((word >> np.uint64(i % 64)) & np.uint64(1)).astype(np.bool_)
+        out: Bools = (word & np.uint64(1 << (i % 64))) != 0
         return out
 
     def last(self, x: Timeline) -> Months:
         """Per person: the last month where ``x`` holds, else
         [`NO_MONTH`][insurrules.timeline.NO_MONTH]."""
-        x = np.broadcast_to(x, self.shape)
-        nonzero = x != 0
-        found = nonzero.any(axis=0)
-        word = self.words - 1 - np.argmax(nonzero[::-1], axis=0)
-        value = x[word, np.arange(self.persons)]
-        month = self.origin + 64 * word + _bit_length(value) - 1
-        return np.where(found, month, NO_MONTH).astype(np.int64)
+        return self._scan(x, self.origin, self.origin + self.length - 1, last=True)
 
     def first(self, x: Timeline) -> Months:
         """Per person: the first month where ``x`` holds, else
         [`NO_MONTH`][insurrules.timeline.NO_MONTH]."""
+        return self._scan(x, self.origin, self.origin + self.length - 1, last=False)
+
+    def _scan(self, x: Timeline, lo: int, hi: int, *, last: bool, gaps: bool = False) -> Months:
+        """Per person: the last (or first) month of ``lo..hi`` where ``x`` holds (with ``gaps``:
+        where it does not), else [`NO_MONTH`][insurrules.timeline.NO_MONTH].
+
+        Only the words holding ``lo..hi`` are read, each once: the word where the month lies,
+        then the month within it (``lo``/``hi``: one month for all).
+        """
         x = np.broadcast_to(x, self.shape)
-        nonzero = x != 0
-        found = nonzero.any(axis=0)
-        word = np.argmax(nonzero, axis=0)
-        value = x[word, np.arange(self.persons)]
-        lowest = value & (~value + np.uint64(1))  # the lowest set bit alone
-        month = self.origin + 64 * word + _bit_length(lowest) - 1
-        return np.where(found, month, NO_MONTH).astype(np.int64)
+        lo, hi = max(lo, self.origin), min(hi, self.origin + self.length - 1)
+        if hi < lo:
+            return np.full(self.persons, NO_MONTH, dtype=np.int64)
+        span = self._span_row(lo, hi)
+        words = range((lo - self.origin) // 64, (hi - self.origin) // 64 + 1)
+        word = np.full(self.persons, -1, dtype=np.int64)
+        value = np.zeros(self.persons, dtype=np.uint64)
+        v = np.empty(self.persons, dtype=np.uint64)
+        found = np.empty(self.persons, dtype=np.bool_)
+        # the word found last is kept: the latest word for ``last``, the earliest otherwise
+        for i in words if last else reversed(words):
+            if gaps:
+                np.bitwise_xor(x[i], span[i], out=v)  # ~x within the span
+            np.bitwise_and(v if gaps else x[i], span[i], out=v)
+            np.not_equal(v, 0, out=found)
+            np.copyto(word, i, where=found)
+            np.copyto(value, v, where=found)
+        if last:
+            bit = _bit_length(value) - 1
+        else:  # the bits below the lowest set bit, counted
+            bit = np.bitwise_count(~value & (value - np.uint64(1))).astype(np.int64)
+        month = self.origin + 64 * word + bit
+        month[word < 0] = NO_MONTH
+        return month
 
     @staticmethod
     def _one(month: Any) -> Any:
@@ -425,19 +492,6 @@ class ArrayOps:
             return int(month[0])
         return month
 
-    def _until_mask(self, month: Any) -> Timeline:
-        """Months up to ``month`` (one for all, or one per person)."""
-        month = self._one(month)
-        if np.ndim(month) == 0:
-            return self._span_row(None, int(month))[:, None]
-        return self.months(None, month)
-
-    def _from_mask(self, month: Any) -> Timeline:
-        month = self._one(month)
-        if np.ndim(month) == 0:
-            return self._span_row(int(month), None)[:, None]
-        return self.months(month, None)
-
     def last_at_or_before(self, x: Timeline, month: Any) -> Months:
         """Per person: the last month <= ``month`` where ``x`` holds, else
         [`NO_MONTH`][insurrules.timeline.NO_MONTH].
@@ -445,9 +499,9 @@ class ArrayOps:
         ``month``: one month for all, or an array with one per person.
         """
         month = self._one(month)
-        if np.ndim(month) == 0 and int(month) < self.origin:
-            return np.full(self.persons, NO_MONTH, dtype=np.int64)
-        return self.last(x & self._until_mask(month))
+        if np.ndim(month) == 0:
+            return self._scan(x, self.origin, int(month), last=True)
+        return self.last(x & self.months(None, month))
 
     def run_around(self, x: Timeline, month: Any) -> tuple[Months, Months]:
         """Per person: the maximal run holding ``x`` that contains ``month`` (``lo``, ``hi``).
@@ -456,10 +510,16 @@ class ArrayOps:
         it; elsewhere both are [`NO_MONTH`][insurrules.timeline.NO_MONTH].
         """
         month = self._one(month)
-        held = self.holds(x, month) if np.ndim(month) == 0 else self.holds_each(x, month)
-        gaps = self.not_(x)
-        below = self.last(gaps & self._until_mask(np.asarray(month) - 1))
-        above = self.first(gaps & self._from_mask(np.asarray(month) + 1))
+        if np.ndim(month) == 0:
+            held = self.holds(x, month)
+            end = self.origin + self.length - 1
+            below = self._scan(x, self.origin, month - 1, last=True, gaps=True)
+            above = self._scan(x, month + 1, end, last=False, gaps=True)
+        else:
+            held = self.holds_each(x, month)
+            gaps = self.not_(x)
+            below = self.last(gaps & self.months(None, month - 1))
+            above = self.first(gaps & self.months(month + 1, None))
         lo = np.where(below == NO_MONTH, self.origin, below + 1)
         hi = np.where(above == NO_MONTH, self.origin + self.length - 1, above - 1)
         return (
@@ -471,7 +531,7 @@ class ArrayOps:
         """Per person: the index of the first of ``timelines`` holding in ``months[p]``, else -1."""
         out = np.full(self.persons, -1, dtype=np.int64)
         for k in reversed(range(len(timelines))):
-            out[self.holds_each(timelines[k], months)] = k
+            np.copyto(out, k, where=self.holds_each(timelines[k], months))
         return out
 
     def any_each(self, x: Timeline) -> Bools:
@@ -498,21 +558,36 @@ class ArrayOps:
 
     @staticmethod
     def distinct(values: Any) -> list[int]:
+        values = np.asarray(values)
+        if values.size and values.min() == values.max():  # one value for all (no sort)
+            return [values.flat[0].item()]
         found: list[int] = np.unique(values).tolist()
         return found
 
-    @staticmethod
-    def per_month(f: Callable[[int], tuple[int, ...]], months: Any) -> tuple[Months, ...]:
+    def per_month(self, f: Callable[[int], tuple[int, ...]], months: Any) -> tuple[Months, ...]:
         """``f`` (a function of one month giving integers) at each person's month, computed once
         per distinct month."""
+        month = self._one(np.asarray(months, dtype=np.int64))
+        if np.ndim(month) == 0:  # one month for all (no sort)
+            return tuple(np.full(np.shape(months), v, dtype=np.int64) for v in f(int(month)))
         distinct, back = np.unique(np.asarray(months, dtype=np.int64), return_inverse=True)
         table = np.array([f(int(m)) for m in distinct], dtype=np.int64).reshape(distinct.size, -1)
         return tuple(table[back, k] for k in range(table.shape[1]))
 
 
+def _is_constant(x: Timeline) -> bool:
+    """Every person's column is the same (a broadcast constant such as ``empty``/``months``)."""
+    return x.ndim == 2 and x.strides[1] == 0
+
+
 def _bit_length(value: Timeline) -> Months:
-    """``int.bit_length`` of each uint64 (exact: each 32-bit half fits a float64 mantissa)."""
-    high = (value >> np.uint64(32)).astype(np.float64)
-    low = (value & np.uint64(0xFFFFFFFF)).astype(np.float64)
-    out: Months = np.where(high > 0, 32 + np.frexp(high)[1], np.frexp(low)[1]).astype(np.int64)
-    return out
+    """``int.bit_length`` of each uint64.
+
+    The exponent of the nearest float64: that of ``value``, or one more where ``value`` (past 53
+    bits) rounds up to a power of two, which the bits above it then show (``value >> (e - 1)``
+    is 0).
+    """
+    e = np.frexp(value.astype(np.float64))[1].astype(np.int64)
+    e -= (value >> np.maximum(e - 1, 0).astype(np.uint64)) == 0
+    np.maximum(e, 0, out=e)  # value 0: exponent 0, less the one taken off
+    return e
