@@ -356,15 +356,29 @@ def test_records_paid_around_the_first_of_their_month_are_found_in_any_row_group
     from Parquet row groups of every size on two threads: the early ones are all found."""
     import tempfile
 
-    import pyarrow.parquet as pq
-
-    from insurrules.kz.iin import make_iin
-
     born = [dt.date(1987, 4, 12), dt.date(1990, 1, 1), dt.date(1975, 12, 31), dt.date(2002, 2, 2)]
     sexes = ["female", "male", "male", "female"]
+    paid = [(who, month, offset, payer, "1") for who, month, offset, payer in made]
+    pop = _population(_paying(born, sexes, paid))
+    _same_advance(pop)
+    with tempfile.TemporaryDirectory() as tmp:
+        _same_advance(_written(pop, tmp, group))
+
+
+def _paying(
+    born: list[dt.date],
+    sexes: list[str],
+    made: list[tuple[int, int, int, str, str]],
+    asking: list[int] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Tables of persons (by birth date and sex) and their payments (person, month number paid
+    for, days from its first day paid, payer, amount; paid no earlier than birth), and care
+    requests of the persons ``asking``."""
+    from insurrules.kz.iin import make_iin
+
     ids = [make_iin(b, s, 7) for b, s in zip(born, sexes, strict=True)]  # type: ignore[arg-type]
     rows = []
-    for who, month, offset, payer in sorted(made):
+    for who, month, offset, payer, amount in sorted(made):
         first = dt.date(month // 12, month % 12 + 1, 1)
         paid_on = max(first + dt.timedelta(days=offset), born[who])
         rows.append(
@@ -372,28 +386,31 @@ def test_records_paid_around_the_first_of_their_month_are_found_in_any_row_group
                 "person_id": ids[who],
                 "month": f"{first:%Y-%m}",
                 "paid_on": str(paid_on),
-                "amount": "1",
+                "amount": amount,
                 "payer": payer,
             }
         )
-    persons = [
-        {"id": i, "birth_date": str(b), "sex": s} for i, b, s in zip(ids, born, sexes, strict=True)
-    ]
-    empty: list[dict[str, Any]] = []
-    pop = _population(
-        {
-            "persons": persons,
-            "payments": rows,
-            "memberships": empty,
-            "welfare_levels": empty,
-            "care_requests": empty,
-        }
-    )
-    _same_advance(pop)
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, source in pop.sources.items():
-            pq.write_table(source.frame().to_arrow(), f"{tmp}/{name}.parquet", row_group_size=group)
-        _same_advance(Population.from_parquet(tmp))
+    return {
+        "persons": [
+            {"id": i, "birth_date": str(b), "sex": s}
+            for i, b, s in zip(ids, born, sexes, strict=True)
+        ],
+        "payments": rows,
+        "memberships": [],
+        "welfare_levels": [],
+        "care_requests": [
+            {"person_id": ids[who], "date": "2026-03-02"} for who in sorted(set(asking or []))
+        ],
+    }
+
+
+def _written(pop: Population, tmp: str, group: int) -> Population:
+    """``pop`` written to Parquet in row groups of ``group`` rows, and read back."""
+    import pyarrow.parquet as pq
+
+    for name, source in pop.sources.items():
+        pq.write_table(source.frame().to_arrow(), f"{tmp}/{name}.parquet", row_group_size=group)
+    return Population.from_parquet(tmp)
 
 
 def _cells_by_row(cells: Any, persons: int) -> list[list[tuple[int, int, int]]]:
@@ -409,15 +426,6 @@ def _cells_by_row(cells: Any, persons: int) -> list[list[tuple[int, int, int]]]:
         ]
         for r in range(persons)
     ]
-
-
-def _written(pop: Population, tmp: str, group: int) -> Population:
-    """``pop`` written to Parquet in row groups of ``group`` rows, and read back."""
-    import pyarrow.parquet as pq
-
-    for name, source in pop.sources.items():
-        pq.write_table(source.frame().to_arrow(), f"{tmp}/{name}.parquet", row_group_size=group)
-    return Population.from_parquet(tmp)
 
 
 def _same_cells_while_reading(pop: Population) -> bool:
@@ -516,35 +524,7 @@ def test_cells_of_persons_straddling_row_groups_are_made_from_all_their_records(
     records straddle groups), some asking for care (all their records kept), some refused."""
     import tempfile
 
-    from insurrules.kz.iin import make_iin
-
     born = [dt.date(1980 + 3 * i, 1 + i, 1 + 2 * i) for i in range(6)]
-    sexes = ["female", "male"] * 3
-    ids = [make_iin(b, s, 7) for b, s in zip(born, sexes, strict=True)]  # type: ignore[arg-type]
-    rows = []
-    for who, month, offset, payer, amount in sorted(made):
-        first = dt.date(month // 12, month % 12 + 1, 1)
-        paid_on = max(first + dt.timedelta(days=offset), born[who])
-        rows.append(
-            {
-                "person_id": ids[who],
-                "month": f"{first:%Y-%m}",
-                "paid_on": str(paid_on),
-                "amount": amount,
-                "payer": payer,
-            }
-        )
-    tables: dict[str, list[dict[str, Any]]] = {
-        "persons": [
-            {"id": i, "birth_date": str(b), "sex": s}
-            for i, b, s in zip(ids, born, sexes, strict=True)
-        ],
-        "payments": rows,
-        "memberships": [],
-        "welfare_levels": [],
-        "care_requests": [
-            {"person_id": ids[who], "date": "2026-03-02"} for who in sorted(set(asking))
-        ],
-    }
+    tables = _paying(born, ["female", "male"] * 3, made, asking)
     with tempfile.TemporaryDirectory() as tmp:
         assert _same_cells_while_reading(_written(_population(tables), tmp, group))

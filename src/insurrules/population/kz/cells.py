@@ -171,19 +171,12 @@ def cells_of_records(
 ) -> Cells:
     """The cells of payment records (row, month ``month0 + months``, day paid), any order,
     repeats allowed; only the records ``keep`` when given (see `cell_sets`)."""
-    if keep is None:
-        return cell_sets(rows, months, days, persons, origin, width, month0=month0)[0]
-    return cell_sets(
-        rows,
-        months,
-        days,
-        persons,
-        origin,
-        width,
-        month0=month0,
-        codes=keep.view(np.int8),
-        sets=[frozenset({1})],
-    )[0]
+    codes = None if keep is None else keep.view(np.int8)
+    sets: list[frozenset[int] | None] = [None] if keep is None else [frozenset({1})]
+    found = cell_sets(
+        rows, months, days, persons, origin, width, month0=month0, codes=codes, sets=sets
+    )
+    return found[0]
 
 
 def _among(codes: npt.NDArray[np.int8], chosen: frozenset[int]) -> Bools:
