@@ -36,6 +36,7 @@ from insurrules.population.kz.loading import (
     PAY_MONTH0,
     Loaded,
     load,
+    paid_frame,
     record_positions,
 )
 from insurrules.population.kz.tables import (
@@ -345,11 +346,7 @@ def population_index(pop: Population) -> PopulationIndex:
         pay_month = records.month
         without_payer = records.some_without_payer
         months_paid = pay_month[records.payer != NO_PAYER] if without_payer else pay_month
-        if months_paid.size:
-            origin = min(latest, int(months_paid.min()) + PAY_MONTH0)
-            width = int(months_paid.max()) + PAY_MONTH0 - origin + 1
-        else:
-            origin, width = latest, 1
+        origin, width = paid_frame([months_paid], [months_paid], latest)
         del months_paid
 
     mem = loaded.memberships

@@ -836,14 +836,22 @@ def _judged_payments(
     counted = valid.take(runs.rows) & ~np.isin(runs.rows, judged)
     least = [runs.least_month[counted], model.columns["month"]]
     most = [runs.most_month[counted], model.columns["month"]]
-    if sum(a.size for a in least):
-        first = int(min(int(a.min()) for a in least if a.size)) + PAY_MONTH0
-        last = int(max(int(a.max()) for a in most if a.size)) + PAY_MONTH0
-        origin = min(frame_origin, first)
-        width = last - origin + 1
-    else:
-        origin, width = frame_origin, 1
+    origin, width = paid_frame(least, most, frame_origin)
     return records, np.flatnonzero(is_early.take(order)), cells.finish(origin, width)
+
+
+def paid_frame(
+    least: list[npt.NDArray[np.int16]], most: list[npt.NDArray[np.int16]], latest: int
+) -> tuple[int, int]:
+    """The timeline of the payments' cells (origin, width): from ``latest`` or the first month
+    paid for, if earlier, to the last month paid for (``least``, ``most``: months from
+    PAY_MONTH0, in any number of arrays; none at all: one month from ``latest``)."""
+    if not sum(a.size for a in least):
+        return latest, 1
+    first = min(int(a.min()) for a in least if a.size) + PAY_MONTH0
+    last = max(int(a.max()) for a in most if a.size) + PAY_MONTH0
+    origin = min(latest, first)
+    return origin, last - origin + 1
 
 
 def _errors(n: int, found: dict[int, str]) -> pl.Series:
